@@ -1,0 +1,61 @@
+// Cortical areas of PAD (Deperrois et al. 2022): a DCGAN-like feedforward
+// encoder, a mirrored feedback generator, and discriminator neurons reading the
+// encoder's third layer. Sizes are for 32x32 inputs.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "sim/spec.hpp"
+
+namespace somnus {
+
+// Feedforward pathway: image (B,C,32,32) -> latent z (B,latent_dim).
+// conv k4 s2 p1: C->f->2f->4f (32->16->8->4, LeakyReLU), then conv k4 s2 p0 4f->latent (4->1, linear).
+class PadEncoderImpl : public torch::nn::Module {
+public:
+    PadEncoderImpl(std::int64_t channels, const AreaParams& p);
+
+    struct Output {
+        torch::Tensor z;       // (B, latent_dim)
+        torch::Tensor layer3;  // (B, 4f, 4, 4): what the discriminator neurons read
+    };
+    Output forward(const torch::Tensor& x);
+    // All layer activations, input side first (layer1..layer3, then z).
+    std::vector<torch::Tensor> activations(const torch::Tensor& x);
+
+private:
+    torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr}, conv4{nullptr};
+    double slope_;
+};
+TORCH_MODULE(PadEncoder);
+
+// Feedback pathway: z (B,latent_dim) -> image (B,C,32,32) in [-1, 1].
+class PadGeneratorImpl : public torch::nn::Module {
+public:
+    PadGeneratorImpl(std::int64_t channels, const AreaParams& p);
+    torch::Tensor forward(const torch::Tensor& z);
+
+private:
+    torch::nn::ConvTranspose2d tconv1{nullptr}, tconv2{nullptr}, tconv3{nullptr}, tconv4{nullptr};
+    std::int64_t latent_dim_;
+    double slope_;
+};
+TORCH_MODULE(PadGenerator);
+
+// Discriminator neurons: layer-3 activity (B,4f,4,4) -> d = P(external) in (0, 1), shape (B).
+class PadDiscriminatorImpl : public torch::nn::Module {
+public:
+    PadDiscriminatorImpl(std::int64_t in_channels, const DiscriminatorParams& p);
+    torch::Tensor forward(const torch::Tensor& layer3);
+
+private:
+    torch::nn::Conv2d conv{nullptr};
+};
+TORCH_MODULE(PadDiscriminator);
+
+// Conv and transposed-conv weights ~ N(0, std); biases keep LibTorch's default init.
+void init_conv_weights(torch::nn::Module& module, double std);
+
+}  // namespace somnus

@@ -1,0 +1,76 @@
+#include "data/idx.hpp"
+
+#include <zlib.h>
+
+#include <filesystem>
+#include <memory>
+
+namespace somnus {
+
+namespace {
+
+struct GzCloser {
+    void operator()(gzFile f) const { gzclose(f); }
+};
+
+// Reads exactly n bytes at `offset`; a short read is a truncated file.
+void read_exact(gzFile f, const std::string& path, std::uint64_t offset, void* into, std::size_t n,
+                const char* what) {
+    auto* out = static_cast<unsigned char*>(into);
+    std::size_t done = 0;
+    while (done < n) {
+        unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(n - done, 1u << 30));
+        int got = gzread(f, out + done, chunk);
+        if (got < 0) {
+            int code = 0;
+            const char* message = gzerror(f, &code);
+            throw DataError(path + ": corrupt compressed data near byte " + std::to_string(offset + done) +
+                            " (" + message + ")");
+        }
+        if (got == 0)
+            throw DataError(path + ": truncated file: " + what + " ends at byte " + std::to_string(offset + done) +
+                            ", expected " + std::to_string(offset + n) + " bytes");
+        done += static_cast<std::size_t>(got);
+    }
+}
+
+}  // namespace
+
+IdxArray read_idx(const std::string& path) {
+    if (!std::filesystem::exists(path)) throw DataError(path + ": file not found");
+    std::unique_ptr<gzFile_s, GzCloser> f(gzopen(path.c_str(), "rb"));  // also reads uncompressed files
+    if (!f) throw DataError(path + ": cannot open for reading");
+
+    unsigned char magic[4];
+    read_exact(f.get(), path, 0, magic, 4, "the header");
+    if (magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 || magic[3] < 1 || magic[3] > 4) {
+        char got[16];
+        std::snprintf(got, sizeof got, "%02x%02x%02x%02x", magic[0], magic[1], magic[2], magic[3]);
+        throw DataError(path + ": bad magic number 0x" + std::string(got) +
+                        " at byte 0 (expected 0x000008NN: an unsigned-byte IDX file)");
+    }
+    IdxArray array;
+    std::uint64_t count = 1;
+    for (int d = 0; d < magic[3]; ++d) {
+        unsigned char b[4];
+        read_exact(f.get(), path, 4 + 4 * d, b, 4, "the header");
+        std::int64_t size = (std::int64_t(b[0]) << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
+        array.dims.push_back(size);
+        count *= static_cast<std::uint64_t>(size);
+    }
+    if (count > (std::uint64_t(1) << 34)) throw DataError(path + ": implausible dimensions in the header");
+    array.values.resize(count);
+    read_exact(f.get(), path, 4 + 4 * magic[3], array.values.data(), count, "the data");
+    return array;
+}
+
+std::string find_data_file(const std::string& directory, const std::string& base, const std::string& hint) {
+    namespace fs = std::filesystem;
+    fs::path plain = fs::path(directory) / base;
+    if (fs::exists(plain)) return plain.string();
+    fs::path gz = plain.string() + ".gz";
+    if (fs::exists(gz)) return gz.string();
+    throw DataError(plain.string() + "(.gz): file not found; " + hint);
+}
+
+}  // namespace somnus

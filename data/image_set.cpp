@@ -1,0 +1,118 @@
+#include "data/image_set.hpp"
+
+#include <cmath>
+
+#include "data/idx.hpp"
+
+namespace somnus {
+
+namespace {
+
+// One output pixel's window of input pixels and their fixed-point weights.
+struct Taps {
+    int first = 0;
+    std::vector<std::int32_t> weights;
+};
+
+constexpr int kPrecisionBits = 32 - 8 - 2;
+
+std::vector<Taps> bilinear_taps(int in_size, int out_size) {
+    const double scale = double(in_size) / out_size;
+    const double filterscale = std::max(scale, 1.0);
+    const double support = 1.0 * filterscale;  // the triangle filter has support 1
+    std::vector<Taps> taps(out_size);
+    for (int xx = 0; xx < out_size; ++xx) {
+        const double center = (xx + 0.5) * scale;
+        int xmin = static_cast<int>(center - support + 0.5);
+        if (xmin < 0) xmin = 0;
+        int xmax = static_cast<int>(center + support + 0.5);
+        if (xmax > in_size) xmax = in_size;
+        std::vector<double> w;
+        double total = 0.0;
+        for (int x = xmin; x < xmax; ++x) {
+            double t = std::abs((x - center + 0.5) / filterscale);
+            double v = t < 1.0 ? 1.0 - t : 0.0;
+            w.push_back(v);
+            total += v;
+        }
+        taps[xx].first = xmin;
+        for (double v : w) {
+            double k = total != 0.0 ? v / total : 0.0;
+            double scaled = k * (1 << kPrecisionBits);
+            taps[xx].weights.push_back(static_cast<std::int32_t>(scaled < 0 ? scaled - 0.5 : scaled + 0.5));
+        }
+    }
+    return taps;
+}
+
+std::uint8_t clip8(std::int64_t accumulator) {
+    std::int64_t v = accumulator >> kPrecisionBits;
+    return static_cast<std::uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> resize_bilinear_u8(const std::uint8_t* image, int in_h, int in_w, int out_h, int out_w) {
+    auto horizontal = bilinear_taps(in_w, out_w);
+    auto vertical = bilinear_taps(in_h, out_h);
+    std::vector<std::uint8_t> wide(static_cast<std::size_t>(in_h) * out_w);
+    for (int y = 0; y < in_h; ++y)
+        for (int x = 0; x < out_w; ++x) {
+            std::int64_t acc = std::int64_t(1) << (kPrecisionBits - 1);
+            const Taps& t = horizontal[x];
+            for (std::size_t k = 0; k < t.weights.size(); ++k)
+                acc += std::int64_t(image[y * in_w + t.first + int(k)]) * t.weights[k];
+            wide[y * out_w + x] = clip8(acc);
+        }
+    std::vector<std::uint8_t> out(static_cast<std::size_t>(out_h) * out_w);
+    for (int y = 0; y < out_h; ++y) {
+        const Taps& t = vertical[y];
+        for (int x = 0; x < out_w; ++x) {
+            std::int64_t acc = std::int64_t(1) << (kPrecisionBits - 1);
+            for (std::size_t k = 0; k < t.weights.size(); ++k)
+                acc += std::int64_t(wide[(t.first + int(k)) * out_w + x]) * t.weights[k];
+            out[y * out_w + x] = clip8(acc);
+        }
+    }
+    return out;
+}
+
+ImageSet load_fashion_mnist(const DataSpec& data, bool train) {
+    const std::string hint = "install the Debian package dataset-fashion-mnist, or set data.path to a folder "
+                             "holding the Fashion-MNIST IDX files (github.com/zalandoresearch/fashion-mnist)";
+    const std::string prefix = train ? "train" : "t10k";
+    std::string image_file = find_data_file(data.path, prefix + "-images-idx3-ubyte", hint);
+    std::string label_file = find_data_file(data.path, prefix + "-labels-idx1-ubyte", hint);
+    IdxArray images = read_idx(image_file);
+    IdxArray labels = read_idx(label_file);
+    if (images.dims.size() != 3)
+        throw DataError(image_file + ": expected 3 dimensions (N, rows, cols), found " + std::to_string(images.dims.size()));
+    if (labels.dims.size() != 1 || labels.dims[0] != images.dims[0])
+        throw DataError(label_file + ": " + std::to_string(labels.dims.empty() ? 0 : labels.dims[0]) +
+                        " labels for " + std::to_string(images.dims[0]) + " images in " + image_file);
+    for (std::size_t i = 0; i < labels.values.size(); ++i)
+        if (labels.values[i] > 9)
+            throw DataError(label_file + ": label " + std::to_string(labels.values[i]) + " at byte " +
+                            std::to_string(8 + i) + " is not a class 0-9");
+
+    const std::int64_t n = images.dims[0], h = images.dims[1], w = images.dims[2];
+    constexpr int kSide = 32;
+    auto pixels = torch::empty({n, 1, kSide, kSide}, torch::kUInt8);
+    auto* dst = pixels.data_ptr<std::uint8_t>();
+    for (std::int64_t i = 0; i < n; ++i) {
+        auto resized = resize_bilinear_u8(images.values.data() + i * h * w, int(h), int(w), kSide, kSide);
+        std::copy(resized.begin(), resized.end(), dst + i * kSide * kSide);
+    }
+    ImageSet set;
+    set.images = (pixels.to(torch::kFloat32).div_(255.0f) - data.mean) / data.std;
+    set.labels = torch::from_blob(labels.values.data(), {n}, torch::kUInt8).to(torch::kInt64);
+    return set;
+}
+
+ImageSet random_subset(const ImageSet& set, std::int64_t n, torch::Generator& rng) {
+    auto order = torch::randperm(set.size(), rng, torch::TensorOptions().dtype(torch::kInt64));
+    if (n > 0 && n < set.size()) order = order.slice(0, 0, n);
+    return {set.images.index_select(0, order), set.labels.index_select(0, order)};
+}
+
+}  // namespace somnus

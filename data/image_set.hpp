@@ -1,0 +1,30 @@
+// Image data sets, preprocessed as the PAD reference does it.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/spec.hpp"
+
+namespace somnus {
+
+struct ImageSet {
+    torch::Tensor images;  // (N, C, 32, 32) float, normalised: (x/255 - mean) / std
+    torch::Tensor labels;  // (N) int64
+    std::int64_t size() const { return images.size(0); }
+};
+
+// Fashion-MNIST from data.path (IDX, optionally .gz): 28x28 grey images
+// upscaled to 32x32 as PIL's bilinear resize does for 8-bit images, then normalised.
+ImageSet load_fashion_mnist(const DataSpec& data, bool train);
+
+// PIL's 8-bit bilinear resize (Image.resize(..., BILINEAR)): separable, horizontal
+// pass first, fixed-point weights, each pass rounded back to 8 bits.
+std::vector<std::uint8_t> resize_bilinear_u8(const std::uint8_t* image, int in_h, int in_w, int out_h, int out_w);
+
+// A random subset of n items (all of them in random order when n is 0 or >= size).
+ImageSet random_subset(const ImageSet& set, std::int64_t n, torch::Generator& rng);
+
+}  // namespace somnus

@@ -1,0 +1,53 @@
+// The conductor: the one place where neuromodulator levels become what the
+// modules do. Brain states ask it; they never hard-code a sign or a target.
+//
+// With acetylcholine a = ACh and noradrenaline n = NA, both in [0, 1]:
+//   discriminator gate    g = a            (0: discriminator neurons silent, no teaching signal)
+//   discriminator target  t = n            (1: "real"/external, 0: "fake"/internal; doses in between)
+//   plasticity sign, feedforward pathway (encoder, discriminator)   = +1
+//   plasticity sign, feedback pathway (generator)           s = a (2n - 1)
+// PAD's table (Deperrois et al. 2022, Fig. 7) is the default:
+//   Wake a=1 n=1: g=1 t=1 s=+1 | NREM a=0 n=0: g=0 s=0 | REM a=1 n=0: g=1 t=0 s=-1.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/spec.hpp"
+
+namespace somnus {
+
+// What the conductor tells the modules in one brain state.
+struct Modulation {
+    Levels levels;
+    double discriminator_gate = 0.0;
+    double discriminator_target = 0.0;
+    double feedforward_sign = 1.0;
+    double feedback_sign = 0.0;
+
+    bool discriminator_active() const { return discriminator_gate > 0.0; }
+};
+
+class Conductor {
+public:
+    explicit Conductor(std::map<std::string, Levels> levels);
+
+    const Levels& levels(const std::string& state) const;
+    // Changes the levels of one state (a dose, an antagonist, a lesion).
+    void set_levels(const std::string& state, Levels levels);
+    Modulation modulation(const std::string& state) const;
+
+    static double discriminator_gate(const Levels& l);
+    static double discriminator_target(const Levels& l);
+    static double plasticity_sign(PathwayKind pathway, const Levels& l);
+
+    // True when some state of `cycle` teaches the discriminator "fake" (target < 1/2):
+    // only then is there an adversarial game for Wake's "real" signal to take part in.
+    bool teaches_fake(const std::vector<std::string>& cycle) const;
+
+private:
+    std::map<std::string, Levels> levels_;
+};
+
+}  // namespace somnus

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages somnus needs (skips apt when all are present).
+set -euo pipefail
+packages=(
+  g++ cmake ninja-build
+  libtorch-dev libopenblas0-pthread     # LibTorch 1.13 (CPU) and a fast BLAS behind it
+  libhdf5-dev libboost-graph-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
+  libgtest-dev                          # tests
+  dataset-fashion-mnist                 # the embedded default data set
+  python3-h5py python3-numpy            # reading logs (and the tests that do)
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "somnus: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,33 @@
+// A brain state: what one mini-batch of Wake, NREM, REM (or another state)
+// does to the model. States are registered by type name (sim/states/registry.cpp).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "neuromod/conductor.hpp"
+#include "sim/model.hpp"
+#include "sim/observer.hpp"
+#include "sim/state_registry.hpp"
+
+namespace somnus {
+
+class BrainState {
+public:
+    virtual ~BrainState() = default;
+    // One mini-batch in this state. `images` is the Wake input (B,C,H,W) on the
+    // model's device; `modulation` is what the conductor says for this state.
+    virtual Losses step(Model& model, const torch::Tensor& images, const Modulation& modulation,
+                        const StepClock& clock) = 0;
+};
+
+// Parameters of a registered state, checked to be of the type that state parses.
+template <class Params>
+const Params& params_of(const StateSpec& spec) {
+    return dynamic_cast<const Params&>(*spec.params);
+}
+
+}  // namespace somnus

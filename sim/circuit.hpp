@@ -1,0 +1,61 @@
+// The circuit: the spec's modules as vertices and its pathways as edges of a
+// Boost.Graph graph. The model finds every role (which area encodes, which
+// generates, where latents are stored) by walking this graph.
+#pragma once
+
+#include <boost/graph/adjacency_list.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/spec.hpp"
+
+namespace somnus {
+
+struct ModuleVertex {
+    std::string name;
+    std::string type;
+    ModuleKind kind = ModuleKind::encoder;
+};
+
+struct PathwayEdge {
+    PathwayKind kind = PathwayKind::feedforward;
+};
+
+using CircuitGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
+                                           ModuleVertex, PathwayEdge>;
+using ModuleId = CircuitGraph::vertex_descriptor;
+
+// Who plays which part, as found in the graph.
+struct Roles {
+    ModuleId encoder;                      // sends feedforward input to the hippocampus
+    ModuleId generator;                    // receives replay from the hippocampus
+    ModuleId hippocampus;
+    ModuleId conductor;
+    std::optional<ModuleId> discriminator;  // receives feedforward input from the encoder
+};
+
+class Circuit {
+public:
+    // Builds and validates; throws SpecError at the offending module or pathway.
+    static Circuit build(const ExperimentSpec& spec);
+
+    const CircuitGraph& graph() const { return graph_; }
+    const Roles& roles() const { return roles_; }
+    const ModuleVertex& module(ModuleId id) const { return graph_[id]; }
+    const std::string& name(ModuleId id) const { return graph_[id].name; }
+
+    // Modules reached from / reaching `id` along pathways of `kind`.
+    std::vector<ModuleId> targets(ModuleId id, PathwayKind kind) const;
+    std::vector<ModuleId> sources(ModuleId id, PathwayKind kind) const;
+    bool connected(ModuleId from, ModuleId to, PathwayKind kind) const;
+
+    // GraphViz DOT of the circuit (modules shaped by kind, pathways styled by kind).
+    std::string to_dot(const std::string& title) const;
+
+private:
+    CircuitGraph graph_;
+    Roles roles_{};
+};
+
+}  // namespace somnus

@@ -1,0 +1,153 @@
+// somnus: learning-during-sleep experiments on cortical models.
+//   somnus run SPEC | validate SPEC | graph SPEC | eval SPEC
+// Exit codes: 0 ok, 1 runtime error (data, I/O, interruption), 2 usage or spec error.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "data/idx.hpp"
+#include "sim/circuit.hpp"
+#include "sim/hdf5_recorder.hpp"
+#include "sim/progress.hpp"
+#include "sim/runner.hpp"
+#include "sim/state_registry.hpp"
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+void on_interrupt(int) {
+    stop_requested = true;
+    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+}
+
+struct SpecOptions {
+    std::string path;
+    std::vector<std::string> overrides;
+    std::int64_t threads = -1;
+    std::string device;
+};
+
+void add_spec_options(CLI::App* command, SpecOptions& o) {
+    command->add_option("spec", o.path, "experiment spec (JSON)")->required()->check(CLI::ExistingFile);
+    command->add_option("--set", o.overrides, "override a spec value: key.path=value (repeatable)");
+}
+
+void add_run_options(CLI::App* command, SpecOptions& o) {
+    command->add_option("--threads", o.threads, "CPU threads for LibTorch (0 = all cores); overrides the spec");
+    command->add_option("--device", o.device, "auto, cpu, cuda or cuda:N; overrides the spec");
+}
+
+somnus::ExperimentSpec load(const SpecOptions& o, const std::string& out = "") {
+    somnus::Json document = somnus::load_spec_file(o.path);
+    for (const auto& assignment : o.overrides) somnus::apply_override(document, assignment);
+    if (o.threads >= 0) document["threads"] = o.threads;
+    if (!o.device.empty()) document["device"] = o.device;
+    if (!out.empty()) document["record"]["path"] = out;
+    return somnus::parse_spec(document);
+}
+
+std::string cycle_text(const somnus::ExperimentSpec& spec) {
+    std::string text;
+    for (const auto& s : spec.schedule.cycle) text += (text.empty() ? "" : " -> ") + s;
+    return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"somnus: learning-during-sleep experiments on cortical models (PAD, wake-sleep)"};
+    app.require_subcommand(1);
+    std::string states_help = "Brain-state types:";
+    for (const auto& t : somnus::state_types()) states_help += "\n  " + t.name + ": " + t.summary;
+    app.footer(states_help + "\n\nExit codes: 0 ok, 1 runtime error, 2 usage or spec error.");
+
+    SpecOptions run_o, validate_o, graph_o, eval_o;
+    std::string run_out, eval_out, checkpoint;
+    bool untrained = false;
+
+    auto* run = app.add_subcommand("run", "train the model over the spec's schedule, then evaluate");
+    add_spec_options(run, run_o);
+    add_run_options(run, run_o);
+    run->add_option("--out", run_out, "HDF5 log path (default: the spec's record.path)");
+
+    auto* validate = app.add_subcommand("validate", "check a spec without running it");
+    add_spec_options(validate, validate_o);
+
+    auto* graph = app.add_subcommand("graph", "print the spec's circuit as GraphViz DOT");
+    add_spec_options(graph, graph_o);
+
+    auto* eval = app.add_subcommand("eval", "linear readout of a trained (or untrained) encoder");
+    add_spec_options(eval, eval_o);
+    add_run_options(eval, eval_o);
+    auto* ckpt = eval->add_option("--checkpoint", checkpoint, "model saved by `somnus run` (.pt)")->check(CLI::ExistingFile);
+    eval->add_flag("--untrained", untrained, "evaluate a freshly initialised encoder (the random baseline)")->excludes(ckpt);
+    eval->add_option("--out", eval_out, "write the evaluation to this HDF5 file");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+
+    try {
+        if (*validate) {
+            auto spec = load(validate_o);
+            std::printf("%s: ok (%zu modules, %zu pathways, cycle %s, %lld epochs of batch %lld)\n",
+                        validate_o.path.c_str(), spec.modules.size(), spec.pathways.size(), cycle_text(spec).c_str(),
+                        static_cast<long long>(spec.schedule.epochs), static_cast<long long>(spec.schedule.batch_size));
+            return 0;
+        }
+        if (*graph) {
+            auto spec = load(graph_o);
+            std::cout << somnus::Circuit::build(spec).to_dot(spec.name);
+            return 0;
+        }
+        if (*eval) {
+            if (checkpoint.empty() && !untrained) {
+                std::fprintf(stderr, "somnus eval: give --checkpoint FILE or --untrained\n");
+                return 2;
+            }
+            auto spec = load(eval_o);
+            somnus::Runner runner(spec);
+            somnus::ProgressPrinter progress;
+            runner.attach(progress);
+            std::unique_ptr<somnus::Hdf5Recorder> recorder;
+            if (!eval_out.empty()) {
+                recorder = std::make_unique<somnus::Hdf5Recorder>(eval_out);
+                runner.attach(*recorder);
+            }
+            auto report = runner.evaluate(checkpoint);
+            std::printf("%s\n", somnus::summarize_readout(report).c_str());
+            return 0;
+        }
+        // run
+        auto spec = load(run_o, run_out);
+        somnus::Runner runner(spec);
+        somnus::Hdf5Recorder recorder(spec.record.path);
+        somnus::ProgressPrinter progress;
+        runner.attach(progress);
+        runner.attach(recorder);
+        std::signal(SIGINT, on_interrupt);
+        std::signal(SIGTERM, on_interrupt);
+        auto result = runner.run(&stop_requested);
+        if (result.readout) std::printf("%s\n", somnus::summarize_readout(*result.readout).c_str());
+        std::printf("log: %s\n", recorder.path().c_str());
+        if (!result.checkpoint.empty()) std::printf("model: %s\n", result.checkpoint.c_str());
+        if (result.status != "finished") {
+            std::fprintf(stderr, "somnus: run %s; the log keeps every finished epoch\n", result.status.c_str());
+            return 1;
+        }
+        return 0;
+    } catch (const somnus::SpecError& e) {
+        std::fprintf(stderr, "somnus: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "somnus: error: %s\n", somnus::error_text(e).c_str());
+        return 1;
+    }
+}

@@ -1,0 +1,75 @@
+// What a run reports as it goes. Recorders (the HDF5 log, the terminal
+// progress line) are observers attached to the runner; modules know nothing of them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "neuromod/conductor.hpp"
+#include "sim/spec.hpp"
+
+namespace somnus {
+
+// Loss terms of one step, by name (e.g. {"reconstruction", 0.03}).
+using Losses = std::vector<std::pair<std::string, double>>;
+
+// Where in the run a step happens.
+struct StepClock {
+    std::int64_t epoch = 0;      // 0-based
+    std::int64_t iteration = 0;  // mini-batch index within the epoch, 0-based
+    std::int64_t step = 0;       // mini-batch index since the start of the run
+};
+
+struct RunInfo {
+    const ExperimentSpec* spec = nullptr;
+    std::string command;  // "run" or "eval"
+    std::string device;
+    std::int64_t train_images = 0;
+    std::int64_t iterations_per_epoch = 0;
+    std::int64_t threads = 0;
+};
+
+struct StepEvent {
+    const std::string* state = nullptr;  // brain-state name
+    StepClock clock;
+    const Losses* losses = nullptr;
+    Modulation modulation;
+};
+
+struct EpochEvent {
+    std::int64_t epoch = 0;  // 0-based, just finished
+    double wall_seconds = 0;
+    double images_per_second = 0;
+};
+
+// Linear readout of the latent: one classifier per seed.
+struct ReadoutSeed {
+    std::int64_t seed = 0;
+    std::vector<double> test_accuracy;  // per readout epoch, in [0, 1]
+    double last() const { return test_accuracy.back(); }
+    double mean_of_last(std::size_t n) const;
+    double best() const;
+};
+
+struct ReadoutReport {
+    std::string encoder;  // "trained", "untrained" or the checkpoint path
+    std::int64_t train_images = 0;
+    std::int64_t test_images = 0;
+    std::vector<ReadoutSeed> seeds;
+    double seconds = 0;
+};
+
+class Observer {
+public:
+    virtual ~Observer() = default;
+    virtual void run_started(const RunInfo&) {}
+    virtual void step_done(const StepEvent&) {}
+    virtual void epoch_done(const EpochEvent&) {}
+    virtual void readout_done(const ReadoutReport&) {}
+    // status: "finished", "interrupted" or "failed: <reason>"
+    virtual void run_ended(const std::string& status, double wall_seconds) { (void)status, (void)wall_seconds; }
+};
+
+}  // namespace somnus

@@ -1,0 +1,120 @@
+#include "sim/progress.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace somnus {
+
+namespace {
+
+std::string clock_text(double seconds) {
+    long s = std::lround(std::max(0.0, seconds));
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    return buffer;
+}
+
+std::pair<double, double> mean_sd(const std::vector<double>& xs) {
+    double mean = 0;
+    for (double x : xs) mean += x;
+    mean /= double(xs.size());
+    double var = 0;
+    for (double x : xs) var += (x - mean) * (x - mean);
+    return {mean, xs.size() > 1 ? std::sqrt(var / double(xs.size() - 1)) : 0.0};
+}
+
+}  // namespace
+
+std::string summarize_readout(const ReadoutReport& r) {
+    std::vector<double> last, last5, best;
+    for (const auto& s : r.seeds) {
+        last.push_back(100 * s.last());
+        last5.push_back(100 * s.mean_of_last(5));
+        best.push_back(100 * s.best());
+    }
+    auto [m1, s1] = mean_sd(last);
+    auto [m5, s5] = mean_sd(last5);
+    auto [mb, sb] = mean_sd(best);
+    char buffer[512];
+    std::snprintf(buffer, sizeof buffer,
+                  "linear readout (%s encoder, %zu seed%s, %lld train / %lld test images):\n"
+                  "  test accuracy, last epoch:          %6.2f %% ± %.2f (sd)\n"
+                  "  test accuracy, mean of last 5:      %6.2f %% ± %.2f (sd)\n"
+                  "  test accuracy, best epoch:          %6.2f %% ± %.2f (sd)",
+                  r.encoder.c_str(), r.seeds.size(), r.seeds.size() == 1 ? "" : "s",
+                  static_cast<long long>(r.train_images), static_cast<long long>(r.test_images), m1, s1, m5, s5, mb,
+                  sb);
+    return buffer;
+}
+
+void ProgressPrinter::run_started(const RunInfo& info) {
+    spec_ = info.spec;
+    iterations_ = info.iterations_per_epoch;
+    start_ = std::chrono::steady_clock::now();
+    if (info.command == "run")
+        std::fprintf(out_, "somnus: %s on %s, %d threads, %lld training images, %lld epochs x %lld mini-batches\n",
+                     spec_->name.c_str(), info.device.c_str(), int(info.threads),
+                     static_cast<long long>(info.train_images), static_cast<long long>(spec_->schedule.epochs),
+                     static_cast<long long>(iterations_));
+    else
+        std::fprintf(out_, "somnus: evaluating %s on %s, %d threads\n", spec_->name.c_str(), info.device.c_str(),
+                     int(info.threads));
+    std::fflush(out_);
+}
+
+void ProgressPrinter::step_done(const StepEvent& e) {
+    const std::string& state = *e.state;
+    if (!window_.count(state)) state_order_.push_back(state);
+    auto& terms = window_[state];
+    for (const auto& [term, value] : *e.losses) {
+        auto it = std::find_if(terms.begin(), terms.end(), [&](const auto& t) { return t.first == term; });
+        if (it == terms.end()) {
+            terms.push_back({term, {0.0, 0}});
+            it = terms.end() - 1;
+        }
+        it->second.first += value;
+        it->second.second += 1;
+    }
+    if (state != spec_->schedule.cycle.back()) return;
+    ++steps_done_;
+    bool last_of_epoch = e.clock.iteration + 1 == iterations_;
+    if ((e.clock.iteration + 1) % spec_->record.progress_every == 0 || last_of_epoch) print_line(e.clock);
+}
+
+void ProgressPrinter::print_line(const StepClock& clock) {
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double rate = double(steps_done_ * spec_->schedule.batch_size) / std::max(elapsed, 1e-9);
+    std::int64_t remaining = spec_->schedule.epochs * iterations_ - steps_done_;
+    double eta = double(remaining * spec_->schedule.batch_size) / std::max(rate, 1e-9);
+    std::fprintf(out_, "epoch %lld/%lld  iter %4lld/%lld  %6.0f img/s  ETA %s",
+                 static_cast<long long>(clock.epoch + 1), static_cast<long long>(spec_->schedule.epochs),
+                 static_cast<long long>(clock.iteration + 1), static_cast<long long>(iterations_), rate,
+                 clock_text(eta).c_str());
+    for (const auto& state : state_order_) {
+        std::fprintf(out_, " | %s", state.c_str());
+        for (auto& [term, acc] : window_[state]) {
+            if (acc.second > 0) std::fprintf(out_, " %s %.4f", term.c_str(), acc.first / acc.second);
+            acc = {0.0, 0};
+        }
+    }
+    std::fprintf(out_, "\n");
+    std::fflush(out_);
+}
+
+void ProgressPrinter::epoch_done(const EpochEvent& e) {
+    std::fprintf(out_, "epoch %lld done in %.1f s (%.0f img/s)\n", static_cast<long long>(e.epoch + 1),
+                 e.wall_seconds, e.images_per_second);
+    std::fflush(out_);
+}
+
+void ProgressPrinter::readout_done(const ReadoutReport& r) {
+    std::fprintf(out_, "linear readout done in %.1f s\n", r.seconds);
+    std::fflush(out_);
+}
+
+void ProgressPrinter::run_ended(const std::string& status, double wall_seconds) {
+    std::fprintf(out_, "somnus: %s after %s\n", status.c_str(), clock_text(wall_seconds).c_str());
+    std::fflush(out_);
+}
+
+}  // namespace somnus

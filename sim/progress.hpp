@@ -1,0 +1,40 @@
+// Terminal progress: epoch, iteration, images/s, ETA and recent mean losses.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/observer.hpp"
+
+namespace somnus {
+
+class ProgressPrinter : public Observer {
+public:
+    explicit ProgressPrinter(std::FILE* out = stderr) : out_(out) {}
+
+    void run_started(const RunInfo& info) override;
+    void step_done(const StepEvent& event) override;
+    void epoch_done(const EpochEvent& event) override;
+    void readout_done(const ReadoutReport& report) override;
+    void run_ended(const std::string& status, double wall_seconds) override;
+
+private:
+    void print_line(const StepClock& clock);
+
+    std::FILE* out_;
+    const ExperimentSpec* spec_ = nullptr;
+    std::int64_t iterations_ = 0;
+    std::int64_t steps_done_ = 0;
+    std::chrono::steady_clock::time_point start_;
+    // state -> term -> (sum, count) since the last line, in first-seen order
+    std::vector<std::string> state_order_;
+    std::map<std::string, std::vector<std::pair<std::string, std::pair<double, int>>>> window_;
+};
+
+// "mean ± sd" summary of a readout over its seeds, in percent.
+std::string summarize_readout(const ReadoutReport& report);
+
+}  // namespace somnus

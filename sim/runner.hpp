@@ -1,0 +1,56 @@
+// Execution: runs an ExperimentSpec's schedule on a model built from it and
+// reports to the attached observers.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/observer.hpp"
+#include "sim/spec.hpp"
+
+namespace somnus {
+
+struct RunResult {
+    std::string status;  // "finished" or "interrupted"
+    double wall_seconds = 0;
+    std::optional<ReadoutReport> readout;
+    std::string checkpoint;  // path of the saved model, if any
+};
+
+class Runner {
+public:
+    explicit Runner(const ExperimentSpec& spec);
+
+    void attach(Observer& observer) { observers_.push_back(&observer); }
+
+    // Trains over the schedule, then evaluates as the spec's eval section asks.
+    // `stop` (e.g. set by SIGINT) ends the run after the current mini-batch.
+    RunResult run(const std::atomic<bool>* stop = nullptr);
+
+    // Linear readout of a saved model's encoder; "" = a freshly initialised (untrained) encoder.
+    ReadoutReport evaluate(const std::string& checkpoint);
+
+private:
+    void prepare();  // threads, seed, device
+    template <class F>
+    void notify(F&& f) {
+        for (Observer* o : observers_) f(*o);
+    }
+
+    const ExperimentSpec& spec_;
+    std::vector<Observer*> observers_;
+    std::string device_name_;
+};
+
+// The checkpoint written next to an HDF5 log: "runs/pad.h5" -> "runs/pad.pt".
+std::string checkpoint_path_for(const std::string& log_path);
+
+// An exception's message, without LibTorch's C++ backtrace.
+std::string error_text(const std::exception& error);
+
+// Number of threads LibTorch will use for `requested` (0 = all cores).
+int thread_count(std::int64_t requested);
+
+}  // namespace somnus

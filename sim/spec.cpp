@@ -1,0 +1,434 @@
+#include "sim/spec.hpp"
+
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <thread>
+
+#include "sim/circuit.hpp"
+#include "sim/state_registry.hpp"
+
+namespace somnus {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::int64_t kMaxInt = std::numeric_limits<std::int64_t>::max();
+
+// ---- module types: one entry per type a spec can name ----------------------
+struct ModuleType {
+    const char* name;
+    ModuleKind kind;
+    ModuleParams (*parse)(ObjectReader&);
+};
+
+ModuleParams parse_area(ObjectReader& r) {
+    AreaParams p;
+    p.latent_dim = r.integer("latent_dim", p.latent_dim, 1, 65536);
+    p.features = r.integer("features", p.features, 1, 4096);
+    p.leaky_slope = r.number("leaky_slope", p.leaky_slope, 0.0, 1.0);
+    p.init_std = r.number("init_std", p.init_std, 0.0, 10.0);
+    return p;
+}
+
+ModuleParams parse_discriminator(ObjectReader& r) {
+    DiscriminatorParams p;
+    p.init_std = r.number("init_std", p.init_std, 0.0, 10.0);
+    return p;
+}
+
+ModuleParams parse_hippocampus(ObjectReader& r) {
+    HippocampusParams p;
+    p.capacity = r.integer("capacity", p.capacity, 1, 1 << 20);
+    p.partner = r.choice("partner", p.partner, {"previous", "random"});
+    return p;
+}
+
+ModuleParams parse_conductor(ObjectReader& r) {
+    ConductorParams p;
+    const Json* levels = r.child("levels");
+    if (!levels) throw SpecError(r.where().to_string(), "a conductor needs \"levels\" per brain state");
+    ObjectReader table(*levels, r.at("levels"));
+    for (auto it = levels->begin(); it != levels->end(); ++it) {
+        const Json* entry = table.child(it.key());
+        ObjectReader lr(*entry, table.at(it.key()));
+        Levels l;
+        l.ach = lr.number("ach", 0.0, 0.0, 1.0);
+        l.na = lr.number("na", 0.0, 0.0, 1.0);
+        lr.finish();
+        p.levels[it.key()] = l;
+    }
+    return p;
+}
+
+const std::vector<ModuleType>& module_types() {
+    static const std::vector<ModuleType> types = {
+        {"pad_encoder", ModuleKind::encoder, parse_area},
+        {"pad_generator", ModuleKind::generator, parse_area},
+        {"pad_discriminator", ModuleKind::discriminator, parse_discriminator},
+        {"hippocampus", ModuleKind::hippocampus, parse_hippocampus},
+        {"conductor", ModuleKind::conductor, parse_conductor},
+    };
+    return types;
+}
+
+template <class Table>
+std::vector<std::string> names_of(const Table& table) {
+    std::vector<std::string> names;
+    for (const auto& entry : table) names.push_back(entry.name);
+    return names;
+}
+
+std::string unknown_name(const std::string& what, const std::string& value,
+                         const std::vector<std::string>& known) {
+    std::string message = "unknown " + what + " \"" + value + "\"";
+    std::string near = closest_match(value, known);
+    if (!near.empty()) return message + "; did you mean \"" + near + "\"?";
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    return message + " (known: " + list + ")";
+}
+
+// ---- sections ----------------------------------------------------------------
+DataSpec parse_data(ObjectReader& r) {
+    DataSpec d;
+    d.dataset = r.choice("dataset", d.dataset, {"fashion-mnist"});
+    d.path = r.string("path", d.path);
+    d.train_subset = r.integer("train_subset", d.train_subset, 0, kMaxInt);
+    d.mean = r.number("mean", d.mean, -kInf, kInf);
+    d.std = r.number("std", d.std, 1e-12, kInf);
+    r.finish();
+    return d;
+}
+
+std::vector<ModuleSpec> parse_modules(const Json& j, const JsonPointer& where) {
+    ObjectReader r(j, where);
+    std::vector<ModuleSpec> modules;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        ObjectReader m(*r.child(it.key()), r.at(it.key()));
+        ModuleSpec spec;
+        spec.name = it.key();
+        spec.pointer = m.where().to_string();
+        const Json* type = m.child("type");
+        if (!type || !type->is_string())
+            throw SpecError(spec.pointer + "/type", "every module needs a \"type\" string");
+        spec.type = type->get<std::string>();
+        const ModuleType* found = nullptr;
+        for (const auto& t : module_types())
+            if (spec.type == t.name) found = &t;
+        if (!found)
+            throw SpecError(spec.pointer + "/type", unknown_name("module type", spec.type, names_of(module_types())));
+        spec.kind = found->kind;
+        spec.params = found->parse(m);
+        m.finish();
+        modules.push_back(std::move(spec));
+    }
+    return modules;
+}
+
+std::vector<PathwaySpec> parse_pathways(const Json& j, const JsonPointer& where) {
+    if (!j.is_array()) throw SpecError(where.to_string(), "expected an array, got " + json_type_name(j));
+    std::vector<PathwaySpec> pathways;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        ObjectReader r(j[i], where / std::to_string(i));
+        PathwaySpec p;
+        p.pointer = r.where().to_string();
+        p.from = r.string("from", "");
+        p.to = r.string("to", "");
+        if (p.from.empty()) throw SpecError(p.pointer, "a pathway needs \"from\"");
+        if (p.to.empty()) throw SpecError(p.pointer, "a pathway needs \"to\"");
+        std::string kind = r.choice("kind", "", {"feedforward", "feedback", "replay", "neuromodulatory"});
+        p.kind = kind == "feedforward" ? PathwayKind::feedforward
+                 : kind == "feedback"  ? PathwayKind::feedback
+                 : kind == "replay"    ? PathwayKind::replay
+                                       : PathwayKind::neuromodulatory;
+        r.finish();
+        pathways.push_back(p);
+    }
+    return pathways;
+}
+
+std::vector<StateSpec> parse_states(const Json& j, const JsonPointer& where) {
+    ObjectReader r(j, where);
+    std::vector<StateSpec> states;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        ObjectReader s(*r.child(it.key()), r.at(it.key()));
+        StateSpec spec;
+        spec.name = it.key();
+        spec.pointer = s.where().to_string();
+        spec.type = s.string("type", it.key());
+        const StateType* type = find_state_type(spec.type);
+        if (!type)
+            throw SpecError(spec.pointer + "/type",
+                            unknown_name("brain-state type", spec.type, names_of(state_types())));
+        spec.params = type->parse(s);
+        s.finish();
+        states.push_back(std::move(spec));
+    }
+    return states;
+}
+
+OptimizerSpec parse_optimizer(ObjectReader& r) {
+    OptimizerSpec o;
+    o.lr = r.number("lr", o.lr, 0.0, 10.0);
+    o.beta1 = r.number("beta1", o.beta1, 0.0, 1.0);
+    o.beta2 = r.number("beta2", o.beta2, 0.0, 1.0);
+    o.eps = r.number("eps", o.eps, 0.0, 1.0);
+    r.finish();
+    return o;
+}
+
+TrainingSpec parse_training(ObjectReader& r) {
+    TrainingSpec t;
+    if (const Json* e = r.child("encoder_optimizer")) {
+        ObjectReader o(*e, r.at("encoder_optimizer"));
+        t.encoder = parse_optimizer(o);
+    }
+    if (const Json* g = r.child("generator_optimizer")) {
+        ObjectReader o(*g, r.at("generator_optimizer"));
+        t.generator = parse_optimizer(o);
+    }
+    t.adam_steps_on_zero_grad = r.boolean("adam_steps_on_zero_grad", t.adam_steps_on_zero_grad);
+    t.loss_normalisation = r.choice("loss_normalisation", t.loss_normalisation, {"element_mean", "batch_mean"});
+    r.finish();
+    return t;
+}
+
+ScheduleSpec parse_schedule(ObjectReader& r) {
+    ScheduleSpec s;
+    s.epochs = r.integer("epochs", s.epochs, 1, 1000000);
+    s.batch_size = r.integer("batch_size", s.batch_size, 2, 1 << 20);
+    s.cycle = r.strings("cycle", s.cycle);
+    if (s.cycle.empty()) throw SpecError(r.at("cycle").to_string(), "the cycle needs at least one brain state");
+    r.finish();
+    return s;
+}
+
+RecordSpec parse_record(ObjectReader& r) {
+    RecordSpec rec;
+    rec.path = r.string("path", rec.path);
+    if (rec.path.empty()) throw SpecError(r.at("path").to_string(), "the log path is empty");
+    rec.progress_every = r.integer("progress_every", rec.progress_every, 1, kMaxInt);
+    rec.checkpoint = r.boolean("checkpoint", rec.checkpoint);
+    r.finish();
+    return rec;
+}
+
+EvalSpec parse_eval(ObjectReader& r) {
+    EvalSpec e;
+    if (const Json* lr = r.child("linear_readout")) {
+        ObjectReader o(*lr, r.at("linear_readout"));
+        ReadoutSpec& ro = e.linear_readout;
+        ro.enabled = o.boolean("enabled", ro.enabled);
+        ro.epochs = o.integer("epochs", ro.epochs, 1, 100000);
+        ro.lr = o.number("lr", ro.lr, 0.0, 100.0);
+        ro.batch_size = o.integer("batch_size", ro.batch_size, 1, 1 << 20);
+        ro.train_images = o.integer("train_images", ro.train_images, 0, kMaxInt);
+        ro.test_images = o.integer("test_images", ro.test_images, 0, kMaxInt);
+        ro.seeds = o.integers("seeds", ro.seeds, 0, kMaxInt);
+        if (ro.seeds.empty()) throw SpecError(o.at("seeds").to_string(), "give at least one readout seed");
+        o.finish();
+    }
+    r.finish();
+    return e;
+}
+
+// Cross-section checks: names used by the schedule and the conductor exist.
+void check_references(const ExperimentSpec& spec) {
+    std::vector<std::string> state_names;
+    for (const auto& s : spec.states) state_names.push_back(s.name);
+    for (std::size_t i = 0; i < spec.schedule.cycle.size(); ++i) {
+        const std::string& name = spec.schedule.cycle[i];
+        if (!spec.state(name))
+            throw SpecError("/schedule/cycle/" + std::to_string(i), unknown_name("brain state", name, state_names));
+    }
+    for (const auto& m : spec.modules) {
+        const auto* conductor = std::get_if<ConductorParams>(&m.params);
+        if (!conductor) continue;
+        for (const auto& [state, levels] : conductor->levels)
+            if (!spec.state(state))
+                throw SpecError(m.pointer + "/levels/" + state, unknown_name("brain state", state, state_names));
+        for (const auto& s : spec.states)
+            if (!conductor->levels.count(s.name))
+                throw SpecError(m.pointer + "/levels",
+                                "no ACh/NA levels for brain state \"" + s.name + "\"");
+    }
+}
+
+}  // namespace
+
+const char* to_string(ModuleKind kind) {
+    switch (kind) {
+        case ModuleKind::encoder: return "encoder";
+        case ModuleKind::generator: return "generator";
+        case ModuleKind::discriminator: return "discriminator";
+        case ModuleKind::hippocampus: return "hippocampus";
+        case ModuleKind::conductor: return "conductor";
+    }
+    return "?";
+}
+
+const char* to_string(PathwayKind kind) {
+    switch (kind) {
+        case PathwayKind::feedforward: return "feedforward";
+        case PathwayKind::feedback: return "feedback";
+        case PathwayKind::replay: return "replay";
+        case PathwayKind::neuromodulatory: return "neuromodulatory";
+    }
+    return "?";
+}
+
+const ModuleSpec* ExperimentSpec::module(const std::string& n) const {
+    for (const auto& m : modules)
+        if (m.name == n) return &m;
+    return nullptr;
+}
+
+const StateSpec* ExperimentSpec::state(const std::string& n) const {
+    for (const auto& s : states)
+        if (s.name == n) return &s;
+    return nullptr;
+}
+
+Json default_modules() {
+    return Json::parse(R"({
+      "V1_encoder":    {"type": "pad_encoder",   "latent_dim": 256, "features": 64},
+      "V1_generator":  {"type": "pad_generator", "latent_dim": 256, "features": 64},
+      "discriminator": {"type": "pad_discriminator"},
+      "hippocampus":   {"type": "hippocampus", "capacity": 2, "partner": "previous"},
+      "conductor":     {"type": "conductor", "levels": {
+                          "wake": {"ach": 1.0, "na": 1.0},
+                          "nrem": {"ach": 0.0, "na": 0.0},
+                          "rem":  {"ach": 1.0, "na": 0.0}}}
+    })");
+}
+
+Json default_pathways() {
+    return Json::parse(R"([
+      {"from": "V1_encoder",   "to": "hippocampus",   "kind": "feedforward"},
+      {"from": "V1_encoder",   "to": "discriminator", "kind": "feedforward"},
+      {"from": "hippocampus",  "to": "V1_generator",  "kind": "replay"},
+      {"from": "V1_generator", "to": "V1_encoder",    "kind": "feedback"},
+      {"from": "conductor",    "to": "V1_encoder",    "kind": "neuromodulatory"},
+      {"from": "conductor",    "to": "V1_generator",  "kind": "neuromodulatory"},
+      {"from": "conductor",    "to": "discriminator", "kind": "neuromodulatory"}
+    ])");
+}
+
+Json default_states() {
+    return Json::parse(R"({
+      "wake": {"type": "wake"},
+      "nrem": {"type": "nrem"},
+      "rem":  {"type": "rem"}
+    })");
+}
+
+ExperimentSpec parse_spec(const Json& document) {
+    ExperimentSpec spec;
+    ObjectReader root(document, JsonPointer());
+    spec.source = document;
+
+    spec.name = root.string("name", spec.name);
+    spec.seed = root.integer("seed", spec.seed, 0, kMaxInt);
+    spec.device = root.string("device", spec.device);
+    if (spec.device != "auto" && spec.device != "cpu" && spec.device.rfind("cuda", 0) != 0)
+        throw SpecError("/device", "unknown device \"" + spec.device + "\" (expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\")");
+    spec.threads = root.integer("threads", spec.threads, 0, 4096);
+    root.string("description", "");  // free text for the reader of the spec
+
+    auto section = [&](const char* key, Json fallback) {
+        const Json* j = root.child(key);
+        if (!j) spec.source[key] = fallback;
+        return j ? *j : fallback;
+    };
+    {
+        Json j = section("data", Json::object());
+        ObjectReader r(j, root.at("data"));
+        spec.data = parse_data(r);
+    }
+    spec.modules = parse_modules(section("modules", default_modules()), root.at("modules"));
+    spec.pathways = parse_pathways(section("pathways", default_pathways()), root.at("pathways"));
+    spec.states = parse_states(section("states", default_states()), root.at("states"));
+    {
+        Json j = section("schedule", Json::object());
+        ObjectReader r(j, root.at("schedule"));
+        spec.schedule = parse_schedule(r);
+    }
+    {
+        Json j = section("training", Json::object());
+        ObjectReader r(j, root.at("training"));
+        spec.training = parse_training(r);
+    }
+    {
+        Json j = section("record", Json::object());
+        ObjectReader r(j, root.at("record"));
+        spec.record = parse_record(r);
+    }
+    {
+        Json j = section("eval", Json::object());
+        ObjectReader r(j, root.at("eval"));
+        spec.eval = parse_eval(r);
+    }
+    root.finish();
+
+    check_references(spec);
+    Circuit::build(spec);  // throws SpecError for a malformed circuit
+    return spec;
+}
+
+Json load_spec_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw SpecError("", "cannot open spec file " + path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string text = buffer.str();
+    try {
+        return Json::parse(text, nullptr, true, /*ignore_comments=*/true);
+    } catch (const Json::parse_error& e) {
+        // Turn the byte offset into a line and column.
+        std::size_t offset = std::min<std::size_t>(e.byte, text.size());
+        std::size_t line = 1, column = 1;
+        for (std::size_t i = 0; i + 1 < offset; ++i) {
+            if (text[i] == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
+        }
+        std::string what = e.what();
+        auto cut = what.find("parse error");
+        throw SpecError("", path + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                                " (byte " + std::to_string(e.byte) + "): malformed JSON: " +
+                                (cut == std::string::npos ? what : what.substr(cut)));
+    }
+}
+
+void apply_override(Json& document, const std::string& assignment) {
+    auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+        throw SpecError("", "--set expects key.path=value, got \"" + assignment + "\"");
+    std::string path = assignment.substr(0, eq);
+    std::string text = assignment.substr(eq + 1);
+    JsonPointer pointer;
+    std::stringstream parts(path);
+    std::string part;
+    while (std::getline(parts, part, '.')) {
+        if (part.empty()) throw SpecError("", "--set: empty component in \"" + path + "\"");
+        pointer /= part;
+    }
+    Json value;
+    try {
+        value = Json::parse(text);
+    } catch (const Json::parse_error&) {
+        value = text;  // a bare word is a string
+    }
+    // Create intermediate objects, but do not silently turn a value into an object.
+    JsonPointer parent = pointer.parent_pointer();
+    if (!parent.empty() && document.contains(parent) && !document.at(parent).is_object() &&
+        !document.at(parent).is_array())
+        throw SpecError(parent.to_string(), "--set " + path + ": the parent is not an object");
+    document[pointer] = value;
+}
+
+}  // namespace somnus

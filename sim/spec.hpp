@@ -1,0 +1,175 @@
+// The experiment description: a JSON spec parsed into typed, validated values.
+//
+// Nothing here runs anything. The runner builds a circuit and a model from an
+// ExperimentSpec; `somnus validate` stops after parsing it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "sim/spec_reader.hpp"
+
+namespace somnus {
+
+// ---- data ------------------------------------------------------------------
+struct DataSpec {
+    std::string dataset = "fashion-mnist";
+    std::string path = "/usr/share/datasets/fashion-mnist";
+    std::int64_t train_subset = 0;  // random training subset of this size; 0 = all images
+    // Images are upscaled to 32x32 (PIL-style bilinear, as the reference does).
+    double mean = 0.5;              // x -> (x - mean) / std, x in [0, 1]
+    double std = 0.5;
+};
+
+// ---- modules ---------------------------------------------------------------
+// What a module is in the circuit; a module type (e.g. "pad_encoder") has one kind.
+enum class ModuleKind { encoder, generator, discriminator, hippocampus, conductor };
+const char* to_string(ModuleKind kind);
+
+// A cortical area of the DCGAN-like PAD networks (encoder or generator).
+struct AreaParams {
+    std::int64_t latent_dim = 256;
+    std::int64_t features = 64;  // channels of the first conv layer; doubles per layer
+    double leaky_slope = 0.2;
+    double init_std = 0.02;      // conv weights ~ N(0, init_std); biases keep the LibTorch default
+};
+
+// Discriminator neurons reading the encoder's third layer (one 4x4 conv + sigmoid).
+struct DiscriminatorParams {
+    double init_std = 0.02;
+};
+
+// The episodic store; an episode is one mini-batch of Wake latents.
+struct HippocampusParams {
+    std::int64_t capacity = 2;       // episodes kept (the reference keeps the current and the previous)
+    std::string partner = "previous";  // REM mixes the newest episode with: "previous" | "random"
+};
+
+// Neuromodulator levels, in [0, 1], of one brain state.
+struct Levels {
+    double ach = 0.0;
+    double na = 0.0;
+};
+
+struct ConductorParams {
+    std::map<std::string, Levels> levels;  // brain-state name -> levels
+};
+
+using ModuleParams = std::variant<AreaParams, DiscriminatorParams, HippocampusParams, ConductorParams>;
+
+struct ModuleSpec {
+    std::string name;
+    std::string type;
+    ModuleKind kind = ModuleKind::encoder;
+    ModuleParams params;
+    std::string pointer;  // where it was declared, for later errors
+};
+
+// ---- pathways --------------------------------------------------------------
+enum class PathwayKind { feedforward, feedback, replay, neuromodulatory };
+const char* to_string(PathwayKind kind);
+
+struct PathwaySpec {
+    std::string from;
+    std::string to;
+    PathwayKind kind = PathwayKind::feedforward;
+    std::string pointer;
+};
+
+// ---- brain states ----------------------------------------------------------
+// Parameters of one brain state; each state type derives its own.
+struct StateParams {
+    virtual ~StateParams() = default;
+};
+
+struct StateSpec {
+    std::string name;  // e.g. "rem"; the conductor's levels are keyed by it
+    std::string type;  // registered state type, e.g. "rem"
+    std::shared_ptr<const StateParams> params;
+    std::string pointer;
+};
+
+// ---- schedule, training, recording, evaluation ------------------------------
+struct ScheduleSpec {
+    std::int64_t epochs = 2;
+    std::int64_t batch_size = 64;
+    std::vector<std::string> cycle{"wake", "nrem", "rem"};  // brain states run on every mini-batch
+};
+
+struct OptimizerSpec {
+    double lr = 2e-4;
+    double beta1 = 0.5;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+};
+
+struct TrainingSpec {
+    OptimizerSpec encoder;
+    OptimizerSpec generator;
+    // Reference (PyTorch 1.x) semantics: zero_grad() keeps zero-filled gradients, so every
+    // optimizer step moves all parameters that ever had a gradient on Adam momentum.
+    // false = PyTorch 2 semantics (gradients set to none, untouched parameters stay put).
+    bool adam_steps_on_zero_grad = true;
+    // "element_mean": MSE averaged over all elements (reference code);
+    // "batch_mean": summed over pixels/latents, averaged over the batch (paper's equations).
+    std::string loss_normalisation = "element_mean";
+};
+
+struct RecordSpec {
+    std::string path = "runs/pad.h5";  // HDF5 log; the checkpoint goes next to it (.pt)
+    std::int64_t progress_every = 25;  // iterations between progress lines
+    bool checkpoint = true;
+};
+
+struct ReadoutSpec {
+    bool enabled = true;
+    std::int64_t epochs = 20;
+    double lr = 0.2;
+    std::int64_t batch_size = 64;
+    std::int64_t train_images = 0;  // 0 = the whole training set (the paper's protocol)
+    std::int64_t test_images = 0;   // 0 = the whole test set
+    std::vector<std::int64_t> seeds{0};
+};
+
+struct EvalSpec {
+    ReadoutSpec linear_readout;
+};
+
+struct ExperimentSpec {
+    std::string name = "pad";
+    std::int64_t seed = 0;
+    std::string device = "auto";  // "auto" | "cpu" | "cuda" | "cuda:N"
+    std::int64_t threads = 0;     // 0 = all cores
+    DataSpec data;
+    std::vector<ModuleSpec> modules;
+    std::vector<PathwaySpec> pathways;
+    std::vector<StateSpec> states;
+    ScheduleSpec schedule;
+    TrainingSpec training;
+    RecordSpec record;
+    EvalSpec eval;
+    Json source;  // the document as given (after --set overrides), with defaults filled in
+
+    const ModuleSpec* module(const std::string& name) const;
+    const StateSpec* state(const std::string& name) const;
+};
+
+// Parses and validates a spec document; throws SpecError naming the JSON pointer.
+ExperimentSpec parse_spec(const Json& document);
+
+// Reads a spec file (errors name the file, line and column for malformed JSON).
+Json load_spec_file(const std::string& path);
+
+// Applies a --set override "a.b.c=value" (value parsed as JSON, else taken as a string).
+void apply_override(Json& document, const std::string& assignment);
+
+// The PAD circuit, states and conductor table used when a spec leaves them out.
+Json default_modules();
+Json default_pathways();
+Json default_states();
+
+}  // namespace somnus

@@ -1,0 +1,27 @@
+// The brain-state types a spec can name. A new state is one file in
+// sim/states/ plus one line in sim/states/registry.cpp.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/spec.hpp"
+
+namespace somnus {
+
+class BrainState;
+
+struct StateType {
+    std::string name;     // the "type" a spec gives a state
+    std::string summary;  // one line for `somnus --help` and the docs
+    std::vector<ModuleKind> needs;  // modules the circuit must provide
+    // Reads the state's own keys; the reader rejects unknown ones afterwards.
+    std::shared_ptr<const StateParams> (*parse)(ObjectReader& reader);
+    std::unique_ptr<BrainState> (*make)(const StateSpec& spec);
+};
+
+const std::vector<StateType>& state_types();
+const StateType* find_state_type(const std::string& name);
+
+}  // namespace somnus

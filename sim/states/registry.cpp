@@ -1,0 +1,25 @@
+// The registered brain-state types: one line each.
+#include "sim/brain_state.hpp"
+
+namespace somnus {
+
+StateType wake_state_type();
+StateType nrem_state_type();
+StateType rem_state_type();
+
+const std::vector<StateType>& state_types() {
+    static const std::vector<StateType> types = {
+        wake_state_type(),
+        nrem_state_type(),
+        rem_state_type(),
+    };
+    return types;
+}
+
+const StateType* find_state_type(const std::string& name) {
+    for (const auto& t : state_types())
+        if (t.name == name) return &t;
+    return nullptr;
+}
+
+}  // namespace somnus

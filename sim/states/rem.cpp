@@ -1,0 +1,60 @@
+// REM: adversarial dreaming. The hippocampus replays the newest memory mixed
+// with an older one and noise; the generator dreams from it; the discriminator
+// neurons are taught the conductor's target ("fake"), and the generator's
+// plasticity sign (reversed in REM) turns its update into gradient ascent.
+#include "sim/brain_state.hpp"
+
+namespace somnus {
+
+namespace {
+
+struct RemParams : StateParams {
+    MixingRule mixing;
+};
+
+std::shared_ptr<const StateParams> parse(ObjectReader& r) {
+    auto p = std::make_shared<RemParams>();
+    MixingRule& m = p->mixing;
+    m.lambda = r.number("lambda", m.lambda, 0.0, 1.0);
+    m.alpha = r.number("alpha", m.alpha, 0.0, 1.0);
+    m.first_step = r.choice("first_step", m.first_step, {"reference", "paper"});
+    m.mix_memories = r.boolean("mix_memories", m.mix_memories);
+    return p;
+}
+
+class Rem : public BrainState {
+public:
+    explicit Rem(const RemParams& p) : p_(p) {}
+
+    Losses step(Model& model, const torch::Tensor&, const Modulation& m, const StepClock& clock) override {
+        model.zero_grad();
+        auto noise = torch::randn_like(model.hippocampus.replay());
+        auto z_mix = model.hippocampus.replay_for_rem(p_.mixing, noise, clock.iteration == 0, clock.step == 0);
+
+        auto dream = model.generator(z_mix);
+        auto d = model.discriminator(model.encoder(dream).layer3);
+        auto bce = torch::binary_cross_entropy(d, torch::full_like(d, m.discriminator_target));
+        if (m.discriminator_active()) {
+            (m.discriminator_gate * bce).backward();
+            model.learn(m);
+        }
+        return {{"fake", bce.item<double>()}, {"discriminator_output", d.mean().item<double>()}};
+    }
+
+private:
+    RemParams p_;
+};
+
+std::unique_ptr<BrainState> make(const StateSpec& spec) {
+    return std::make_unique<Rem>(params_of<RemParams>(spec));
+}
+
+}  // namespace
+
+StateType rem_state_type() {
+    return {"rem", "mix memories with noise, dream, discriminator taught 'fake', generator plasticity sign-reversed",
+            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus, ModuleKind::discriminator}, parse,
+            make};
+}
+
+}  // namespace somnus

@@ -1,0 +1,76 @@
+// Wake: the encoder sees real images. It learns to reconstruct them through the
+// generator, keeps its latents near N(0, 1) (batch-moment KL), and its
+// discriminator neurons are taught the conductor's target ("real" by default).
+// The latents are stored in the hippocampus for the sleep that follows.
+#include "sim/brain_state.hpp"
+
+namespace somnus {
+
+namespace {
+
+struct WakeParams : StateParams {
+    double reconstruction_weight = 1.0;  // reference --W
+    double kl_weight = 1.0;              // always 1 in the reference, even when W = 0
+    double latent_noise_std = 0.0;       // reference --epsilon: z + std * N(0, I) before the generator
+    // "adversarial": the discriminator learns "real" only when some state of the cycle
+    // teaches it "fake" (the reference: BCE_real only if R > 0); "always": the paper's Wake loss.
+    std::string real_loss = "adversarial";
+};
+
+std::shared_ptr<const StateParams> parse(ObjectReader& r) {
+    auto p = std::make_shared<WakeParams>();
+    p->reconstruction_weight = r.number("reconstruction_weight", p->reconstruction_weight, 0.0, 1e6);
+    p->kl_weight = r.number("kl_weight", p->kl_weight, 0.0, 1e6);
+    p->latent_noise_std = r.number("latent_noise_std", p->latent_noise_std, 0.0, 1e6);
+    p->real_loss = r.choice("real_loss", p->real_loss, {"adversarial", "always"});
+    return p;
+}
+
+class Wake : public BrainState {
+public:
+    explicit Wake(const WakeParams& p) : p_(p) {}
+
+    Losses step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock&) override {
+        model.zero_grad();
+        auto encoded = model.encoder(images);
+        Losses losses;
+        auto kl = Model::latent_kl(encoded.z);
+        losses.emplace_back("kl", kl.item<double>());
+        auto total = p_.kl_weight * kl;
+
+        bool teach = model.discriminator && m.discriminator_active() && (p_.real_loss == "always" || model.adversarial);
+        if (teach) {
+            auto d = model.discriminator(encoded.layer3);
+            auto bce = torch::binary_cross_entropy(d, torch::full_like(d, m.discriminator_target));
+            total = total + m.discriminator_gate * bce;
+            losses.emplace_back("real", bce.item<double>());
+        }
+
+        auto z = encoded.z;
+        if (p_.latent_noise_std > 0) z = z + p_.latent_noise_std * torch::randn_like(z);
+        auto reconstruction = model.reconstruction_loss(model.generator(z), images);
+        losses.emplace_back("reconstruction", reconstruction.item<double>());
+        if (p_.reconstruction_weight > 0) total = total + p_.reconstruction_weight * reconstruction;
+
+        total.backward();
+        model.hippocampus.store(encoded.z);
+        model.learn(m);
+        return losses;
+    }
+
+private:
+    WakeParams p_;
+};
+
+std::unique_ptr<BrainState> make(const StateSpec& spec) {
+    return std::make_unique<Wake>(params_of<WakeParams>(spec));
+}
+
+}  // namespace
+
+StateType wake_state_type() {
+    return {"wake", "reconstruct real input, KL on latents, discriminator taught 'real'; store latents",
+            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus}, parse, make};
+}
+
+}  // namespace somnus

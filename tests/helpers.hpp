@@ -1,0 +1,107 @@
+// Shared test fixtures: temporary folders, tiny IDX data sets in the real
+// format, small specs, and running the somnus binary.
+#pragma once
+
+#include <zlib.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "sim/spec.hpp"
+
+namespace somnus::test {
+
+namespace fs = std::filesystem;
+
+// A fresh folder under the build tree, named after the test.
+inline fs::path temp_dir(const std::string& name) {
+    fs::path dir = fs::path(SOMNUS_TEST_TMP) / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+inline std::vector<std::uint8_t> idx_bytes(const std::vector<std::int32_t>& dims, const std::vector<std::uint8_t>& values) {
+    std::vector<std::uint8_t> out{0, 0, 0x08, static_cast<std::uint8_t>(dims.size())};
+    for (std::int32_t d : dims)
+        for (int shift : {24, 16, 8, 0}) out.push_back(static_cast<std::uint8_t>((d >> shift) & 0xff));
+    out.insert(out.end(), values.begin(), values.end());
+    return out;
+}
+
+inline void write_file(const fs::path& path, const std::vector<std::uint8_t>& bytes, bool gzip) {
+    if (gzip) {
+        gzFile f = gzopen(path.c_str(), "wb");
+        gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+        gzclose(f);
+    } else {
+        std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    }
+}
+
+// A Fashion-MNIST look-alike: class c is a bright horizontal bar at row 2c+4 on
+// a noisy background, so a linear readout can learn it. Training files are
+// gzip-compressed, test files plain (both forms occur in the wild).
+inline void write_fake_fashion(const fs::path& dir, int n_train, int n_test) {
+    std::uint32_t state = 12345;
+    auto rand8 = [&] { state = state * 1664525u + 1013904223u; return static_cast<std::uint8_t>((state >> 24) & 0x3f); };
+    for (bool train : {true, false}) {
+        int n = train ? n_train : n_test;
+        std::vector<std::uint8_t> images, labels;
+        for (int i = 0; i < n; ++i) {
+            int label = i % 10;
+            labels.push_back(static_cast<std::uint8_t>(label));
+            for (int r = 0; r < 28; ++r)
+                for (int c = 0; c < 28; ++c)
+                    images.push_back(r == 2 * label + 4 || r == 2 * label + 5 ? 230 : rand8());
+        }
+        std::string prefix = train ? "train" : "t10k";
+        write_file(dir / (prefix + "-images-idx3-ubyte" + (train ? ".gz" : "")), idx_bytes({n, 28, 28}, images), train);
+        write_file(dir / (prefix + "-labels-idx1-ubyte" + (train ? ".gz" : "")), idx_bytes({n}, labels), train);
+    }
+}
+
+// A small but complete PAD spec over the fake data in `data_dir`.
+inline Json tiny_spec(const fs::path& data_dir, const fs::path& log) {
+    Json spec = Json::parse(R"({
+      "name": "tiny", "seed": 3, "threads": 2, "device": "cpu",
+      "data": {"train_subset": 96},
+      "schedule": {"epochs": 2, "batch_size": 16},
+      "record": {"progress_every": 2},
+      "eval": {"linear_readout": {"epochs": 2, "batch_size": 16, "seeds": [0, 1]}}
+    })");
+    spec["data"]["path"] = data_dir.string();
+    spec["record"]["path"] = log.string();
+    return spec;
+}
+
+inline fs::path write_spec(const fs::path& path, const Json& spec) {
+    std::ofstream(path) << spec.dump(2);
+    return path;
+}
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+inline CommandResult run_command(const std::string& command) {
+    CommandResult result;
+    std::FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+    std::array<char, 4096> buffer{};
+    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) result.output.append(buffer.data(), n);
+    int status = pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+inline CommandResult somnus(const std::string& arguments) { return run_command(std::string(SOMNUS_BINARY) + " " + arguments); }
+
+inline std::string source_path(const std::string& relative) { return std::string(SOMNUS_SOURCE_DIR) + "/" + relative; }
+
+}  // namespace somnus::test

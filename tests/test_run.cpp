@@ -1,0 +1,181 @@
+// End to end: the somnus binary on tiny data in the real file formats, the HDF5
+// log read back with h5py, and the errors a user sees for bad input.
+#include <gtest/gtest.h>
+
+#include "sim/runner.hpp"
+#include "tests/helpers.hpp"
+
+using namespace somnus;
+namespace fs = std::filesystem;
+
+namespace {
+
+class Run : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        data_dir() = test::temp_dir("run_data");
+        test::write_fake_fashion(data_dir(), 160, 64);
+    }
+    static fs::path& data_dir() {
+        static fs::path dir;
+        return dir;
+    }
+};
+
+// Collects every loss of a run, in order.
+struct LossTape : Observer {
+    std::vector<double> values;
+    void step_done(const StepEvent& e) override {
+        for (const auto& [term, value] : *e.losses) values.push_back(value);
+    }
+};
+
+}  // namespace
+
+TEST_F(Run, WritesAnHdf5LogThatH5pyReads) {
+    auto dir = test::temp_dir("run_h5py");
+    auto log = dir / "out" / "tiny.h5";  // the folder is created
+    auto spec = test::write_spec(dir / "tiny.json", test::tiny_spec(data_dir(), dir / "ignored.h5"));
+    auto r = test::somnus("run " + spec.string() + " --out " + log.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("linear readout (trained encoder, 2 seeds, 160 train / 64 test images)"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("epoch 2/2  iter    6/6"), std::string::npos) << r.output;
+    ASSERT_TRUE(fs::exists(dir / "out" / "tiny.pt"));
+
+    // 96 images / batch 16 = 6 iterations per epoch, 2 epochs: 12 steps per state.
+    std::string check = R"PY(
+import json, sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+assert f.attrs["status"] == "finished", f.attrs["status"]
+assert json.loads(f.attrs["spec"])["schedule"]["batch_size"] == 16
+assert f.attrs["seed"] == 3 and f.attrs["device"] == "cpu"
+assert f.attrs["torch_version"].startswith("1.13")
+for state in ("wake", "nrem", "rem"):
+    step = f["states/%s/step" % state][:]
+    assert step.dtype == np.int64 and list(step) == list(range(12)), step
+    assert list(f["states/%s/epoch" % state][:]) == [0] * 6 + [1] * 6
+for term in ("kl", "real", "reconstruction"):
+    x = f["states/wake/losses/" + term][:]
+    assert x.shape == (12,) and np.all(np.isfinite(x)), term
+assert f["states/wake/losses/reconstruction"].attrs["unit"] == "1"
+assert np.all(f["states/rem/conductor/feedback_sign"][:] == -1.0)
+assert np.all(f["states/nrem/conductor/discriminator_gate"][:] == 0.0)
+assert np.all(f["states/wake/neuromodulators/na"][:] == 1.0)
+assert f["states/rem/neuromodulators/ach"].attrs["unit"] == "fraction of maximum"
+assert list(f["epochs/epoch"][:]) == [0, 1]
+acc = f["eval/linear_readout/test_accuracy"][:]
+assert acc.shape == (2, 2), acc.shape
+assert np.all((acc >= 0) & (acc <= 1))
+assert f["eval/linear_readout"].attrs["encoder"] == "trained"
+print("h5py ok", acc[:, -1])
+)PY";
+    std::ofstream(dir / "check.py") << check;
+    auto py = test::run_command("/usr/bin/python3 " + (dir / "check.py").string() + " " + log.string());
+    EXPECT_EQ(py.exit_code, 0) << py.output;
+    EXPECT_NE(py.output.find("h5py ok"), std::string::npos) << py.output;
+}
+
+TEST_F(Run, SameSeedSameLosses) {
+    auto dir = test::temp_dir("run_determinism");
+    Json doc = test::tiny_spec(data_dir(), dir / "a.h5");
+    doc["schedule"]["epochs"] = 1;
+    doc["eval"]["linear_readout"]["enabled"] = false;
+    doc["record"]["checkpoint"] = false;
+    ExperimentSpec spec = parse_spec(doc);
+    LossTape first, second;
+    Runner a(spec);
+    a.attach(first);
+    a.run();
+    Runner b(spec);
+    b.attach(second);
+    b.run();
+    ASSERT_EQ(first.values.size(), 6u * (3 + 3 + 2));  // wake kl/real/rec, nrem loss/drop/tile, rem fake/d
+    EXPECT_EQ(first.values, second.values);
+    // The first Wake step: KL and BCE of an untrained encoder, reconstruction of noisy images.
+    EXPECT_GT(first.values[0], 0.0);
+    EXPECT_NEAR(first.values[1], std::log(2.0), 0.05);  // d ~ 0.5 at init: BCE(d, 1) ~ ln 2
+    EXPECT_GT(first.values[2], 0.1);
+
+    doc["seed"] = 4;
+    LossTape third;
+    Runner c(parse_spec(doc));
+    c.attach(third);
+    c.run();
+    EXPECT_NE(first.values, third.values);
+}
+
+TEST_F(Run, UntrainedEncoderEvaluation) {
+    auto dir = test::temp_dir("run_eval");
+    auto spec = test::write_spec(dir / "tiny.json", test::tiny_spec(data_dir(), dir / "x.h5"));
+    auto r = test::somnus("eval " + spec.string() + " --untrained --out " + (dir / "eval.h5").string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("linear readout (untrained encoder"), std::string::npos) << r.output;
+    EXPECT_TRUE(fs::exists(dir / "eval.h5"));
+    auto missing = test::somnus("eval " + spec.string());
+    EXPECT_EQ(missing.exit_code, 2) << missing.output;
+}
+
+TEST_F(Run, ValidateAndGraphCommands) {
+    auto ok = test::somnus("validate " + test::source_path("experiments/pad.json"));
+    EXPECT_EQ(ok.exit_code, 0) << ok.output;
+    EXPECT_NE(ok.output.find("ok (5 modules, 7 pathways, cycle wake -> nrem -> rem"), std::string::npos) << ok.output;
+    auto dot = test::somnus("graph " + test::source_path("experiments/pad.json"));
+    EXPECT_EQ(dot.exit_code, 0);
+    EXPECT_NE(dot.output.find("digraph"), std::string::npos);
+    auto usage = test::somnus("frobnicate");
+    EXPECT_EQ(usage.exit_code, 2) << usage.output;
+}
+
+TEST_F(Run, SpecErrorsExitWithTwoAndNameThePointer) {
+    auto r = test::somnus("validate " + test::source_path("experiments/pad.json") + " --set schedule.epocs=3");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("spec error at /schedule/epocs: unknown key \"epocs\"; did you mean \"epochs\"?"), std::string::npos)
+        << r.output;
+    auto run = test::somnus("run " + test::source_path("experiments/pad.json") + " --set states.nrem.max_tile=0");
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.output.find("/states/nrem/max_tile"), std::string::npos) << run.output;
+}
+
+TEST_F(Run, MissingTruncatedDataAndUnwritableLogAreRuntimeErrors) {
+    auto dir = test::temp_dir("run_bad_input");
+    auto spec = test::write_spec(dir / "tiny.json", test::tiny_spec(dir / "no_such_folder", dir / "log.h5"));
+    auto missing = test::somnus("run " + spec.string());
+    EXPECT_EQ(missing.exit_code, 1) << missing.output;
+    EXPECT_NE(missing.output.find("no_such_folder/train-images-idx3-ubyte(.gz): file not found"), std::string::npos)
+        << missing.output;
+    EXPECT_NE(missing.output.find("dataset-fashion-mnist"), std::string::npos);
+
+    // Truncate the training labels (gzip) to half.
+    fs::path broken = dir / "broken";
+    fs::create_directories(broken);
+    test::write_fake_fashion(broken, 160, 64);
+    auto labels = test::idx_bytes({160}, std::vector<std::uint8_t>(80, 1));
+    test::write_file(broken / "train-labels-idx1-ubyte.gz", labels, true);
+    spec = test::write_spec(dir / "broken.json", test::tiny_spec(broken, dir / "log2.h5"));
+    auto truncated = test::somnus("run " + spec.string());
+    EXPECT_EQ(truncated.exit_code, 1) << truncated.output;
+    EXPECT_NE(truncated.output.find("train-labels-idx1-ubyte.gz: truncated file: the data ends at byte 88, expected 168 bytes"),
+              std::string::npos) << truncated.output;
+
+    spec = test::write_spec(dir / "tiny2.json", test::tiny_spec(data_dir(), "/proc/somnus/log.h5"));
+    auto unwritable = test::somnus("run " + spec.string());
+    EXPECT_EQ(unwritable.exit_code, 1) << unwritable.output;
+    EXPECT_NE(unwritable.output.find("/proc/somnus/log.h5: cannot create the HDF5 log"), std::string::npos) << unwritable.output;
+}
+
+TEST_F(Run, InterruptKeepsFinishedEpochs) {
+    auto dir = test::temp_dir("run_interrupt");
+    Json doc = test::tiny_spec(data_dir(), dir / "log.h5");
+    doc["schedule"]["epochs"] = 200;
+    doc["data"]["train_subset"] = 32;  // 2 iterations per epoch
+    auto spec = test::write_spec(dir / "long.json", doc);
+    // Interrupt after a few seconds, as Ctrl-C would.
+    auto r = test::run_command("timeout -s INT 8 " + std::string(SOMNUS_BINARY) + " run " + spec.string());
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("run interrupted; the log keeps every finished epoch"), std::string::npos) << r.output;
+    auto py = test::run_command("/usr/bin/python3 -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+                                "n=len(f['epochs/epoch']); assert f.attrs['status']=='interrupted'; "
+                                "assert n >= 1 and len(f['states/wake/step']) >= 2*n; print('epochs', n)\" " +
+                                (dir / "log.h5").string());
+    EXPECT_EQ(py.exit_code, 0) << py.output;
+}

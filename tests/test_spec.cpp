@@ -1,0 +1,142 @@
+#include <gtest/gtest.h>
+
+#include "sim/spec.hpp"
+#include "tests/helpers.hpp"
+
+using namespace somnus;
+
+namespace {
+
+Json pad_document() { return load_spec_file(test::source_path("experiments/pad.json")); }
+
+// The SpecError that parsing `document` throws (fails the test if none).
+SpecError spec_error(const Json& document) {
+    try {
+        parse_spec(document);
+    } catch (const SpecError& e) {
+        return e;
+    }
+    ADD_FAILURE() << "expected a SpecError for " << document.dump();
+    return SpecError("", "");
+}
+
+}  // namespace
+
+TEST(Spec, ShippedPadSpecParsesWithTheReferenceBudget) {
+    ExperimentSpec spec = parse_spec(pad_document());
+    EXPECT_EQ(spec.seed, 0);
+    EXPECT_EQ(spec.data.train_subset, 10000);
+    EXPECT_EQ(spec.schedule.epochs, 2);
+    EXPECT_EQ(spec.schedule.batch_size, 64);
+    EXPECT_EQ(spec.schedule.cycle, (std::vector<std::string>{"wake", "nrem", "rem"}));
+    EXPECT_DOUBLE_EQ(spec.training.encoder.lr, 2e-4);
+    EXPECT_DOUBLE_EQ(spec.training.generator.beta1, 0.5);
+    EXPECT_EQ(spec.modules.size(), 5u);
+    EXPECT_EQ(spec.pathways.size(), 7u);
+    EXPECT_DOUBLE_EQ(spec.eval.linear_readout.lr, 0.2);
+    EXPECT_EQ(spec.eval.linear_readout.epochs, 20);
+}
+
+TEST(Spec, EmptyDocumentGetsThePadDefaults) {
+    ExperimentSpec spec = parse_spec(Json::object());
+    EXPECT_EQ(spec.states.size(), 3u);
+    EXPECT_EQ(spec.modules.size(), 5u);
+    // Defaults are written back so that the log holds the full spec.
+    EXPECT_TRUE(spec.source.contains("modules"));
+    EXPECT_TRUE(spec.source.contains("schedule"));
+}
+
+TEST(Spec, MisspelledTopLevelKeySuggestsTheClosest) {
+    Json doc = pad_document();
+    doc["schedul"] = doc["schedule"];
+    doc.erase("schedule");
+    SpecError e = spec_error(doc);
+    EXPECT_EQ(e.pointer(), "/schedul");
+    EXPECT_NE(e.message().find("did you mean \"schedule\""), std::string::npos) << e.what();
+}
+
+TEST(Spec, MisspelledNestedKeyNamesItsPointer) {
+    Json doc = pad_document();
+    doc["states"]["rem"]["lamda"] = 0.3;
+    SpecError e = spec_error(doc);
+    EXPECT_EQ(e.pointer(), "/states/rem/lamda");
+    EXPECT_NE(e.message().find("\"lambda\""), std::string::npos) << e.what();
+}
+
+TEST(Spec, WrongTypeIsRejectedAtItsPointer) {
+    Json doc = pad_document();
+    doc["schedule"]["epochs"] = "two";
+    SpecError e = spec_error(doc);
+    EXPECT_EQ(e.pointer(), "/schedule/epochs");
+    EXPECT_NE(e.message().find("expected an integer, got a string"), std::string::npos) << e.what();
+}
+
+TEST(Spec, OutOfRangeLevelIsRejected) {
+    Json doc = pad_document();
+    doc["modules"]["conductor"]["levels"]["rem"]["ach"] = 1.5;
+    SpecError e = spec_error(doc);
+    EXPECT_EQ(e.pointer(), "/modules/conductor/levels/rem/ach");
+    EXPECT_NE(e.message().find("out of range [0, 1]"), std::string::npos) << e.what();
+}
+
+TEST(Spec, UnknownStateInCycleIsRejected) {
+    Json doc = pad_document();
+    doc["schedule"]["cycle"] = {"wake", "rme"};
+    SpecError e = spec_error(doc);
+    EXPECT_EQ(e.pointer(), "/schedule/cycle/1");
+    EXPECT_NE(e.message().find("did you mean \"rem\""), std::string::npos) << e.what();
+}
+
+TEST(Spec, UnknownStateTypeAndModuleTypeSuggestTheClosest) {
+    Json doc = pad_document();
+    doc["states"]["rem"]["type"] = "remm";
+    EXPECT_EQ(spec_error(doc).pointer(), "/states/rem/type");
+    doc = pad_document();
+    doc["modules"]["hippocampus"]["type"] = "hipocampus";
+    SpecError e = spec_error(doc);
+    EXPECT_EQ(e.pointer(), "/modules/hippocampus/type");
+    EXPECT_NE(e.message().find("did you mean \"hippocampus\""), std::string::npos) << e.what();
+}
+
+TEST(Spec, StateWithoutConductorLevelsIsRejected) {
+    Json doc = pad_document();
+    doc["modules"]["conductor"]["levels"].erase("nrem");
+    SpecError e = spec_error(doc);
+    EXPECT_EQ(e.pointer(), "/modules/conductor/levels");
+    EXPECT_NE(e.message().find("\"nrem\""), std::string::npos) << e.what();
+}
+
+TEST(Spec, BadChoiceListsTheAllowedValues) {
+    Json doc = pad_document();
+    doc["training"]["loss_normalisation"] = "element-mean";
+    SpecError e = spec_error(doc);
+    EXPECT_EQ(e.pointer(), "/training/loss_normalisation");
+    EXPECT_NE(e.message().find("did you mean \"element_mean\""), std::string::npos) << e.what();
+}
+
+TEST(Spec, OverridesSetNestedValuesAndParseJson) {
+    Json doc = pad_document();
+    apply_override(doc, "schedule.epochs=7");
+    apply_override(doc, "states.rem.first_step=paper");
+    apply_override(doc, "eval.linear_readout.seeds=[4,5]");
+    ExperimentSpec spec = parse_spec(doc);
+    EXPECT_EQ(spec.schedule.epochs, 7);
+    EXPECT_EQ(spec.eval.linear_readout.seeds, (std::vector<std::int64_t>{4, 5}));
+    EXPECT_THROW(apply_override(doc, "no-equals-sign"), SpecError);
+    apply_override(doc, "schedule.epochs=-1");
+    EXPECT_EQ(spec_error(doc).pointer(), "/schedule/epochs");
+}
+
+TEST(Spec, MalformedJsonNamesFileLineAndColumn) {
+    auto dir = test::temp_dir("spec_malformed");
+    auto path = dir / "bad.json";
+    std::ofstream(path) << "{\n  \"seed\": 1,\n  \"schedule\": {\"epochs\": 2,,}\n}\n";
+    try {
+        load_spec_file(path.string());
+        FAIL() << "no error";
+    } catch (const SpecError& e) {
+        std::string text = e.what();
+        EXPECT_NE(text.find(path.string() + ":3:"), std::string::npos) << text;
+        EXPECT_NE(text.find("malformed JSON"), std::string::npos) << text;
+    }
+}
