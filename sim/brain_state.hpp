@@ -20,7 +20,7 @@ public:
     virtual ~BrainState() = default;
     // One mini-batch in this state. `images` is the Wake input (B,C,H,W) on the
     // model's device; `modulation` is what the conductor says for this state.
-    virtual Losses step(Model& model, const torch::Tensor& images, const Modulation& modulation,
+    virtual StepReport step(Model& model, const torch::Tensor& images, const Modulation& modulation,
                         const StepClock& clock) = 0;
 };
 

@@ -52,6 +52,9 @@ std::pair<std::string, std::string> describe(const std::string& path) {
     if (leaf == "feedforward_sign") return {"plasticity sign of the feedforward pathway (encoder)", "1"};
     if (leaf == "feedback_sign") return {"plasticity sign of the feedback pathway (generator)", "1"};
     if (path.find("/losses/") != std::string::npos) return {"loss term " + leaf + " of this state's step", "1"};
+    if (leaf == "occlusion_drop_rate") return {"probability that an occlusion square is dropped", "1"};
+    if (leaf == "occlusion_tile") return {"side of the occlusion squares", "px"};
+    if (leaf == "discriminator_output") return {"mean discriminator output d over the mini-batch (1 = judged real)", "1"};
     if (leaf == "wall_seconds") return {"wall-clock duration", "s"};
     if (leaf == "images_per_second") return {"training throughput", "images/s"};
     return {leaf, "1"};
@@ -152,7 +155,8 @@ void Hdf5Recorder::step_done(const StepEvent& e) {
     const std::string base = "/states/" + *e.state + "/";
     pending_int_[base + "step"].push_back(e.clock.step);
     pending_int_[base + "epoch"].push_back(e.clock.epoch);
-    for (const auto& [term, value] : *e.losses) pending_[base + "losses/" + term].push_back(value);
+    for (const auto& [term, value] : e.report->losses) pending_[base + "losses/" + term].push_back(value);
+    for (const auto& [name, value] : e.report->observables) pending_[base + "observables/" + name].push_back(value);
     const Modulation& m = e.modulation;
     pending_[base + "neuromodulators/ach"].push_back(m.levels.ach);
     pending_[base + "neuromodulators/na"].push_back(m.levels.na);

@@ -12,8 +12,15 @@
 
 namespace somnus {
 
-// Loss terms of one step, by name (e.g. {"reconstruction", 0.03}).
-using Losses = std::vector<std::pair<std::string, double>>;
+// Named scalars, in the order a state reports them.
+using NamedValues = std::vector<std::pair<std::string, double>>;
+
+// What one brain-state step reports.
+struct StepReport {
+    NamedValues losses;       // loss terms, e.g. {"reconstruction", 0.03}
+    NamedValues observables;  // other measurements, e.g. the NREM occlusion rate
+    double loss(const std::string& term) const;  // NaN when absent
+};
 
 // Where in the run a step happens.
 struct StepClock {
@@ -34,7 +41,7 @@ struct RunInfo {
 struct StepEvent {
     const std::string* state = nullptr;  // brain-state name
     StepClock clock;
-    const Losses* losses = nullptr;
+    const StepReport* report = nullptr;
     Modulation modulation;
 };
 

@@ -66,7 +66,7 @@ void ProgressPrinter::step_done(const StepEvent& e) {
     const std::string& state = *e.state;
     if (!window_.count(state)) state_order_.push_back(state);
     auto& terms = window_[state];
-    for (const auto& [term, value] : *e.losses) {
+    for (const auto& [term, value] : e.report->losses) {
         auto it = std::find_if(terms.begin(), terms.end(), [&](const auto& t) { return t.first == term; });
         if (it == terms.end()) {
             terms.push_back({term, {0.0, 0}});

@@ -2,9 +2,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <numeric>
 
 namespace somnus {
+
+double StepReport::loss(const std::string& term) const {
+    for (const auto& [name, value] : losses)
+        if (name == term) return value;
+    return std::numeric_limits<double>::quiet_NaN();
+}
 
 double ReadoutSeed::mean_of_last(std::size_t n) const {
     n = std::min(n, test_accuracy.size());

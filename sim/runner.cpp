@@ -75,8 +75,8 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
                 auto images = train.images.index_select(0, order.slice(0, clock.iteration * batch, (clock.iteration + 1) * batch));
                 for (const auto& name : spec_.schedule.cycle) {
                     Modulation m = model.conductor.modulation(name);
-                    Losses losses = states.at(name)->step(model, images, m, clock);
-                    StepEvent event{&name, clock, &losses, m};
+                    StepReport report = states.at(name)->step(model, images, m, clock);
+                    StepEvent event{&name, clock, &report, m};
                     notify([&](Observer& o) { o.step_done(event); });
                 }
                 ++done;
@@ -90,6 +90,7 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
                 result.checkpoint = checkpoint_path_for(spec_.record.path);
                 model.save(result.checkpoint);
             }
+            if (interrupted) break;  // a partial epoch's steps are still flushed by run_ended
             EpochEvent e{clock.epoch, secs, double(done * batch) / std::max(secs, 1e-9)};
             notify([&](Observer& o) { o.epoch_done(e); });
         }

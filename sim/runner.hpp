@@ -39,7 +39,7 @@ private:
         for (Observer* o : observers_) f(*o);
     }
 
-    const ExperimentSpec& spec_;
+    ExperimentSpec spec_;
     std::vector<Observer*> observers_;
     std::string device_name_;
 };

@@ -33,7 +33,7 @@ class Nrem : public BrainState {
 public:
     explicit Nrem(const NremParams& p) : p_(p) {}
 
-    Losses step(Model& model, const torch::Tensor&, const Modulation& m, const StepClock&) override {
+    StepReport step(Model& model, const torch::Tensor&, const Modulation& m, const StepClock&) override {
         model.zero_grad();
         auto z = model.hippocampus.replay();
         torch::Tensor dream;
@@ -49,7 +49,8 @@ public:
         auto loss = model.reconstruction_loss(recovered, z);
         if (p_.weight > 0) (p_.weight * loss).backward();
         model.learn(m);
-        return {{"latent_reconstruction", loss.item<double>()}, {"drop_rate", drop_rate}, {"tile", double(tile)}};
+        return {{{"latent_reconstruction", loss.item<double>()}},
+                {{"occlusion_drop_rate", drop_rate}, {"occlusion_tile", double(tile)}}};
     }
 
 private:

@@ -26,7 +26,7 @@ class Rem : public BrainState {
 public:
     explicit Rem(const RemParams& p) : p_(p) {}
 
-    Losses step(Model& model, const torch::Tensor&, const Modulation& m, const StepClock& clock) override {
+    StepReport step(Model& model, const torch::Tensor&, const Modulation& m, const StepClock& clock) override {
         model.zero_grad();
         auto noise = torch::randn_like(model.hippocampus.replay());
         auto z_mix = model.hippocampus.replay_for_rem(p_.mixing, noise, clock.iteration == 0, clock.step == 0);
@@ -38,7 +38,7 @@ public:
             (m.discriminator_gate * bce).backward();
             model.learn(m);
         }
-        return {{"fake", bce.item<double>()}, {"discriminator_output", d.mean().item<double>()}};
+        return {{{"fake", bce.item<double>()}}, {{"discriminator_output", d.mean().item<double>()}}};
     }
 
 private:

@@ -30,10 +30,11 @@ class Wake : public BrainState {
 public:
     explicit Wake(const WakeParams& p) : p_(p) {}
 
-    Losses step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock&) override {
+    StepReport step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock&) override {
         model.zero_grad();
         auto encoded = model.encoder(images);
-        Losses losses;
+        StepReport report;
+        NamedValues& losses = report.losses;
         auto kl = Model::latent_kl(encoded.z);
         losses.emplace_back("kl", kl.item<double>());
         auto total = p_.kl_weight * kl;
@@ -44,6 +45,7 @@ public:
             auto bce = torch::binary_cross_entropy(d, torch::full_like(d, m.discriminator_target));
             total = total + m.discriminator_gate * bce;
             losses.emplace_back("real", bce.item<double>());
+            report.observables.emplace_back("discriminator_output", d.mean().item<double>());
         }
 
         auto z = encoded.z;
@@ -55,7 +57,7 @@ public:
         total.backward();
         model.hippocampus.store(encoded.z);
         model.learn(m);
-        return losses;
+        return report;
     }
 
 private:
