@@ -14,6 +14,46 @@ nn::ConvTranspose2dOptions tconv(std::int64_t in, std::int64_t out, std::int64_t
 }
 }  // namespace
 
+namespace {
+
+// y = conv_transpose2d(x, W) is the adjoint of x = conv2d(y, W), so its input
+// gradient is conv2d(grad_y, W), and its weight gradient is that of conv2d with
+// input grad_y and output gradient x.
+struct TransposedConvolution : torch::autograd::Function<TransposedConvolution> {
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
+                                 const torch::Tensor& weight, const torch::Tensor& bias, std::int64_t stride,
+                                 std::int64_t padding) {
+        ctx->save_for_backward({input, weight});
+        ctx->saved_data["stride"] = stride;
+        ctx->saved_data["padding"] = padding;
+        return torch::conv_transpose2d(input, weight, bias, stride, padding);
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list grads) {
+        auto saved = ctx->get_saved_variables();
+        const auto& input = saved[0];
+        const auto& weight = saved[1];
+        const std::int64_t s = ctx->saved_data["stride"].toInt(), p = ctx->saved_data["padding"].toInt();
+        auto grad = grads[0].contiguous();
+        torch::Tensor grad_input, grad_weight, grad_bias;
+        if (ctx->needs_input_grad(0)) grad_input = torch::conv2d(grad, weight, {}, s, p);
+        if (ctx->needs_input_grad(1))
+            grad_weight = std::get<1>(at::convolution_backward(input, grad, weight, c10::nullopt, {s, s}, {p, p}, {1, 1},
+                                                               false, {0, 0}, 1, {false, true, false}));
+        if (ctx->needs_input_grad(2)) grad_bias = grad.sum({0, 2, 3});
+        return {grad_input, grad_weight, grad_bias, torch::Tensor(), torch::Tensor()};
+    }
+};
+
+}  // namespace
+
+torch::Tensor transposed_convolution(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias,
+                                     std::int64_t stride, std::int64_t padding) {
+    if (!input.device().is_cpu()) return torch::conv_transpose2d(input, weight, bias, stride, padding);  // cuDNN is fine
+    return TransposedConvolution::apply(input, weight, bias, stride, padding);
+}
+
 void init_conv_weights(nn::Module& module, double std) {
     torch::NoGradGuard no_grad;
     for (auto& m : module.modules(/*include_self=*/false)) {
@@ -59,10 +99,13 @@ PadGeneratorImpl::PadGeneratorImpl(std::int64_t channels, const AreaParams& p)
 
 torch::Tensor PadGeneratorImpl::forward(const torch::Tensor& z) {
     auto leaky = F::LeakyReLUFuncOptions().negative_slope(slope_);
-    auto h = F::leaky_relu(tconv1(z.view({z.size(0), latent_dim_, 1, 1})), leaky);
-    h = F::leaky_relu(tconv2(h), leaky);
-    h = F::leaky_relu(tconv3(h), leaky);
-    return torch::tanh(tconv4(h));
+    auto layer = [](nn::ConvTranspose2d& t, const torch::Tensor& x, std::int64_t stride, std::int64_t padding) {
+        return transposed_convolution(x, t->weight, t->bias, stride, padding);
+    };
+    auto h = F::leaky_relu(layer(tconv1, z.view({z.size(0), latent_dim_, 1, 1}), 1, 0), leaky);
+    h = F::leaky_relu(layer(tconv2, h, 2, 1), leaky);
+    h = F::leaky_relu(layer(tconv3, h, 2, 1), leaky);
+    return torch::tanh(layer(tconv4, h, 2, 1));
 }
 
 PadDiscriminatorImpl::PadDiscriminatorImpl(std::int64_t in_channels, const DiscriminatorParams& p) {

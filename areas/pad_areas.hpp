@@ -55,6 +55,13 @@ private:
 };
 TORCH_MODULE(PadDiscriminator);
 
+// A transposed convolution whose backward pass is computed with ordinary
+// convolutions. Same values as torch::conv_transpose2d; on the CPU, LibTorch
+// 1.13's own backward of a transposed convolution takes a slow path (about 10x
+// slower here, see bench/), so the generator uses this one.
+torch::Tensor transposed_convolution(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias,
+                                     std::int64_t stride, std::int64_t padding);
+
 // Conv and transposed-conv weights ~ N(0, std); biases keep LibTorch's default init.
 void init_conv_weights(torch::nn::Module& module, double std);
 

@@ -264,3 +264,20 @@ TEST(Hippocampus, CapacityForgetsTheOldest) {
         EXPECT_TRUE(partner == 2.0 || partner == 3.0) << partner;
     }
 }
+
+TEST(Areas, TransposedConvolutionMatchesLibTorchIncludingGradients) {
+    torch::manual_seed(6);
+    for (auto [cin, cout, side, stride, padding] : std::vector<std::array<std::int64_t, 5>>{{8, 6, 1, 1, 0}, {6, 4, 4, 2, 1}}) {
+        auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+        auto x = torch::randn({3, cin, side, side}, opts).requires_grad_();
+        auto w = torch::randn({cin, cout, 4, 4}, opts).requires_grad_();
+        auto b = torch::randn({cout}, opts).requires_grad_();
+        auto ours = transposed_convolution(x, w, b, stride, padding);
+        auto theirs = torch::conv_transpose2d(x, w, b, stride, padding);
+        ASSERT_TRUE(torch::allclose(ours, theirs));
+        auto g = torch::randn_like(ours);
+        auto ga = torch::autograd::grad({ours}, {x, w, b}, {g});
+        auto gb = torch::autograd::grad({theirs}, {x, w, b}, {g});
+        for (int i = 0; i < 3; ++i) EXPECT_TRUE(torch::allclose(ga[i], gb[i], 1e-9, 1e-9)) << "gradient " << i;
+    }
+}
