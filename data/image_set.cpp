@@ -78,11 +78,9 @@ std::vector<std::uint8_t> resize_bilinear_u8(const std::uint8_t* image, int in_h
 }
 
 ImageSet load_fashion_mnist(const DataSpec& data, bool train) {
-    const std::string hint = "install the Debian package dataset-fashion-mnist, or set data.path to a folder "
-                             "holding the Fashion-MNIST IDX files (github.com/zalandoresearch/fashion-mnist)";
-    const std::string prefix = train ? "train" : "t10k";
-    std::string image_file = find_data_file(data.path, prefix + "-images-idx3-ubyte", hint);
-    std::string label_file = find_data_file(data.path, prefix + "-labels-idx1-ubyte", hint);
+    const auto files = fashion_mnist_files(data.path);
+    const std::string& image_file = files[train ? 0 : 2];
+    const std::string& label_file = files[train ? 1 : 3];
     IdxArray images = read_idx(image_file);
     IdxArray labels = read_idx(label_file);
     if (images.dims.size() != 3)

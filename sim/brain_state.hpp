@@ -30,4 +30,10 @@ const Params& params_of(const StateSpec& spec) {
     return dynamic_cast<const Params&>(*spec.params);
 }
 
+// The factory a StateType registers: State constructed from its parsed Params.
+template <class State, class Params>
+std::unique_ptr<BrainState> make_state(const StateSpec& spec) {
+    return std::make_unique<State>(params_of<Params>(spec));
+}
+
 }  // namespace somnus

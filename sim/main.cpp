@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
     try {
         if (*validate) {
             auto spec = load(validate_o);
+            somnus::fashion_mnist_files(spec.data.path);  // the data is there
             std::printf("%s: ok (%zu modules, %zu pathways, cycle %s, %lld epochs of batch %lld)\n",
                         validate_o.path.c_str(), spec.modules.size(), spec.pathways.size(), cycle_text(spec).c_str(),
                         static_cast<long long>(spec.schedule.epochs), static_cast<long long>(spec.schedule.batch_size));

@@ -149,6 +149,9 @@ TEST_F(Run, MissingTruncatedDataAndUnwritableLogAreRuntimeErrors) {
     EXPECT_NE(missing.output.find("no_such_folder/train-images-idx3-ubyte(.gz): file not found"), std::string::npos)
         << missing.output;
     EXPECT_NE(missing.output.find("dataset-fashion-mnist"), std::string::npos);
+    auto validate = test::somnus("validate " + spec.string());  // validate looks for the data too
+    EXPECT_EQ(validate.exit_code, 1) << validate.output;
+    EXPECT_NE(validate.output.find("no_such_folder/train-images-idx3-ubyte(.gz): file not found"), std::string::npos);
 
     // Truncate the training labels (gzip) to half.
     fs::path broken = dir / "broken";

@@ -57,15 +57,11 @@ private:
     NremParams p_;
 };
 
-std::unique_ptr<BrainState> make(const StateSpec& spec) {
-    return std::make_unique<Nrem>(params_of<NremParams>(spec));
-}
-
 }  // namespace
 
 StateType nrem_state_type() {
     return {"nrem", "replay a stored latent, occlude the dream, encoder learns to recover the latent",
-            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus}, parse, make};
+            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus}, parse, make_state<Nrem, NremParams>};
 }
 
 }  // namespace somnus

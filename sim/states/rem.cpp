@@ -45,16 +45,11 @@ private:
     RemParams p_;
 };
 
-std::unique_ptr<BrainState> make(const StateSpec& spec) {
-    return std::make_unique<Rem>(params_of<RemParams>(spec));
-}
-
 }  // namespace
 
 StateType rem_state_type() {
     return {"rem", "mix memories with noise, dream, discriminator taught 'fake', generator plasticity sign-reversed",
-            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus, ModuleKind::discriminator}, parse,
-            make};
+            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus, ModuleKind::discriminator}, parse, make_state<Rem, RemParams>};
 }
 
 }  // namespace somnus

@@ -64,15 +64,11 @@ private:
     WakeParams p_;
 };
 
-std::unique_ptr<BrainState> make(const StateSpec& spec) {
-    return std::make_unique<Wake>(params_of<WakeParams>(spec));
-}
-
 }  // namespace
 
 StateType wake_state_type() {
     return {"wake", "reconstruct real input, KL on latents, discriminator taught 'real'; store latents",
-            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus}, parse, make};
+            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus}, parse, make_state<Wake, WakeParams>};
 }
 
 }  // namespace somnus
