@@ -192,6 +192,7 @@ void Hdf5Recorder::readout_done(const ReadoutReport& r) {
     file_->write_array(base + "best_accuracy", best, {k}, "best test accuracy over readout epochs", "fraction");
     H5::Group group = file_->h5.openGroup(base);
     set_attribute(group, "encoder", r.encoder);
+    set_attribute(group, "features", r.features);
     set_attribute(group, "train_images", double(r.train_images));
     set_attribute(group, "test_images", double(r.test_images));
     set_attribute(group, "wall_seconds", r.seconds);

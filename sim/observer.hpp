@@ -62,6 +62,7 @@ struct ReadoutSeed {
 
 struct ReadoutReport {
     std::string encoder;  // "trained", "untrained" or the checkpoint path
+    std::string features;  // "raw" or "standardized"
     std::int64_t train_images = 0;
     std::int64_t test_images = 0;
     std::vector<ReadoutSeed> seeds;

@@ -37,11 +37,11 @@ std::string summarize_readout(const ReadoutReport& r) {
     auto [mb, sb] = mean_sd(best);
     char buffer[512];
     std::snprintf(buffer, sizeof buffer,
-                  "linear readout (%s encoder, %zu seed%s, %lld train / %lld test images):\n"
+                  "linear readout (%s encoder, %s latents, %zu seed%s, %lld train / %lld test images):\n"
                   "  test accuracy, last epoch:          %6.2f %% ± %.2f (sd)\n"
                   "  test accuracy, mean of last 5:      %6.2f %% ± %.2f (sd)\n"
                   "  test accuracy, best epoch:          %6.2f %% ± %.2f (sd)",
-                  r.encoder.c_str(), r.seeds.size(), r.seeds.size() == 1 ? "" : "s",
+                  r.encoder.c_str(), r.features.c_str(), r.seeds.size(), r.seeds.size() == 1 ? "" : "s",
                   static_cast<long long>(r.train_images), static_cast<long long>(r.test_images), m1, s1, m5, s5, mb,
                   sb);
     return buffer;

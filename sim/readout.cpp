@@ -43,7 +43,14 @@ ReadoutReport linear_readout(PadEncoder& encoder, const ImageSet& train, const I
     auto x_test = encode_latents(encoder, test.images.slice(0, 0, n_test), device);
     auto y_test = test.labels.slice(0, 0, n_test).to(device);
 
+    if (spec.features == "standardized") {
+        auto mean = x_train.mean(0, true), std = x_train.std(0, true, true) + 1e-8;
+        x_train = (x_train - mean) / std;
+        x_test = (x_test - mean) / std;
+    }
+
     ReadoutReport report;
+    report.features = spec.features;
     report.train_images = n_train;
     report.test_images = n_test;
     for (std::int64_t seed : spec.seeds) {

@@ -227,6 +227,7 @@ EvalSpec parse_eval(ObjectReader& r) {
         ro.test_images = o.integer("test_images", ro.test_images, 0, kMaxInt);
         ro.seeds = o.integers("seeds", ro.seeds, 0, kMaxInt);
         if (ro.seeds.empty()) throw SpecError(o.at("seeds").to_string(), "give at least one readout seed");
+        ro.features = o.choice("features", ro.features, {"raw", "standardized"});
         o.finish();
     }
     r.finish();

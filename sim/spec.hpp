@@ -133,6 +133,9 @@ struct ReadoutSpec {
     std::int64_t train_images = 0;  // 0 = the whole training set (the paper's protocol)
     std::int64_t test_images = 0;   // 0 = the whole test set
     std::vector<std::int64_t> seeds{0};
+    // "raw": latents as they are (the paper's protocol); "standardized": each latent
+    // dimension z-scored with training-set statistics, a steadier readout at lr 0.2.
+    std::string features = "raw";
 };
 
 struct EvalSpec {

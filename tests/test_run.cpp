@@ -40,7 +40,7 @@ TEST_F(Run, WritesAnHdf5LogThatH5pyReads) {
     auto spec = test::write_spec(dir / "tiny.json", test::tiny_spec(data_dir(), dir / "ignored.h5"));
     auto r = test::somnus("run " + spec.string() + " --out " + log.string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_NE(r.output.find("linear readout (trained encoder, 2 seeds, 160 train / 64 test images)"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("linear readout (trained encoder, raw latents, 2 seeds, 160 train / 64 test images)"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("epoch 2/2  iter    6/6"), std::string::npos) << r.output;
     ASSERT_TRUE(fs::exists(dir / "out" / "tiny.pt"));
 
@@ -78,6 +78,11 @@ print("h5py ok", acc[:, -1])
     auto py = test::run_command("/usr/bin/python3 " + (dir / "check.py").string() + " " + log.string());
     EXPECT_EQ(py.exit_code, 0) << py.output;
     EXPECT_NE(py.output.find("h5py ok"), std::string::npos) << py.output;
+
+    auto summary = test::run_command("/usr/bin/python3 " + test::source_path("analysis/readout_summary.py") + " " +
+                                     log.string() + " " + log.string());
+    EXPECT_EQ(summary.exit_code, 0) << summary.output;
+    EXPECT_NE(summary.output.find("(mean +- SEM over 2 logs)"), std::string::npos) << summary.output;
 }
 
 TEST_F(Run, SameSeedSameLosses) {
@@ -112,9 +117,10 @@ TEST_F(Run, SameSeedSameLosses) {
 TEST_F(Run, UntrainedEncoderEvaluation) {
     auto dir = test::temp_dir("run_eval");
     auto spec = test::write_spec(dir / "tiny.json", test::tiny_spec(data_dir(), dir / "x.h5"));
-    auto r = test::somnus("eval " + spec.string() + " --untrained --out " + (dir / "eval.h5").string());
+    auto r = test::somnus("eval " + spec.string() + " --untrained --set eval.linear_readout.features=standardized --out " +
+                          (dir / "eval.h5").string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_NE(r.output.find("linear readout (untrained encoder"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("linear readout (untrained encoder, standardized latents"), std::string::npos) << r.output;
     EXPECT_TRUE(fs::exists(dir / "eval.h5"));
     auto missing = test::somnus("eval " + spec.string());
     EXPECT_EQ(missing.exit_code, 2) << missing.output;
