@@ -63,13 +63,12 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
     feedforward_optimizer_ = std::make_unique<torch::optim::Adam>(feedforward_params_, adam(training.encoder));
     feedback_optimizer_ = std::make_unique<torch::optim::Adam>(feedback_params_, adam(training.generator));
 
+    std::vector<std::string> judging;  // states of the cycle in which the discriminator neurons take part
     for (const auto& name : spec.schedule.cycle) {
-        const StateType* type = find_state_type(spec.state(name)->type);
-        bool uses_discriminator =
-            std::find(type->needs.begin(), type->needs.end(), ModuleKind::discriminator) != type->needs.end();
-        Modulation m = conductor.modulation(name);
-        adversarial |= uses_discriminator && m.discriminator_active() && m.discriminator_target < 0.5;
+        const auto& needs = find_state_type(spec.state(name)->type)->needs;
+        if (std::find(needs.begin(), needs.end(), ModuleKind::discriminator) != needs.end()) judging.push_back(name);
     }
+    adversarial = conductor.teaches_fake(judging);
 }
 
 void Model::zero_grad() {

@@ -11,6 +11,7 @@ namespace {
 ExperimentSpec small_spec(Json overrides = Json::object()) {
     Json doc = Json::object();
     doc["modules"] = default_modules();
+    doc["states"] = default_states();
     for (const char* area : {"V1_encoder", "V1_generator"}) {
         doc["modules"][area]["features"] = 16;
         doc["modules"][area]["latent_dim"] = 32;
@@ -280,4 +281,26 @@ TEST(Areas, TransposedConvolutionMatchesLibTorchIncludingGradients) {
         auto gb = torch::autograd::grad({theirs}, {x, w, b}, {g});
         for (int i = 0; i < 3; ++i) EXPECT_TRUE(torch::allclose(ga[i], gb[i], 1e-9, 1e-9)) << "gradient " << i;
     }
+}
+
+TEST(Wake, RealLossOnlyWhenSomeStateTeachesFake) {
+    torch::manual_seed(7);
+    // The reference trains the discriminator on real images only when REM runs (R > 0).
+    ExperimentSpec no_rem = small_spec({{"schedule", {{"cycle", {"wake", "nrem"}}}}});
+    Model model(no_rem, torch::kCPU);
+    EXPECT_FALSE(model.adversarial);
+    auto head_before = snapshot(model.discriminator->parameters());
+    StepReport report = make_state(no_rem, "wake")->step(model, images(), model.conductor.modulation("wake"), {});
+    EXPECT_TRUE(std::isnan(report.loss("real")));
+    EXPECT_EQ(change(model.discriminator->parameters(), head_before), 0.0);
+
+    // The paper's Wake loss always includes it.
+    ExperimentSpec always = small_spec({{"schedule", {{"cycle", {"wake", "nrem"}}}},
+                                        {"states", {{"wake", {{"real_loss", "always"}}}}}});
+    Model paper(always, torch::kCPU);
+    report = make_state(always, "wake")->step(paper, images(), paper.conductor.modulation("wake"), {});
+    EXPECT_NEAR(report.loss("real"), std::log(2.0), 0.1);
+
+    Model full(small_spec(), torch::kCPU);
+    EXPECT_TRUE(full.adversarial);
 }
