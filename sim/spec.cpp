@@ -418,6 +418,13 @@ void apply_override(Json& document, const std::string& assignment) {
         if (part.empty()) throw SpecError("", "--set: empty component in \"" + path + "\"");
         pointer /= part;
     }
+    // Overriding inside a section the spec leaves to its defaults starts from those defaults.
+    const std::string section = path.substr(0, path.find('.'));
+    if (!document.contains(section)) {
+        if (section == "modules") document[section] = default_modules();
+        if (section == "pathways") document[section] = default_pathways();
+        if (section == "states") document[section] = default_states();
+    }
     Json value;
     try {
         value = Json::parse(text);

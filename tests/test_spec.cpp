@@ -127,6 +127,14 @@ TEST(Spec, OverridesSetNestedValuesAndParseJson) {
     EXPECT_EQ(spec_error(doc).pointer(), "/schedule/epochs");
 }
 
+TEST(Spec, OverrideInsideADefaultedSectionKeepsTheOtherDefaults) {
+    Json doc = Json::object();
+    apply_override(doc, "modules.hippocampus.capacity=5");
+    ExperimentSpec spec = parse_spec(doc);
+    EXPECT_EQ(spec.modules.size(), 5u);
+    EXPECT_EQ(std::get<HippocampusParams>(spec.module("hippocampus")->params).capacity, 5);
+}
+
 TEST(Spec, MalformedJsonNamesFileLineAndColumn) {
     auto dir = test::temp_dir("spec_malformed");
     auto path = dir / "bad.json";
