@@ -1,0 +1,22 @@
+#include "sim/observer.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+namespace somnus {
+
+double StepReport::loss(const std::string& term) const {
+    for (const auto& [name, value] : losses)
+        if (name == term) return value;
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+double ReadoutSeed::mean_of_last(std::size_t n) const {
+    n = std::min(n, test_accuracy.size());
+    return std::accumulate(test_accuracy.end() - n, test_accuracy.end(), 0.0) / double(n);
+}
+
+double ReadoutSeed::best() const { return *std::max_element(test_accuracy.begin(), test_accuracy.end()); }
+
+}  // namespace somnus
