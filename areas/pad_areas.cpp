@@ -97,15 +97,17 @@ PadGeneratorImpl::PadGeneratorImpl(std::int64_t channels, const AreaParams& p)
     init_conv_weights(*this, p.init_std);
 }
 
-torch::Tensor PadGeneratorImpl::forward(const torch::Tensor& z) {
+torch::Tensor PadGeneratorImpl::forward(const torch::Tensor& z) { return activations(z).back(); }
+
+std::vector<torch::Tensor> PadGeneratorImpl::activations(const torch::Tensor& z) {
     auto leaky = F::LeakyReLUFuncOptions().negative_slope(slope_);
     auto layer = [](nn::ConvTranspose2d& t, const torch::Tensor& x, std::int64_t stride, std::int64_t padding) {
         return transposed_convolution(x, t->weight, t->bias, stride, padding);
     };
-    auto h = F::leaky_relu(layer(tconv1, z.view({z.size(0), latent_dim_, 1, 1}), 1, 0), leaky);
-    h = F::leaky_relu(layer(tconv2, h, 2, 1), leaky);
-    h = F::leaky_relu(layer(tconv3, h, 2, 1), leaky);
-    return torch::tanh(layer(tconv4, h, 2, 1));
+    auto h1 = F::leaky_relu(layer(tconv1, z.view({z.size(0), latent_dim_, 1, 1}), 1, 0), leaky);
+    auto h2 = F::leaky_relu(layer(tconv2, h1, 2, 1), leaky);
+    auto h3 = F::leaky_relu(layer(tconv3, h2, 2, 1), leaky);
+    return {h1, h2, h3, torch::tanh(layer(tconv4, h3, 2, 1))};
 }
 
 PadDiscriminatorImpl::PadDiscriminatorImpl(std::int64_t in_channels, const DiscriminatorParams& p) {

@@ -36,6 +36,8 @@ class PadGeneratorImpl : public torch::nn::Module {
 public:
     PadGeneratorImpl(std::int64_t channels, const AreaParams& p);
     torch::Tensor forward(const torch::Tensor& z);
+    // All layer activations, latent side first (layer1..layer3, then the image).
+    std::vector<torch::Tensor> activations(const torch::Tensor& z);
 
 private:
     torch::nn::ConvTranspose2d tconv1{nullptr}, tconv2{nullptr}, tconv3{nullptr}, tconv4{nullptr};

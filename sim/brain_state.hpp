@@ -15,6 +15,15 @@
 
 namespace somnus {
 
+// Tensors of a state's own mini-batch that recorders may sample (detached),
+// e.g. {"dream", (B,C,H,W)}, {"discriminator_output", (B)}.
+struct StateSamples {
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+};
+
+// A StateSamples from name/tensor pairs, detached.
+std::shared_ptr<const StateSamples> samples_of(std::initializer_list<std::pair<const char*, torch::Tensor>> tensors);
+
 class BrainState {
 public:
     virtual ~BrainState() = default;

@@ -1,42 +1,42 @@
-// The HDF5 log of a run (layout in the README, "The HDF5 log").
-//
-// Samples are buffered in memory and appended to chunked, compressed datasets
-// at the end of every epoch, followed by a flush: a run that is interrupted or
-// killed keeps every finished epoch.
+// The HDF5 log of a run: an observer that writes what the runner reports
+// (losses, neuromodulators, conductor, epochs, evaluation) and owns the probes
+// the spec's record section asks for (activity, dreams, plasticity, hippocampus).
+// The layout is documented in docs/log-format.md.
 #pragma once
 
-#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "sim/log_file.hpp"
 #include "sim/observer.hpp"
 
 namespace somnus {
 
 class Hdf5Recorder : public Observer {
 public:
-    // Creates (truncates) the file at once, so an unwritable path fails before any work.
+    // Creates the file at once, so an unwritable path fails before any work.
     explicit Hdf5Recorder(const std::string& path);
     ~Hdf5Recorder() override;
 
     void run_started(const RunInfo& info) override;
-    void step_done(const StepEvent& event) override;
-    void epoch_done(const EpochEvent& event) override;
-    void readout_done(const ReadoutReport& report) override;
+    void state_starting(const StepEvent& e) override;
+    void step_done(const StepEvent& e) override;
+    void epoch_done(const EpochEvent& e) override;
+    void readout_done(const ReadoutReport& r) override;
     void run_ended(const std::string& status, double wall_seconds) override;
 
-    const std::string& path() const { return path_; }
+    const std::string& path() const { return log_->path(); }
 
 private:
-    struct File;
-    void flush();
+    void flush(bool final = false);
 
-    std::string path_;
-    std::unique_ptr<File> file_;
-    // dataset path -> samples not yet written (int64 series are stored as such)
-    std::map<std::string, std::vector<double>> pending_;
-    std::map<std::string, std::vector<long long>> pending_int_;
+    std::unique_ptr<LogFile> log_;
+    std::vector<std::unique_ptr<Observer>> probes_;
+    std::set<std::string> described_;
+    std::int64_t flush_every_ = 0;
+    std::string last_state_;  // flushes mid-epoch only after a whole cycle
 };
 
 }  // namespace somnus

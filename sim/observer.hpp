@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,9 @@
 
 namespace somnus {
 
+class Model;
+struct StateSamples;  // tensors of a state's own mini-batch (sim/brain_state.hpp)
+
 // Named scalars, in the order a state reports them.
 using NamedValues = std::vector<std::pair<std::string, double>>;
 
@@ -19,6 +23,7 @@ using NamedValues = std::vector<std::pair<std::string, double>>;
 struct StepReport {
     NamedValues losses;       // loss terms, e.g. {"reconstruction", 0.03}
     NamedValues observables;  // other measurements, e.g. the NREM occlusion rate
+    std::shared_ptr<const StateSamples> samples;  // e.g. the dream; may be null
     double loss(const std::string& term) const;  // NaN when absent
 };
 
@@ -36,13 +41,16 @@ struct RunInfo {
     std::int64_t train_images = 0;
     std::int64_t iterations_per_epoch = 0;
     std::int64_t threads = 0;
+    std::int64_t epochs = 0;  // of the schedule
+    Model* model = nullptr;   // probes read it; null for `eval`
 };
 
 struct StepEvent {
     const std::string* state = nullptr;  // brain-state name
     StepClock clock;
-    const StepReport* report = nullptr;
+    const StepReport* report = nullptr;  // null in state_starting
     Modulation modulation;
+    double seconds = 0;  // since the run started
 };
 
 struct EpochEvent {
@@ -73,6 +81,7 @@ class Observer {
 public:
     virtual ~Observer() = default;
     virtual void run_started(const RunInfo&) {}
+    virtual void state_starting(const StepEvent&) {}  // before the state's step
     virtual void step_done(const StepEvent&) {}
     virtual void epoch_done(const EpochEvent&) {}
     virtual void readout_done(const ReadoutReport&) {}

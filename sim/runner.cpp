@@ -62,7 +62,7 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
         if (iterations == 0)
             throw std::runtime_error("the training set (" + std::to_string(train.size()) +
                                      " images) is smaller than one mini-batch (" + std::to_string(batch) + ")");
-        RunInfo info{&spec_, "run", device_name_, train.size(), iterations, torch::get_num_threads()};
+        RunInfo info{&spec_, "run", device_name_, train.size(), iterations, torch::get_num_threads(), spec_.schedule.epochs, &model};
         notify([&](Observer& o) { o.run_started(info); });
 
         StepClock clock;
@@ -75,8 +75,11 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
                 auto images = train.images.index_select(0, order.slice(0, clock.iteration * batch, (clock.iteration + 1) * batch));
                 for (const auto& name : spec_.schedule.cycle) {
                     Modulation m = model.conductor.modulation(name);
+                    StepEvent event{&name, clock, nullptr, m, seconds_since(start)};
+                    notify([&](Observer& o) { o.state_starting(event); });
                     StepReport report = states.at(name)->step(model, images, m, clock);
-                    StepEvent event{&name, clock, &report, m};
+                    event.report = &report;
+                    event.seconds = seconds_since(start);
                     notify([&](Observer& o) { o.step_done(event); });
                 }
                 ++done;
@@ -124,7 +127,7 @@ ReadoutReport Runner::evaluate(const std::string& checkpoint) {
     if (!checkpoint.empty()) model.load(checkpoint);
     ImageSet train = load_fashion_mnist(spec_.data, /*train=*/true);
     ImageSet test = load_fashion_mnist(spec_.data, /*train=*/false);
-    RunInfo info{&spec_, "eval", device_name_, train.size(), 0, torch::get_num_threads()};
+    RunInfo info{&spec_, "eval", device_name_, train.size(), 0, torch::get_num_threads(), 0, nullptr};
     notify([&](Observer& o) { o.run_started(info); });
     ReadoutReport report;
     try {

@@ -1,5 +1,6 @@
 #include "sim/spec.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -204,14 +205,107 @@ ScheduleSpec parse_schedule(ObjectReader& r) {
     return s;
 }
 
+SampleTimes parse_times(ObjectReader& r, SampleTimes t) {
+    t.every_iterations = r.integer("every_iterations", t.every_iterations, 0, kMaxInt);
+    if (const Json* e = r.child("epochs"); e && e->is_string()) {
+        if (*e != "all") throw SpecError(r.at("epochs").to_string(), "expected \"all\" or a list of epochs, got \"" + e->get<std::string>() + "\"");
+    } else {
+        t.epochs = r.integers("epochs", t.epochs, -1000000, 1000000);
+    }
+    return t;
+}
+
+ActivityRecord parse_activity(ObjectReader& r) {
+    ActivityRecord a;
+    a.enabled = r.boolean("enabled", a.enabled);
+    a.probe_images = r.integer("probe_images", a.probe_images, 1, 100000);
+    if (const Json* layers = r.child("layers")) {
+        if (!layers->is_object())
+            throw SpecError(r.at("layers").to_string(), "expected an object {module: [layers]}, got " + json_type_name(*layers));
+        for (const auto& [module, list] : layers->items()) {
+            auto where = (r.at("layers") / module).to_string();
+            if (list.is_string() && list == "all") {
+                a.layers[module] = {"all"};
+                continue;
+            }
+            if (!list.is_array()) throw SpecError(where, "expected a list of layer names or \"all\", got " + json_type_name(list));
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                if (!list[i].is_string())
+                    throw SpecError(where + "/" + std::to_string(i), "expected a layer name, got " + json_type_name(list[i]));
+                a.layers[module].push_back(list[i].get<std::string>());
+            }
+        }
+    }
+    a.after_states = r.strings("after_states", a.after_states);
+    a.initial = r.boolean("initial", a.initial);
+    a.times = parse_times(r, a.times);
+    r.finish();
+    return a;
+}
+
+DreamRecord parse_dreams(ObjectReader& r) {
+    DreamRecord d;
+    d.enabled = r.boolean("enabled", d.enabled);
+    d.images = r.integer("images", d.images, 1, 1 << 20);
+    d.states = r.strings("states", d.states);
+    d.times = parse_times(r, d.times);
+    r.finish();
+    return d;
+}
+
+PlasticityRecord parse_plasticity(ObjectReader& r) {
+    PlasticityRecord p;
+    p.enabled = r.boolean("enabled", p.enabled);
+    p.vector_epochs = r.integers("vector_epochs", p.vector_epochs, -1000000, 1000000);
+    r.finish();
+    return p;
+}
+
 RecordSpec parse_record(ObjectReader& r) {
     RecordSpec rec;
     rec.path = r.string("path", rec.path);
     if (rec.path.empty()) throw SpecError(r.at("path").to_string(), "the log path is empty");
     rec.progress_every = r.integer("progress_every", rec.progress_every, 1, kMaxInt);
     rec.checkpoint = r.boolean("checkpoint", rec.checkpoint);
+    rec.flush_every = r.integer("flush_every", rec.flush_every, 0, kMaxInt);
+    auto sub = [&](const char* key, auto parse, auto& out) {
+        if (const Json* j = r.child(key)) {
+            if (!j->is_object()) throw SpecError(r.at(key).to_string(), "expected an object, got " + json_type_name(*j));
+            ObjectReader o(*j, r.at(key));
+            out = parse(o);
+        }
+    };
+    sub("activity", parse_activity, rec.activity);
+    sub("dreams", parse_dreams, rec.dreams);
+    sub("plasticity", parse_plasticity, rec.plasticity);
+    rec.hippocampus = r.boolean("hippocampus", rec.hippocampus);
     r.finish();
     return rec;
+}
+
+// The record section names modules, layers and states that exist.
+void check_record(const ExperimentSpec& spec) {
+    std::vector<std::string> cycle = spec.schedule.cycle;
+    auto check_states = [&](const std::vector<std::string>& names, const std::string& where) {
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (std::find(cycle.begin(), cycle.end(), names[i]) == cycle.end())
+                throw SpecError(where + "/" + std::to_string(i), unknown_name("brain state of the cycle", names[i], cycle));
+    };
+    check_states(spec.record.activity.after_states, "/record/activity/after_states");
+    check_states(spec.record.dreams.states, "/record/dreams/states");
+    std::vector<std::string> module_names;
+    for (const auto& m : spec.modules) module_names.push_back(m.name);
+    for (const auto& [module, layers] : spec.record.activity.layers) {
+        const std::string where = "/record/activity/layers/" + module;
+        const ModuleSpec* m = spec.module(module);
+        if (!m) throw SpecError(where, unknown_name("module", module, module_names));
+        auto allowed = recordable_layers(m->kind);
+        if (allowed.empty())
+            throw SpecError(where, "module \"" + module + "\" is a " + to_string(m->kind) + "; it has no layers to record");
+        for (std::size_t i = 0; i < layers.size(); ++i)
+            if (layers[i] != "all" && std::find(allowed.begin(), allowed.end(), layers[i]) == allowed.end())
+                throw SpecError(where + "/" + std::to_string(i), unknown_name("layer", layers[i], allowed));
+    }
 }
 
 EvalSpec parse_eval(ObjectReader& r) {
@@ -277,6 +371,29 @@ const char* to_string(PathwayKind kind) {
         case PathwayKind::neuromodulatory: return "neuromodulatory";
     }
     return "?";
+}
+
+std::vector<std::string> recordable_layers(ModuleKind kind) {
+    switch (kind) {
+        case ModuleKind::encoder: return {"layer1", "layer2", "layer3", "z"};
+        case ModuleKind::generator: return {"layer1", "layer2", "layer3", "output"};
+        case ModuleKind::discriminator: return {"output"};
+        default: return {};
+    }
+}
+
+bool SampleTimes::includes_epoch(std::int64_t epoch, std::int64_t epochs_total) const {
+    if (epochs.empty()) return true;
+    for (std::int64_t e : epochs)
+        if (e == epoch || (e < 0 && epochs_total + e == epoch)) return true;
+    return false;
+}
+
+bool SampleTimes::at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total,
+                     std::int64_t iterations_per_epoch) const {
+    if (!includes_epoch(epoch, epochs_total)) return false;
+    if (iteration == iterations_per_epoch - 1) return true;
+    return every_iterations > 0 && iteration % every_iterations == 0;
 }
 
 const ModuleSpec* ExperimentSpec::module(const std::string& n) const {
@@ -373,6 +490,7 @@ ExperimentSpec parse_spec(const Json& document) {
     root.finish();
 
     check_references(spec);
+    check_record(spec);
     Circuit::build(spec);  // throws SpecError for a malformed circuit
     return spec;
 }

@@ -119,11 +119,57 @@ struct TrainingSpec {
     std::string loss_normalisation = "element_mean";
 };
 
+// When a probe samples: after the last iteration of each chosen epoch and, when
+// every_iterations > 0, after every iteration i of a chosen epoch with i % every_iterations == 0.
+struct SampleTimes {
+    std::int64_t every_iterations = 0;
+    std::vector<std::int64_t> epochs;  // empty = all; negative counts from the end (-1 = the last)
+    bool at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total, std::int64_t iterations_per_epoch) const;
+    bool includes_epoch(std::int64_t epoch, std::int64_t epochs_total) const;
+};
+
+// Activity of cortical areas on fixed probe inputs: the first `probe_images`
+// images of the test set, the same for the whole run.
+struct ActivityRecord {
+    bool enabled = true;
+    std::int64_t probe_images = 500;
+    // module name -> layers (encoder: layer1..layer3, z; generator: layer1..layer3,
+    // output; discriminator: output). Empty: encoder z, generator output, discriminator output.
+    std::map<std::string, std::vector<std::string>> layers;
+    std::vector<std::string> after_states;  // sampled after these states' steps; empty = every state of the cycle
+    bool initial = true;                    // also sample before the first step (state "initial")
+    SampleTimes times;
+};
+
+// Samples of each state's own mini-batch: Wake's input and reconstruction, the
+// NREM dream and its occluded version, the REM dream, the discriminator's outputs.
+struct DreamRecord {
+    bool enabled = true;
+    std::int64_t images = 16;          // first rows of the mini-batch kept
+    std::vector<std::string> states;  // empty = every state of the cycle
+    SampleTimes times;
+};
+
+// Weight change and signed gradient of each pathway in each state: norms every
+// step, inner products per epoch, and the feedforward change vectors at chosen epochs.
+struct PlasticityRecord {
+    bool enabled = true;
+    std::vector<std::int64_t> vector_epochs{-1};  // negative counts from the end; [] = none
+};
+
 struct RecordSpec {
     std::string path = "runs/pad.h5";  // HDF5 log; the checkpoint goes next to it (.pt)
     std::int64_t progress_every = 25;  // iterations between progress lines
     bool checkpoint = true;
+    std::int64_t flush_every = 0;      // iterations between mid-epoch flushes; 0 = at epoch ends only
+    ActivityRecord activity;
+    DreamRecord dreams;
+    PlasticityRecord plasticity;
+    bool hippocampus = true;           // occupancy, replayed episodes and their ages
 };
+
+// Layers a probe can read from a module of this kind ("" when it has none).
+std::vector<std::string> recordable_layers(ModuleKind kind);
 
 struct ReadoutSpec {
     bool enabled = true;

@@ -45,12 +45,14 @@ public:
         double drop_rate = p_.max_drop_rate * torch::rand({1}).item<double>();
         std::int64_t tile = torch::randint(p_.min_tile, p_.max_tile + 1, {1}).item<std::int64_t>();
         auto mask = occlusion_mask(dream.size(2), dream.size(3), drop_rate, tile, dream.options());
-        auto recovered = model.encoder(dream * mask).z;
+        auto occluded = dream * mask;
+        auto recovered = model.encoder(occluded).z;
         auto loss = model.reconstruction_loss(recovered, z);
         if (p_.weight > 0) (p_.weight * loss).backward();
         model.learn(m);
         return {{{"latent_reconstruction", loss.item<double>()}},
-                {{"occlusion_drop_rate", drop_rate}, {"occlusion_tile", double(tile)}}};
+                {{"occlusion_drop_rate", drop_rate}, {"occlusion_tile", double(tile)}},
+                samples_of({{"dream", dream}, {"occluded_dream", occluded}})};
     }
 
 private:

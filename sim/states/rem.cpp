@@ -28,7 +28,7 @@ public:
 
     StepReport step(Model& model, const torch::Tensor&, const Modulation& m, const StepClock& clock) override {
         model.zero_grad();
-        auto noise = torch::randn_like(model.hippocampus.replay());
+        auto noise = torch::randn_like(model.hippocampus.newest_latents());
         auto z_mix = model.hippocampus.replay_for_rem(p_.mixing, noise, clock.iteration == 0, clock.step == 0);
 
         auto dream = model.generator(z_mix);
@@ -38,7 +38,9 @@ public:
             (m.discriminator_gate * bce).backward();
             model.learn(m);
         }
-        return {{{"fake", bce.item<double>()}}, {{"discriminator_output", d.mean().item<double>()}}};
+        return {{{"fake", bce.item<double>()}},
+                {{"discriminator_output", d.mean().item<double>()}},
+                samples_of({{"dream", dream}, {"discriminator_output", d}})};
     }
 
 private:

@@ -30,7 +30,7 @@ class Wake : public BrainState {
 public:
     explicit Wake(const WakeParams& p) : p_(p) {}
 
-    StepReport step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock&) override {
+    StepReport step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock& clock) override {
         model.zero_grad();
         auto encoded = model.encoder(images);
         StepReport report;
@@ -39,9 +39,10 @@ public:
         losses.emplace_back("kl", kl.item<double>());
         auto total = p_.kl_weight * kl;
 
+        torch::Tensor d;
         bool teach = model.discriminator && m.discriminator_active() && (p_.real_loss == "always" || model.adversarial);
         if (teach) {
-            auto d = model.discriminator(encoded.layer3);
+            d = model.discriminator(encoded.layer3);
             auto bce = torch::binary_cross_entropy(d, torch::full_like(d, m.discriminator_target));
             total = total + m.discriminator_gate * bce;
             losses.emplace_back("real", bce.item<double>());
@@ -50,13 +51,15 @@ public:
 
         auto z = encoded.z;
         if (p_.latent_noise_std > 0) z = z + p_.latent_noise_std * torch::randn_like(z);
-        auto reconstruction = model.reconstruction_loss(model.generator(z), images);
+        auto prediction = model.generator(z);
+        auto reconstruction = model.reconstruction_loss(prediction, images);
         losses.emplace_back("reconstruction", reconstruction.item<double>());
         if (p_.reconstruction_weight > 0) total = total + p_.reconstruction_weight * reconstruction;
 
         total.backward();
-        model.hippocampus.store(encoded.z);
+        model.hippocampus.store(encoded.z, clock.step);
         model.learn(m);
+        report.samples = samples_of({{"input", images}, {"reconstruction", prediction}, {"discriminator_output", d}});
         return report;
     }
 

@@ -1,0 +1,323 @@
+#include "sim/log_file.hpp"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+#include <variant>
+
+namespace somnus {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Closes an HDF5 handle when it goes out of scope.
+class Handle {
+public:
+    Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+    ~Handle() {
+        if (id_ >= 0) close_(id_);
+    }
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    operator hid_t() const { return id_; }
+    bool valid() const { return id_ >= 0; }
+
+private:
+    hid_t id_;
+    herr_t (*close_)(hid_t);
+};
+
+std::vector<hsize_t> dims_of(const std::vector<std::int64_t>& shape) {
+    return std::vector<hsize_t>(shape.begin(), shape.end());
+}
+
+hid_t utf8_string_type() {
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    return type;
+}
+
+bool exists(hid_t file, const std::string& path) {
+    // Every prefix must exist before H5Lexists may be asked about the next one.
+    std::size_t pos = 0;
+    while ((pos = path.find('/', pos + 1)) != std::string::npos)
+        if (H5Lexists(file, path.substr(0, pos).c_str(), H5P_DEFAULT) <= 0) return false;
+    return path == "/" || H5Lexists(file, path.c_str(), H5P_DEFAULT) > 0;
+}
+
+hid_t link_properties() {
+    hid_t links = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(links, 1);
+    H5Pset_char_encoding(links, H5T_CSET_UTF8);
+    return links;
+}
+
+// Chunks of about 1 MiB at most: one sample per chunk, split along its first axes.
+std::vector<hsize_t> chunk_for(std::vector<hsize_t> dims, std::size_t element_size) {
+    dims[0] = dims.size() == 1 ? 4096 : 1;
+    std::size_t axis = 1;
+    auto bytes = [&] {
+        std::size_t n = element_size;
+        for (hsize_t d : dims) n *= std::max<hsize_t>(d, 1);
+        return n;
+    };
+    while (bytes() > (1u << 20) && axis < dims.size()) {
+        if (dims[axis] > 1)
+            dims[axis] = (dims[axis] + 1) / 2;
+        else
+            ++axis;
+    }
+    for (auto& d : dims) d = std::max<hsize_t>(d, 1);
+    return dims;
+}
+
+using AttributeValue = std::variant<std::string, double, std::vector<std::string>>;
+
+}  // namespace
+
+struct LogFile::Pending {
+    struct Rows {
+        std::vector<float> data;
+        std::vector<hsize_t> row_shape;
+    };
+    using Array = std::variant<std::vector<double>, std::vector<std::int64_t>, std::vector<float>>;
+    struct Attribute {
+        std::string path, name;
+        AttributeValue value;
+    };
+
+    std::map<std::string, std::vector<double>> doubles;
+    std::map<std::string, std::vector<std::int64_t>> integers;
+    std::map<std::string, Rows> rows;
+    std::map<std::string, std::pair<Array, std::vector<hsize_t>>> arrays;
+    std::vector<Attribute> attributes;
+    std::map<std::string, std::pair<std::string, std::string>> descriptions;  // kept: applied at creation
+
+    bool empty() const { return doubles.empty() && integers.empty() && rows.empty() && arrays.empty() && attributes.empty(); }
+    void clear() {
+        doubles.clear();
+        integers.clear();
+        rows.clear();
+        arrays.clear();
+        attributes.clear();
+    }
+};
+
+namespace {
+
+void write_attribute(hid_t object, const std::string& name, const AttributeValue& value) {
+    if (H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
+    if (const auto* text = std::get_if<std::string>(&value)) {
+        Handle type(utf8_string_type(), H5Tclose);
+        Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+        Handle attr(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+        const char* c = text->c_str();
+        H5Awrite(attr, type, &c);
+    } else if (const auto* number = std::get_if<double>(&value)) {
+        Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+        Handle attr(H5Acreate2(object, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+        H5Awrite(attr, H5T_NATIVE_DOUBLE, number);
+    } else {
+        const auto& texts = std::get<std::vector<std::string>>(value);
+        std::vector<const char*> c;
+        for (const auto& t : texts) c.push_back(t.c_str());
+        hsize_t n = c.size();
+        Handle type(utf8_string_type(), H5Tclose);
+        Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+        Handle attr(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+        if (n > 0) H5Awrite(attr, type, c.data());
+    }
+}
+
+// Appends `count` rows of `row_dims` to an extendible dataset, creating it first.
+void append_to(hid_t file, const std::string& path, hid_t memory_type, const void* data, hsize_t count,
+               const std::vector<hsize_t>& row_dims, const std::pair<std::string, std::string>* description) {
+    const int rank = static_cast<int>(row_dims.size()) + 1;
+    std::vector<hsize_t> dims{0};
+    dims.insert(dims.end(), row_dims.begin(), row_dims.end());
+    hid_t id;
+    if (exists(file, path)) {
+        id = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
+    } else {
+        std::vector<hsize_t> max_dims(dims);
+        max_dims[0] = H5S_UNLIMITED;
+        Handle space(H5Screate_simple(rank, dims.data(), max_dims.data()), H5Sclose);
+        Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        auto full = dims;
+        full[0] = 1;
+        auto chunk = chunk_for(full, H5Tget_size(memory_type));
+        H5Pset_chunk(props, rank, chunk.data());
+        H5Pset_shuffle(props);
+        H5Pset_deflate(props, 4);
+        Handle links(link_properties(), H5Pclose);
+        id = H5Dcreate2(file, path.c_str(), memory_type, space, links, props, H5P_DEFAULT);
+        if (id >= 0 && description) {
+            write_attribute(id, "description", description->first);
+            write_attribute(id, "unit", description->second);
+        }
+    }
+    if (id < 0) throw std::runtime_error("cannot create or open dataset " + path);
+    Handle dataset(id, H5Dclose);
+    {
+        Handle space(H5Dget_space(dataset), H5Sclose);
+        H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    }
+    const hsize_t old_rows = dims[0];
+    dims[0] += count;
+    if (H5Dset_extent(dataset, dims.data()) < 0) throw std::runtime_error("cannot extend dataset " + path);
+    Handle file_space(H5Dget_space(dataset), H5Sclose);
+    std::vector<hsize_t> start(rank, 0), block(dims);
+    start[0] = old_rows;
+    block[0] = count;
+    H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, block.data(), nullptr);
+    Handle memory_space(H5Screate_simple(rank, block.data(), nullptr), H5Sclose);
+    if (H5Dwrite(dataset, memory_type, memory_space, file_space, H5P_DEFAULT, data) < 0)
+        throw std::runtime_error("cannot write dataset " + path);
+}
+
+void write_whole(hid_t file, const std::string& path, hid_t memory_type, const void* data, const std::vector<hsize_t>& dims,
+                 const std::pair<std::string, std::string>* description) {
+    if (exists(file, path)) H5Ldelete(file, path.c_str(), H5P_DEFAULT);
+    Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+    Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    hsize_t elements = 1;
+    for (hsize_t d : dims) elements *= d;
+    if (elements * H5Tget_size(memory_type) > 65536) {  // compress all but small arrays
+        auto chunk = dims;
+        for (auto& d : chunk) d = std::max<hsize_t>(d, 1);
+        chunk = chunk_for(chunk, H5Tget_size(memory_type));
+        chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], dims.size() == 1 ? 65536 : 1));
+        H5Pset_chunk(props, static_cast<int>(dims.size()), chunk.data());
+        H5Pset_shuffle(props);
+        H5Pset_deflate(props, 4);
+    }
+    Handle links(link_properties(), H5Pclose);
+    Handle dataset(H5Dcreate2(file, path.c_str(), memory_type, space, links, props, H5P_DEFAULT), H5Dclose);
+    if (!dataset.valid() || (elements > 0 && H5Dwrite(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0))
+        throw std::runtime_error("cannot write dataset " + path);
+    if (description) {
+        write_attribute(dataset, "description", description->first);
+        write_attribute(dataset, "unit", description->second);
+    }
+}
+
+}  // namespace
+
+LogFile::LogFile(std::string path) : path_(std::move(path)), pending_(std::make_unique<Pending>()) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    auto parent = std::filesystem::path(path_).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    hid_t file = H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0)
+        throw std::runtime_error(path_ + ": cannot create the HDF5 log (" +
+                                 (ec ? ec.message() : std::string("check that the folder exists and is writable")) + ")");
+    H5Fclose(file);
+}
+
+LogFile::~LogFile() = default;
+
+void LogFile::describe(const std::string& path, std::string description, std::string unit) {
+    pending_->descriptions[path] = {std::move(description), std::move(unit)};
+}
+
+void LogFile::append(const std::string& path, double value) { pending_->doubles[path].push_back(value); }
+void LogFile::append(const std::string& path, std::int64_t value) { pending_->integers[path].push_back(value); }
+
+void LogFile::append_rows(const std::string& path, const float* data, std::int64_t rows,
+                          const std::vector<std::int64_t>& row_shape) {
+    auto& r = pending_->rows[path];
+    auto shape = dims_of(row_shape);
+    if (!r.data.empty() && r.row_shape != shape) throw std::logic_error(path + ": rows of a different shape");
+    r.row_shape = shape;
+    std::size_t per_row = 1;
+    for (hsize_t d : shape) per_row *= d;
+    r.data.insert(r.data.end(), data, data + per_row * static_cast<std::size_t>(rows));
+}
+
+void LogFile::write(const std::string& path, std::vector<double> values, std::vector<std::int64_t> shape) {
+    pending_->arrays[path] = {std::move(values), dims_of(shape)};
+}
+void LogFile::write(const std::string& path, std::vector<std::int64_t> values, std::vector<std::int64_t> shape) {
+    pending_->arrays[path] = {std::move(values), dims_of(shape)};
+}
+void LogFile::write(const std::string& path, std::vector<float> values, std::vector<std::int64_t> shape) {
+    pending_->arrays[path] = {std::move(values), dims_of(shape)};
+}
+
+void LogFile::attribute(const std::string& path, const std::string& name, const std::string& value) {
+    pending_->attributes.push_back({path, name, value});
+}
+void LogFile::attribute(const std::string& path, const std::string& name, double value) {
+    pending_->attributes.push_back({path, name, value});
+}
+void LogFile::attribute(const std::string& path, const std::string& name, const std::vector<std::string>& values) {
+    pending_->attributes.push_back({path, name, values});
+}
+
+bool LogFile::flush(bool final) {
+    Pending& p = *pending_;
+    if (p.empty()) return true;
+    const auto start = Clock::now();
+    const auto patience = std::chrono::seconds(final ? 60 : 3);
+    hid_t id = -1;
+    while ((id = H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
+        if (!std::filesystem::exists(path_))
+            throw std::runtime_error(path_ + ": the HDF5 log was removed while the run was writing it");
+        if (Clock::now() - start > patience) {
+            if (final)
+                throw std::runtime_error(path_ + ": cannot reopen the HDF5 log to write (is another program holding it open?)");
+            return false;  // a reader holds it: keep the data queued
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    Handle file(id, H5Fclose);
+    auto description = [&](const std::string& path) -> const std::pair<std::string, std::string>* {
+        auto it = p.descriptions.find(path);
+        return it == p.descriptions.end() ? nullptr : &it->second;
+    };
+    for (const auto& [path, values] : p.doubles)
+        append_to(file, path, H5T_NATIVE_DOUBLE, values.data(), values.size(), {}, description(path));
+    for (const auto& [path, values] : p.integers)
+        append_to(file, path, H5T_NATIVE_INT64, values.data(), values.size(), {}, description(path));
+    for (const auto& [path, r] : p.rows) {
+        std::size_t per_row = 1;
+        for (hsize_t d : r.row_shape) per_row *= d;
+        append_to(file, path, H5T_NATIVE_FLOAT, r.data.data(), per_row ? r.data.size() / per_row : 0, r.row_shape,
+                  description(path));
+    }
+    for (const auto& [path, array] : p.arrays) {
+        const auto& [values, dims] = array;
+        std::visit(
+            [&](const auto& v) {
+                using T = typename std::decay_t<decltype(v)>::value_type;
+                hid_t type = std::is_same_v<T, double> ? H5T_NATIVE_DOUBLE
+                             : std::is_same_v<T, float> ? H5T_NATIVE_FLOAT
+                                                        : H5T_NATIVE_INT64;
+                write_whole(file, path, type, v.data(), dims, description(path));
+            },
+            values);
+    }
+    for (const auto& a : p.attributes) {
+        if (!exists(file, a.path)) {
+            Handle links(link_properties(), H5Pclose);
+            Handle group(H5Gcreate2(file, a.path.c_str(), links, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+        }
+        Handle object(H5Oopen(file, a.path.c_str(), H5P_DEFAULT), H5Oclose);
+        if (!object.valid()) throw std::runtime_error(path_ + ": cannot open " + a.path + " to set attribute " + a.name);
+        write_attribute(object, a.name, a.value);
+    }
+    p.clear();
+    H5Fflush(file, H5F_SCOPE_GLOBAL);
+    last_flush_seconds_ = std::chrono::duration<double>(Clock::now() - start).count();
+    return true;
+}
+
+}  // namespace somnus

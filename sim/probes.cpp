@@ -1,0 +1,366 @@
+#include "sim/probes.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "data/image_set.hpp"
+#include "sim/brain_state.hpp"
+#include "sim/model.hpp"
+
+namespace somnus {
+
+namespace {
+
+// The distinct states of the cycle, in cycle order.
+std::vector<std::string> cycle_states(const ExperimentSpec& spec) {
+    std::vector<std::string> states;
+    for (const auto& s : spec.schedule.cycle)
+        if (std::find(states.begin(), states.end(), s) == states.end()) states.push_back(s);
+    return states;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Queues a tensor as rows (its first axis) of a float32 dataset.
+void append_tensor(LogFile& log, const std::string& path, const torch::Tensor& tensor) {
+    auto t = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    if (t.dim() == 0) t = t.reshape({1});
+    std::vector<std::int64_t> row_shape(t.sizes().begin() + 1, t.sizes().end());
+    log.append_rows(path, t.data_ptr<float>(), t.size(0), row_shape);
+}
+
+// Queues one sample's time index (step, epoch, iteration) under `group`.
+void append_clock(LogFile& log, const std::string& group, const StepClock& clock) {
+    log.append(group + "/step", clock.step);
+    log.append(group + "/epoch", clock.epoch);
+    log.append(group + "/iteration", clock.iteration);
+}
+
+void describe_clock(LogFile& log, const std::string& group, const std::string& what) {
+    log.describe(group + "/step", "run step (mini-batch index since the start; -1 = before training) of each " + what, "iteration");
+    log.describe(group + "/epoch", "epoch (0-based; -1 = before training) of each " + what, "epoch");
+    log.describe(group + "/iteration", "mini-batch index within the epoch of each " + what, "iteration");
+}
+
+// ---- activity on fixed probe images ------------------------------------------
+class ActivityProbe : public Observer {
+public:
+    ActivityProbe(const ExperimentSpec& spec, LogFile& log) : spec_(spec), log_(log), record_(spec.record.activity) {}
+
+    void run_started(const RunInfo& info) override {
+        model_ = info.model;
+        epochs_ = info.epochs;
+        iterations_ = info.iterations_per_epoch;
+        ImageSet test = load_fashion_mnist(spec_.data, /*train=*/false);
+        const std::int64_t n = std::min(record_.probe_images, test.size());
+        images_ = test.images.slice(0, 0, n).to(model_->device);
+        log_.describe("/probe/images", "probe images: the first N test images, preprocessed as the network sees them (N, C, H, W)", "normalised intensity");
+        log_.describe("/probe/labels", "class label of each probe image", "class");
+        log_.describe("/probe/indices", "index of each probe image in the test set", "1");
+        append_tensor(log_, "/probe/images", images_);
+        std::vector<std::int64_t> labels(test.labels.data_ptr<std::int64_t>(), test.labels.data_ptr<std::int64_t>() + n);
+        std::vector<std::int64_t> indices(n);
+        for (std::int64_t i = 0; i < n; ++i) indices[i] = i;
+        log_.write("/probe/labels", labels, {n});
+        log_.write("/probe/indices", indices, {n});
+
+        // Which layers of which modules: the spec's, or each area's output by default.
+        const Roles& roles = model_->circuit.roles();
+        layers_ = record_.layers;
+        if (layers_.empty()) {
+            layers_[model_->circuit.name(roles.encoder)] = {"z"};
+            layers_[model_->circuit.name(roles.generator)] = {"output"};
+            if (roles.discriminator) layers_[model_->circuit.name(*roles.discriminator)] = {"output"};
+        }
+        for (auto& [module, layers] : layers_)
+            if (contains(layers, "all")) layers = recordable_layers(spec_.module(module)->kind);
+        after_states_ = record_.after_states.empty() ? cycle_states(spec_) : record_.after_states;
+        if (record_.initial) sample("initial", StepClock{-1, -1, -1});
+    }
+
+    void step_done(const StepEvent& e) override {
+        if (contains(after_states_, *e.state) && record_.times.at(e.clock.epoch, e.clock.iteration, epochs_, iterations_))
+            sample(*e.state, e.clock);
+    }
+
+private:
+    void sample(const std::string& state, const StepClock& clock) {
+        torch::NoGradGuard no_grad;
+        const Roles& roles = model_->circuit.roles();
+        std::map<std::string, std::vector<torch::Tensor>> chunks;  // "module/layer" -> per-chunk activity
+        for (std::int64_t start = 0; start < images_.size(0); start += 256) {
+            auto x = images_.slice(0, start, start + 256);
+            auto enc = model_->encoder->activations(x);  // layer1, layer2, layer3, z
+            std::map<std::string, torch::Tensor> seen;
+            const std::vector<std::string> enc_names{"layer1", "layer2", "layer3", "z"};
+            for (std::size_t i = 0; i < enc.size(); ++i) seen[model_->circuit.name(roles.encoder) + "/" + enc_names[i]] = enc[i];
+            const std::string generator = model_->circuit.name(roles.generator);
+            if (layers_.count(generator)) {
+                auto gen = model_->generator->activations(enc.back());
+                const std::vector<std::string> gen_names{"layer1", "layer2", "layer3", "output"};
+                for (std::size_t i = 0; i < gen.size(); ++i) seen[generator + "/" + gen_names[i]] = gen[i];
+            }
+            if (roles.discriminator) seen[model_->circuit.name(*roles.discriminator) + "/output"] = model_->discriminator(enc[2]);
+            for (const auto& [module, layers] : layers_)
+                for (const auto& layer : layers) chunks[module + "/" + layer].push_back(seen.at(module + "/" + layer));
+        }
+        const std::string group = "/activity/" + state;
+        if (!described_.count(state)) {
+            described_.insert(state);
+            describe_clock(log_, group, "sample (taken after this state's step)");
+            for (const auto& [module, layers] : layers_)
+                for (const auto& layer : layers)
+                    log_.describe(group + "/" + module + "/" + layer,
+                                  "activity of " + module + " (" + to_string(spec_.module(module)->kind) + ") " + layer +
+                                      " on the probe images, (samples, N, ...) after " + state + " steps",
+                                  layer == "output" && spec_.module(module)->kind == ModuleKind::discriminator
+                                      ? "probability (1 = judged real)"
+                                      : "a.u. (activation)");
+        }
+        append_clock(log_, group, clock);
+        for (const auto& [name, parts] : chunks) {
+            auto all = torch::cat(parts, 0);
+            append_tensor(log_, group + "/" + name, all.unsqueeze(0));
+        }
+    }
+
+    const ExperimentSpec& spec_;
+    LogFile& log_;
+    ActivityRecord record_;
+    Model* model_ = nullptr;
+    std::int64_t epochs_ = 0, iterations_ = 0;
+    torch::Tensor images_;
+    std::map<std::string, std::vector<std::string>> layers_;
+    std::vector<std::string> after_states_;
+    std::set<std::string> described_;
+};
+
+// ---- samples of each state's own mini-batch -------------------------------------
+class DreamProbe : public Observer {
+public:
+    DreamProbe(const ExperimentSpec& spec, LogFile& log) : spec_(spec), log_(log), record_(spec.record.dreams) {}
+
+    void run_started(const RunInfo& info) override {
+        epochs_ = info.epochs;
+        iterations_ = info.iterations_per_epoch;
+        states_ = record_.states.empty() ? cycle_states(spec_) : record_.states;
+    }
+
+    void step_done(const StepEvent& e) override {
+        if (!e.report->samples || !contains(states_, *e.state)) return;
+        if (!record_.times.at(e.clock.epoch, e.clock.iteration, epochs_, iterations_)) return;
+        const std::string group = "/dreams/" + *e.state;
+        if (!described_.count(*e.state)) {
+            described_.insert(*e.state);
+            describe_clock(log_, group, "sample");
+            for (const auto& [name, tensor] : e.report->samples->tensors)
+                log_.describe(group + "/" + name,
+                              name + " of the " + *e.state + " mini-batch (first rows), (samples, rows, ...)",
+                              name == "discriminator_output" ? "probability (1 = judged real)" : "normalised intensity");
+        }
+        append_clock(log_, group, e.clock);
+        for (const auto& [name, tensor] : e.report->samples->tensors)
+            append_tensor(log_, group + "/" + name, tensor.slice(0, 0, record_.images).unsqueeze(0));
+    }
+
+private:
+    const ExperimentSpec& spec_;
+    LogFile& log_;
+    DreamRecord record_;
+    std::int64_t epochs_ = 0, iterations_ = 0;
+    std::vector<std::string> states_;
+    std::set<std::string> described_;
+};
+
+// ---- plasticity of each pathway in each state -----------------------------------
+class PlasticityProbe : public Observer {
+public:
+    PlasticityProbe(const ExperimentSpec& spec, LogFile& log) : spec_(spec), log_(log), record_(spec.record.plasticity) {}
+
+    void run_started(const RunInfo& info) override {
+        model_ = info.model;
+        epochs_ = info.epochs;
+        states_ = cycle_states(spec_);
+        pathways_ = {{"feedforward", &model_->feedforward_parameters()}, {"feedback", &model_->feedback_parameters()}};
+        log_.attribute("/plasticity", "states", states_);
+        log_.attribute("/plasticity", "description",
+                       std::string("weight change (after the optimizer) and gradient (as the optimizer used it, after the "
+                                   "conductor's plasticity sign; 0 when the pathway's sign is 0) of each pathway, "
+                                   "summed over each state's steps within an epoch"));
+        // Where each parameter tensor lies in the flattened pathway vectors.
+        const Roles& roles = model_->circuit.roles();
+        std::vector<std::pair<std::string, torch::nn::Module*>> feedforward{
+            {model_->circuit.name(roles.encoder), model_->encoder.ptr().get()}};
+        if (model_->discriminator) feedforward.emplace_back(model_->circuit.name(*roles.discriminator), model_->discriminator.ptr().get());
+        std::vector<std::pair<std::string, torch::nn::Module*>> feedback{
+            {model_->circuit.name(roles.generator), model_->generator.ptr().get()}};
+        for (const auto& [pathway, modules] : {std::make_pair("feedforward", feedforward), std::make_pair("feedback", feedback)}) {
+            std::vector<std::string> names;
+            std::vector<std::int64_t> offsets{0};
+            for (const auto& [module_name, module] : modules)
+                for (const auto& item : module->named_parameters()) {
+                    names.push_back(module_name + "." + item.key());
+                    offsets.push_back(offsets.back() + item.value().numel());
+                }
+            const std::string base = std::string("/plasticity/") + pathway;
+            log_.attribute(base, "parameters", names);
+            log_.describe(base + "/parameter_offsets", "start of each parameter tensor in the flattened weight vector (last = length)", "1");
+            log_.write(base + "/parameter_offsets", offsets, {std::int64_t(offsets.size())});
+            log_.describe(base + "/epoch", "epoch of each row of this group's per-epoch datasets", "epoch");
+            log_.describe(base + "/weight_change_norm", "L2 norm of the weight change summed over each state's steps in the epoch, (epochs, states)", "weight units");
+            log_.describe(base + "/gradient_norm", "L2 norm of the gradient summed over each state's steps in the epoch, (epochs, states)", "loss / weight units");
+            log_.describe(base + "/weight_change_cosine", "cosine between the states' summed weight changes in the epoch, (epochs, states, states)", "1");
+            log_.describe(base + "/gradient_cosine", "cosine between the states' summed gradients in the epoch, (epochs, states, states)", "1");
+        }
+        log_.describe("/plasticity/feedforward/vector_epoch", "epoch of each row of weight_change/<state>", "epoch");
+        for (const auto& s : states_)
+            log_.describe("/plasticity/feedforward/weight_change/" + s,
+                          "feedforward weight change summed over the epoch's " + s + " steps, flattened (rows, parameters)",
+                          "weight units");
+    }
+
+    void state_starting(const StepEvent&) override {
+        torch::NoGradGuard no_grad;
+        for (const auto& [name, params] : pathways_) before_[name] = torch::nn::utils::parameters_to_vector(*params).clone();
+    }
+
+    void step_done(const StepEvent& e) override {
+        torch::NoGradGuard no_grad;
+        const std::string base = "/states/" + *e.state + "/plasticity/";
+        for (const auto& [name, params] : pathways_) {
+            auto change = torch::nn::utils::parameters_to_vector(*params) - before_.at(name);
+            const double sign = name == "feedforward" ? e.modulation.feedforward_sign : e.modulation.feedback_sign;
+            auto gradient = sign == 0.0 ? torch::zeros_like(change) : gradient_vector(*params);
+            if (!described_.count(base + name)) {
+                described_.insert(base + name);
+                log_.describe(base + name + "_weight_change_norm", "L2 norm of the " + name + " weight change of this step", "weight units");
+                log_.describe(base + name + "_gradient_norm", "L2 norm of the " + name + " gradient the optimizer used in this step", "loss / weight units");
+            }
+            log_.append(base + name + "_weight_change_norm", change.norm().item<double>());
+            log_.append(base + name + "_gradient_norm", gradient.norm().item<double>());
+            accumulate(change_sum_[name][*e.state], change);
+            accumulate(gradient_sum_[name][*e.state], gradient);
+        }
+    }
+
+    void epoch_done(const EpochEvent& e) override {
+        torch::NoGradGuard no_grad;
+        for (const auto& [name, params] : pathways_) {
+            const std::string base = "/plasticity/" + name;
+            log_.append(base + "/epoch", e.epoch);
+            const std::int64_t size = torch::nn::utils::parameters_to_vector(*params).numel();
+            write_geometry(base + "/weight_change", change_sum_[name], size);
+            write_geometry(base + "/gradient", gradient_sum_[name], size);
+        }
+        bool keep = false;
+        for (std::int64_t v : record_.vector_epochs) keep |= v == e.epoch || (v < 0 && epochs_ + v == e.epoch);
+        if (keep) {
+            log_.append("/plasticity/feedforward/vector_epoch", e.epoch);
+            const std::int64_t size = torch::nn::utils::parameters_to_vector(model_->feedforward_parameters()).numel();
+            for (const auto& s : states_)
+                append_tensor(log_, "/plasticity/feedforward/weight_change/" + s,
+                              sum_or_zero(change_sum_["feedforward"], s, size).unsqueeze(0));
+        }
+        change_sum_.clear();
+        gradient_sum_.clear();
+    }
+
+private:
+    static torch::Tensor gradient_vector(const std::vector<torch::Tensor>& params) {
+        std::vector<torch::Tensor> parts;
+        for (const auto& p : params) parts.push_back(p.grad().defined() ? p.grad().reshape(-1) : torch::zeros({p.numel()}, p.options()));
+        return torch::cat(parts);
+    }
+    static void accumulate(torch::Tensor& sum, const torch::Tensor& value) {
+        if (sum.defined())
+            sum.add_(value);
+        else
+            sum = value.to(torch::kFloat64);
+    }
+    static torch::Tensor sum_or_zero(const std::map<std::string, torch::Tensor>& sums, const std::string& state,
+                                     std::int64_t size) {
+        auto it = sums.find(state);
+        return it != sums.end() ? it->second : torch::zeros({size}, torch::kFloat64);
+    }
+    // Norms and cosines of the states' summed vectors.
+    void write_geometry(const std::string& prefix, const std::map<std::string, torch::Tensor>& sums, std::int64_t size) {
+        std::vector<torch::Tensor> vectors;
+        for (const auto& s : states_) vectors.push_back(sum_or_zero(sums, s, size).to(torch::kCPU));
+        auto stacked = torch::stack(vectors);  // (S, P)
+        auto gram = stacked.matmul(stacked.t());
+        auto norms = gram.diagonal().sqrt();
+        auto cosine = gram / (norms.unsqueeze(1) * norms.unsqueeze(0)).clamp_min(1e-300);
+        cosine.masked_fill_((norms.unsqueeze(1) * norms.unsqueeze(0)) == 0, std::nan(""));
+        append_tensor(log_, prefix + "_norm", norms.unsqueeze(0));
+        append_tensor(log_, prefix + "_cosine", cosine.unsqueeze(0));
+    }
+
+    const ExperimentSpec& spec_;
+    LogFile& log_;
+    PlasticityRecord record_;
+    Model* model_ = nullptr;
+    std::int64_t epochs_ = 0;
+    std::vector<std::string> states_;
+    std::vector<std::pair<std::string, const std::vector<torch::Tensor>*>> pathways_;
+    std::map<std::string, torch::Tensor> before_;
+    std::map<std::string, std::map<std::string, torch::Tensor>> change_sum_, gradient_sum_;  // pathway -> state -> sum
+    std::set<std::string> described_;
+};
+
+// ---- hippocampus: occupancy and replay ----------------------------------------
+class HippocampusProbe : public Observer {
+public:
+    explicit HippocampusProbe(LogFile& log) : log_(log) {}
+
+    void run_started(const RunInfo& info) override {
+        hippocampus_ = &info.model->hippocampus;
+        log_.attribute("/states", "hippocampus_capacity", double(hippocampus_->capacity()));
+    }
+
+    void state_starting(const StepEvent&) override { replays_before_ = hippocampus_->last_replay().count; }
+
+    void step_done(const StepEvent& e) override {
+        const std::string base = "/states/" + *e.state + "/hippocampus/";
+        if (!described_.count(*e.state)) {
+            described_.insert(*e.state);
+            log_.describe(base + "occupancy", "episodes held after this step", "episodes");
+            log_.describe(base + "episodes_stored", "episodes stored since the start of the run (the newest has number episodes_stored - 1)", "episodes");
+            log_.describe(base + "replayed_episode", "number of the episode replayed in this step (-1 = no replay)", "episode");
+            log_.describe(base + "replayed_age", "steps since the replayed episode was stored (-1 = no replay)", "iteration");
+            log_.describe(base + "partner_episode", "number of the older episode mixed in (-1 = none)", "episode");
+            log_.describe(base + "partner_age", "steps since the mixed-in episode was stored (-1 = none)", "iteration");
+        }
+        const ReplayRecord& r = hippocampus_->last_replay();
+        const bool replayed = r.count != replays_before_;
+        auto age = [&](std::int64_t stored) { return replayed && stored >= 0 ? e.clock.step - stored : std::int64_t(-1); };
+        log_.append(base + "occupancy", hippocampus_->occupancy());
+        log_.append(base + "episodes_stored", hippocampus_->episodes_stored());
+        log_.append(base + "replayed_episode", replayed ? r.episode : std::int64_t(-1));
+        log_.append(base + "replayed_age", age(r.episode_step));
+        log_.append(base + "partner_episode", replayed ? r.partner : std::int64_t(-1));
+        log_.append(base + "partner_age", r.partner >= 0 ? age(r.partner_step) : std::int64_t(-1));
+    }
+
+private:
+    LogFile& log_;
+    const Hippocampus* hippocampus_ = nullptr;
+    std::int64_t replays_before_ = 0;
+    std::set<std::string> described_;
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Observer>> make_probes(const ExperimentSpec& spec, LogFile& log) {
+    std::vector<std::unique_ptr<Observer>> probes;
+    const RecordSpec& r = spec.record;
+    if (r.activity.enabled) probes.push_back(std::make_unique<ActivityProbe>(spec, log));
+    if (r.dreams.enabled) probes.push_back(std::make_unique<DreamProbe>(spec, log));
+    if (r.plasticity.enabled) probes.push_back(std::make_unique<PlasticityProbe>(spec, log));
+    if (r.hippocampus) probes.push_back(std::make_unique<HippocampusProbe>(log));
+    return probes;
+}
+
+}  // namespace somnus
