@@ -1,5 +1,5 @@
 // somnus: learning-during-sleep experiments on cortical models.
-//   somnus run SPEC | validate SPEC | graph SPEC | eval SPEC
+//   somnus run SPEC | validate SPEC | graph SPEC | eval SPEC | inspect LOG
 // Exit codes: 0 ok, 1 runtime error (data, I/O, interruption), 2 usage or spec error.
 #include <CLI/CLI.hpp>
 
@@ -11,6 +11,7 @@
 #include "data/idx.hpp"
 #include "sim/circuit.hpp"
 #include "sim/hdf5_recorder.hpp"
+#include "sim/inspect.hpp"
 #include "sim/progress.hpp"
 #include "sim/runner.hpp"
 #include "sim/state_registry.hpp"
@@ -87,6 +88,12 @@ int main(int argc, char** argv) {
     eval->add_flag("--untrained", untrained, "evaluate a freshly initialised encoder (the random baseline)")->excludes(ckpt);
     eval->add_option("--out", eval_out, "write the evaluation to this HDF5 file");
 
+    std::string inspect_path;
+    bool inspect_spec = false;
+    auto* inspect = app.add_subcommand("inspect", "summarise a run's HDF5 log: attributes, what was recorded, how much");
+    inspect->add_option("log", inspect_path, "HDF5 log written by `somnus run`")->required();
+    inspect->add_flag("--spec", inspect_spec, "also print the spec the run used");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -101,6 +108,10 @@ int main(int argc, char** argv) {
             std::printf("%s: ok (%zu modules, %zu pathways, cycle %s, %lld epochs of batch %lld)\n",
                         validate_o.path.c_str(), spec.modules.size(), spec.pathways.size(), cycle_text(spec).c_str(),
                         static_cast<long long>(spec.schedule.epochs), static_cast<long long>(spec.schedule.batch_size));
+            return 0;
+        }
+        if (*inspect) {
+            std::cout << somnus::inspect_log(inspect_path, inspect_spec);
             return 0;
         }
         if (*graph) {

@@ -45,6 +45,11 @@ void describe_clock(LogFile& log, const std::string& group, const std::string& w
     log.describe(group + "/iteration", "mini-batch index within the epoch of each " + what, "iteration");
 }
 
+std::string unit_of(ModuleKind kind, const std::string& layer) {
+    if (layer != "output") return "a.u. (activation)";
+    return kind == ModuleKind::discriminator ? "probability (1 = judged real)" : "normalised intensity";
+}
+
 // ---- activity on fixed probe images ------------------------------------------
 class ActivityProbe : public Observer {
 public:
@@ -116,9 +121,7 @@ private:
                     log_.describe(group + "/" + module + "/" + layer,
                                   "activity of " + module + " (" + to_string(spec_.module(module)->kind) + ") " + layer +
                                       " on the probe images, (samples, N, ...) after " + state + " steps",
-                                  layer == "output" && spec_.module(module)->kind == ModuleKind::discriminator
-                                      ? "probability (1 = judged real)"
-                                      : "a.u. (activation)");
+                                  unit_of(spec_.module(module)->kind, layer));
         }
         append_clock(log_, group, clock);
         for (const auto& [name, parts] : chunks) {

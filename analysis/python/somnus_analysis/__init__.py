@@ -1,0 +1,12 @@
+"""Readers for somnus HDF5 run logs (layout: docs/log-format.md).
+
+    from somnus_analysis import Run
+    run = Run("runs/pad.h5")
+    z = run.activity("V1_encoder", "z", state="rem", epoch=-1)   # (probe images, 256)
+    run.weight_change_cosine("wake", "rem")                      # feedforward, last epoch
+
+Plots are in somnus_analysis.plots (matplotlib).
+"""
+from .log import Run, LogNotReady, follow
+
+__all__ = ["Run", "LogNotReady", "follow"]

@@ -1,0 +1,254 @@
+"""Reading a somnus run log with h5py and numpy.
+
+A Run opens the file only while it reads, so the run writing it is never kept
+waiting for long; each accessor returns numpy arrays.
+"""
+import json
+import time
+
+import h5py
+import numpy as np
+
+FASHION_MNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+
+class LogNotReady(RuntimeError):
+    """The file could not be opened (the run is writing it, or it is damaged)."""
+
+
+def _text(value):
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class Run:
+    """One run's log. `path` is the .h5 file written by `somnus run`."""
+
+    def __init__(self, path, retry_seconds=10.0):
+        self.path = str(path)
+        self.retry_seconds = retry_seconds
+        with self._open() as f:
+            self.attrs = {k: _text(v) for k, v in f.attrs.items()}
+            self.spec = json.loads(self.attrs["spec"]) if "spec" in self.attrs else {}
+            self.cycle = [_text(s) for s in f["states"].attrs["cycle"]] if "states" in f and "cycle" in f["states"].attrs else []
+
+    # ---- file access ---------------------------------------------------------
+    def _open(self):
+        """The file, opened read-only; retries while the writer holds it for a flush."""
+        deadline = time.monotonic() + self.retry_seconds
+        while True:
+            try:
+                return h5py.File(self.path, "r")
+            except (OSError, BlockingIOError) as error:
+                if time.monotonic() > deadline:
+                    raise LogNotReady(f"{self.path}: cannot open ({error})") from error
+                time.sleep(0.05)
+
+    def read(self, path):
+        """The whole dataset at `path` as a numpy array."""
+        with self._open() as f:
+            if path not in f:
+                raise KeyError(f"{self.path}: no dataset {path!r} (see `somnus inspect {self.path}`)")
+            return f[path][()]
+
+    def has(self, path):
+        with self._open() as f:
+            return path in f
+
+    def datasets(self):
+        """Paths of every dataset in the file."""
+        found = []
+        with self._open() as f:
+            f.visititems(lambda name, obj: found.append(name) if isinstance(obj, h5py.Dataset) else None)
+        return found
+
+    def describe(self, path):
+        """(description, unit) of a dataset."""
+        with self._open() as f:
+            a = f[path].attrs
+            return _text(a.get("description", "")), _text(a.get("unit", ""))
+
+    # ---- run summary ---------------------------------------------------------
+    @property
+    def status(self):
+        return self.attrs.get("status")
+
+    @property
+    def epochs_finished(self):
+        return int(self.attrs.get("epochs_finished", 0))
+
+    @property
+    def states(self):
+        """Brain states with per-step data, in cycle order."""
+        if self.cycle:
+            return list(dict.fromkeys(self.cycle))
+        with self._open() as f:
+            return list(f["states"].keys()) if "states" in f else []
+
+    # ---- per-step time series --------------------------------------------------
+    def series(self, state, name):
+        """A per-step series of one state, e.g. series("wake", "losses/reconstruction")."""
+        return self.read(f"states/{state}/{name}")
+
+    def steps(self, state):
+        """(step, epoch, iteration, time) arrays of a state's steps."""
+        with self._open() as f:
+            g = f[f"states/{state}"]
+            return g["step"][()], g["epoch"][()], g["iteration"][()], g["time"][()]
+
+    def losses(self, state=None):
+        """{state: {term: values}} (or {term: values} for one state); each series has one value per step."""
+        states = [state] if state else self.states
+        out = {}
+        with self._open() as f:
+            for s in states:
+                g = f.get(f"states/{s}/losses")
+                out[s] = {k: g[k][()] for k in g} if g is not None else {}
+        return out[state] if state else out
+
+    def neuromodulators(self, state):
+        """ACh, NA and the conductor's gates, targets and plasticity signs of a state, per step."""
+        with self._open() as f:
+            g = f[f"states/{state}"]
+            out = {k: g["neuromodulators"][k][()] for k in g["neuromodulators"]}
+            out.update({k: g["conductor"][k][()] for k in g["conductor"]})
+            out["step"] = g["step"][()]
+            return out
+
+    def hippocampus(self, state):
+        """Occupancy and replayed episodes (numbers, ages) of a state, per step."""
+        with self._open() as f:
+            g = f[f"states/{state}/hippocampus"]
+            out = {k: g[k][()] for k in g}
+            out["step"] = f[f"states/{state}/step"][()]
+            return out
+
+    # ---- activity on the probe images -------------------------------------------
+    def probe(self):
+        """(images (N,C,H,W), labels (N,)) of the fixed probe set."""
+        return self.read("probe/images"), self.read("probe/labels")
+
+    def activity_index(self, state):
+        """(step, epoch, iteration) of each activity sample taken after `state` ("initial": before training)."""
+        with self._open() as f:
+            g = f[f"activity/{state}"]
+            return g["step"][()], g["epoch"][()], g["iteration"][()]
+
+    def activity(self, module, layer, state, epoch=None, step=None):
+        """Activity of `module`'s `layer` on the probe images, sampled after `state`'s steps.
+
+        With neither epoch nor step: every sample, shape (samples, N, ...).
+        With epoch (negative counts from the end): the last sample of that epoch, shape (N, ...).
+        With step: the sample taken at that run step.
+        """
+        path = f"activity/{state}/{module}/{layer}"
+        with self._open() as f:
+            if path not in f:
+                raise KeyError(f"{self.path}: no activity {path!r}; recorded: {_children(f, 'activity')}")
+            data = f[path]
+            steps, epochs = f[f"activity/{state}/step"][()], f[f"activity/{state}/epoch"][()]
+            if epoch is None and step is None:
+                return data[()]
+            if step is not None:
+                hits = np.flatnonzero(steps == step)
+                what = f"step {step}"
+            else:
+                if epoch < 0:
+                    epoch = int(epochs.max()) + 1 + epoch
+                hits = np.flatnonzero(epochs == epoch)
+                what = f"epoch {epoch}"
+            if hits.size == 0:
+                raise KeyError(f"{self.path}: no {path} sample at {what} (epochs sampled: {sorted(set(epochs.tolist()))})")
+            return data[int(hits[-1])]
+
+    # ---- dreams --------------------------------------------------------------
+    def dreams(self, state, name="dream", epoch=-1):
+        """Samples of a state's own mini-batch at the end of an epoch: e.g. dreams("rem"),
+        dreams("nrem", "occluded_dream"), dreams("wake", "reconstruction")."""
+        with self._open() as f:
+            g = f[f"dreams/{state}"]
+            epochs = g["epoch"][()]
+            if epoch < 0:
+                epoch = int(epochs.max()) + 1 + epoch
+            hits = np.flatnonzero(epochs == epoch)
+            if hits.size == 0:
+                raise KeyError(f"{self.path}: no dreams of {state} at epoch {epoch}")
+            return g[name][int(hits[-1])]
+
+    # ---- plasticity ------------------------------------------------------------
+    def plasticity(self, pathway="feedforward", kind="weight_change"):
+        """Per-epoch geometry of a pathway's plasticity: {"epoch", "states", "norm" (epochs, S),
+        "cosine" (epochs, S, S)}; kind is "weight_change" or "gradient"."""
+        with self._open() as f:
+            g = f[f"plasticity/{pathway}"]
+            return {"epoch": g["epoch"][()],
+                    "states": [_text(s) for s in f["plasticity"].attrs["states"]],
+                    "norm": g[f"{kind}_norm"][()],
+                    "cosine": g[f"{kind}_cosine"][()]}
+
+    def weight_change(self, state, epoch=-1):
+        """The feedforward weight change summed over an epoch's `state` steps (flattened)."""
+        with self._open() as f:
+            g = f["plasticity/feedforward"]
+            if "vector_epoch" not in g:
+                raise KeyError(f"{self.path}: no weight-change vectors were recorded (record.plasticity.vector_epochs)")
+            epochs = g["vector_epoch"][()]
+            if epoch < 0:
+                epoch = int(f["plasticity/feedforward/epoch"][()].max()) + 1 + epoch
+            hits = np.flatnonzero(epochs == epoch)
+            if hits.size == 0:
+                raise KeyError(f"{self.path}: no weight-change vector at epoch {epoch} (recorded: {epochs.tolist()})")
+            return g[f"weight_change/{state}"][int(hits[-1])].astype(np.float64)
+
+    def weight_change_cosine(self, a="wake", b="rem", epoch=-1, pathway="feedforward", kind="weight_change"):
+        """Cosine between the summed changes of states a and b in an epoch. From the recorded
+        vectors when there are some (feedforward weight changes), else from the per-epoch table."""
+        if pathway == "feedforward" and kind == "weight_change":
+            try:
+                u, v = self.weight_change(a, epoch), self.weight_change(b, epoch)
+                return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+            except KeyError:
+                pass
+        p = self.plasticity(pathway, kind)
+        row = epoch if epoch >= 0 else len(p["epoch"]) + epoch
+        row = int(np.flatnonzero(p["epoch"] == p["epoch"][row])[0])
+        i, j = p["states"].index(a), p["states"].index(b)
+        return float(p["cosine"][row, i, j])
+
+    # ---- evaluation ------------------------------------------------------------
+    def readout(self):
+        """Linear-readout accuracies per classifier seed (fractions)."""
+        with self._open() as f:
+            g = f["eval/linear_readout"]
+            out = {k: g[k][()] for k in g}
+            out.update({k: _text(v) for k, v in g.attrs.items()})
+            return out
+
+
+def _children(f, group):
+    found = []
+    if group in f:
+        f[group].visititems(lambda name, obj: found.append(name) if isinstance(obj, h5py.Dataset) else None)
+    return found
+
+
+def follow(path, interval=5.0, timeout=None):
+    """Yields a fresh Run each time the log gains a finished epoch, until the run ends.
+
+        for run in follow("runs/pad.h5"):
+            print(run.epochs_finished, run.losses("wake")["reconstruction"][-1])
+    """
+    seen, start = -1, time.monotonic()
+    while True:
+        try:
+            run = Run(path, retry_seconds=interval)
+        except (LogNotReady, KeyError, OSError):
+            run = None
+        if run is not None and (run.epochs_finished != seen or run.status != "running"):
+            seen = run.epochs_finished
+            yield run
+            if run.status not in ("running", "starting"):
+                return
+        if timeout is not None and time.monotonic() - start > timeout:
+            return
+        time.sleep(interval)

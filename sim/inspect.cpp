@@ -1,0 +1,126 @@
+#include "sim/inspect.hpp"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+namespace somnus {
+
+namespace {
+
+std::string read_attribute(hid_t object, const char* name) {
+    if (H5Aexists(object, name) <= 0) return "";
+    hid_t attr = H5Aopen(object, name, H5P_DEFAULT);
+    hid_t type = H5Aget_type(attr);
+    std::string out;
+    if (H5Tget_class(type) == H5T_STRING) {
+        if (H5Tis_variable_str(type) > 0) {
+            hid_t space = H5Aget_space(attr);
+            if (H5Sget_simple_extent_npoints(space) == 1) {
+                char* text = nullptr;
+                hid_t memory = H5Tcopy(H5T_C_S1);
+                H5Tset_size(memory, H5T_VARIABLE);
+                H5Tset_cset(memory, H5Tget_cset(type));
+                if (H5Aread(attr, memory, &text) >= 0 && text) {
+                    out = text;
+                    H5free_memory(text);
+                }
+                H5Tclose(memory);
+            } else {
+                out = "[" + std::to_string(H5Sget_simple_extent_npoints(space)) + " strings]";
+            }
+            H5Sclose(space);
+        }
+    } else if (H5Tget_class(type) == H5T_FLOAT || H5Tget_class(type) == H5T_INTEGER) {
+        double value = 0;
+        hid_t space = H5Aget_space(attr);
+        if (H5Sget_simple_extent_npoints(space) == 1 && H5Aread(attr, H5T_NATIVE_DOUBLE, &value) >= 0) {
+            std::ostringstream s;
+            s << value;
+            out = s.str();
+        }
+        H5Sclose(space);
+    }
+    H5Tclose(type);
+    H5Aclose(attr);
+    return out;
+}
+
+std::string type_name(hid_t type) {
+    const std::size_t bytes = H5Tget_size(type);
+    switch (H5Tget_class(type)) {
+        case H5T_FLOAT: return bytes == 4 ? "float32" : "float64";
+        case H5T_INTEGER: return "int" + std::to_string(8 * bytes);
+        case H5T_STRING: return "string";
+        default: return "other";
+    }
+}
+
+struct Walk {
+    std::ostringstream out;
+    std::uint64_t bytes = 0;
+    std::size_t datasets = 0;
+};
+
+herr_t visit(hid_t root, const char* name, const H5O_info_t* info, void* data) {
+    auto& walk = *static_cast<Walk*>(data);
+    std::string path = name;
+    if (path == ".") return 0;
+    const auto depth = static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
+    const std::string leaf = path.substr(path.rfind('/') + 1);
+    const std::string indent(2 * depth + 2, ' ');
+    if (info->type == H5O_TYPE_GROUP) {
+        walk.out << indent << leaf << "/\n";
+        return 0;
+    }
+    if (info->type != H5O_TYPE_DATASET) return 0;
+    hid_t dataset = H5Dopen2(root, name, H5P_DEFAULT);
+    hid_t space = H5Dget_space(dataset);
+    hid_t type = H5Dget_type(dataset);
+    int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    std::string shape = "(";
+    for (std::size_t i = 0; i < dims.size(); ++i) shape += (i ? ", " : "") + std::to_string(dims[i]);
+    shape += dims.size() == 1 ? ",)" : ")";
+    std::string line = indent + leaf + "  " + shape + " " + type_name(type);
+    std::string unit = read_attribute(dataset, "unit");
+    if (!unit.empty() && unit != "1") line += " [" + unit + "]";
+    walk.out << line << "\n";
+    walk.bytes += H5Dget_storage_size(dataset);
+    ++walk.datasets;
+    H5Tclose(type);
+    H5Sclose(space);
+    H5Dclose(dataset);
+    return 0;
+}
+
+}  // namespace
+
+std::string inspect_log(const std::string& path, bool spec) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": file not found");
+    if (H5Fis_hdf5(path.c_str()) <= 0) throw std::runtime_error(path + ": not an HDF5 file");
+    hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) throw std::runtime_error(path + ": cannot open the HDF5 file (damaged, or locked by a writer)");
+    std::ostringstream out;
+    out << path << "\n";
+    for (const char* name : {"experiment", "status", "command", "seed", "device", "threads", "epochs_finished",
+                             "epochs_planned", "iterations_per_epoch", "train_images", "wall_seconds", "started",
+                             "finished", "somnus_version", "torch_version", "hdf5_version"}) {
+        std::string value = read_attribute(file, name);
+        if (!value.empty()) out << "  " << name << ": " << value << "\n";
+    }
+    Walk walk;
+    H5Ovisit(file, H5_INDEX_NAME, H5_ITER_INC, visit, &walk);
+    out << "contents (" << walk.datasets << " datasets, " << walk.bytes / 1024 << " KiB stored):\n" << walk.out.str();
+    if (spec) out << "spec:\n" << read_attribute(file, "spec") << "\n";
+    H5Fclose(file);
+    return out.str();
+}
+
+}  // namespace somnus
