@@ -1,16 +1,18 @@
 // somnus: learning-during-sleep experiments on cortical models.
-//   somnus run SPEC | validate SPEC | graph SPEC | eval SPEC | inspect LOG
+//   somnus run SPEC | validate SPEC | graph SPEC | eval SPEC | inspect LOG | export LOG
 // Exit codes: 0 ok, 1 runtime error (data, I/O, interruption), 2 usage or spec error.
 #include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 
 #include "data/idx.hpp"
 #include "sim/circuit.hpp"
 #include "sim/hdf5_recorder.hpp"
+#include "sim/export_mat.hpp"
 #include "sim/inspect.hpp"
 #include "sim/progress.hpp"
 #include "sim/runner.hpp"
@@ -94,6 +96,11 @@ int main(int argc, char** argv) {
     inspect->add_option("log", inspect_path, "HDF5 log written by `somnus run`")->required();
     inspect->add_flag("--spec", inspect_spec, "also print the spec the run used");
 
+    std::string export_path, export_mat_path;
+    auto* export_command = app.add_subcommand("export", "write a run's HDF5 log as a MATLAB .mat file (for Octave or load())");
+    export_command->add_option("log", export_path, "HDF5 log written by `somnus run`")->required();
+    export_command->add_option("--mat", export_mat_path, "output .mat file (default: the log's name with .mat)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -112,6 +119,13 @@ int main(int argc, char** argv) {
         }
         if (*inspect) {
             std::cout << somnus::inspect_log(inspect_path, inspect_spec);
+            return 0;
+        }
+        if (*export_command) {
+            if (export_mat_path.empty())
+                export_mat_path = std::filesystem::path(export_path).replace_extension(".mat").string();
+            std::size_t n = somnus::export_mat(export_path, export_mat_path);
+            std::printf("%s: %zu datasets -> %s (struct somnus_log)\n", export_path.c_str(), n, export_mat_path.c_str());
             return 0;
         }
         if (*graph) {
