@@ -5,9 +5,11 @@ packages=(
   g++ cmake ninja-build
   libtorch-dev libopenblas0-pthread     # LibTorch 1.13 (CPU) and a fast BLAS behind it
   libhdf5-dev libboost-graph-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  libgtest-dev                          # tests
+  pkg-config libmatio-dev               # `somnus export`: .mat files for MATLAB/Octave
+  libgtest-dev python3-pytest           # tests
   dataset-fashion-mnist                 # the embedded default data set
-  python3-h5py python3-numpy            # reading logs (and the tests that do)
+  python3-h5py python3-numpy python3-matplotlib   # analysis/python: reading logs, figures
+  octave gnuplot-nox fonts-freefont-otf # the MATLAB readers, checked in Octave (headless plots via gnuplot)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -112,8 +112,23 @@ struct LogFile::Pending {
 
 namespace {
 
+// Whether an existing attribute can take `value` in place (same kind and size):
+// rewriting it there changes a few bytes of the object header instead of
+// deleting and recreating a message, which keeps a kill mid-flush harmless.
+bool rewrite_in_place(hid_t object, const std::string& name, const AttributeValue& value) {
+    if (!std::holds_alternative<double>(value)) return false;
+    Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
+    Handle type(H5Aget_type(attr), H5Tclose);
+    Handle space(H5Aget_space(attr), H5Sclose);
+    if (H5Tget_class(type) != H5T_FLOAT || H5Sget_simple_extent_npoints(space) != 1) return false;
+    return H5Awrite(attr, H5T_NATIVE_DOUBLE, &std::get<double>(value)) >= 0;
+}
+
 void write_attribute(hid_t object, const std::string& name, const AttributeValue& value) {
-    if (H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
+    if (H5Aexists(object, name.c_str()) > 0) {
+        if (rewrite_in_place(object, name, value)) return;
+        H5Adelete(object, name.c_str());
+    }
     if (const auto* text = std::get_if<std::string>(&value)) {
         Handle type(utf8_string_type(), H5Tclose);
         Handle space(H5Screate(H5S_SCALAR), H5Sclose);
@@ -154,8 +169,14 @@ void append_to(hid_t file, const std::string& path, hid_t memory_type, const voi
         full[0] = 1;
         auto chunk = chunk_for(full, H5Tget_size(memory_type));
         H5Pset_chunk(props, rank, chunk.data());
-        H5Pset_shuffle(props);
-        H5Pset_deflate(props, 4);
+        if (rank > 1) {
+            // One sample per chunk, written once: compressed. A per-step series keeps
+            // appending into its last chunk, so it stays uncompressed: rewriting that
+            // chunk writes its finished values unchanged, and a kill mid-write cannot
+            // damage them.
+            H5Pset_shuffle(props);
+            H5Pset_deflate(props, 4);
+        }
         Handle links(link_properties(), H5Pclose);
         id = H5Dcreate2(file, path.c_str(), memory_type, space, links, props, H5P_DEFAULT);
         if (id >= 0 && description) {

@@ -148,3 +148,40 @@ TEST(Spec, MalformedJsonNamesFileLineAndColumn) {
         EXPECT_NE(text.find("malformed JSON"), std::string::npos) << text;
     }
 }
+
+TEST(Spec, RecordSectionNamesModulesLayersAndStatesThatExist) {
+    Json doc = pad_document();
+    doc["record"]["activity"] = Json::parse(R"({"layers": {"V1_encoder": ["layer3", "z"]}, "after_states": ["rem"],
+                                               "every_iterations": 50, "epochs": [0, -1]})");
+    ExperimentSpec spec = parse_spec(doc);
+    EXPECT_EQ(spec.record.activity.layers.at("V1_encoder"), (std::vector<std::string>{"layer3", "z"}));
+    const SampleTimes& t = spec.record.activity.times;
+    // 2 epochs of 156 iterations: epoch 0 at 0, 50, 100, 150 and its last iteration; epoch 1 too.
+    EXPECT_TRUE(t.at(0, 0, 2, 156));
+    EXPECT_TRUE(t.at(1, 100, 2, 156));
+    EXPECT_TRUE(t.at(1, 155, 2, 156));
+    EXPECT_FALSE(t.at(0, 51, 2, 156));
+    EXPECT_FALSE(t.at(2, 155, 4, 156));  // with 4 epochs, [0, -1] is epochs 0 and 3
+
+    Json bad = pad_document();
+    bad["record"]["activity"] = Json::parse(R"({"layers": {"V1_encoder": ["layer3", "zz"]}})");
+    SpecError e = spec_error(bad);
+    EXPECT_EQ(e.pointer(), "/record/activity/layers/V1_encoder/1");
+    EXPECT_NE(std::string(e.what()).find("did you mean \"z\""), std::string::npos) << e.what();
+
+    bad = pad_document();
+    bad["record"]["activity"] = Json::parse(R"({"layers": {"V1_encoderr": "all"}})");
+    EXPECT_EQ(spec_error(bad).pointer(), "/record/activity/layers/V1_encoderr");
+    bad["record"]["activity"] = Json::parse(R"({"layers": {"hippocampus": "all"}})");
+    EXPECT_NE(std::string(spec_error(bad).what()).find("it has no layers to record"), std::string::npos);
+
+    bad = pad_document();
+    bad["record"]["dreams"] = Json::parse(R"({"states": ["nrem", "deep_sleep"]})");
+    EXPECT_EQ(spec_error(bad).pointer(), "/record/dreams/states/1");
+    bad = pad_document();
+    bad["record"]["plasticity"] = Json::parse(R"({"vector_epoch": [0]})");
+    EXPECT_NE(std::string(spec_error(bad).what()).find("did you mean \"vector_epochs\""), std::string::npos);
+    bad = pad_document();
+    bad["record"]["activity"] = Json::parse(R"({"epochs": "some"})");
+    EXPECT_EQ(spec_error(bad).pointer(), "/record/activity/epochs");
+}

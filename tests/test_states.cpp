@@ -266,6 +266,42 @@ TEST(Hippocampus, CapacityForgetsTheOldest) {
     }
 }
 
+TEST(Hippocampus, ReplayRecordNamesEpisodesAndWhenTheyWereStored) {
+    HippocampusParams params;  // capacity 2, partner "previous": the reference store
+    Hippocampus h(params);
+    h.store(torch::zeros({2, 2}), /*step=*/10);
+    h.store(torch::ones({2, 2}), /*step=*/11);
+    EXPECT_EQ(h.last_replay().count, 0);
+    h.replay();
+    EXPECT_EQ(h.last_replay().count, 1);
+    EXPECT_EQ(h.last_replay().episode, 1);
+    EXPECT_EQ(h.last_replay().episode_step, 11);
+    EXPECT_EQ(h.last_replay().partner, -1);
+    h.replay_mixed(0.5, 0.5, torch::zeros({2, 2}));
+    EXPECT_EQ(h.last_replay().count, 2);
+    EXPECT_EQ(h.last_replay().partner, 0);
+    EXPECT_EQ(h.last_replay().partner_step, 10);
+    h.store(torch::ones({2, 2}), 12);  // episode 0 is forgotten
+    EXPECT_EQ(h.episodes_stored(), 3);
+    h.replay_mixed(0.5, 0.5, torch::zeros({2, 2}));
+    EXPECT_EQ(h.last_replay().episode, 2);
+    EXPECT_EQ(h.last_replay().partner, 1);
+}
+
+TEST(Areas, GeneratorActivationsEndInItsOutput) {
+    torch::manual_seed(2);
+    AreaParams p;
+    p.latent_dim = 16;
+    p.features = 8;
+    PadGenerator g(1, p);
+    auto z = torch::randn({3, 16});
+    auto layers = g->activations(z);
+    ASSERT_EQ(layers.size(), 4u);
+    EXPECT_EQ(layers[0].sizes(), (std::vector<std::int64_t>{3, 32, 4, 4}));
+    EXPECT_EQ(layers[2].sizes(), (std::vector<std::int64_t>{3, 8, 16, 16}));
+    EXPECT_TRUE(torch::equal(layers[3], g(z)));
+}
+
 TEST(Areas, TransposedConvolutionMatchesLibTorchIncludingGradients) {
     torch::manual_seed(6);
     for (auto [cin, cout, side, stride, padding] : std::vector<std::array<std::int64_t, 5>>{{8, 6, 1, 1, 0}, {6, 4, 4, 2, 1}}) {
