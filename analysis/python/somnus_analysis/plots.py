@@ -76,6 +76,8 @@ def latent_pca(run, module=None, state=None, epoch=-1):
     module = module or _encoder_name(run)
     state = state or run.states[-1]
     z = run.activity(module, "z", state, epoch=epoch).astype(np.float64)
+    if epoch < 0:
+        epoch = int(run.activity_index(state)[1].max()) + 1 + epoch
     _, labels = run.probe()
     centred = z - z.mean(0)
     _, s, vt = np.linalg.svd(centred, full_matrices=False)
