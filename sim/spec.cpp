@@ -490,8 +490,8 @@ ExperimentSpec parse_spec(const Json& document) {
     root.finish();
 
     check_references(spec);
-    check_record(spec);
     Circuit::build(spec);  // throws SpecError for a malformed circuit
+    check_record(spec);
     return spec;
 }
 
