@@ -1,6 +1,7 @@
 #include "sim/spec.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -495,7 +496,9 @@ ExperimentSpec parse_spec(const Json& document) {
     return spec;
 }
 
-Json load_spec_file(const std::string& path) {
+namespace {
+
+Json read_json_file(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw SpecError("", "cannot open spec file " + path);
     std::stringstream buffer;
@@ -521,6 +524,36 @@ Json load_spec_file(const std::string& path) {
                                 " (byte " + std::to_string(e.byte) + "): malformed JSON: " +
                                 (cut == std::string::npos ? what : what.substr(cut)));
     }
+}
+
+Json load_composed(const std::string& path, std::vector<std::string>& chain) {
+    const std::string canonical = std::filesystem::weakly_canonical(path).string();
+    if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
+        std::string cycle;
+        for (const auto& c : chain) cycle += c + " -> ";
+        throw SpecError("/extends", "specs extend each other in a cycle: " + cycle + canonical);
+    }
+    chain.push_back(canonical);
+    Json document = read_json_file(path);
+    if (!document.is_object() || !document.contains("extends")) return document;
+    const Json& base_name = document["extends"];
+    if (!base_name.is_string())
+        throw SpecError("/extends", path + ": expected the path of a spec to extend, got " + json_type_name(base_name));
+    std::filesystem::path base_path = base_name.get<std::string>();
+    if (base_path.is_relative()) base_path = std::filesystem::path(path).parent_path() / base_path;
+    if (!std::filesystem::exists(base_path))
+        throw SpecError("/extends", path + ": the spec it extends, " + base_path.string() + ", does not exist");
+    Json composed = load_composed(base_path.string(), chain);
+    document.erase("extends");
+    composed.merge_patch(document);  // RFC 7386: objects merge key by key, other values replace, null deletes
+    return composed;
+}
+
+}  // namespace
+
+Json load_spec_file(const std::string& path) {
+    std::vector<std::string> chain;
+    return load_composed(path, chain);
 }
 
 void apply_override(Json& document, const std::string& assignment) {

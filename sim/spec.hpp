@@ -211,6 +211,9 @@ struct ExperimentSpec {
 ExperimentSpec parse_spec(const Json& document);
 
 // Reads a spec file (errors name the file, line and column for malformed JSON).
+// A spec with "extends": "base.json" (relative to its own folder) is the base,
+// itself possibly extending another, with this file merged over it key by key
+// (JSON merge patch: objects merge, other values replace, null removes a key).
 Json load_spec_file(const std::string& path);
 
 // Applies a --set override "a.b.c=value" (value parsed as JSON, else taken as a string).

@@ -185,3 +185,40 @@ TEST(Spec, RecordSectionNamesModulesLayersAndStatesThatExist) {
     bad["record"]["activity"] = Json::parse(R"({"epochs": "some"})");
     EXPECT_EQ(spec_error(bad).pointer(), "/record/activity/epochs");
 }
+
+TEST(Spec, ExtendsMergesAChildOverItsBaseKeyByKey) {
+    auto dir = test::temp_dir("spec_extends");
+    test::write_spec(dir / "no_rem.json", Json::parse(R"({"extends": ")" + test::source_path("experiments/pad.json") +
+                                                      R"(", "name": "pad-no-rem",
+        "schedule": {"cycle": ["wake", "nrem"]}, "states": {"nrem": {"weight": 0.5}}})"));
+    std::filesystem::create_directories(dir / "sub");
+    test::write_spec(dir / "sub" / "short.json",
+                     Json::parse(R"({"extends": "../no_rem.json", "schedule": {"epochs": 1}, "description": null})"));
+    ExperimentSpec spec = parse_spec(load_spec_file((dir / "sub" / "short.json").string()));
+    EXPECT_EQ(spec.name, "pad-no-rem");                                     // from the middle spec
+    EXPECT_EQ(spec.schedule.cycle, (std::vector<std::string>{"wake", "nrem"}));
+    EXPECT_EQ(spec.schedule.epochs, 1);                                     // from the child
+    EXPECT_EQ(spec.schedule.batch_size, 64);                                // from pad.json
+    EXPECT_EQ(spec.data.train_subset, 10000);
+    EXPECT_FALSE(spec.source.contains("extends"));
+    EXPECT_FALSE(spec.source.contains("description"));                       // null removes a key
+    EXPECT_EQ(spec.source["states"]["nrem"]["weight"], 0.5);
+    EXPECT_EQ(spec.source["states"]["nrem"]["max_tile"], 8);               // the rest of the object stays
+
+    test::write_spec(dir / "a.json", Json::parse(R"({"extends": "b.json"})"));
+    test::write_spec(dir / "b.json", Json::parse(R"({"extends": "a.json"})"));
+    try {
+        load_spec_file((dir / "a.json").string());
+        ADD_FAILURE() << "a cycle of extends must be an error";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(e.pointer(), "/extends");
+        EXPECT_NE(std::string(e.what()).find("cycle"), std::string::npos) << e.what();
+    }
+    test::write_spec(dir / "orphan.json", Json::parse(R"({"extends": "nowhere.json"})"));
+    try {
+        load_spec_file((dir / "orphan.json").string());
+        ADD_FAILURE() << "a missing base must be an error";
+    } catch (const SpecError& e) {
+        EXPECT_NE(std::string(e.what()).find("nowhere.json, does not exist"), std::string::npos) << e.what();
+    }
+}
