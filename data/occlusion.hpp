@@ -14,7 +14,9 @@ torch::Tensor occlusion_mask(std::int64_t height, std::int64_t width, double dro
                              const torch::TensorOptions& options = {});
 
 // One mask per image, (B, 1, H, W) (the evaluation protocol).
+// `generator`: where the squares' coin flips come from (default: LibTorch's global generator).
 torch::Tensor occlusion_masks(std::int64_t batch, std::int64_t height, std::int64_t width, double drop_rate,
-                              std::int64_t tile, const torch::TensorOptions& options = {});
+                              std::int64_t tile, const torch::TensorOptions& options = {},
+                              c10::optional<torch::Generator> generator = c10::nullopt);
 
 }  // namespace somnus

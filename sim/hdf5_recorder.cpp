@@ -152,6 +152,17 @@ void Hdf5Recorder::readout_done(const ReadoutReport& r) {
     log.write(base + "last_epoch_accuracy", last, {k});
     log.write(base + "last5_mean_accuracy", last5, {k});
     log.write(base + "best_accuracy", best, {k});
+    if (!r.occlusion_levels.empty()) {
+        std::vector<double> occluded;
+        for (const auto& s : r.seeds) occluded.insert(occluded.end(), s.occluded_accuracy.begin(), s.occluded_accuracy.end());
+        const std::int64_t levels = std::int64_t(r.occlusion_levels.size());
+        log.describe(base + "occlusion_levels", "probability that each occlusion square of a test image is dropped", "1");
+        log.describe(base + "occluded_accuracy",
+                     "test accuracy of each seed's final classifier on occluded test images (seed, level)", "fraction");
+        log.write(base + "occlusion_levels", r.occlusion_levels, {levels});
+        log.write(base + "occluded_accuracy", occluded, {k, levels});
+        log.attribute(base, "occlusion_tile", double(r.occlusion_tile));
+    }
     log.attribute(base, "encoder", r.encoder);
     log.attribute(base, "features", r.features);
     log.attribute(base, "train_images", double(r.train_images));

@@ -66,6 +66,7 @@ struct ReadoutSeed {
     double last() const { return test_accuracy.back(); }
     double mean_of_last(std::size_t n) const;
     double best() const;
+    std::vector<double> occluded_accuracy;  // the final classifier on occluded test latents, per occlusion level
 };
 
 struct ReadoutReport {
@@ -74,6 +75,8 @@ struct ReadoutReport {
     std::int64_t train_images = 0;
     std::int64_t test_images = 0;
     std::vector<ReadoutSeed> seeds;
+    std::vector<double> occlusion_levels;  // probability that each square is dropped
+    std::int64_t occlusion_tile = 0;
     double seconds = 0;
 };
 

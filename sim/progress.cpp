@@ -44,7 +44,20 @@ std::string summarize_readout(const ReadoutReport& r) {
                   r.encoder.c_str(), r.features.c_str(), r.seeds.size(), r.seeds.size() == 1 ? "" : "s",
                   static_cast<long long>(r.train_images), static_cast<long long>(r.test_images), m1, s1, m5, s5, mb,
                   sb);
-    return buffer;
+    std::string text = buffer;
+    if (!r.occlusion_levels.empty()) {
+        text += "\n  under occlusion (" + std::to_string(r.occlusion_tile) + "x" + std::to_string(r.occlusion_tile) +
+                " squares, last-epoch classifier):";
+        for (std::size_t l = 0; l < r.occlusion_levels.size(); ++l) {
+            std::vector<double> acc;
+            for (const auto& s : r.seeds) acc.push_back(100 * s.occluded_accuracy.at(l));
+            auto [m, sd] = mean_sd(acc);
+            std::snprintf(buffer, sizeof buffer, "\n    %3.0f %% of squares dropped:     %6.2f %% ± %.2f (sd)",
+                          100 * r.occlusion_levels[l], m, sd);
+            text += buffer;
+        }
+    }
+    return text;
 }
 
 void ProgressPrinter::run_started(const RunInfo& info) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "data/occlusion.hpp"
+
 namespace somnus {
 
 torch::Tensor encode_latents(PadEncoder& encoder, const torch::Tensor& images, torch::Device device,
@@ -28,14 +30,29 @@ ReadoutReport linear_readout(PadEncoder& encoder, const ImageSet& train, const I
     auto x_test = encode_latents(encoder, test.images.slice(0, 0, n_test), device);
     auto y_test = test.labels.slice(0, 0, n_test).to(device);
 
+
+    // Occluded test latents, one set per level, each image with its own mask.
+    std::vector<torch::Tensor> x_occluded;
+    for (double level : spec.occlusion_levels) {
+        torch::Generator rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.occlusion_seed));
+        const auto& images = test.images.slice(0, 0, n_test);
+        auto masks = occlusion_masks(n_test, images.size(2), images.size(3), level, spec.occlusion_tile,
+                                     images.options(), rng);
+        auto x = encode_latents(encoder, images * masks, device);
+        x_occluded.push_back(x);
+    }
+
     if (spec.features == "standardized") {
         auto mean = x_train.mean(0, true), std = x_train.std(0, true, true) + 1e-8;
         x_train = (x_train - mean) / std;
         x_test = (x_test - mean) / std;
+        for (auto& x : x_occluded) x = (x - mean) / std;
     }
 
     ReadoutReport report;
     report.features = spec.features;
+    report.occlusion_levels = spec.occlusion_levels;
+    report.occlusion_tile = spec.occlusion_tile;
     report.train_images = n_train;
     report.test_images = n_test;
     for (std::int64_t seed : spec.seeds) {
@@ -58,6 +75,9 @@ ReadoutReport linear_readout(PadEncoder& encoder, const ImageSet& train, const I
             auto correct = classifier(x_test).argmax(1).eq(y_test).sum().item<double>();
             result.test_accuracy.push_back(correct / double(n_test));
         }
+        torch::NoGradGuard no_grad;
+        for (const auto& x : x_occluded)
+            result.occluded_accuracy.push_back(classifier(x).argmax(1).eq(y_test).sum().item<double>() / double(n_test));
         report.seeds.push_back(std::move(result));
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

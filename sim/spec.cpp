@@ -323,6 +323,9 @@ EvalSpec parse_eval(ObjectReader& r) {
         ro.seeds = o.integers("seeds", ro.seeds, 0, kMaxInt);
         if (ro.seeds.empty()) throw SpecError(o.at("seeds").to_string(), "give at least one readout seed");
         ro.features = o.choice("features", ro.features, {"raw", "standardized"});
+        ro.occlusion_levels = o.numbers("occlusion_levels", ro.occlusion_levels, 0.0, 1.0);
+        ro.occlusion_tile = o.integer("occlusion_tile", ro.occlusion_tile, 1, 32);
+        ro.occlusion_seed = o.integer("occlusion_seed", ro.occlusion_seed, 0, kMaxInt);
         o.finish();
     }
     r.finish();

@@ -182,6 +182,13 @@ struct ReadoutSpec {
     // "raw": latents as they are (the paper's protocol); "standardized": each latent
     // dimension z-scored with training-set statistics, a steadier readout at lr 0.2.
     std::string features = "raw";
+    // Robustness (the paper's Fig. 5 protocol): the classifiers trained on clean
+    // latents, tested on latents of test images occluded by tile x tile grey
+    // squares, each square dropped with these probabilities; one mask per image,
+    // drawn from occlusion_seed so every encoder sees the same masks.
+    std::vector<double> occlusion_levels{0.1, 0.3, 0.5, 0.7};
+    std::int64_t occlusion_tile = 4;
+    std::int64_t occlusion_seed = 0;
 };
 
 struct EvalSpec {

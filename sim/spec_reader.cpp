@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <type_traits>
 
 namespace somnus {
 
@@ -133,25 +134,44 @@ std::string ObjectReader::choice(const std::string& key, const std::string& fall
     throw SpecError(at(key).to_string(), message);
 }
 
-std::vector<std::int64_t> ObjectReader::integers(const std::string& key,
-                                                 std::vector<std::int64_t> fallback,
+namespace {
+
+// The items of a JSON array of numbers, each checked to be of the right kind and within [lo, hi].
+template <class T>
+std::vector<T> number_list(const Json& array, const JsonPointer& where, T lo, T hi) {
+    std::vector<T> out;
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        const Json& item = array[i];
+        auto at = (where / std::to_string(i)).to_string();
+        const bool integral = std::is_integral_v<T>;
+        if (integral ? !item.is_number_integer() : !item.is_number())
+            throw SpecError(at, std::string("expected ") + (integral ? "an integer" : "a number") + ", got " + json_type_name(item));
+        T x = item.get<T>();
+        if (x < lo || x > hi) {
+            std::ostringstream text;
+            text << "value " << x << " is out of range [" << lo << ", " << hi << "]";
+            throw SpecError(at, text.str());
+        }
+        out.push_back(x);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> ObjectReader::integers(const std::string& key, std::vector<std::int64_t> fallback,
                                                  std::int64_t lo, std::int64_t hi) {
     const Json* v = find(key);
     if (!v) return fallback;
     if (!v->is_array()) wrong_type(key, "an array of integers");
-    std::vector<std::int64_t> out;
-    for (std::size_t i = 0; i < v->size(); ++i) {
-        const Json& item = (*v)[i];
-        auto where = (at(key) / std::to_string(i)).to_string();
-        if (!item.is_number_integer())
-            throw SpecError(where, "expected an integer, got " + json_type_name(item));
-        std::int64_t x = item.get<std::int64_t>();
-        if (x < lo || x > hi)
-            throw SpecError(where, "value " + std::to_string(x) + " is out of range [" +
-                                       std::to_string(lo) + ", " + std::to_string(hi) + "]");
-        out.push_back(x);
-    }
-    return out;
+    return number_list(*v, at(key), lo, hi);
+}
+
+std::vector<double> ObjectReader::numbers(const std::string& key, std::vector<double> fallback, double lo, double hi) {
+    const Json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_array()) wrong_type(key, "an array of numbers");
+    return number_list(*v, at(key), lo, hi);
 }
 
 std::vector<std::string> ObjectReader::strings(const std::string& key,

@@ -46,6 +46,7 @@ public:
                        const std::vector<std::string>& allowed);
     std::vector<std::int64_t> integers(const std::string& key, std::vector<std::int64_t> fallback,
                                        std::int64_t lo, std::int64_t hi);
+    std::vector<double> numbers(const std::string& key, std::vector<double> fallback, double lo, double hi);
     std::vector<std::string> strings(const std::string& key, std::vector<std::string> fallback);
 
     // The raw value under `key` (nullptr when absent); the key becomes known.

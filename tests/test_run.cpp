@@ -198,3 +198,26 @@ TEST_F(Run, InterruptKeepsFinishedEpochs) {
                                 (dir / "log.h5").string());
     EXPECT_EQ(py.exit_code, 0) << py.output;
 }
+
+TEST_F(Run, ReadoutUnderOcclusion) {
+    auto dir = test::temp_dir("run_occlusion");
+    Json doc = test::tiny_spec(data_dir(), dir / "x.h5");
+    doc["eval"]["linear_readout"]["occlusion_levels"] = Json::parse("[0.0, 0.5, 1.0]");
+    Runner runner(parse_spec(doc));
+    ReadoutReport r = runner.evaluate("");  // untrained encoder
+    ASSERT_EQ(r.occlusion_levels.size(), 3u);
+    EXPECT_EQ(r.occlusion_tile, 4);
+    for (const auto& s : r.seeds) {
+        ASSERT_EQ(s.occluded_accuracy.size(), 3u);
+        EXPECT_DOUBLE_EQ(s.occluded_accuracy[0], s.last());  // nothing dropped: the clean test accuracy
+        // Everything dropped: every image is uniform grey, one latent, one predicted class: 1 in 10 of the balanced labels.
+        EXPECT_NEAR(s.occluded_accuracy[2], 0.1, 0.02);
+    }
+    doc["eval"]["linear_readout"]["occlusion_levels"] = Json::parse("[0.5, 1.5]");
+    try {
+        parse_spec(doc);
+        ADD_FAILURE() << "a level above 1 must be rejected";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(e.pointer(), "/eval/linear_readout/occlusion_levels/1");
+    }
+}
