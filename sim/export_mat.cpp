@@ -1,6 +1,7 @@
 #include "sim/export_mat.hpp"
 
-#include <hdf5.h>
+#include "sim/hdf5_reading.hpp"
+
 #include <matio.h>
 
 #include <cctype>
@@ -40,22 +41,6 @@ void add_field(matvar_t* parent, const std::string& name, matvar_t* value) {
     if (!value) return;
     Mat_VarAddStructField(parent, name.c_str());
     Mat_VarSetStructFieldByName(parent, name.c_str(), 0, value);
-}
-
-// Variable-length string(s) of an attribute.
-std::vector<std::string> read_strings(hid_t attr, hid_t type, hid_t space) {
-    const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-    std::vector<std::string> out;
-    hid_t memory = H5Tcopy(H5T_C_S1);
-    H5Tset_size(memory, H5T_VARIABLE);
-    H5Tset_cset(memory, H5Tget_cset(type));
-    std::vector<char*> texts(n, nullptr);
-    if (n > 0 && H5Aread(attr, memory, texts.data()) >= 0) {
-        for (char* t : texts) out.emplace_back(t ? t : "");
-        H5Dvlen_reclaim(memory, space, H5P_DEFAULT, texts.data());
-    }
-    H5Tclose(memory);
-    return out;
 }
 
 struct Export {
@@ -158,11 +143,7 @@ matvar_t* group_var(hid_t group, const std::string& name, Export& e) {
 }  // namespace
 
 std::size_t export_mat(const std::string& h5_path, const std::string& mat_path) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    if (!std::filesystem::exists(h5_path)) throw std::runtime_error(h5_path + ": file not found");
-    if (H5Fis_hdf5(h5_path.c_str()) <= 0) throw std::runtime_error(h5_path + ": not an HDF5 file");
-    hid_t file = H5Fopen(h5_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0) throw std::runtime_error(h5_path + ": cannot open the HDF5 file (damaged, or locked by a writer)");
+    hid_t file = open_for_reading(h5_path);
     Export e;
     matvar_t* root = nullptr;
     try {

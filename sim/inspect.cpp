@@ -1,9 +1,9 @@
 #include "sim/inspect.hpp"
 
-#include <hdf5.h>
+#include "sim/hdf5_reading.hpp"
+
 
 #include <algorithm>
-#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -20,19 +20,8 @@ std::string read_attribute(hid_t object, const char* name) {
     if (H5Tget_class(type) == H5T_STRING) {
         if (H5Tis_variable_str(type) > 0) {
             hid_t space = H5Aget_space(attr);
-            if (H5Sget_simple_extent_npoints(space) == 1) {
-                char* text = nullptr;
-                hid_t memory = H5Tcopy(H5T_C_S1);
-                H5Tset_size(memory, H5T_VARIABLE);
-                H5Tset_cset(memory, H5Tget_cset(type));
-                if (H5Aread(attr, memory, &text) >= 0 && text) {
-                    out = text;
-                    H5free_memory(text);
-                }
-                H5Tclose(memory);
-            } else {
-                out = "[" + std::to_string(H5Sget_simple_extent_npoints(space)) + " strings]";
-            }
+            auto texts = read_strings(attr, type, space);
+            out = texts.size() == 1 ? texts[0] : "[" + std::to_string(texts.size()) + " strings]";
             H5Sclose(space);
         }
     } else if (H5Tget_class(type) == H5T_FLOAT || H5Tget_class(type) == H5T_INTEGER) {
@@ -102,11 +91,7 @@ herr_t visit(hid_t root, const char* name, const H5O_info_t* info, void* data) {
 }  // namespace
 
 std::string inspect_log(const std::string& path, bool spec) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": file not found");
-    if (H5Fis_hdf5(path.c_str()) <= 0) throw std::runtime_error(path + ": not an HDF5 file");
-    hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0) throw std::runtime_error(path + ": cannot open the HDF5 file (damaged, or locked by a writer)");
+    hid_t file = open_for_reading(path);
     std::ostringstream out;
     out << path << "\n";
     for (const char* name : {"experiment", "status", "command", "seed", "device", "threads", "epochs_finished",

@@ -98,14 +98,15 @@ private:
         std::map<std::string, std::vector<torch::Tensor>> chunks;  // "module/layer" -> per-chunk activity
         for (std::int64_t start = 0; start < images_.size(0); start += 256) {
             auto x = images_.slice(0, start, start + 256);
-            auto enc = model_->encoder->activations(x);  // layer1, layer2, layer3, z
+            // Activations come in the order recordable_layers() names them.
+            auto enc = model_->encoder->activations(x);
             std::map<std::string, torch::Tensor> seen;
-            const std::vector<std::string> enc_names{"layer1", "layer2", "layer3", "z"};
+            const auto enc_names = recordable_layers(ModuleKind::encoder);
             for (std::size_t i = 0; i < enc.size(); ++i) seen[model_->circuit.name(roles.encoder) + "/" + enc_names[i]] = enc[i];
             const std::string generator = model_->circuit.name(roles.generator);
             if (layers_.count(generator)) {
                 auto gen = model_->generator->activations(enc.back());
-                const std::vector<std::string> gen_names{"layer1", "layer2", "layer3", "output"};
+                const auto gen_names = recordable_layers(ModuleKind::generator);
                 for (std::size_t i = 0; i < gen.size(); ++i) seen[generator + "/" + gen_names[i]] = gen[i];
             }
             if (roles.discriminator) seen[model_->circuit.name(*roles.discriminator) + "/output"] = model_->discriminator(enc[2]);
@@ -187,7 +188,12 @@ public:
         model_ = info.model;
         epochs_ = info.epochs;
         states_ = cycle_states(spec_);
-        pathways_ = {{"feedforward", &model_->feedforward_parameters()}, {"feedback", &model_->feedback_parameters()}};
+        for (const auto& [name, params] : {std::make_pair("feedforward", &model_->feedforward_parameters()),
+                                           std::make_pair("feedback", &model_->feedback_parameters())}) {
+            std::int64_t size = 0;
+            for (const auto& p : *params) size += p.numel();
+            pathways_.push_back({name, params, size});
+        }
         log_.attribute("/plasticity", "states", states_);
         log_.attribute("/plasticity", "description",
                        std::string("weight change (after the optimizer) and gradient (as the optimizer used it, after the "
@@ -227,13 +233,13 @@ public:
 
     void state_starting(const StepEvent&) override {
         torch::NoGradGuard no_grad;
-        for (const auto& [name, params] : pathways_) before_[name] = torch::nn::utils::parameters_to_vector(*params).clone();
+        for (const auto& [name, params, size] : pathways_) before_[name] = torch::nn::utils::parameters_to_vector(*params);  // a copy
     }
 
     void step_done(const StepEvent& e) override {
         torch::NoGradGuard no_grad;
         const std::string base = "/states/" + *e.state + "/plasticity/";
-        for (const auto& [name, params] : pathways_) {
+        for (const auto& [name, params, size] : pathways_) {
             auto change = torch::nn::utils::parameters_to_vector(*params) - before_.at(name);
             const double sign = name == "feedforward" ? e.modulation.feedforward_sign : e.modulation.feedback_sign;
             auto gradient = sign == 0.0 ? torch::zeros_like(change) : gradient_vector(*params);
@@ -251,21 +257,17 @@ public:
 
     void epoch_done(const EpochEvent& e) override {
         torch::NoGradGuard no_grad;
-        for (const auto& [name, params] : pathways_) {
+        for (const auto& [name, params, size] : pathways_) {
             const std::string base = "/plasticity/" + name;
             log_.append(base + "/epoch", e.epoch);
-            const std::int64_t size = torch::nn::utils::parameters_to_vector(*params).numel();
             write_geometry(base + "/weight_change", change_sum_[name], size);
             write_geometry(base + "/gradient", gradient_sum_[name], size);
         }
-        bool keep = false;
-        for (std::int64_t v : record_.vector_epochs) keep |= v == e.epoch || (v < 0 && epochs_ + v == e.epoch);
-        if (keep) {
+        if (epoch_listed(record_.vector_epochs, e.epoch, epochs_)) {
             log_.append("/plasticity/feedforward/vector_epoch", e.epoch);
-            const std::int64_t size = torch::nn::utils::parameters_to_vector(model_->feedforward_parameters()).numel();
             for (const auto& s : states_)
                 append_tensor(log_, "/plasticity/feedforward/weight_change/" + s,
-                              sum_or_zero(change_sum_["feedforward"], s, size).unsqueeze(0));
+                              sum_or_zero(change_sum_["feedforward"], s, pathways_.front().size).unsqueeze(0));
         }
         change_sum_.clear();
         gradient_sum_.clear();
@@ -307,7 +309,12 @@ private:
     Model* model_ = nullptr;
     std::int64_t epochs_ = 0;
     std::vector<std::string> states_;
-    std::vector<std::pair<std::string, const std::vector<torch::Tensor>*>> pathways_;
+    struct Pathway {
+        std::string name;
+        const std::vector<torch::Tensor>* params;
+        std::int64_t size;  // elements of the flattened weight vector
+    };
+    std::vector<Pathway> pathways_;  // feedforward first
     std::map<std::string, torch::Tensor> before_;
     std::map<std::string, std::map<std::string, torch::Tensor>> change_sum_, gradient_sum_;  // pathway -> state -> sum
     std::set<std::string> described_;

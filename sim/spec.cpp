@@ -386,11 +386,14 @@ std::vector<std::string> recordable_layers(ModuleKind kind) {
     }
 }
 
-bool SampleTimes::includes_epoch(std::int64_t epoch, std::int64_t epochs_total) const {
-    if (epochs.empty()) return true;
+bool epoch_listed(const std::vector<std::int64_t>& epochs, std::int64_t epoch, std::int64_t total) {
     for (std::int64_t e : epochs)
-        if (e == epoch || (e < 0 && epochs_total + e == epoch)) return true;
+        if (e == epoch || (e < 0 && total + e == epoch)) return true;
     return false;
+}
+
+bool SampleTimes::includes_epoch(std::int64_t epoch, std::int64_t epochs_total) const {
+    return epochs.empty() || epoch_listed(epochs, epoch, epochs_total);
 }
 
 bool SampleTimes::at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total,

@@ -119,6 +119,9 @@ struct TrainingSpec {
     std::string loss_normalisation = "element_mean";
 };
 
+// Whether `epoch` is one of `epochs` (negative entries count from the end of a run of `total` epochs).
+bool epoch_listed(const std::vector<std::int64_t>& epochs, std::int64_t epoch, std::int64_t total);
+
 // When a probe samples: after the last iteration of each chosen epoch and, when
 // every_iterations > 0, after every iteration i of a chosen epoch with i % every_iterations == 0.
 struct SampleTimes {
