@@ -73,14 +73,4 @@ std::string find_data_file(const std::string& directory, const std::string& base
     throw DataError(plain.string() + "(.gz): file not found; " + hint);
 }
 
-std::vector<std::string> fashion_mnist_files(const std::string& directory) {
-    const std::string hint = "install the Debian package dataset-fashion-mnist, or set data.path to a folder "
-                             "holding the Fashion-MNIST IDX files (github.com/zalandoresearch/fashion-mnist)";
-    std::vector<std::string> files;
-    for (const char* base : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                             "t10k-labels-idx1-ubyte"})
-        files.push_back(find_data_file(directory, base, hint));
-    return files;
-}
-
 }  // namespace somnus

@@ -26,8 +26,5 @@ IdxArray read_idx(const std::string& path);
 // `base` if it exists, else `base + ".gz"`; DataError naming both otherwise.
 std::string find_data_file(const std::string& directory, const std::string& base, const std::string& hint);
 
-// The Fashion-MNIST files in `directory`, in the order train images, train
-// labels, test images, test labels; DataError saying where to get them if one is missing.
-std::vector<std::string> fashion_mnist_files(const std::string& directory);
 
 }  // namespace somnus

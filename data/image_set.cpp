@@ -77,36 +77,6 @@ std::vector<std::uint8_t> resize_bilinear_u8(const std::uint8_t* image, int in_h
     return out;
 }
 
-ImageSet load_fashion_mnist(const DataSpec& data, bool train) {
-    const auto files = fashion_mnist_files(data.path);
-    const std::string& image_file = files[train ? 0 : 2];
-    const std::string& label_file = files[train ? 1 : 3];
-    IdxArray images = read_idx(image_file);
-    IdxArray labels = read_idx(label_file);
-    if (images.dims.size() != 3)
-        throw DataError(image_file + ": expected 3 dimensions (N, rows, cols), found " + std::to_string(images.dims.size()));
-    if (labels.dims.size() != 1 || labels.dims[0] != images.dims[0])
-        throw DataError(label_file + ": " + std::to_string(labels.dims.empty() ? 0 : labels.dims[0]) +
-                        " labels for " + std::to_string(images.dims[0]) + " images in " + image_file);
-    for (std::size_t i = 0; i < labels.values.size(); ++i)
-        if (labels.values[i] > 9)
-            throw DataError(label_file + ": label " + std::to_string(labels.values[i]) + " at byte " +
-                            std::to_string(8 + i) + " is not a class 0-9");
-
-    const std::int64_t n = images.dims[0], h = images.dims[1], w = images.dims[2];
-    constexpr int kSide = 32;
-    auto pixels = torch::empty({n, 1, kSide, kSide}, torch::kUInt8);
-    auto* dst = pixels.data_ptr<std::uint8_t>();
-    for (std::int64_t i = 0; i < n; ++i) {
-        auto resized = resize_bilinear_u8(images.values.data() + i * h * w, int(h), int(w), kSide, kSide);
-        std::copy(resized.begin(), resized.end(), dst + i * kSide * kSide);
-    }
-    ImageSet set;
-    set.images = (pixels.to(torch::kFloat32).div_(255.0f) - data.mean) / data.std;
-    set.labels = torch::from_blob(labels.values.data(), {n}, torch::kUInt8).to(torch::kInt64);
-    return set;
-}
-
 ImageSet random_subset(const ImageSet& set, std::int64_t n, torch::Generator& rng) {
     auto order = torch::randperm(set.size(), rng, torch::TensorOptions().dtype(torch::kInt64));
     if (n > 0 && n < set.size()) order = order.slice(0, 0, n);

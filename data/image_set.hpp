@@ -16,9 +16,6 @@ struct ImageSet {
     std::int64_t size() const { return images.size(0); }
 };
 
-// Fashion-MNIST from data.path (IDX, optionally .gz): 28x28 grey images
-// upscaled to 32x32 as PIL's bilinear resize does for 8-bit images, then normalised.
-ImageSet load_fashion_mnist(const DataSpec& data, bool train);
 
 // PIL's 8-bit bilinear resize (Image.resize(..., BILINEAR)): separable, horizontal
 // pass first, fixed-point weights, each pass rounded back to 8 bits.

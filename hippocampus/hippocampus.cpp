@@ -58,7 +58,7 @@ torch::Tensor Hippocampus::replay_unmixed(double lambda, const torch::Tensor& no
     return lambda * newest().latents + (1.0 - lambda) * noise;
 }
 
-torch::Tensor Hippocampus::replay_for_rem(const MixingRule& rule, const torch::Tensor& noise, bool first_of_epoch,
+torch::Tensor Hippocampus::replay_mixture(const MixingRule& rule, const torch::Tensor& noise, bool first_of_epoch,
                                           bool first_of_run) {
     if (rule.first_step == "paper" && first_of_run) return replay();
     bool first = rule.first_step == "reference" && first_of_epoch;

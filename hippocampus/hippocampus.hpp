@@ -16,7 +16,8 @@
 
 namespace somnus {
 
-// How REM composes its dream latents from memories and noise.
+// How a sleep state composes dream latents from memories and noise (REM always;
+// NREM when its replay is "mixed").
 struct MixingRule {
     double lambda = 0.5;  // memory vs noise
     double alpha = 0.5;   // newest vs older memory
@@ -51,8 +52,8 @@ public:
     // Without an older episode: z_mix = lambda z + (1 - lambda) noise.
     torch::Tensor replay_unmixed(double lambda, const torch::Tensor& noise);
 
-    // REM's dream latents under `rule`, at the given place in the run.
-    torch::Tensor replay_for_rem(const MixingRule& rule, const torch::Tensor& noise, bool first_of_epoch,
+    // Dream latents under `rule`, at the given place in the run.
+    torch::Tensor replay_mixture(const MixingRule& rule, const torch::Tensor& noise, bool first_of_epoch,
                                  bool first_of_run);
 
     // The newest episode's latents without counting a replay (e.g. for its shape).

@@ -1,4 +1,4 @@
-// Reading a run log with the HDF5 C API, shared by `somnus inspect` and `somnus export`.
+// Reading a run log with the HDF5 C API, shared by `somnus inspect`, `export` and `table`.
 #pragma once
 
 #include <hdf5.h>
@@ -14,5 +14,14 @@ hid_t open_for_reading(const std::string& path);
 
 // The values of a variable-length string attribute (one for a scalar).
 std::vector<std::string> read_strings(hid_t attr, hid_t type, hid_t space);
+
+// An attribute as text: strings as they are, numbers printed; "" when absent.
+std::string read_attribute(hid_t object, const char* name);
+
+// A numeric scalar attribute of the object at `path` (e.g. "/eval/latent_geometry"), or NaN.
+double read_number_attribute(hid_t file, const std::string& path, const char* name);
+
+// A numeric dataset's values as doubles, row-major; empty when there is no such dataset.
+std::vector<double> read_doubles(hid_t file, const std::string& path);
 
 }  // namespace somnus

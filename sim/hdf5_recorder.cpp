@@ -129,10 +129,45 @@ void Hdf5Recorder::epoch_done(const EpochEvent& e) {
     flush();
 }
 
-void Hdf5Recorder::readout_done(const ReadoutReport& r) {
-    for (auto& p : probes_) p->readout_done(r);
+void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
+    for (auto& p : probes_) p->evaluation_done(e);
     LogFile& log = *log_;
-    const std::string base = "/eval/linear_readout/";
+    char group[64];
+    std::snprintf(group, sizeof group, "/eval/epoch_%03lld/", static_cast<long long>(e.trained_epochs));
+    const std::string root = e.final ? "/eval/" : group;
+    log.attribute(root, "trained_epochs", double(e.trained_epochs));
+    log.attribute(root, "encoder", e.encoder);
+    log.attribute(root, "wall_seconds", e.seconds);
+    if (e.readout) write_readout(root + "linear_readout/", *e.readout);
+    if (e.geometry) {
+        const LatentGeometry& g = *e.geometry;
+        const std::string base = root + "latent_geometry/";
+        log.describe(base + "intra_class_distance", "mean latent distance of pairs of test images of one class, per class", "latent units");
+        log.write(base + "intra_class_distance", g.intra_class, {std::int64_t(g.intra_class.size())});
+        log.attribute(base, "intra_class_distance", g.intra);
+        log.attribute(base, "inter_class_distance", g.inter);
+        log.attribute(base, "clean_occluded_distance", g.clean_occluded);
+        log.attribute(base, "intra_inter_ratio", g.intra_inter_ratio());
+        log.attribute(base, "clean_occluded_ratio", g.clean_occluded_ratio());
+        log.attribute(base, "occlusion_level", g.occlusion_level);
+        log.attribute(base, "occlusion_tile", double(g.occlusion_tile));
+        log.attribute(base, "images", double(g.images));
+    }
+    if (e.pca) {
+        const LatentPca& p = *e.pca;
+        const std::string base = root + "pca/";
+        log.describe(base + "projection", "test latents on the first two principal components (image, component)", "latent units");
+        log.describe(base + "labels", "class of each projected test image", "class");
+        log.describe(base + "explained_variance", "fraction of the latent variance along each principal component", "fraction");
+        log.write(base + "projection", p.projection, {p.images, 2});
+        log.write(base + "labels", p.labels, {p.images});
+        log.write(base + "explained_variance", p.explained_variance, {p.components});
+    }
+    flush();
+}
+
+void Hdf5Recorder::write_readout(const std::string& base, const ReadoutReport& r) {
+    LogFile& log = *log_;
     std::vector<double> seeds, curves, last, last5, best;
     for (const auto& s : r.seeds) {
         seeds.push_back(double(s.seed));
@@ -163,12 +198,10 @@ void Hdf5Recorder::readout_done(const ReadoutReport& r) {
         log.write(base + "occluded_accuracy", occluded, {k, levels});
         log.attribute(base, "occlusion_tile", double(r.occlusion_tile));
     }
-    log.attribute(base, "encoder", r.encoder);
     log.attribute(base, "features", r.features);
     log.attribute(base, "train_images", double(r.train_images));
     log.attribute(base, "test_images", double(r.test_images));
     log.attribute(base, "wall_seconds", r.seconds);
-    flush();
 }
 
 void Hdf5Recorder::run_ended(const std::string& status, double wall_seconds) {

@@ -24,13 +24,14 @@ public:
     void state_starting(const StepEvent& e) override;
     void step_done(const StepEvent& e) override;
     void epoch_done(const EpochEvent& e) override;
-    void readout_done(const ReadoutReport& r) override;
+    void evaluation_done(const EvaluationReport& e) override;
     void run_ended(const std::string& status, double wall_seconds) override;
 
     const std::string& path() const { return log_->path(); }
 
 private:
     void flush(bool final = false);
+    void write_readout(const std::string& group, const ReadoutReport& r);
 
     std::unique_ptr<LogFile> log_;
     std::vector<std::unique_ptr<Observer>> probes_;

@@ -12,32 +12,6 @@ namespace somnus {
 
 namespace {
 
-std::string read_attribute(hid_t object, const char* name) {
-    if (H5Aexists(object, name) <= 0) return "";
-    hid_t attr = H5Aopen(object, name, H5P_DEFAULT);
-    hid_t type = H5Aget_type(attr);
-    std::string out;
-    if (H5Tget_class(type) == H5T_STRING) {
-        if (H5Tis_variable_str(type) > 0) {
-            hid_t space = H5Aget_space(attr);
-            auto texts = read_strings(attr, type, space);
-            out = texts.size() == 1 ? texts[0] : "[" + std::to_string(texts.size()) + " strings]";
-            H5Sclose(space);
-        }
-    } else if (H5Tget_class(type) == H5T_FLOAT || H5Tget_class(type) == H5T_INTEGER) {
-        double value = 0;
-        hid_t space = H5Aget_space(attr);
-        if (H5Sget_simple_extent_npoints(space) == 1 && H5Aread(attr, H5T_NATIVE_DOUBLE, &value) >= 0) {
-            std::ostringstream s;
-            s << value;
-            out = s.str();
-        }
-        H5Sclose(space);
-    }
-    H5Tclose(type);
-    H5Aclose(attr);
-    return out;
-}
 
 std::string type_name(hid_t type) {
     const std::size_t bytes = H5Tget_size(type);

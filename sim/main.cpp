@@ -1,5 +1,6 @@
 // somnus: learning-during-sleep experiments on cortical models.
 //   somnus run SPEC | validate SPEC | graph SPEC | eval SPEC | inspect LOG | export LOG
+//          | replicate SPEC... | table LOG...
 // Exit codes: 0 ok, 1 runtime error (data, I/O, interruption), 2 usage or spec error.
 #include <CLI/CLI.hpp>
 
@@ -7,14 +8,16 @@
 #include <csignal>
 #include <filesystem>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
-#include "data/idx.hpp"
+#include "data/datasets.hpp"
 #include "sim/circuit.hpp"
 #include "sim/hdf5_recorder.hpp"
 #include "sim/export_mat.hpp"
 #include "sim/inspect.hpp"
 #include "sim/progress.hpp"
+#include "sim/replicate.hpp"
 #include "sim/runner.hpp"
 #include "sim/state_registry.hpp"
 
@@ -83,7 +86,7 @@ int main(int argc, char** argv) {
     auto* graph = app.add_subcommand("graph", "print the spec's circuit as GraphViz DOT");
     add_spec_options(graph, graph_o);
 
-    auto* eval = app.add_subcommand("eval", "linear readout of a trained (or untrained) encoder");
+    auto* eval = app.add_subcommand("eval", "evaluate a trained (or untrained) encoder: linear readout, latent geometry, PCA");
     add_spec_options(eval, eval_o);
     add_run_options(eval, eval_o);
     auto* ckpt = eval->add_option("--checkpoint", checkpoint, "model saved by `somnus run` (.pt)")->check(CLI::ExistingFile);
@@ -101,6 +104,26 @@ int main(int argc, char** argv) {
     export_command->add_option("log", export_path, "HDF5 log written by `somnus run`")->required();
     export_command->add_option("--mat", export_mat_path, "output .mat file (default: the log's name with .mat)");
 
+    std::vector<std::string> replicate_specs, replicate_sets;
+    std::string replicate_seeds = "4", replicate_out = "runs/replicates", replicate_device;
+    std::int64_t replicate_jobs = 1, replicate_threads = 0;
+    auto* replicate = app.add_subcommand("replicate", "run specs over several training seeds (child processes), then print "
+                                                      "the table of mean ± SEM");
+    replicate->add_option("specs", replicate_specs, "experiment specs (JSON)")->required()->check(CLI::ExistingFile);
+    replicate->add_option("--seeds", replicate_seeds, "N (seeds 0..N-1), a list 0,3,7 or a range 10-13")->capture_default_str();
+    replicate->add_option("--jobs", replicate_jobs, "runs at a time")->capture_default_str()->check(CLI::Range(1, 1024));
+    replicate->add_option("--threads", replicate_threads, "threads per run (0 = cores / jobs)")->capture_default_str()->check(CLI::Range(0, 4096));
+    replicate->add_option("--out", replicate_out, "folder of the logs: OUT/<experiment>/seed_K.h5, OUT/table.{md,csv}")->capture_default_str();
+    replicate->add_option("--set", replicate_sets, "override a spec value in every run: key.path=value (repeatable)");
+    replicate->add_option("--device", replicate_device, "auto, cpu, cuda or cuda:N; overrides the specs");
+
+    std::vector<std::string> table_logs;
+    std::string table_csv_path, table_md_path;
+    auto* table = app.add_subcommand("table", "mean ± SEM over seeds of the runs' final evaluations, one row per experiment");
+    table->add_option("logs", table_logs, "run logs, or folders searched for *.h5")->required();
+    table->add_option("--csv", table_csv_path, "also write the table as CSV");
+    table->add_option("--md", table_md_path, "also write the table as Markdown");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -111,7 +134,7 @@ int main(int argc, char** argv) {
     try {
         if (*validate) {
             auto spec = load(validate_o);
-            somnus::fashion_mnist_files(spec.data.path);  // the data is there
+            somnus::dataset_files(spec.data);  // the data is there
             std::printf("%s: ok (%zu modules, %zu pathways, cycle %s, %lld epochs of batch %lld)\n",
                         validate_o.path.c_str(), spec.modules.size(), spec.pathways.size(), cycle_text(spec).c_str(),
                         static_cast<long long>(spec.schedule.epochs), static_cast<long long>(spec.schedule.batch_size));
@@ -126,6 +149,68 @@ int main(int argc, char** argv) {
                 export_mat_path = std::filesystem::path(export_path).replace_extension(".mat").string();
             std::size_t n = somnus::export_mat(export_path, export_mat_path);
             std::printf("%s: %zu datasets -> %s (struct somnus_log)\n", export_path.c_str(), n, export_mat_path.c_str());
+            return 0;
+        }
+        auto write_text = [](const std::string& path, const std::string& text) {
+            if (path.empty()) return;
+            std::ofstream file(path);
+            if (!(file << text) || !file.flush()) throw std::runtime_error(path + ": cannot write");
+        };
+        auto print_table = [&](const std::vector<std::string>& logs, const std::string& csv, const std::string& md) {
+            std::vector<somnus::RunMetrics> runs;
+            for (const auto& log : logs) runs.push_back(somnus::read_run_metrics(log));
+            auto rows = somnus::summarize_runs(runs);
+            std::string text = somnus::table_markdown(rows);
+            std::printf("%s", text.c_str());
+            std::printf("(mean ± SEM over the training seeds of each experiment; readout and occlusion in %% test accuracy)\n");
+            write_text(md, text);
+            write_text(csv, somnus::table_csv(rows));
+        };
+        if (*table) {
+            auto logs = somnus::find_logs(table_logs);
+            if (logs.empty()) throw std::runtime_error("no *.h5 logs found in the given paths");
+            print_table(logs, table_csv_path, table_md_path);
+            return 0;
+        }
+        if (*replicate) {
+            somnus::ReplicateOptions o;
+            try {
+                o.seeds = somnus::parse_seeds(replicate_seeds);
+            } catch (const std::invalid_argument& e) {
+                std::fprintf(stderr, "somnus replicate: --seeds: %s\n", e.what());
+                return 2;
+            }
+            for (const auto& path : replicate_specs) {  // every spec is checked before anything runs
+                SpecOptions so;
+                so.path = path;
+                so.overrides = replicate_sets;
+                auto spec = load(so);
+                somnus::dataset_files(spec.data);
+                for (const auto& job : o.specs)
+                    if (job.experiment == spec.name)
+                        throw somnus::SpecError("/name", path + " and " + job.spec + " are both named \"" + spec.name +
+                                                            "\"; their logs would share a folder");
+                o.specs.push_back({path, spec.name});
+            }
+            o.jobs = replicate_jobs;
+            o.threads = replicate_threads;
+            o.out = replicate_out;
+            o.overrides = replicate_sets;
+            o.device = replicate_device;
+            std::signal(SIGINT, on_interrupt);
+            std::signal(SIGTERM, on_interrupt);
+            int failures = 0;
+            auto logs = somnus::replicate(o, std::cout, failures, &stop_requested);
+            if (!logs.empty()) {
+                namespace fs = std::filesystem;
+                print_table(logs, (fs::path(o.out) / "table.csv").string(), (fs::path(o.out) / "table.md").string());
+                std::printf("table: %s/table.md, %s/table.csv\n", o.out.c_str(), o.out.c_str());
+            }
+            if (failures > 0) {
+                std::fprintf(stderr, "somnus replicate: %d run%s did not finish; run the same command again to redo them\n",
+                             failures, failures == 1 ? "" : "s");
+                return 1;
+            }
             return 0;
         }
         if (*graph) {
@@ -148,7 +233,7 @@ int main(int argc, char** argv) {
                 runner.attach(*recorder);
             }
             auto report = runner.evaluate(checkpoint);
-            std::printf("%s\n", somnus::summarize_readout(report).c_str());
+            std::printf("%s\n", somnus::summarize_evaluation(report).c_str());
             return 0;
         }
         // run
@@ -161,7 +246,7 @@ int main(int argc, char** argv) {
         std::signal(SIGINT, on_interrupt);
         std::signal(SIGTERM, on_interrupt);
         auto result = runner.run(&stop_requested);
-        if (result.readout) std::printf("%s\n", somnus::summarize_readout(*result.readout).c_str());
+        if (result.evaluation) std::printf("%s\n", somnus::summarize_evaluation(*result.evaluation).c_str());
         std::printf("log: %s\n", recorder.path().c_str());
         if (!result.checkpoint.empty()) std::printf("model: %s\n", result.checkpoint.c_str());
         if (result.status != "finished") {

@@ -1,5 +1,7 @@
 #include "sim/model.hpp"
 
+#include "data/datasets.hpp"
+
 #include <filesystem>
 #include <stdexcept>
 
@@ -48,6 +50,7 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
     const auto& enc = module_params<AreaParams>(spec, circuit, roles.encoder);
     const auto& gen = module_params<AreaParams>(spec, circuit, roles.generator);
     latent_dim = enc.latent_dim;
+    channels = dataset_channels(spec.data.dataset);
     encoder = PadEncoder(channels, enc);
     generator = PadGenerator(channels, gen);
     encoder->to(device);

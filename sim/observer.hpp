@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,13 +71,46 @@ struct ReadoutSeed {
 };
 
 struct ReadoutReport {
-    std::string encoder;  // "trained", "untrained" or the checkpoint path
     std::string features;  // "raw" or "standardized"
     std::int64_t train_images = 0;
     std::int64_t test_images = 0;
     std::vector<ReadoutSeed> seeds;
     std::vector<double> occlusion_levels;  // probability that each square is dropped
     std::int64_t occlusion_tile = 0;
+    double seconds = 0;
+};
+
+// Organisation of the latent space (the paper's Fig. 6e-f): mean Euclidean
+// distances between latents of random image pairs.
+struct LatentGeometry {
+    std::vector<double> intra_class;  // per class: pairs of different images of that class
+    double intra = 0;                 // mean over classes
+    double inter = 0;                 // pairs of images of different classes
+    double clean_occluded = 0;        // each image against its own occluded version
+    double occlusion_level = 0;
+    std::int64_t occlusion_tile = 0;
+    std::int64_t images = 0;
+    double intra_inter_ratio() const { return intra / inter; }
+    double clean_occluded_ratio() const { return clean_occluded / inter; }
+};
+
+// Test latents projected on their first principal components.
+struct LatentPca {
+    std::int64_t images = 0;
+    std::int64_t components = 0;
+    std::vector<float> projection;           // (images, 2), row-major
+    std::vector<std::int64_t> labels;        // (images)
+    std::vector<double> explained_variance;  // fraction of the variance, per component
+};
+
+// One evaluation of the encoder (the spec's eval section).
+struct EvaluationReport {
+    std::int64_t trained_epochs = 0;  // epochs of training behind the encoder; -1 = a loaded checkpoint
+    bool final = true;                // the run's last evaluation (logged at /eval/...; earlier ones at /eval/epoch_NNN/)
+    std::string encoder;              // "trained", "untrained" or the checkpoint path
+    std::optional<ReadoutReport> readout;
+    std::optional<LatentGeometry> geometry;
+    std::optional<LatentPca> pca;
     double seconds = 0;
 };
 
@@ -87,7 +121,7 @@ public:
     virtual void state_starting(const StepEvent&) {}  // before the state's step
     virtual void step_done(const StepEvent&) {}
     virtual void epoch_done(const EpochEvent&) {}
-    virtual void readout_done(const ReadoutReport&) {}
+    virtual void evaluation_done(const EvaluationReport&) {}
     // status: "finished", "interrupted" or "failed: <reason>"
     virtual void run_ended(const std::string& status, double wall_seconds) { (void)status, (void)wall_seconds; }
 };

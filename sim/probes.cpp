@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "data/image_set.hpp"
+#include "data/datasets.hpp"
 #include "sim/brain_state.hpp"
 #include "sim/model.hpp"
 
@@ -59,7 +59,7 @@ public:
         model_ = info.model;
         epochs_ = info.epochs;
         iterations_ = info.iterations_per_epoch;
-        ImageSet test = load_fashion_mnist(spec_.data, /*train=*/false);
+        ImageSet test = load_images(spec_.data, /*train=*/false);
         const std::int64_t n = std::min(record_.probe_images, test.size());
         images_ = test.images.slice(0, 0, n).to(model_->device);
         log_.describe("/probe/images", "probe images: the first N test images, preprocessed as the network sees them (N, C, H, W)", "normalised intensity");

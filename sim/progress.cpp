@@ -25,7 +25,29 @@ std::pair<double, double> mean_sd(const std::vector<double>& xs) {
 
 }  // namespace
 
-std::string summarize_readout(const ReadoutReport& r) {
+std::string summarize_evaluation(const EvaluationReport& e) {
+    std::string text;
+    char buffer[256];
+    if (e.readout) text = summarize_readout(*e.readout, e.encoder);
+    if (e.geometry) {
+        const LatentGeometry& g = *e.geometry;
+        std::snprintf(buffer, sizeof buffer,
+                      "%slatent geometry (%lld test images):\n"
+                      "  intra-/inter-class distance:        %.4f  (%.3f / %.3f)\n"
+                      "  clean-occluded/inter-class (%2.0f %%):  %.4f  (%.3f / %.3f)",
+                      text.empty() ? "" : "\n", static_cast<long long>(g.images), g.intra_inter_ratio(), g.intra,
+                      g.inter, 100 * g.occlusion_level, g.clean_occluded_ratio(), g.clean_occluded, g.inter);
+        text += buffer;
+    }
+    if (e.pca && e.pca->explained_variance.size() >= 2) {
+        std::snprintf(buffer, sizeof buffer, "%slatent PCA: PC1 %.1f %%, PC2 %.1f %% of the variance",
+                      text.empty() ? "" : "\n", 100 * e.pca->explained_variance[0], 100 * e.pca->explained_variance[1]);
+        text += buffer;
+    }
+    return text;
+}
+
+std::string summarize_readout(const ReadoutReport& r, const std::string& encoder) {
     std::vector<double> last, last5, best;
     for (const auto& s : r.seeds) {
         last.push_back(100 * s.last());
@@ -41,7 +63,7 @@ std::string summarize_readout(const ReadoutReport& r) {
                   "  test accuracy, last epoch:          %6.2f %% ± %.2f (sd)\n"
                   "  test accuracy, mean of last 5:      %6.2f %% ± %.2f (sd)\n"
                   "  test accuracy, best epoch:          %6.2f %% ± %.2f (sd)",
-                  r.encoder.c_str(), r.features.c_str(), r.seeds.size(), r.seeds.size() == 1 ? "" : "s",
+                  encoder.c_str(), r.features.c_str(), r.seeds.size(), r.seeds.size() == 1 ? "" : "s",
                   static_cast<long long>(r.train_images), static_cast<long long>(r.test_images), m1, s1, m5, s5, mb,
                   sb);
     std::string text = buffer;
@@ -120,8 +142,12 @@ void ProgressPrinter::epoch_done(const EpochEvent& e) {
     std::fflush(out_);
 }
 
-void ProgressPrinter::readout_done(const ReadoutReport& r) {
-    std::fprintf(out_, "linear readout done in %.1f s\n", r.seconds);
+void ProgressPrinter::evaluation_done(const EvaluationReport& e) {
+    if (e.final)
+        std::fprintf(out_, "evaluation done in %.1f s\n", e.seconds);
+    else
+        std::fprintf(out_, "evaluation after %lld epoch%s (%.1f s):\n%s\n", static_cast<long long>(e.trained_epochs),
+                     e.trained_epochs == 1 ? "" : "s", e.seconds, summarize_evaluation(e).c_str());
     std::fflush(out_);
 }
 

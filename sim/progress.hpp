@@ -18,7 +18,7 @@ public:
     void run_started(const RunInfo& info) override;
     void step_done(const StepEvent& event) override;
     void epoch_done(const EpochEvent& event) override;
-    void readout_done(const ReadoutReport& report) override;
+    void evaluation_done(const EvaluationReport& report) override;
     void run_ended(const std::string& status, double wall_seconds) override;
 
 private:
@@ -35,6 +35,8 @@ private:
 };
 
 // "mean ± sd" summary of a readout over its seeds, in percent.
-std::string summarize_readout(const ReadoutReport& report);
+std::string summarize_readout(const ReadoutReport& report, const std::string& encoder);
+// The readout summary, then the latent geometry and PCA lines.
+std::string summarize_evaluation(const EvaluationReport& report);
 
 }  // namespace somnus

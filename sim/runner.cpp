@@ -6,16 +6,38 @@
 #include <memory>
 #include <thread>
 
-#include "data/image_set.hpp"
+#include "data/datasets.hpp"
 #include "sim/brain_state.hpp"
 #include "sim/model.hpp"
-#include "sim/readout.hpp"
+#include "sim/evaluation.hpp"
 
 namespace somnus {
 
 namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Keeps LibTorch's global random stream (the readout seeds it) as it was, so a
+// run evaluated at intermediate epochs trains exactly as one that is not.
+class RandomStateGuard {
+public:
+    explicit RandomStateGuard(torch::Device device) : device_(device) {
+        cpu_ = at::detail::getDefaultCPUGenerator().get_state();
+        if (device_.is_cuda()) cuda_ = at::detail::getCUDAHooks().getDefaultCUDAGenerator(device_.index()).get_state();
+    }
+    ~RandomStateGuard() {
+        at::Generator cpu = at::detail::getDefaultCPUGenerator();  // a handle on the global generator
+        cpu.set_state(cpu_);
+        if (device_.is_cuda()) {
+            at::Generator cuda = at::detail::getCUDAHooks().getDefaultCUDAGenerator(device_.index());
+            cuda.set_state(cuda_);
+        }
+    }
+
+private:
+    torch::Device device_;
+    at::Tensor cpu_, cuda_;
+};
 }  // namespace
 
 std::string error_text(const std::exception& error) {
@@ -49,7 +71,7 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
 
     try {
         torch::Generator data_rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec_.seed));
-        ImageSet full_train = load_fashion_mnist(spec_.data, /*train=*/true);
+        ImageSet full_train = load_images(spec_.data, /*train=*/true);
         ImageSet train = random_subset(full_train, spec_.data.train_subset, data_rng);
         train.images = train.images.to(device);
 
@@ -64,6 +86,20 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
                                      " images) is smaller than one mini-batch (" + std::to_string(batch) + ")");
         RunInfo info{&spec_, "run", device_name_, train.size(), iterations, torch::get_num_threads(), spec_.schedule.epochs, &model};
         notify([&](Observer& o) { o.run_started(info); });
+
+        std::optional<ImageSet> test;
+        auto evaluate_now = [&](std::int64_t trained_epochs, bool final) {
+            if (!spec_.eval.any()) return;
+            if (!test) test = load_images(spec_.data, /*train=*/false);
+            RandomStateGuard keep_training_stream(device);
+            EvaluationReport report = evaluate_encoder(model.encoder, full_train, *test, spec_.eval, device);
+            report.trained_epochs = trained_epochs;
+            report.final = final;
+            report.encoder = trained_epochs == 0 ? "untrained" : "trained";
+            notify([&](Observer& o) { o.evaluation_done(report); });
+            if (final) result.evaluation = report;
+        };
+        if (spec_.eval.initial && spec_.schedule.epochs > 0) evaluate_now(0, false);
 
         StepClock clock;
         bool interrupted = false;
@@ -96,18 +132,14 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
             if (interrupted) break;  // a partial epoch's steps are still flushed by run_ended
             EpochEvent e{clock.epoch, secs, double(done * batch) / std::max(secs, 1e-9)};
             notify([&](Observer& o) { o.epoch_done(e); });
+            if (clock.epoch + 1 < spec_.schedule.epochs && epoch_listed(spec_.eval.epochs, clock.epoch, spec_.schedule.epochs))
+                evaluate_now(clock.epoch + 1, false);
         }
         if (interrupted) {
             result.status = "interrupted";
         } else {
             result.status = "finished";
-            if (spec_.eval.linear_readout.enabled) {
-                ImageSet test = load_fashion_mnist(spec_.data, /*train=*/false);
-                ReadoutReport report = linear_readout(model.encoder, full_train, test, spec_.eval.linear_readout, device);
-                report.encoder = "trained";
-                notify([&](Observer& o) { o.readout_done(report); });
-                result.readout = report;
-            }
+            evaluate_now(spec_.schedule.epochs, true);
         }
     } catch (const std::exception& error) {
         double secs = seconds_since(start);
@@ -119,25 +151,26 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
     return result;
 }
 
-ReadoutReport Runner::evaluate(const std::string& checkpoint) {
+EvaluationReport Runner::evaluate(const std::string& checkpoint) {
     prepare();
     const auto start = Clock::now();
     torch::Device device(device_name_);
     Model model(spec_, device);
     if (!checkpoint.empty()) model.load(checkpoint);
-    ImageSet train = load_fashion_mnist(spec_.data, /*train=*/true);
-    ImageSet test = load_fashion_mnist(spec_.data, /*train=*/false);
+    ImageSet train = load_images(spec_.data, /*train=*/true);
+    ImageSet test = load_images(spec_.data, /*train=*/false);
     RunInfo info{&spec_, "eval", device_name_, train.size(), 0, torch::get_num_threads(), 0, nullptr};
     notify([&](Observer& o) { o.run_started(info); });
-    ReadoutReport report;
+    EvaluationReport report;
     try {
-        report = linear_readout(model.encoder, train, test, spec_.eval.linear_readout, device);
+        report = evaluate_encoder(model.encoder, train, test, spec_.eval, device);
     } catch (const std::exception& error) {
         notify([&](Observer& o) { o.run_ended("failed: " + error_text(error), seconds_since(start)); });
         throw;
     }
     report.encoder = checkpoint.empty() ? "untrained" : checkpoint;
-    notify([&](Observer& o) { o.readout_done(report); });
+    report.trained_epochs = checkpoint.empty() ? 0 : -1;
+    notify([&](Observer& o) { o.evaluation_done(report); });
     notify([&](Observer& o) { o.run_ended("finished", seconds_since(start)); });
     return report;
 }

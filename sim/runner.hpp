@@ -15,7 +15,7 @@ namespace somnus {
 struct RunResult {
     std::string status;  // "finished" or "interrupted"
     double wall_seconds = 0;
-    std::optional<ReadoutReport> readout;
+    std::optional<EvaluationReport> evaluation;  // the final one, if the spec evaluates
     std::string checkpoint;  // path of the saved model, if any
 };
 
@@ -29,8 +29,8 @@ public:
     // `stop` (e.g. set by SIGINT) ends the run after the current mini-batch.
     RunResult run(const std::atomic<bool>* stop = nullptr);
 
-    // Linear readout of a saved model's encoder; "" = a freshly initialised (untrained) encoder.
-    ReadoutReport evaluate(const std::string& checkpoint);
+    // The eval section on a saved model's encoder; "" = a freshly initialised (untrained) encoder.
+    EvaluationReport evaluate(const std::string& checkpoint);
 
 private:
     void prepare();  // threads, seed, device

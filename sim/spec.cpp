@@ -94,8 +94,8 @@ std::string unknown_name(const std::string& what, const std::string& value,
 // ---- sections ----------------------------------------------------------------
 DataSpec parse_data(ObjectReader& r) {
     DataSpec d;
-    d.dataset = r.choice("dataset", d.dataset, {"fashion-mnist"});
-    d.path = r.string("path", d.path);
+    d.dataset = r.choice("dataset", d.dataset, {"fashion-mnist", "mnist", "cifar10", "svhn"});
+    d.path = r.string("path", d.dataset == "fashion-mnist" ? d.path : "datasets/" + d.dataset);
     d.train_subset = r.integer("train_subset", d.train_subset, 0, kMaxInt);
     d.mean = r.number("mean", d.mean, -kInf, kInf);
     d.std = r.number("std", d.std, 1e-12, kInf);
@@ -198,7 +198,7 @@ TrainingSpec parse_training(ObjectReader& r) {
 
 ScheduleSpec parse_schedule(ObjectReader& r) {
     ScheduleSpec s;
-    s.epochs = r.integer("epochs", s.epochs, 1, 1000000);
+    s.epochs = r.integer("epochs", s.epochs, 0, 1000000);
     s.batch_size = r.integer("batch_size", s.batch_size, 2, 1 << 20);
     s.cycle = r.strings("cycle", s.cycle);
     if (s.cycle.empty()) throw SpecError(r.at("cycle").to_string(), "the cycle needs at least one brain state");
@@ -309,8 +309,17 @@ void check_record(const ExperimentSpec& spec) {
     }
 }
 
-EvalSpec parse_eval(ObjectReader& r) {
+EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
     EvalSpec e;
+    if (const Json* epochs = r.child("epochs"); epochs && epochs->is_string()) {
+        if (*epochs != "all")
+            throw SpecError(r.at("epochs").to_string(), "expected \"all\" or a list of epochs, got \"" + epochs->get<std::string>() + "\"");
+        e.epochs.clear();
+        for (std::int64_t k = 0; k < training_epochs; ++k) e.epochs.push_back(k);
+    } else {
+        e.epochs = r.integers("epochs", e.epochs, -1000000, 1000000);
+    }
+    e.initial = r.boolean("initial", e.initial);
     if (const Json* lr = r.child("linear_readout")) {
         ObjectReader o(*lr, r.at("linear_readout"));
         ReadoutSpec& ro = e.linear_readout;
@@ -326,6 +335,25 @@ EvalSpec parse_eval(ObjectReader& r) {
         ro.occlusion_levels = o.numbers("occlusion_levels", ro.occlusion_levels, 0.0, 1.0);
         ro.occlusion_tile = o.integer("occlusion_tile", ro.occlusion_tile, 1, 32);
         ro.occlusion_seed = o.integer("occlusion_seed", ro.occlusion_seed, 0, kMaxInt);
+        o.finish();
+    }
+    if (const Json* g = r.child("latent_geometry")) {
+        ObjectReader o(*g, r.at("latent_geometry"));
+        LatentGeometrySpec& lg = e.latent_geometry;
+        lg.enabled = o.boolean("enabled", lg.enabled);
+        lg.intra_pairs = o.integer("intra_pairs", lg.intra_pairs, 1, kMaxInt);
+        lg.inter_pairs = o.integer("inter_pairs", lg.inter_pairs, 1, kMaxInt);
+        lg.occluded_pairs = o.integer("occluded_pairs", lg.occluded_pairs, 1, kMaxInt);
+        lg.occlusion_level = o.number("occlusion_level", lg.occlusion_level, 0.0, 1.0);
+        lg.occlusion_tile = o.integer("occlusion_tile", lg.occlusion_tile, 1, 32);
+        lg.seed = o.integer("seed", lg.seed, 0, kMaxInt);
+        o.finish();
+    }
+    if (const Json* p = r.child("pca")) {
+        ObjectReader o(*p, r.at("pca"));
+        e.pca.enabled = o.boolean("enabled", e.pca.enabled);
+        e.pca.images = o.integer("images", e.pca.images, 3, kMaxInt);
+        e.pca.components = o.integer("components", e.pca.components, 2, 1024);
         o.finish();
     }
     r.finish();
@@ -492,7 +520,7 @@ ExperimentSpec parse_spec(const Json& document) {
     {
         Json j = section("eval", Json::object());
         ObjectReader r(j, root.at("eval"));
-        spec.eval = parse_eval(r);
+        spec.eval = parse_eval(r, spec.schedule.epochs);
     }
     root.finish();
 

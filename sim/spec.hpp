@@ -17,8 +17,8 @@ namespace somnus {
 
 // ---- data ------------------------------------------------------------------
 struct DataSpec {
-    std::string dataset = "fashion-mnist";
-    std::string path = "/usr/share/datasets/fashion-mnist";
+    std::string dataset = "fashion-mnist";  // | "mnist" | "cifar10" | "svhn" (data/datasets.hpp)
+    std::string path = "/usr/share/datasets/fashion-mnist";  // default for the others: datasets/<dataset>
     std::int64_t train_subset = 0;  // random training subset of this size; 0 = all images
     // Images are upscaled to 32x32 (PIL-style bilinear, as the reference does).
     double mean = 0.5;              // x -> (x - mean) / std, x in [0, 1]
@@ -95,7 +95,7 @@ struct StateSpec {
 
 // ---- schedule, training, recording, evaluation ------------------------------
 struct ScheduleSpec {
-    std::int64_t epochs = 2;
+    std::int64_t epochs = 2;  // 0 = no training: evaluate the initialised model
     std::int64_t batch_size = 64;
     std::vector<std::string> cycle{"wake", "nrem", "rem"};  // brain states run on every mini-batch
 };
@@ -194,8 +194,36 @@ struct ReadoutSpec {
     std::int64_t occlusion_seed = 0;
 };
 
+// Latent-space organisation (the paper's protocol): Euclidean distances between
+// encoder latents of random test-image pairs. Ratios: intra-class / inter-class,
+// and clean-vs-occluded / inter-class.
+struct LatentGeometrySpec {
+    bool enabled = true;
+    std::int64_t intra_pairs = 1000;     // per class
+    std::int64_t inter_pairs = 10000;
+    std::int64_t occluded_pairs = 10000;
+    double occlusion_level = 0.3;        // probability that each square is dropped
+    std::int64_t occlusion_tile = 4;
+    std::int64_t seed = 0;               // pairs and masks; the same for every encoder
+};
+
+// Principal components of the test latents; the first two are logged per image.
+struct PcaSpec {
+    bool enabled = true;
+    std::int64_t images = 2000;     // first test images projected
+    std::int64_t components = 10;   // explained variance logged for this many
+};
+
 struct EvalSpec {
+    // Training epochs after which the encoder is evaluated (negative counts from
+    // the end; "all" in the spec = every epoch). The end of training is always
+    // evaluated: that is the run's result.
+    std::vector<std::int64_t> epochs{-1};
+    bool initial = false;  // also evaluate the untrained encoder before the first step
     ReadoutSpec linear_readout;
+    LatentGeometrySpec latent_geometry;
+    PcaSpec pca;
+    bool any() const { return linear_readout.enabled || latent_geometry.enabled || pca.enabled; }
 };
 
 struct ExperimentSpec {

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include "sim/hdf5_recorder.hpp"
 #include "sim/runner.hpp"
 #include "tests/helpers.hpp"
 
@@ -71,7 +72,7 @@ assert list(f["epochs/epoch"][:]) == [0, 1]
 acc = f["eval/linear_readout/test_accuracy"][:]
 assert acc.shape == (2, 2), acc.shape
 assert np.all((acc >= 0) & (acc <= 1))
-assert f["eval/linear_readout"].attrs["encoder"] == "trained"
+assert f["eval"].attrs["encoder"] == "trained"
 print("h5py ok", acc[:, -1])
 )PY";
     std::ofstream(dir / "check.py") << check;
@@ -79,10 +80,9 @@ print("h5py ok", acc[:, -1])
     EXPECT_EQ(py.exit_code, 0) << py.output;
     EXPECT_NE(py.output.find("h5py ok"), std::string::npos) << py.output;
 
-    auto summary = test::run_command("/usr/bin/python3 " + test::source_path("analysis/readout_summary.py") + " " +
-                                     log.string() + " " + log.string());
+    auto summary = test::somnus("table " + log.string() + " " + log.string());
     EXPECT_EQ(summary.exit_code, 0) << summary.output;
-    EXPECT_NE(summary.output.find("(mean +- SEM over 2 logs)"), std::string::npos) << summary.output;
+    EXPECT_NE(summary.output.find("| tiny       | 2    |"), std::string::npos) << summary.output;
 }
 
 TEST_F(Run, SameSeedSameLosses) {
@@ -204,7 +204,9 @@ TEST_F(Run, ReadoutUnderOcclusion) {
     Json doc = test::tiny_spec(data_dir(), dir / "x.h5");
     doc["eval"]["linear_readout"]["occlusion_levels"] = Json::parse("[0.0, 0.5, 1.0]");
     Runner runner(parse_spec(doc));
-    ReadoutReport r = runner.evaluate("");  // untrained encoder
+    EvaluationReport e = runner.evaluate("");  // untrained encoder
+    ASSERT_TRUE(e.readout);
+    const ReadoutReport& r = *e.readout;
     ASSERT_EQ(r.occlusion_levels.size(), 3u);
     EXPECT_EQ(r.occlusion_tile, 4);
     for (const auto& s : r.seeds) {
@@ -220,4 +222,123 @@ TEST_F(Run, ReadoutUnderOcclusion) {
     } catch (const SpecError& e) {
         EXPECT_EQ(e.pointer(), "/eval/linear_readout/occlusion_levels/1");
     }
+}
+
+namespace {
+struct EvaluationTape : Observer {
+    std::vector<EvaluationReport> reports;
+    void evaluation_done(const EvaluationReport& e) override { reports.push_back(e); }
+};
+}  // namespace
+
+TEST_F(Run, EvaluatesAtChosenEpochsWithoutChangingTheTraining) {
+    auto dir = test::temp_dir("run_eval_epochs");
+    Json doc = test::tiny_spec(data_dir(), dir / "a.h5");
+    doc["schedule"]["epochs"] = 3;
+    LossTape plain_losses;
+    Runner plain(parse_spec(doc));
+    plain.attach(plain_losses);
+    RunResult plain_result = plain.run();
+
+    doc["eval"]["epochs"] = "all";
+    doc["eval"]["initial"] = true;
+    doc["record"]["path"] = (dir / "b.h5").string();
+    LossTape losses;
+    EvaluationTape evaluations;
+    Runner runner(parse_spec(doc));
+    runner.attach(losses);
+    runner.attach(evaluations);
+    Hdf5Recorder recorder((dir / "b.h5").string());
+    runner.attach(recorder);
+    RunResult result = runner.run();
+    // Evaluating in between (the readout reseeds LibTorch) leaves the training stream as it was.
+    EXPECT_EQ(losses.values, plain_losses.values);
+    ASSERT_EQ(evaluations.reports.size(), 4u);  // before training, after epochs 1 and 2, and at the end
+    for (std::size_t i = 0; i < 4; ++i) {
+        EXPECT_EQ(evaluations.reports[i].trained_epochs, std::int64_t(i));
+        EXPECT_EQ(evaluations.reports[i].final, i == 3);
+    }
+    EXPECT_EQ(evaluations.reports[0].encoder, "untrained");
+    ASSERT_TRUE(result.evaluation && plain_result.evaluation);
+    EXPECT_EQ(result.evaluation->readout->seeds[0].test_accuracy, plain_result.evaluation->readout->seeds[0].test_accuracy);
+
+    const LatentGeometry& g = *result.evaluation->geometry;
+    EXPECT_EQ(g.intra_class.size(), 10u);
+    EXPECT_GT(g.inter, 0.0);
+    EXPECT_GT(g.intra_inter_ratio(), 0.0);
+    EXPECT_LT(g.intra_inter_ratio(), 1.5);
+    EXPECT_GT(g.clean_occluded, 0.0);  // 30 % of the squares dropped changes the latent
+    const LatentPca& pca = *result.evaluation->pca;
+    EXPECT_EQ(pca.images, 64);  // the whole (tiny) test set
+    EXPECT_EQ(pca.projection.size(), 128u);
+    EXPECT_GE(pca.explained_variance[0], pca.explained_variance[1]);
+    double total = 0;
+    for (double v : pca.explained_variance) total += v;
+    EXPECT_LE(total, 1.0 + 1e-9);
+
+    auto py = test::run_command("/usr/bin/python3 -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+                                "assert f['eval'].attrs['trained_epochs']==3; "
+                                "assert f['eval/epoch_001'].attrs['trained_epochs']==1; "
+                                "assert f['eval/epoch_000/linear_readout/last_epoch_accuracy'].shape==(2,); "
+                                "g=f['eval/latent_geometry']; r=g.attrs['intra_inter_ratio']; "
+                                "assert abs(r-g.attrs['intra_class_distance']/g.attrs['inter_class_distance'])<1e-12; "
+                                "assert f['eval/pca/projection'].shape==(64,2); print('eval ok')\" " +
+                                (dir / "b.h5").string());
+    EXPECT_NE(py.output.find("eval ok"), std::string::npos) << py.output;
+}
+
+TEST_F(Run, UntrainedSpecEvaluatesTheInitialisedModel) {
+    auto dir = test::temp_dir("run_untrained");
+    Json doc = test::tiny_spec(data_dir(), dir / "u.h5");
+    doc["schedule"]["epochs"] = 0;
+    Runner runner(parse_spec(doc));
+    RunResult result = runner.run();
+    EXPECT_EQ(result.status, "finished");
+    ASSERT_TRUE(result.evaluation);
+    EXPECT_EQ(result.evaluation->encoder, "untrained");
+    // The same seed's initialised encoder, through `somnus eval --untrained`, reads out identically.
+    EvaluationReport direct = Runner(parse_spec(doc)).evaluate("");
+    EXPECT_EQ(direct.readout->seeds[0].test_accuracy, result.evaluation->readout->seeds[0].test_accuracy);
+}
+
+TEST_F(Run, ReplicateRunsSeedsInParallelAndTablesMeanAndSem) {
+    auto dir = test::temp_dir("run_replicate");
+    Json doc = test::tiny_spec(data_dir(), dir / "ignored.h5");
+    doc["schedule"]["epochs"] = 1;
+    doc["record"]["activity"]["enabled"] = false;
+    auto spec = test::write_spec(dir / "tiny.json", doc);
+    const std::string out = (dir / "reps").string();
+    auto r = test::somnus("replicate " + spec.string() + " --seeds 2 --jobs 2 --out " + out);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("[2/2] finished"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("| tiny       | 2    |"), std::string::npos) << r.output;
+    ASSERT_TRUE(fs::exists(dir / "reps" / "tiny" / "seed_1.h5"));
+    ASSERT_TRUE(fs::exists(dir / "reps" / "tiny" / "seed_1.txt"));
+
+    // The CSV: one row per experiment, mean and SEM over the two seeds.
+    auto py = test::run_command(
+        "/usr/bin/python3 -c \"import csv,sys,h5py,numpy as np; rows=list(csv.DictReader(open(sys.argv[1]))); "
+        "assert len(rows)==1 and rows[0]['runs']=='2' and rows[0]['seeds']=='0 1', rows; "
+        "acc=[100*np.mean(h5py.File(sys.argv[2]+'/tiny/seed_%d.h5'%s)['eval/linear_readout/last_epoch_accuracy'][:]) for s in (0,1)]; "
+        "assert abs(float(rows[0]['readout_last_epoch_mean'])-np.mean(acc))<1e-6; "
+        "assert abs(float(rows[0]['readout_last_epoch_sem'])-np.std(acc,ddof=1)/np.sqrt(2))<1e-6; "
+        "print('csv ok')\" " + out + "/table.csv " + out);
+    EXPECT_NE(py.output.find("csv ok"), std::string::npos) << py.output;
+
+    // Finished runs are kept; a bad seed list is a usage error.
+    auto again = test::somnus("replicate " + spec.string() + " --seeds 2 --out " + out);
+    EXPECT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_NE(again.output.find("kept    " + out + "/tiny/seed_0.h5"), std::string::npos) << again.output;
+    EXPECT_EQ(again.output.find("started"), std::string::npos) << again.output;
+    auto bad = test::somnus("replicate " + spec.string() + " --seeds 3-1 --out " + out);
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.output.find("empty seed range \"3-1\""), std::string::npos) << bad.output;
+
+    auto table = test::somnus("table " + out + " --md " + (dir / "t.md").string());
+    EXPECT_EQ(table.exit_code, 0) << table.output;
+    EXPECT_NE(table.output.find("readout %"), std::string::npos) << table.output;
+    EXPECT_TRUE(fs::exists(dir / "t.md"));
+    auto none = test::somnus("table " + (dir / "tiny.json").string());
+    EXPECT_EQ(none.exit_code, 1);
+    EXPECT_NE(none.output.find("tiny.json: not an HDF5 file"), std::string::npos) << none.output;
 }

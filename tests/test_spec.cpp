@@ -222,3 +222,33 @@ TEST(Spec, ExtendsMergesAChildOverItsBaseKeyByKey) {
         EXPECT_NE(std::string(e.what()).find("nowhere.json, does not exist"), std::string::npos) << e.what();
     }
 }
+
+TEST(Spec, EveryShippedExperimentParses) {
+    std::size_t count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(test::source_path("experiments"))) {
+        if (entry.path().extension() != ".json") continue;
+        SCOPED_TRACE(entry.path().string());
+        ExperimentSpec spec = parse_spec(load_spec_file(entry.path().string()));
+        EXPECT_EQ(spec.name + ".json", entry.path().filename().string()) << "a spec's name is its file name";
+        ++count;
+    }
+    EXPECT_GE(count, 10u);
+    // The variants differ from pad.json in what the paper changes.
+    auto variant = [](const char* name) { return parse_spec(load_spec_file(test::source_path(std::string("experiments/") + name))); };
+    EXPECT_EQ(variant("pad_no_rem.json").schedule.cycle, (std::vector<std::string>{"wake", "nrem"}));
+    EXPECT_EQ(variant("pad_rem_before_nrem.json").schedule.cycle, (std::vector<std::string>{"wake", "rem", "nrem"}));
+    EXPECT_EQ(variant("pad_untrained.json").schedule.epochs, 0);
+    EXPECT_EQ(variant("pad_no_memory_mix.json").source["states"]["rem"]["mix_memories"], false);
+}
+
+TEST(Spec, EvalEpochsAllExpandsToEveryTrainingEpoch) {
+    Json doc = pad_document();
+    doc["schedule"]["epochs"] = 3;
+    doc["eval"]["epochs"] = "all";
+    EXPECT_EQ(parse_spec(doc).eval.epochs, (std::vector<std::int64_t>{0, 1, 2}));
+    doc["eval"]["epochs"] = "every";
+    EXPECT_EQ(spec_error(doc).pointer(), "/eval/epochs");
+    doc["eval"]["epochs"] = Json::array();
+    doc["eval"]["latent_geometry"] = {{"inter_pairs", 0}};
+    EXPECT_EQ(spec_error(doc).pointer(), "/eval/latent_geometry/inter_pairs");
+}

@@ -237,17 +237,17 @@ TEST(Hippocampus, MixingFormulaAndFirstStepRules) {
     EXPECT_TRUE(torch::allclose(h.replay_mixed(0.8, 0.25, noise), torch::full({4, 3}, 0.8 * (1.0 + 1.5) + 0.2 * 8)));
     MixingRule reference;  // defaults: lambda = alpha = 0.5, first step "reference"
     // Reference code: the first iteration of every epoch uses 0.5 z + 0.5 eps.
-    EXPECT_TRUE(torch::allclose(h.replay_for_rem(reference, noise, true, false), torch::full({4, 3}, 6.0)));
-    EXPECT_TRUE(torch::allclose(h.replay_for_rem(reference, noise, false, false), torch::full({4, 3}, 5.5)));
+    EXPECT_TRUE(torch::allclose(h.replay_mixture(reference, noise, true, false), torch::full({4, 3}, 6.0)));
+    EXPECT_TRUE(torch::allclose(h.replay_mixture(reference, noise, false, false), torch::full({4, 3}, 5.5)));
     // Paper: the first iteration of the run uses z alone, later epochs mix as usual.
     MixingRule paper = reference;
     paper.first_step = "paper";
-    EXPECT_TRUE(torch::allclose(h.replay_for_rem(paper, noise, true, true), z));
-    EXPECT_TRUE(torch::allclose(h.replay_for_rem(paper, noise, true, false), torch::full({4, 3}, 5.5)));
+    EXPECT_TRUE(torch::allclose(h.replay_mixture(paper, noise, true, true), z));
+    EXPECT_TRUE(torch::allclose(h.replay_mixture(paper, noise, true, false), torch::full({4, 3}, 5.5)));
     // Without memory mixing: lambda z + (1 - lambda) eps throughout.
     MixingRule unmixed = reference;
     unmixed.mix_memories = false;
-    EXPECT_TRUE(torch::allclose(h.replay_for_rem(unmixed, noise, false, false), torch::full({4, 3}, 6.0)));
+    EXPECT_TRUE(torch::allclose(h.replay_mixture(unmixed, noise, false, false), torch::full({4, 3}, 6.0)));
 }
 
 TEST(Hippocampus, CapacityForgetsTheOldest) {
@@ -339,4 +339,27 @@ TEST(Wake, RealLossOnlyWhenSomeStateTeachesFake) {
 
     Model full(small_spec(), torch::kCPU);
     EXPECT_TRUE(full.adversarial);
+}
+
+TEST(Nrem, MixedReplayDreamsFromTwoMemoriesAndNoise) {
+    torch::manual_seed(4);
+    ExperimentSpec spec = small_spec({{"states", {{"nrem", {{"replay", "mixed"}}}}}});
+    Model model(spec, torch::kCPU);
+    auto wake = make_state(spec, "wake"), nrem = make_state(spec, "nrem");
+    StepClock clock;
+    wake->step(model, images(), model.conductor.modulation("wake"), clock);
+    clock.step = clock.iteration = 1;
+    wake->step(model, images(), model.conductor.modulation("wake"), clock);
+    nrem->step(model, images(), model.conductor.modulation("nrem"), clock);
+    ReplayRecord r = model.hippocampus.last_replay();
+    EXPECT_EQ(r.episode, 1);
+    EXPECT_EQ(r.partner, 0);  // mixed with the older memory, as REM does
+    // The single-memory default replays the newest episode alone.
+    ExperimentSpec single = small_spec();
+    Model plain(single, torch::kCPU);
+    auto wake1 = make_state(single, "wake"), nrem1 = make_state(single, "nrem");
+    wake1->step(plain, images(), plain.conductor.modulation("wake"), {});
+    wake1->step(plain, images(), plain.conductor.modulation("wake"), clock);
+    nrem1->step(plain, images(), plain.conductor.modulation("nrem"), clock);
+    EXPECT_EQ(plain.hippocampus.last_replay().partner, -1);
 }

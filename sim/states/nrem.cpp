@@ -1,6 +1,8 @@
 // NREM: perturbed dreaming. The generator dreams from the newest stored latent,
 // the dream is occluded by grey squares (one mask per mini-batch, drop rate and
 // square size drawn anew each time), and the encoder learns to recover the latent.
+// With replay "mixed" (the paper's appendix variant) NREM dreams from REM's
+// mixture of two memories and noise instead of a single memory.
 #include <random>
 
 #include "data/occlusion.hpp"
@@ -15,6 +17,8 @@ struct NremParams : StateParams {
     double max_drop_rate = 1.0;  // drop rate ~ U(0, max_drop_rate)
     std::int64_t min_tile = 1;   // square size ~ U{min_tile..max_tile}
     std::int64_t max_tile = 8;
+    std::string replay = "single";  // "single": the newest memory; "mixed": lambda/alpha mixture as in REM
+    MixingRule mixing;
 };
 
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
@@ -23,6 +27,9 @@ std::shared_ptr<const StateParams> parse(ObjectReader& r) {
     p->max_drop_rate = r.number("max_drop_rate", p->max_drop_rate, 0.0, 1.0);
     p->min_tile = r.integer("min_tile", p->min_tile, 1, 32);
     p->max_tile = r.integer("max_tile", p->max_tile, 1, 32);
+    p->replay = r.choice("replay", p->replay, {"single", "mixed"});
+    p->mixing.lambda = r.number("lambda", p->mixing.lambda, 0.0, 1.0);
+    p->mixing.alpha = r.number("alpha", p->mixing.alpha, 0.0, 1.0);
     if (p->max_tile < p->min_tile)
         throw SpecError(r.at("max_tile").to_string(), "max_tile " + std::to_string(p->max_tile) +
                                                           " is below min_tile " + std::to_string(p->min_tile));
@@ -33,9 +40,15 @@ class Nrem : public BrainState {
 public:
     explicit Nrem(const NremParams& p) : p_(p) {}
 
-    StepReport step(Model& model, const torch::Tensor&, const Modulation& m, const StepClock&) override {
+    StepReport step(Model& model, const torch::Tensor&, const Modulation& m, const StepClock& clock) override {
         model.zero_grad();
-        auto z = model.hippocampus.replay();
+        torch::Tensor z;
+        if (p_.replay == "mixed") {
+            auto noise = torch::randn_like(model.hippocampus.newest_latents());
+            z = model.hippocampus.replay_mixture(p_.mixing, noise, clock.iteration == 0, clock.step == 0);
+        } else {
+            z = model.hippocampus.replay();
+        }
         torch::Tensor dream;
         {
             // With the feedback pathway's plasticity off, the dream is a fixed target.

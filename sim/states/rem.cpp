@@ -29,7 +29,7 @@ public:
     StepReport step(Model& model, const torch::Tensor&, const Modulation& m, const StepClock& clock) override {
         model.zero_grad();
         auto noise = torch::randn_like(model.hippocampus.newest_latents());
-        auto z_mix = model.hippocampus.replay_for_rem(p_.mixing, noise, clock.iteration == 0, clock.step == 0);
+        auto z_mix = model.hippocampus.replay_mixture(p_.mixing, noise, clock.iteration == 0, clock.step == 0);
 
         auto dream = model.generator(z_mix);
         auto d = model.discriminator(model.encoder(dream).layer3);

@@ -156,7 +156,7 @@ def test_epochs_and_readout(f):
     assert f["epochs/wall_seconds"].attrs["unit"] == "s"
     acc = f["eval/linear_readout/test_accuracy"][:]
     assert acc.shape == (2, 2) and np.all((acc >= 0) & (acc <= 1))
-    assert f["eval/linear_readout"].attrs["encoder"] == "trained"
+    assert f["eval"].attrs["encoder"] == "trained"
     assert list(f["eval/linear_readout/occlusion_levels"][:]) == [0.1, 0.3, 0.5, 0.7]
     occ = f["eval/linear_readout/occluded_accuracy"][:]
     assert occ.shape == (2, 4) and np.all((occ >= 0) & (occ <= 1))

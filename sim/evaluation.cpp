@@ -1,0 +1,109 @@
+#include "sim/evaluation.hpp"
+
+#include <chrono>
+
+#include "data/occlusion.hpp"
+#include "sim/readout.hpp"
+
+namespace somnus {
+
+namespace {
+
+// Mean Euclidean distance between rows a[i] and b[i].
+double mean_distance(const torch::Tensor& a, const torch::Tensor& b) {
+    return (a - b).pow(2).sum(1).sqrt().mean().item<double>();
+}
+
+// n pairs of distinct positions in [0, size), drawn uniformly.
+std::pair<torch::Tensor, torch::Tensor> distinct_pairs(std::int64_t size, std::int64_t n, torch::Generator& rng) {
+    auto i = torch::randint(size, {n}, rng, torch::kInt64);
+    auto j = torch::randint(size - 1, {n}, rng, torch::kInt64);
+    j = j + (j >= i).to(torch::kInt64);  // skip i itself
+    return {i, j};
+}
+
+}  // namespace
+
+LatentGeometry latent_geometry(PadEncoder& encoder, const ImageSet& test, const LatentGeometrySpec& spec,
+                               torch::Device device) {
+    torch::Generator rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.seed));
+    auto z = encode_latents(encoder, test.images, device).cpu();
+    auto labels = test.labels.cpu();
+    LatentGeometry g;
+    g.images = test.size();
+    g.occlusion_level = spec.occlusion_level;
+    g.occlusion_tile = spec.occlusion_tile;
+
+    auto classes = std::get<0>(at::_unique(labels, /*sorted=*/true));
+    for (std::int64_t c = 0; c < classes.size(0); ++c) {
+        auto members = (labels == classes[c]).nonzero().squeeze(1);
+        if (members.size(0) < 2) continue;
+        auto [i, j] = distinct_pairs(members.size(0), spec.intra_pairs, rng);
+        g.intra_class.push_back(mean_distance(z.index_select(0, members.index_select(0, i)),
+                                              z.index_select(0, members.index_select(0, j))));
+    }
+    TORCH_CHECK(!g.intra_class.empty(), "latent geometry: no class has two test images");
+    for (double d : g.intra_class) g.intra += d;
+    g.intra /= double(g.intra_class.size());
+
+    // Pairs of different classes: draw pairs of distinct images, keep those whose labels differ.
+    std::vector<torch::Tensor> from, to;
+    std::int64_t kept = 0;
+    for (int attempt = 0; kept < spec.inter_pairs && attempt < 100; ++attempt) {
+        auto [i, j] = distinct_pairs(g.images, 2 * spec.inter_pairs, rng);
+        auto differ = (labels.index_select(0, i) != labels.index_select(0, j)).nonzero().squeeze(1);
+        differ = differ.slice(0, 0, spec.inter_pairs - kept);
+        from.push_back(i.index_select(0, differ));
+        to.push_back(j.index_select(0, differ));
+        kept += differ.size(0);
+    }
+    TORCH_CHECK(kept == spec.inter_pairs, "latent geometry: the test set has a single class");
+    g.inter = mean_distance(z.index_select(0, torch::cat(from)), z.index_select(0, torch::cat(to)));
+
+    // Each picked image against its own occluded version (one mask per image).
+    auto picked = torch::randint(g.images, {spec.occluded_pairs}, rng, torch::kInt64);
+    auto images = test.images.index_select(0, picked.to(test.images.device()));
+    auto masks = occlusion_masks(images.size(0), images.size(2), images.size(3), spec.occlusion_level,
+                                 spec.occlusion_tile, images.options(), rng);
+    auto z_occluded = encode_latents(encoder, images * masks, device).cpu();
+    g.clean_occluded = mean_distance(z.index_select(0, picked), z_occluded);
+    return g;
+}
+
+LatentPca latent_pca(PadEncoder& encoder, const ImageSet& test, const PcaSpec& spec, torch::Device device) {
+    const std::int64_t n = std::min(spec.images, test.size());
+    auto z = encode_latents(encoder, test.images.slice(0, 0, n), device).cpu().to(torch::kFloat64);
+    z = z - z.mean(0, true);
+    auto [u, s, vh] = torch::linalg::svd(z, /*full_matrices=*/false, c10::nullopt);
+    // Sign convention: each component's largest loading is positive, so runs compare.
+    auto v = vh.slice(0, 0, 2).t();  // (D, 2)
+    auto largest = v.abs().argmax(0);
+    auto signs = v.gather(0, largest.unsqueeze(0)).sign();
+    signs.masked_fill_(signs == 0, 1.0);
+    v = v * signs;
+    auto projection = torch::matmul(z, v).to(torch::kFloat32).contiguous();
+    auto variance = s.pow(2);
+    variance = variance / variance.sum();
+
+    LatentPca pca;
+    pca.images = n;
+    pca.components = std::min<std::int64_t>(spec.components, variance.size(0));
+    pca.projection.assign(projection.data_ptr<float>(), projection.data_ptr<float>() + projection.numel());
+    auto labels = test.labels.slice(0, 0, n).cpu().contiguous();
+    pca.labels.assign(labels.data_ptr<std::int64_t>(), labels.data_ptr<std::int64_t>() + n);
+    for (std::int64_t k = 0; k < pca.components; ++k) pca.explained_variance.push_back(variance[k].item<double>());
+    return pca;
+}
+
+EvaluationReport evaluate_encoder(PadEncoder& encoder, const ImageSet& train, const ImageSet& test,
+                                  const EvalSpec& spec, torch::Device device) {
+    auto start = std::chrono::steady_clock::now();
+    EvaluationReport report;
+    if (spec.linear_readout.enabled) report.readout = linear_readout(encoder, train, test, spec.linear_readout, device);
+    if (spec.latent_geometry.enabled) report.geometry = latent_geometry(encoder, test, spec.latent_geometry, device);
+    if (spec.pca.enabled) report.pca = latent_pca(encoder, test, spec.pca, device);
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+}  // namespace somnus

@@ -1,0 +1,355 @@
+#include "sim/replicate.hpp"
+
+#include <hdf5.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fcntl.h>
+#include <map>
+#include <set>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "sim/hdf5_reading.hpp"
+
+namespace somnus {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+double mean_of(const std::vector<double>& xs) {
+    double sum = 0;
+    for (double x : xs) sum += x;
+    return xs.empty() ? std::nan("") : sum / double(xs.size());
+}
+
+std::string percent_key(double level) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "occluded_%g", 100 * level);
+    return buffer;
+}
+
+// Column heading of a metric key.
+std::string heading(const std::string& key) {
+    if (key == "readout_last_epoch") return "readout %";
+    if (key == "readout_last5") return "readout last-5 %";
+    if (key.rfind("occluded_", 0) == 0) return key.substr(9) + " % occluded";
+    if (key == "intra_inter_ratio") return "intra/inter";
+    if (key == "clean_occluded_ratio") return "clean-occl./inter";
+    if (key == "wall_seconds") return "wall s";
+    return key;
+}
+
+std::string cell(const MetricSummary& m) {
+    char buffer[64];
+    const bool ratio = m.metric.find("ratio") != std::string::npos;
+    if (m.n == 0) return "";
+    if (m.n == 1 || std::isnan(m.sem))
+        std::snprintf(buffer, sizeof buffer, ratio ? "%.4f" : "%.2f", m.mean);
+    else
+        std::snprintf(buffer, sizeof buffer, ratio ? "%.4f ± %.4f" : "%.2f ± %.2f", m.mean, m.sem);
+    return buffer;
+}
+
+std::string csv_field(const std::string& text) {
+    if (text.find_first_of(",\"\n") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
+std::string clock_text(double seconds) {
+    long s = std::lround(seconds);
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%ldm%02lds", s / 60, s % 60);
+    return buffer;
+}
+
+}  // namespace
+
+RunMetrics read_run_metrics(const std::string& log) {
+    hid_t file = open_for_reading(log);
+    RunMetrics m;
+    m.path = log;
+    hid_t root = H5Gopen2(file, "/", H5P_DEFAULT);
+    m.experiment = read_attribute(root, "experiment");
+    m.status = read_attribute(root, "status");
+    H5Gclose(root);
+    double seed = read_number_attribute(file, "/", "seed");
+    m.seed = std::isnan(seed) ? -1 : std::int64_t(seed);
+    if (m.experiment.empty()) {
+        H5Fclose(file);
+        throw std::runtime_error(log + ": not a somnus run log (no experiment attribute)");
+    }
+    const std::string readout = "/eval/linear_readout/";
+    auto add = [&](const std::string& key, double value) {
+        if (!std::isnan(value)) m.values.emplace_back(key, value);
+    };
+    auto last = read_doubles(file, readout + "last_epoch_accuracy");
+    if (!last.empty()) add("readout_last_epoch", 100 * mean_of(last));
+    auto last5 = read_doubles(file, readout + "last5_mean_accuracy");
+    if (!last5.empty()) add("readout_last5", 100 * mean_of(last5));
+    auto levels = read_doubles(file, readout + "occlusion_levels");
+    auto occluded = read_doubles(file, readout + "occluded_accuracy");  // (seed, level)
+    if (!levels.empty() && !occluded.empty() && occluded.size() % levels.size() == 0) {
+        const std::size_t seeds = occluded.size() / levels.size();
+        for (std::size_t l = 0; l < levels.size(); ++l) {
+            double sum = 0;
+            for (std::size_t s = 0; s < seeds; ++s) sum += occluded[s * levels.size() + l];
+            add(percent_key(levels[l]), 100 * sum / double(seeds));
+        }
+    }
+    add("intra_inter_ratio", read_number_attribute(file, "/eval/latent_geometry", "intra_inter_ratio"));
+    add("clean_occluded_ratio", read_number_attribute(file, "/eval/latent_geometry", "clean_occluded_ratio"));
+    add("wall_seconds", read_number_attribute(file, "/", "wall_seconds"));
+    H5Fclose(file);
+    return m;
+}
+
+std::vector<std::string> find_logs(const std::vector<std::string>& paths) {
+    std::vector<std::string> logs;
+    for (const auto& p : paths) {
+        if (!fs::is_directory(p)) {
+            logs.push_back(p);
+            continue;
+        }
+        std::vector<std::string> found;
+        for (const auto& entry : fs::recursive_directory_iterator(p))
+            if (entry.is_regular_file() && entry.path().extension() == ".h5") found.push_back(entry.path().string());
+        std::sort(found.begin(), found.end());
+        logs.insert(logs.end(), found.begin(), found.end());
+    }
+    return logs;
+}
+
+std::vector<TableRow> summarize_runs(const std::vector<RunMetrics>& runs) {
+    std::vector<TableRow> rows;
+    std::vector<std::string> keys;  // every metric, in first-seen order
+    for (const auto& r : runs)
+        for (const auto& [key, value] : r.values)
+            if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    for (const auto& r : runs) {
+        auto row = std::find_if(rows.begin(), rows.end(), [&](const TableRow& t) { return t.experiment == r.experiment; });
+        if (row == rows.end()) {
+            rows.push_back({r.experiment, 0, {}, {}});
+            row = rows.end() - 1;
+        }
+        ++row->runs;
+        row->seeds.push_back(r.seed);
+    }
+    for (auto& row : rows)
+        for (const auto& key : keys) {
+            std::vector<double> xs;
+            for (const auto& r : runs) {
+                if (r.experiment != row.experiment) continue;
+                for (const auto& [k, v] : r.values)
+                    if (k == key) xs.push_back(v);
+            }
+            MetricSummary s{key, std::int64_t(xs.size()), mean_of(xs), std::nan("")};
+            if (xs.size() > 1) {
+                double var = 0;
+                for (double x : xs) var += (x - s.mean) * (x - s.mean);
+                s.sem = std::sqrt(var / double(xs.size() - 1)) / std::sqrt(double(xs.size()));
+            }
+            row.metrics.push_back(s);
+        }
+    return rows;
+}
+
+std::string table_markdown(const std::vector<TableRow>& rows) {
+    if (rows.empty()) return "(no runs)\n";
+    std::vector<std::vector<std::string>> cells;
+    std::vector<std::string> head{"experiment", "runs"};
+    for (const auto& m : rows[0].metrics) head.push_back(heading(m.metric));
+    cells.push_back(head);
+    for (const auto& row : rows) {
+        std::vector<std::string> line{row.experiment, std::to_string(row.runs)};
+        for (const auto& m : row.metrics) line.push_back(cell(m));
+        cells.push_back(line);
+    }
+    std::vector<std::size_t> width(head.size(), 3);
+    auto length = [](const std::string& s) {  // display width: "±" is one column, two bytes
+        std::size_t n = 0;
+        for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+        return n;
+    };
+    for (const auto& line : cells)
+        for (std::size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], length(line[i]));
+    std::ostringstream out;
+    auto print = [&](const std::vector<std::string>& line) {
+        out << "|";
+        for (std::size_t i = 0; i < line.size(); ++i)
+            out << " " << line[i] << std::string(width[i] - length(line[i]), ' ') << " |";
+        out << "\n";
+    };
+    print(cells[0]);
+    out << "|";
+    for (std::size_t i = 0; i < width.size(); ++i) out << (i < 2 ? ":" : "") << std::string(width[i] + 1, '-') << (i < 2 ? "" : ":") << "|";
+    out << "\n";
+    for (std::size_t r = 1; r < cells.size(); ++r) print(cells[r]);
+    return out.str();
+}
+
+std::string table_csv(const std::vector<TableRow>& rows) {
+    std::ostringstream out;
+    out << "experiment,runs,seeds";
+    if (!rows.empty())
+        for (const auto& m : rows[0].metrics) out << "," << m.metric << "_mean," << m.metric << "_sem," << m.metric << "_n";
+    out << "\n";
+    out.precision(10);
+    for (const auto& row : rows) {
+        std::string seeds;
+        for (auto s : row.seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(s);
+        out << csv_field(row.experiment) << "," << row.runs << "," << seeds;
+        for (const auto& m : row.metrics) {
+            out << ",";
+            if (m.n > 0) out << m.mean;
+            out << ",";
+            if (!std::isnan(m.sem)) out << m.sem;
+            out << "," << m.n;
+        }
+        out << "\n";
+    }
+    return out.str();
+}
+
+std::vector<std::int64_t> parse_seeds(const std::string& text) {
+    auto number = [&](const std::string& s) {
+        std::size_t used = 0;
+        long long v = -1;
+        try {
+            v = std::stoll(s, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != s.size() || s.empty() || v < 0) throw std::invalid_argument("bad seed \"" + s + "\" in \"" + text + "\"");
+        return std::int64_t(v);
+    };
+    std::vector<std::int64_t> seeds;
+    if (text.find(',') != std::string::npos) {
+        std::stringstream in(text);
+        for (std::string part; std::getline(in, part, ',');) seeds.push_back(number(part));
+    } else if (auto dash = text.find('-'); dash != std::string::npos) {
+        std::int64_t first = number(text.substr(0, dash)), last = number(text.substr(dash + 1));
+        if (last < first) throw std::invalid_argument("empty seed range \"" + text + "\"");
+        for (std::int64_t s = first; s <= last; ++s) seeds.push_back(s);
+    } else {
+        std::int64_t n = number(text);
+        if (n == 0) throw std::invalid_argument("--seeds 0 runs nothing");
+        for (std::int64_t s = 0; s < n; ++s) seeds.push_back(s);
+    }
+    return seeds;
+}
+
+std::vector<std::string> replicate(const ReplicateOptions& o, std::ostream& out, int& failures,
+                                   const std::atomic<bool>* stop) {
+    struct Task {
+        const ReplicateJob* job;
+        std::int64_t seed;
+        std::string log;
+    };
+    std::vector<Task> tasks;
+    std::vector<std::string> order;   // every log, spec by spec, seed by seed
+    std::set<std::string> finished;
+    for (const auto& job : o.specs)
+        for (std::int64_t seed : o.seeds) {
+            std::string log = (fs::path(o.out) / job.experiment / ("seed_" + std::to_string(seed) + ".h5")).string();
+            order.push_back(log);
+            bool done = false;
+            if (fs::exists(log)) try {
+                    done = read_run_metrics(log).status == "finished";
+                } catch (const std::exception&) {
+                }
+            if (done) {
+                finished.insert(log);
+                out << "kept    " << log << " (finished earlier)\n";
+            } else {
+                tasks.push_back({&job, seed, log});
+            }
+        }
+    out.flush();
+
+    const std::string program = fs::read_symlink("/proc/self/exe").string();
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const std::int64_t jobs = std::max<std::int64_t>(1, o.jobs);
+    const std::int64_t threads = o.threads > 0 ? o.threads : std::max<std::int64_t>(1, cores / jobs);
+    using Clock = std::chrono::steady_clock;
+    std::map<pid_t, std::pair<std::size_t, Clock::time_point>> running;
+    std::size_t next = 0, ended = 0;
+    failures = 0;
+
+    auto launch = [&](std::size_t t) {
+        const Task& task = tasks[t];
+        fs::create_directories(fs::path(task.log).parent_path());
+        std::vector<std::string> args{program, "run", task.job->spec, "--set", "seed=" + std::to_string(task.seed),
+                                      "--out", task.log, "--threads", std::to_string(threads)};
+        for (const auto& set : o.overrides) args.insert(args.end(), {"--set", set});
+        if (!o.device.empty()) args.insert(args.end(), {"--device", o.device});
+        const std::string text = fs::path(task.log).replace_extension(".txt").string();
+        pid_t pid = fork();
+        if (pid < 0) throw std::runtime_error("cannot start a run: fork failed");
+        if (pid == 0) {
+            int fd = ::open(text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd >= 0) {
+                dup2(fd, 1);
+                dup2(fd, 2);
+                close(fd);
+            }
+            std::vector<char*> argv;
+            for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            execv(program.c_str(), argv.data());
+            _exit(127);
+        }
+        running[pid] = {t, Clock::now()};
+        out << "started " << task.log << " (" << task.job->spec << ", seed " << task.seed << ", " << threads
+            << " thread" << (threads == 1 ? "" : "s") << ")\n";
+        out.flush();
+    };
+
+    while (ended < tasks.size()) {
+        while (next < tasks.size() && std::int64_t(running.size()) < jobs && !(stop && stop->load())) launch(next++);
+        if (running.empty()) break;  // stopped before launching the rest
+        int status = 0;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        auto it = running.find(pid);
+        if (it == running.end()) continue;
+        const Task& task = tasks[it->second.first];
+        double secs = std::chrono::duration<double>(Clock::now() - it->second.second).count();
+        running.erase(it);
+        ++ended;
+        const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        char progress[32];
+        std::snprintf(progress, sizeof progress, "[%zu/%zu] ", ended, tasks.size());
+        if (ok) {
+            finished.insert(task.log);
+            out << progress << "finished " << task.log << " in " << clock_text(secs) << "\n";
+        } else {
+            ++failures;
+            out << progress << "FAILED   " << task.log << " (exit "
+                << (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) << "); see "
+                << fs::path(task.log).replace_extension(".txt").string() << "\n";
+        }
+        out.flush();
+    }
+    failures += int(tasks.size() - ended);  // never started (stopped)
+    std::vector<std::string> logs;
+    for (const auto& log : order)
+        if (finished.count(log)) logs.push_back(log);
+    return logs;
+}
+
+}  // namespace somnus
