@@ -5,7 +5,8 @@
     z = run.activity("V1_encoder", "z", state="rem", epoch=-1)   # (probe images, 256)
     run.weight_change_cosine("wake", "rem")                      # feedforward, last epoch
 
-Plots are in somnus_analysis.plots (matplotlib).
+Plots are in somnus_analysis.plots (matplotlib); the paper's figures over
+replicated runs in somnus_analysis.paper.
 """
 from .log import Run, LogNotReady, follow
 

@@ -216,13 +216,56 @@ class Run:
         return float(p["cosine"][row, i, j])
 
     # ---- evaluation ------------------------------------------------------------
-    def readout(self):
-        """Linear-readout accuracies per classifier seed (fractions)."""
+    def readout(self, group="eval"):
+        """Linear-readout accuracies per classifier seed (fractions), of the final
+        evaluation or of `group` (e.g. "eval/epoch_001")."""
         with self._open() as f:
-            g = f["eval/linear_readout"]
+            g = f[f"{group}/linear_readout"]
             out = {k: g[k][()] for k in g}
             out.update({k: _text(v) for k, v in g.attrs.items()})
             return out
+
+    def latent_geometry(self, group="eval"):
+        """Distances between latents (attributes of eval/latent_geometry) and the per-class intra distances."""
+        with self._open() as f:
+            g = f[f"{group}/latent_geometry"]
+            out = {k: float(v) for k, v in g.attrs.items()}
+            out["intra_class_distance_per_class"] = g["intra_class_distance"][()]
+            return out
+
+    def pca(self, group="eval"):
+        """Test latents on their first two principal components: projection (N, 2), labels, explained_variance."""
+        with self._open() as f:
+            g = f[f"{group}/pca"]
+            return {k: g[k][()] for k in g}
+
+    def evaluations(self):
+        """Every evaluation of the run, in training order: a list of dicts with
+        trained_epochs, group, and (when evaluated) readout_accuracy (mean over
+        classifier seeds, fraction), occlusion_levels, occluded_accuracy (per level),
+        intra_inter_ratio and clean_occluded_ratio."""
+        found = []
+        with self._open() as f:
+            if "eval" not in f:
+                return found
+            groups = [f"eval/{k}" for k in f["eval"] if k.startswith("epoch_")] + ["eval"]
+            for name in groups:
+                g = f[name]
+                if "trained_epochs" not in g.attrs:
+                    continue
+                row = {"group": name, "trained_epochs": int(g.attrs["trained_epochs"])}
+                if "linear_readout" in g:
+                    r = g["linear_readout"]
+                    row["readout_accuracy"] = float(np.mean(r["last_epoch_accuracy"][()]))
+                    if "occluded_accuracy" in r:
+                        row["occlusion_levels"] = r["occlusion_levels"][()]
+                        row["occluded_accuracy"] = r["occluded_accuracy"][()].mean(axis=0)
+                if "latent_geometry" in g:
+                    a = g["latent_geometry"].attrs
+                    row["intra_inter_ratio"] = float(a["intra_inter_ratio"])
+                    row["clean_occluded_ratio"] = float(a["clean_occluded_ratio"])
+                found.append(row)
+        return sorted(found, key=lambda r: r["trained_epochs"])
 
 
 def _children(f, group):
