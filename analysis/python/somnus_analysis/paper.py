@@ -55,6 +55,15 @@ def mean_sem(values):
     return x.mean(axis=0), x.std(axis=0, ddof=1) / np.sqrt(x.shape[0])
 
 
+def _finish(fig, ax, xlabel, ylabel, title):
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
 def _final(run):
     return run.evaluations()[-1]
 
@@ -81,12 +90,7 @@ def readout_over_epochs(groups, untrained="pad_untrained"):
         m, s = mean_sem([c[:n] for c in curves])
         name, colour = label(experiment)
         ax.errorbar(epochs[:n], m, yerr=s, label=f"{name} (n={len(runs)})", color=colour, marker="o", capsize=3)
-    ax.set_xlabel("training epochs")
-    ax.set_ylabel("linear readout, test accuracy (%)")
-    ax.legend(fontsize=7)
-    ax.set_title("linear separability of the latent")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "training epochs", "linear readout, test accuracy (%)", "linear separability of the latent")
 
 
 def accuracy_vs_occlusion(groups):
@@ -105,12 +109,7 @@ def accuracy_vs_occlusion(groups):
         m, s = mean_sem(rows)
         name, colour = label(experiment)
         ax.errorbar(100 * levels, m, yerr=s, label=name, color=colour, marker="o", capsize=3)
-    ax.set_xlabel("occlusion (% of 4x4 squares dropped)")
-    ax.set_ylabel("test accuracy (%)")
-    ax.legend(fontsize=7)
-    ax.set_title("robustness to occlusion")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "occlusion (% of 4x4 squares dropped)", "test accuracy (%)", "robustness to occlusion")
 
 
 def distance_ratios(groups):
