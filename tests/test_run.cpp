@@ -342,3 +342,33 @@ TEST_F(Run, ReplicateRunsSeedsInParallelAndTablesMeanAndSem) {
     EXPECT_EQ(none.exit_code, 1);
     EXPECT_NE(none.output.find("tiny.json: not an HDF5 file"), std::string::npos) << none.output;
 }
+
+TEST_F(Run, TrainsOnThreeChannelCifarBatches) {
+    auto dir = test::temp_dir("run_cifar");
+    std::vector<std::uint8_t> bytes;
+    std::uint32_t state = 7;
+    for (int i = 0; i < 96; ++i) {
+        bytes.push_back(static_cast<std::uint8_t>(i % 10));
+        for (int p = 0; p < 3 * 1024; ++p) {
+            state = state * 1664525u + 1013904223u;
+            bytes.push_back(static_cast<std::uint8_t>(p / 96 == i % 10 ? 230 : (state >> 26)));
+        }
+    }
+    for (const char* name : {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
+                             "data_batch_5.bin", "test_batch.bin"})
+        test::write_file(dir / name, bytes, false);
+    Json doc = test::tiny_spec(dir, dir / "c.h5");
+    doc["data"]["dataset"] = "cifar10";
+    doc["schedule"]["epochs"] = 1;
+    Runner runner(parse_spec(doc));
+    Hdf5Recorder recorder((dir / "c.h5").string());
+    runner.attach(recorder);
+    RunResult result = runner.run();
+    ASSERT_EQ(result.status, "finished");
+    EXPECT_EQ(result.evaluation->readout->train_images, 480);  // 5 batches of 96
+    auto py = test::run_command("/usr/bin/python3 -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+                                "assert f['dreams/rem/dream'].shape[2:]==(3,32,32); "
+                                "assert f['dreams/wake/reconstruction'].shape[2:]==(3,32,32); print('rgb ok')\" " +
+                                (dir / "c.h5").string());
+    EXPECT_NE(py.output.find("rgb ok"), std::string::npos) << py.output;
+}
