@@ -158,7 +158,14 @@ int main(int argc, char** argv) {
         };
         auto print_table = [&](const std::vector<std::string>& logs, const std::string& csv, const std::string& md) {
             std::vector<somnus::RunMetrics> runs;
-            for (const auto& log : logs) runs.push_back(somnus::read_run_metrics(log));
+            for (const auto& log : logs) {
+                auto run = somnus::read_run_metrics(log);
+                if (run.status == "finished")
+                    runs.push_back(run);
+                else
+                    std::fprintf(stderr, "skipped %s (status: %s)\n", log.c_str(), run.status.c_str());
+            }
+            if (runs.empty()) throw std::runtime_error("none of the logs is of a finished run");
             auto rows = somnus::summarize_runs(runs);
             std::string text = somnus::table_markdown(rows);
             std::printf("%s", text.c_str());
