@@ -7,13 +7,14 @@
 
 #include <vector>
 
+#include "areas/area.hpp"
 #include "sim/spec.hpp"
 
 namespace somnus {
 
 // Feedforward pathway: image (B,C,32,32) -> latent z (B,latent_dim).
 // conv k4 s2 p1: C->f->2f->4f (32->16->8->4, LeakyReLU), then conv k4 s2 p0 4f->latent (4->1, linear).
-class PadEncoderImpl : public torch::nn::Module {
+class PadEncoderImpl : public EncoderAreaImpl {
 public:
     PadEncoderImpl(std::int64_t channels, const AreaParams& p);
 
@@ -22,8 +23,10 @@ public:
         torch::Tensor layer3;  // (B, 4f, 4, 4): what the discriminator neurons read
     };
     Output forward(const torch::Tensor& x);
+    torch::Tensor latent(const torch::Tensor& x) override { return forward(x).z; }
     // All layer activations, input side first (layer1..layer3, then z).
-    std::vector<torch::Tensor> activations(const torch::Tensor& x);
+    std::vector<torch::Tensor> activations(const torch::Tensor& x) override;
+    std::vector<std::string> layer_names() const override { return {"layer1", "layer2", "layer3", "z"}; }
 
 private:
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr}, conv4{nullptr};
@@ -32,12 +35,14 @@ private:
 TORCH_MODULE(PadEncoder);
 
 // Feedback pathway: z (B,latent_dim) -> image (B,C,32,32) in [-1, 1].
-class PadGeneratorImpl : public torch::nn::Module {
+class PadGeneratorImpl : public GeneratorAreaImpl {
 public:
     PadGeneratorImpl(std::int64_t channels, const AreaParams& p);
     torch::Tensor forward(const torch::Tensor& z);
+    torch::Tensor image(const torch::Tensor& z) override { return forward(z); }
     // All layer activations, latent side first (layer1..layer3, then the image).
-    std::vector<torch::Tensor> activations(const torch::Tensor& z);
+    std::vector<torch::Tensor> activations(const torch::Tensor& z) override;
+    std::vector<std::string> layer_names() const override { return {"layer1", "layer2", "layer3", "output"}; }
 
 private:
     torch::nn::ConvTranspose2d tconv1{nullptr}, tconv2{nullptr}, tconv3{nullptr}, tconv4{nullptr};

@@ -29,16 +29,16 @@ int main(int argc, char** argv) {
     auto x = (torch::rand({64, 1, 32, 32}) * 2 - 1).to(model.device);
     std::printf("device %s, %d threads, batch 64\n", model.device.str().c_str(), torch::get_num_threads());
 
-    std::printf("%-32s %8.1f ms\n", "encoder forward", time_ms(repeats, [&] { torch::NoGradGuard g; model.encoder(x); }));
+    std::printf("%-32s %8.1f ms\n", "encoder forward", time_ms(repeats, [&] { torch::NoGradGuard g; model.pad_encoder().forward(x); }));
     std::printf("%-32s %8.1f ms\n", "encoder forward+backward", time_ms(repeats, [&] {
         model.zero_grad();
-        model.encoder(x).z.pow(2).mean().backward();
+        model.pad_encoder().forward(x).z.pow(2).mean().backward();
     }));
     auto z = torch::randn({64, 256}, x.options());
-    std::printf("%-32s %8.1f ms\n", "generator forward", time_ms(repeats, [&] { torch::NoGradGuard g; model.generator(z); }));
+    std::printf("%-32s %8.1f ms\n", "generator forward", time_ms(repeats, [&] { torch::NoGradGuard g; model.pad_generator().forward(z); }));
     std::printf("%-32s %8.1f ms\n", "generator forward+backward", time_ms(repeats, [&] {
         model.zero_grad();
-        model.generator(z).pow(2).mean().backward();
+        model.pad_generator().forward(z).pow(2).mean().backward();
     }));
     StepClock clock{0, 1, 1};
     for (const auto& name : spec.schedule.cycle) {

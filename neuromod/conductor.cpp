@@ -27,6 +27,8 @@ double Conductor::plasticity_sign(PathwayKind pathway, const Levels& l) {
     }
 }
 
+double Conductor::phase(const Levels& l) { return 2.0 * std::clamp(l.ach, 0.0, 1.0) - 1.0; }
+
 Modulation Conductor::modulation(const std::string& state) const {
     Modulation m;
     m.levels = levels(state);
@@ -34,6 +36,7 @@ Modulation Conductor::modulation(const std::string& state) const {
     m.discriminator_target = discriminator_target(m.levels);
     m.feedforward_sign = plasticity_sign(PathwayKind::feedforward, m.levels);
     m.feedback_sign = plasticity_sign(PathwayKind::feedback, m.levels);
+    m.phase = phase(m.levels);
     return m;
 }
 

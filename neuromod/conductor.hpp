@@ -6,8 +6,13 @@
 //   discriminator target  t = n            (1: "real"/external, 0: "fake"/internal; doses in between)
 //   plasticity sign, feedforward pathway (encoder, discriminator)   = +1
 //   plasticity sign, feedback pathway (generator)           s = a (2n - 1)
+//   cortical phase                  p = 2a - 1 (+1: externally driven, bottom-up; -1: internally
+//                                              generated, top-down; Benjamin & Kording's ACh phase switch)
 // PAD's table (Deperrois et al. 2022, Fig. 7) is the default:
 //   Wake a=1 n=1: g=1 t=1 s=+1 | NREM a=0 n=0: g=0 s=0 | REM a=1 n=0: g=1 t=0 s=-1.
+// Adversarial wake-sleep reads the phase: its critics learn to raise their score on
+// samples of phase +1 and lower it on phase -1 (plasticity sign p), the cortical
+// areas learn the opposite (sign -p); intermediate ACh doses scale both.
 #pragma once
 
 #include <map>
@@ -25,6 +30,7 @@ struct Modulation {
     double discriminator_target = 0.0;
     double feedforward_sign = 1.0;
     double feedback_sign = 0.0;
+    double phase = 0.0;
 
     bool discriminator_active() const { return discriminator_gate > 0.0; }
 };
@@ -41,6 +47,7 @@ public:
     static double discriminator_gate(const Levels& l);
     static double discriminator_target(const Levels& l);
     static double plasticity_sign(PathwayKind pathway, const Levels& l);
+    static double phase(const Levels& l);
 
     // True when some state of `cycle` teaches the discriminator "fake" (target < 1/2):
     // only then is there an adversarial game for Wake's "real" signal to take part in.

@@ -45,4 +45,10 @@ std::unique_ptr<BrainState> make_state(const StateSpec& spec) {
     return std::make_unique<State>(params_of<Params>(spec));
 }
 
+// The same for a State that also needs its own name in the cycle: State(params, name).
+template <class State, class Params>
+std::unique_ptr<BrainState> make_named_state(const StateSpec& spec) {
+    return std::make_unique<State>(params_of<Params>(spec), spec.name);
+}
+
 }  // namespace somnus

@@ -87,11 +87,16 @@ Circuit Circuit::build(const ExperimentSpec& spec) {
         boost::add_edge(from, to, PathwayEdge{p.kind}, c.graph_);
     }
 
-    // Roles. Exactly one module of each of these kinds for now.
-    auto unique_of = [&](ModuleKind kind, bool required) -> std::optional<ModuleId> {
+    // Roles: one encoder, one generator, one conductor; the hippocampus and the
+    // discriminators as the states of the cycle need them.
+    auto all_of = [&](ModuleKind kind) {
         std::vector<ModuleId> found;
         for (auto [v, end] = boost::vertices(c.graph_); v != end; ++v)
             if (c.graph_[*v].kind == kind) found.push_back(*v);
+        return found;
+    };
+    auto unique_of = [&](ModuleKind kind, bool required) -> std::optional<ModuleId> {
+        auto found = all_of(kind);
         if (found.size() > 1)
             throw SpecError("/modules", std::string("more than one ") + to_string(kind) +
                                             " module (\"" + c.graph_[found[0]].name + "\", \"" +
@@ -106,47 +111,107 @@ Circuit Circuit::build(const ExperimentSpec& spec) {
         throw SpecError("/pathways", std::string("missing ") + to_string(kind) + " pathway " + from + " -> " + to);
     };
 
-    bool needs_discriminator = false;
+    // What the cycle's states need, and the family of areas they work on.
+    bool needs_discriminator = false, needs_hippocampus = false;
+    std::string family;
+    const StateSpec* family_state = nullptr;
     for (const auto& name : spec.schedule.cycle)
         if (const StateSpec* s = spec.state(name))
-            if (const StateType* t = find_state_type(s->type))
-                needs_discriminator |= std::count(t->needs.begin(), t->needs.end(), ModuleKind::discriminator) > 0;
+            if (const StateType* t = find_state_type(s->type)) {
+                auto needs = [&](ModuleKind k) { return std::count(t->needs.begin(), t->needs.end(), k) > 0; };
+                needs_discriminator |= needs(ModuleKind::discriminator);
+                needs_hippocampus |= needs(ModuleKind::hippocampus);
+                if (family.empty()) {
+                    family = t->areas;
+                    family_state = s;
+                } else if (family != t->areas) {
+                    throw SpecError(s->pointer + "/type", "brain state \"" + name + "\" (" + s->type + ") works on " + t->areas +
+                                                              " areas, but state \"" + family_state->name + "\" (" +
+                                                              family_state->type + ") works on " + family + " areas");
+                }
+            }
+    for (auto [v, end] = boost::vertices(c.graph_); v != end; ++v) {
+        const ModuleVertex& m = c.graph_[*v];
+        std::string f = area_family(m.type);
+        if (!f.empty() && !family.empty() && f != family)
+            throw SpecError(spec.module(m.name)->pointer + "/type",
+                            "module \"" + m.name + "\" is a " + m.type + " (" + f + " areas), but the cycle's brain states (\"" +
+                                family_state->name + "\": " + family_state->type + ") work on " + family + " areas");
+    }
 
     Roles& r = c.roles_;
-    r.hippocampus = *unique_of(ModuleKind::hippocampus, true);
+    r.areas = family.empty() ? "pad" : family;
     r.conductor = *unique_of(ModuleKind::conductor, true);
-    ModuleId encoder = *unique_of(ModuleKind::encoder, true);
-    ModuleId generator = *unique_of(ModuleKind::generator, true);
-    r.discriminator = unique_of(ModuleKind::discriminator, needs_discriminator);
+    r.encoder = *unique_of(ModuleKind::encoder, true);
+    r.generator = *unique_of(ModuleKind::generator, true);
+    r.hippocampus = unique_of(ModuleKind::hippocampus, needs_hippocampus);
+    if (r.areas == "stochastic") {
+        r.critics = all_of(ModuleKind::discriminator);
+        if (needs_discriminator && r.critics.empty())
+            throw SpecError("/modules", "missing role: the circuit has no critic (discriminator) module");
+    } else {
+        r.discriminator = unique_of(ModuleKind::discriminator, needs_discriminator);
+    }
 
-    // The roles are what the pathways say they are.
-    auto stores = c.sources(r.hippocampus, PathwayKind::feedforward);
-    if (stores.empty()) missing_pathway(c.graph_[encoder].name, c.graph_[r.hippocampus].name, PathwayKind::feedforward);
-    r.encoder = stores[0];
-    auto replayed = c.targets(r.hippocampus, PathwayKind::replay);
-    if (replayed.empty()) missing_pathway(c.graph_[r.hippocampus].name, c.graph_[generator].name, PathwayKind::replay);
-    r.generator = replayed[0];
-    if (!c.connected(r.generator, r.encoder, PathwayKind::feedback))
-        missing_pathway(c.graph_[r.generator].name, c.graph_[r.encoder].name, PathwayKind::feedback);
+    // The roles' pathways.
+    const std::string& encoder = c.graph_[r.encoder].name;
+    const std::string& generator = c.graph_[r.generator].name;
+    if (r.hippocampus) {
+        const std::string& store = c.graph_[*r.hippocampus].name;
+        if (!c.connected(r.encoder, *r.hippocampus, PathwayKind::feedforward)) {
+            if (needs_hippocampus) missing_pathway(encoder, store, PathwayKind::feedforward);
+            r.hippocampus.reset();  // a store nothing feeds takes no part
+        } else if (!c.connected(*r.hippocampus, r.generator, PathwayKind::replay)) {
+            missing_pathway(store, generator, PathwayKind::replay);
+        }
+    }
+    if (!c.connected(r.generator, r.encoder, PathwayKind::feedback)) missing_pathway(generator, encoder, PathwayKind::feedback);
     if (r.discriminator && !c.connected(r.encoder, *r.discriminator, PathwayKind::feedforward)) {
-        if (needs_discriminator)
-            missing_pathway(c.graph_[r.encoder].name, c.graph_[*r.discriminator].name, PathwayKind::feedforward);
+        if (needs_discriminator) missing_pathway(encoder, c.graph_[*r.discriminator].name, PathwayKind::feedforward);
         r.discriminator.reset();  // discriminator neurons with no input take no part
     }
+    for (ModuleId critic : r.critics)
+        if (!c.connected(r.encoder, critic, PathwayKind::feedforward)) missing_pathway(encoder, c.graph_[critic].name, PathwayKind::feedforward);
     std::vector<ModuleId> plastic{r.encoder, r.generator};
     if (r.discriminator) plastic.push_back(*r.discriminator);
+    plastic.insert(plastic.end(), r.critics.begin(), r.critics.end());
     for (ModuleId m : plastic)
         if (!c.connected(r.conductor, m, PathwayKind::neuromodulatory))
             missing_pathway(c.graph_[r.conductor].name, c.graph_[m].name, PathwayKind::neuromodulatory);
 
     // Areas that must agree on the latent size.
-    const auto* enc = std::get_if<AreaParams>(&spec.module(c.graph_[r.encoder].name)->params);
-    const ModuleSpec* gen_spec = spec.module(c.graph_[r.generator].name);
+    const ModuleSpec* enc_spec = spec.module(encoder);
+    const ModuleSpec* gen_spec = spec.module(generator);
+    const auto* enc = std::get_if<AreaParams>(&enc_spec->params);
     const auto* gen = std::get_if<AreaParams>(&gen_spec->params);
     if (enc && gen && enc->latent_dim != gen->latent_dim)
         throw SpecError(gen_spec->pointer + "/latent_dim",
                         "type mismatch: generator latent_dim " + std::to_string(gen->latent_dim) +
                             " does not match encoder latent_dim " + std::to_string(enc->latent_dim));
+    const auto* senc = std::get_if<StochasticAreaParams>(&enc_spec->params);
+    const auto* sgen = std::get_if<StochasticAreaParams>(&gen_spec->params);
+    if (senc && sgen && senc->layers != sgen->layers)
+        throw SpecError(gen_spec->pointer + "/layers", "the generator's layers must be the encoder's (\"" + encoder +
+                                                           "\"): both pathways join the same hierarchy of populations");
+    // Each critic reads adjacent layers of that hierarchy.
+    if (senc) {
+        const auto names = hierarchy_layer_names(senc->layers.size());
+        for (ModuleId critic : r.critics) {
+            const ModuleSpec* m = spec.module(c.graph_[critic].name);
+            const auto& reads = std::get<CriticParams>(m->params).reads;
+            std::vector<std::size_t> index;
+            for (std::size_t i = 0; i < reads.size(); ++i) {
+                auto it = std::find(names.begin(), names.end(), reads[i]);
+                if (it == names.end()) throw SpecError(m->pointer + "/reads/" + std::to_string(i), unknown_name("layer", reads[i], names));
+                index.push_back(static_cast<std::size_t>(it - names.begin()));
+                if (i > 0 && index[i] != index[i - 1] + 1)
+                    throw SpecError(m->pointer + "/reads", "a critic reads adjacent layers, bottom first (layers: " + join(names) + ")");
+            }
+        }
+    }
+    for (const auto& name : spec.schedule.cycle)
+        if (const StateSpec* s = spec.state(name))
+            if (const StateType* t = find_state_type(s->type); t && t->check) t->check(spec, *s);
     return c;
 }
 

@@ -28,11 +28,13 @@ using ModuleId = CircuitGraph::vertex_descriptor;
 
 // Who plays which part, as found in the graph.
 struct Roles {
-    ModuleId encoder;                      // sends feedforward input to the hippocampus
-    ModuleId generator;                    // receives replay from the hippocampus
-    ModuleId hippocampus;
+    ModuleId encoder;                       // the feedforward (inference) pathway
+    ModuleId generator;                     // the feedback (generative) pathway, feeding back to the encoder
     ModuleId conductor;
-    std::optional<ModuleId> discriminator;  // receives feedforward input from the encoder
+    std::optional<ModuleId> hippocampus;    // fed by the encoder, replays to the generator
+    std::optional<ModuleId> discriminator;  // PAD's discriminator neurons, fed by the encoder
+    std::vector<ModuleId> critics;          // adversarial wake-sleep critics, fed by the encoder
+    std::string areas;                      // the areas' family: "pad" or "stochastic"
 };
 
 class Circuit {

@@ -1,6 +1,7 @@
 #include "sim/evaluation.hpp"
 
 #include <chrono>
+#include <map>
 
 #include "data/occlusion.hpp"
 #include "sim/readout.hpp"
@@ -24,7 +25,7 @@ std::pair<torch::Tensor, torch::Tensor> distinct_pairs(std::int64_t size, std::i
 
 }  // namespace
 
-LatentGeometry latent_geometry(PadEncoder& encoder, const ImageSet& test, const LatentGeometrySpec& spec,
+LatentGeometry latent_geometry(EncoderAreaImpl& encoder, const ImageSet& test, const LatentGeometrySpec& spec,
                                torch::Device device) {
     torch::Generator rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.seed));
     auto z = encode_latents(encoder, test.images, device).cpu();
@@ -70,7 +71,7 @@ LatentGeometry latent_geometry(PadEncoder& encoder, const ImageSet& test, const 
     return g;
 }
 
-LatentPca latent_pca(PadEncoder& encoder, const ImageSet& test, const PcaSpec& spec, torch::Device device) {
+LatentPca latent_pca(EncoderAreaImpl& encoder, const ImageSet& test, const PcaSpec& spec, torch::Device device) {
     const std::int64_t n = std::min(spec.images, test.size());
     auto z = encode_latents(encoder, test.images.slice(0, 0, n), device).cpu().to(torch::kFloat64);
     z = z - z.mean(0, true);
@@ -95,13 +96,79 @@ LatentPca latent_pca(PadEncoder& encoder, const ImageSet& test, const PcaSpec& s
     return pca;
 }
 
-EvaluationReport evaluate_encoder(PadEncoder& encoder, const ImageSet& train, const ImageSet& test,
-                                  const EvalSpec& spec, torch::Device device) {
+double pattern_kl(const torch::Tensor& a, const torch::Tensor& b) {
+    auto count = [](const torch::Tensor& rows) {
+        std::map<std::vector<std::int64_t>, double> counts;
+        auto r = rows.to(torch::kCPU).to(torch::kInt64).contiguous();
+        const std::int64_t n = r.size(0), k = r.size(1);
+        const std::int64_t* data = r.data_ptr<std::int64_t>();
+        for (std::int64_t i = 0; i < n; ++i) counts[std::vector<std::int64_t>(data + i * k, data + (i + 1) * k)] += 1.0;
+        return counts;
+    };
+    auto p = count(a), q = count(b);
+    std::map<std::vector<std::int64_t>, std::pair<double, double>> both;
+    for (const auto& [pattern, c] : p) both[pattern].first = c;
+    for (const auto& [pattern, c] : q) both[pattern].second = c;
+    const double u = double(both.size());
+    const double np = double(a.size(0)) + 0.5 * u, nq = double(b.size(0)) + 0.5 * u;
+    double kl = 0;
+    for (const auto& [pattern, c] : both) {
+        const double pp = (c.first + 0.5) / np, qq = (c.second + 0.5) / nq;
+        kl += pp * std::log(pp / qq);
+    }
+    return kl;
+}
+
+WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
+                                    const ImageSet& test, const OverlapSpec& spec, torch::Device device) {
+    torch::NoGradGuard no_grad;
+    auto rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.seed));
+    const std::int64_t n = spec.samples;
+    auto index = torch::arange(n, torch::kInt64).remainder(test.size());
+    auto sleep_z = torch::randn({n, latent_dim}, rng, torch::TensorOptions().dtype(torch::kFloat32));
+    std::vector<torch::Tensor> wx, wz, sx;
+    for (std::int64_t i = 0; i < n; i += 500) {
+        auto x = test.images.index_select(0, index.slice(0, i, std::min(i + 500, n))).to(device);
+        wx.push_back(x.flatten(1).cpu());
+        wz.push_back(encoder.sample_latent(x).cpu());
+        sx.push_back(generator.sample_image(sleep_z.slice(0, i, std::min(i + 500, n)).to(device)).flatten(1).cpu());
+    }
+    auto wake = torch::cat({torch::cat(wx), torch::cat(wz)}, 1).round();
+    auto sleep = torch::cat({torch::cat(sx), sleep_z}, 1).round();
+
+    // Pixels from the central half of the image (the border is blank in digit sets), then latent units.
+    const std::int64_t pixels = wx.front().size(1), side = test.images.size(-1), channels = test.images.size(1);
+    std::vector<std::int64_t> central;
+    for (std::int64_t c = 0; c < channels; ++c)
+        for (std::int64_t y = side / 4; y < side - side / 4; ++y)
+            for (std::int64_t x = side / 4; x < side - side / 4; ++x) central.push_back((c * side + y) * side + x);
+    auto central_t = torch::tensor(central, torch::kInt64);
+    WakeSleepOverlap out;
+    out.samples = n;
+    for (std::int64_t k : spec.units) {
+        auto px = central_t.index_select(0, torch::randperm(central_t.size(0), rng, torch::kInt64).slice(0, 0, std::min(k, central_t.size(0))));
+        auto zu = torch::randperm(latent_dim, rng, torch::kInt64).slice(0, 0, std::min(k, latent_dim)) + pixels;
+        auto units = torch::cat({px, zu});
+        auto w = wake.index_select(1, units), s = sleep.index_select(1, units);
+        WakeSleepOverlap::Test t;
+        t.units = k;
+        t.kl = pattern_kl(w, s);
+        t.floor = pattern_kl(w.slice(0, 0, n / 2), w.slice(0, n / 2, 2 * (n / 2)));
+        t.wake_patterns = std::get<0>(at::unique_dim(w.to(torch::kInt64), 0)).size(0);
+        t.sleep_patterns = std::get<0>(at::unique_dim(s.to(torch::kInt64), 0)).size(0);
+        out.tests.push_back(t);
+    }
+    return out;
+}
+
+EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
+                                const ImageSet& train, const ImageSet& test, const EvalSpec& spec, torch::Device device) {
     auto start = std::chrono::steady_clock::now();
     EvaluationReport report;
     if (spec.linear_readout.enabled) report.readout = linear_readout(encoder, train, test, spec.linear_readout, device);
     if (spec.latent_geometry.enabled) report.geometry = latent_geometry(encoder, test, spec.latent_geometry, device);
     if (spec.pca.enabled) report.pca = latent_pca(encoder, test, spec.pca, device);
+    if (spec.overlap.enabled) report.overlap = wake_sleep_overlap(encoder, generator, latent_dim, test, spec.overlap, device);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return report;
 }

@@ -111,6 +111,7 @@ void Hdf5Recorder::step_done(const StepEvent& e) {
     value(base + "conductor/discriminator_target", m.discriminator_target);
     value(base + "conductor/feedforward_sign", m.feedforward_sign);
     value(base + "conductor/feedback_sign", m.feedback_sign);
+    value(base + "conductor/phase", m.phase);
     if (flush_every_ > 0 && (e.clock.step + 1) % flush_every_ == 0 && *e.state == last_state_) flush();
 }
 
@@ -162,6 +163,30 @@ void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
         log.write(base + "projection", p.projection, {p.images, 2});
         log.write(base + "labels", p.labels, {p.images});
         log.write(base + "explained_variance", p.explained_variance, {p.components});
+    }
+    if (e.overlap) {
+        const WakeSleepOverlap& o = *e.overlap;
+        const std::string base = root + "overlap/";
+        std::vector<double> units, kl, floor, wake, sleep;
+        for (const auto& t : o.tests) {
+            units.push_back(double(t.units));
+            kl.push_back(t.kl);
+            floor.push_back(t.floor);
+            wake.push_back(double(t.wake_patterns));
+            sleep.push_back(double(t.sleep_patterns));
+        }
+        const std::int64_t k = std::int64_t(o.tests.size());
+        log.describe(base + "units", "k of each test: k pixels and k latent units form a pattern", "1");
+        log.describe(base + "kl", "KL(wake || sleep) between the rounded-pattern histograms (+0.5 smoothing)", "nats");
+        log.describe(base + "floor", "KL(wake half A || wake half B): the finite-sample floor of the same estimate", "nats");
+        log.describe(base + "wake_patterns", "distinct wake patterns", "1");
+        log.describe(base + "sleep_patterns", "distinct sleep patterns", "1");
+        log.write(base + "units", units, {k});
+        log.write(base + "kl", kl, {k});
+        log.write(base + "floor", floor, {k});
+        log.write(base + "wake_patterns", wake, {k});
+        log.write(base + "sleep_patterns", sleep, {k});
+        log.attribute(base, "samples", double(o.samples));
     }
     flush();
 }

@@ -17,7 +17,7 @@ const P& module_params(const ExperimentSpec& spec, const Circuit& circuit, Modul
 }
 
 torch::optim::AdamOptions adam(const OptimizerSpec& o) {
-    return torch::optim::AdamOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.eps);
+    return torch::optim::AdamOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.eps).weight_decay(o.weight_decay);
 }
 
 void apply_sign(torch::optim::Optimizer& optimizer, const std::vector<torch::Tensor>& params, double sign) {
@@ -30,7 +30,15 @@ void apply_sign(torch::optim::Optimizer& optimizer, const std::vector<torch::Ten
     optimizer.step();
 }
 
+void append(std::vector<torch::Tensor>& to, const std::vector<torch::Tensor>& more) { to.insert(to.end(), more.begin(), more.end()); }
+
 }  // namespace
+
+std::vector<torch::Tensor> CriticModule::layers_of(const Hierarchy& h) const {
+    std::vector<torch::Tensor> out;
+    for (std::size_t i : reads) out.push_back(h.at(i));
+    return out;
+}
 
 torch::Device resolve_device(const std::string& name) {
     if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
@@ -43,38 +51,64 @@ torch::Device resolve_device(const std::string& name) {
 Model::Model(const ExperimentSpec& spec, torch::Device dev)
     : device(dev),
       circuit(Circuit::build(spec)),
-      hippocampus(module_params<HippocampusParams>(spec, circuit, circuit.roles().hippocampus)),
+      hippocampus(circuit.roles().hippocampus ? module_params<HippocampusParams>(spec, circuit, *circuit.roles().hippocampus)
+                                              : HippocampusParams{}),
       conductor(module_params<ConductorParams>(spec, circuit, circuit.roles().conductor).levels),
       training(spec.training) {
     const Roles& roles = circuit.roles();
-    const auto& enc = module_params<AreaParams>(spec, circuit, roles.encoder);
-    const auto& gen = module_params<AreaParams>(spec, circuit, roles.generator);
-    latent_dim = enc.latent_dim;
     channels = dataset_channels(spec.data.dataset);
-    encoder = PadEncoder(channels, enc);
-    generator = PadGenerator(channels, gen);
+    if (roles.areas == "stochastic") {
+        const auto& area = module_params<StochasticAreaParams>(spec, circuit, roles.encoder);
+        latent_dim = area.layers.back();
+        encoder = StochasticEncoder(channels, image_size, area).ptr();
+        generator = StochasticGenerator(channels, image_size, module_params<StochasticAreaParams>(spec, circuit, roles.generator)).ptr();
+        const auto names = hierarchy_layer_names(area.layers.size());
+        std::vector<std::int64_t> sizes{channels * image_size * image_size};
+        sizes.insert(sizes.end(), area.layers.begin(), area.layers.end());
+        for (ModuleId id : roles.critics) {
+            const auto& p = module_params<CriticParams>(spec, circuit, id);
+            CriticModule c{circuit.name(id), nullptr, {}};
+            std::int64_t inputs = 0;
+            for (const auto& layer : p.reads) {
+                c.reads.push_back(static_cast<std::size_t>(std::find(names.begin(), names.end(), layer) - names.begin()));
+                inputs += sizes[c.reads.back()];
+            }
+            c.critic = Critic(inputs, p);
+            c.critic->to(device);
+            append(critic_params_, c.critic->parameters());
+            critics.push_back(std::move(c));
+        }
+    } else {
+        const auto& enc = module_params<AreaParams>(spec, circuit, roles.encoder);
+        latent_dim = enc.latent_dim;
+        encoder = PadEncoder(channels, enc).ptr();
+        generator = PadGenerator(channels, module_params<AreaParams>(spec, circuit, roles.generator)).ptr();
+        if (roles.discriminator)
+            discriminator = PadDiscriminator(4 * enc.features, module_params<DiscriminatorParams>(spec, circuit, *roles.discriminator));
+    }
     encoder->to(device);
     generator->to(device);
-    if (roles.discriminator) {
-        discriminator = PadDiscriminator(4 * enc.features, module_params<DiscriminatorParams>(spec, circuit, *roles.discriminator));
-        discriminator->to(device);
-    }
+    if (discriminator) discriminator->to(device);
+
     feedforward_params_ = encoder->parameters();
-    if (discriminator)
-        for (auto& p : discriminator->parameters()) feedforward_params_.push_back(p);
+    if (discriminator) append(feedforward_params_, discriminator->parameters());
     feedback_params_ = generator->parameters();
     feedforward_optimizer_ = std::make_unique<torch::optim::Adam>(feedforward_params_, adam(training.encoder));
     feedback_optimizer_ = std::make_unique<torch::optim::Adam>(feedback_params_, adam(training.generator));
+    if (!critic_params_.empty()) critic_optimizer_ = std::make_unique<torch::optim::Adam>(critic_params_, adam(training.critic));
 
     std::vector<std::string> judging;  // states of the cycle in which the discriminator neurons take part
     for (const auto& name : spec.schedule.cycle) {
-        const auto& needs = find_state_type(spec.state(name)->type)->needs;
-        if (std::find(needs.begin(), needs.end(), ModuleKind::discriminator) != needs.end()) judging.push_back(name);
+        const StateType* type = find_state_type(spec.state(name)->type);
+        if (std::find(type->needs.begin(), type->needs.end(), ModuleKind::discriminator) == type->needs.end()) continue;
+        judging.push_back(name);
+        if (roles.areas == "stochastic") critic_consolidation_state_ = name;
     }
-    adversarial = conductor.teaches_fake(judging);
+    if (roles.areas == "pad") adversarial = conductor.teaches_fake(judging);
 }
 
 void Model::zero_grad() {
+    learned_feedforward_ = learned_feedback_ = false;
     for (auto* params : {&feedforward_params_, &feedback_params_})
         for (auto& p : *params) {
             if (!p.grad().defined()) continue;
@@ -90,6 +124,29 @@ void Model::zero_grad() {
 void Model::learn(const Modulation& m) {
     apply_sign(*feedforward_optimizer_, feedforward_params_, m.feedforward_sign);
     apply_sign(*feedback_optimizer_, feedback_params_, m.feedback_sign);
+    learned_feedforward_ = m.feedforward_sign != 0.0;
+    learned_feedback_ = m.feedback_sign != 0.0;
+}
+
+void Model::learn_pathways(bool feedforward, bool feedback) {
+    if (feedforward) feedforward_optimizer_->step();
+    if (feedback) feedback_optimizer_->step();
+    learned_feedforward_ = feedforward;
+    learned_feedback_ = feedback;
+}
+
+void Model::learn_critics() {
+    if (!critic_optimizer_) return;
+    critic_optimizer_->step();
+    for (auto& p : critic_params_) p.mutable_grad() = torch::Tensor();
+}
+
+std::vector<std::pair<std::string, torch::nn::Module*>> Model::pathway_modules(PathwayKind pathway) const {
+    const Roles& roles = circuit.roles();
+    if (pathway == PathwayKind::feedback) return {{circuit.name(roles.generator), generator.get()}};
+    std::vector<std::pair<std::string, torch::nn::Module*>> out{{circuit.name(roles.encoder), encoder.get()}};
+    if (discriminator) out.emplace_back(circuit.name(*roles.discriminator), discriminator.ptr().get());
+    return out;
 }
 
 torch::Tensor Model::reconstruction_loss(const torch::Tensor& prediction, const torch::Tensor& target) const {
@@ -115,6 +172,11 @@ void Model::save(const std::string& path) const {
         discriminator->save(d);
         archive.write("discriminator", d);
     }
+    for (const auto& c : critics) {
+        torch::serialize::OutputArchive a;
+        c.critic->save(a);
+        archive.write("critic." + c.name, a);
+    }
     std::string partial = path + ".partial";
     archive.save_to(partial);
     std::filesystem::rename(partial, path);
@@ -131,6 +193,10 @@ void Model::load(const std::string& path) {
         archive.read("generator", g);
         generator->load(g);
         if (discriminator && archive.try_read("discriminator", d)) discriminator->load(d);
+        for (auto& c : critics) {
+            torch::serialize::InputArchive a;
+            if (archive.try_read("critic." + c.name, a)) c.critic->load(a);
+        }
     } catch (const c10::Error& error) {
         throw std::runtime_error(path + ": not a somnus checkpoint for this circuit (" +
                                  std::string(error.what_without_backtrace()) + ")");

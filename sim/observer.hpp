@@ -103,6 +103,19 @@ struct LatentPca {
     std::vector<double> explained_variance;  // fraction of the variance, per component
 };
 
+// Wake/sleep overlap test: one entry per unit count.
+struct WakeSleepOverlap {
+    struct Test {
+        std::int64_t units = 0;          // k pixels + k latent units
+        double kl = 0;                   // KL(wake || sleep) of the pattern histograms, nats
+        double floor = 0;                // KL(wake half A || wake half B): the finite-sample floor
+        std::int64_t wake_patterns = 0;  // distinct patterns seen
+        std::int64_t sleep_patterns = 0;
+    };
+    std::int64_t samples = 0;
+    std::vector<Test> tests;
+};
+
 // One evaluation of the encoder (the spec's eval section).
 struct EvaluationReport {
     std::int64_t trained_epochs = 0;  // epochs of training behind the encoder; -1 = a loaded checkpoint
@@ -111,6 +124,7 @@ struct EvaluationReport {
     std::optional<ReadoutReport> readout;
     std::optional<LatentGeometry> geometry;
     std::optional<LatentPca> pca;
+    std::optional<WakeSleepOverlap> overlap;
     double seconds = 0;
 };
 

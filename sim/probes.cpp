@@ -45,9 +45,10 @@ void describe_clock(LogFile& log, const std::string& group, const std::string& w
     log.describe(group + "/iteration", "mini-batch index within the epoch of each " + what, "iteration");
 }
 
-std::string unit_of(ModuleKind kind, const std::string& layer) {
+std::string unit_of(const ModuleSpec& module, const std::string& layer) {
     if (layer != "output") return "a.u. (activation)";
-    return kind == ModuleKind::discriminator ? "probability (1 = judged real)" : "normalised intensity";
+    if (module.type == "critic") return "critic score (higher = judged awake)";
+    return module.kind == ModuleKind::discriminator ? "probability (1 = judged real)" : "normalised intensity";
 }
 
 // ---- activity on fixed probe images ------------------------------------------
@@ -79,9 +80,10 @@ public:
             layers_[model_->circuit.name(roles.encoder)] = {"z"};
             layers_[model_->circuit.name(roles.generator)] = {"output"};
             if (roles.discriminator) layers_[model_->circuit.name(*roles.discriminator)] = {"output"};
+            for (const auto& c : model_->critics) layers_[c.name] = {"output"};
         }
         for (auto& [module, layers] : layers_)
-            if (contains(layers, "all")) layers = recordable_layers(spec_.module(module)->kind);
+            if (contains(layers, "all")) layers = recordable_layers(*spec_.module(module));
         after_states_ = record_.after_states.empty() ? cycle_states(spec_) : record_.after_states;
         if (record_.initial) sample("initial", StepClock{-1, -1, -1});
     }
@@ -98,18 +100,26 @@ private:
         std::map<std::string, std::vector<torch::Tensor>> chunks;  // "module/layer" -> per-chunk activity
         for (std::int64_t start = 0; start < images_.size(0); start += 256) {
             auto x = images_.slice(0, start, start + 256);
-            // Activations come in the order recordable_layers() names them.
+            // Noise-free activity of every layer, named as the areas name them.
             auto enc = model_->encoder->activations(x);
             std::map<std::string, torch::Tensor> seen;
-            const auto enc_names = recordable_layers(ModuleKind::encoder);
+            const auto enc_names = model_->encoder->layer_names();
             for (std::size_t i = 0; i < enc.size(); ++i) seen[model_->circuit.name(roles.encoder) + "/" + enc_names[i]] = enc[i];
             const std::string generator = model_->circuit.name(roles.generator);
             if (layers_.count(generator)) {
                 auto gen = model_->generator->activations(enc.back());
-                const auto gen_names = recordable_layers(ModuleKind::generator);
+                const auto gen_names = model_->generator->layer_names();
                 for (std::size_t i = 0; i < gen.size(); ++i) seen[generator + "/" + gen_names[i]] = gen[i];
             }
             if (roles.discriminator) seen[model_->circuit.name(*roles.discriminator) + "/output"] = model_->discriminator(enc[2]);
+            if (!model_->critics.empty()) {  // critics score the noise-free wake hierarchy
+                Hierarchy h{x.flatten(1)};
+                h.insert(h.end(), enc.begin(), enc.end());
+                for (const auto& c : model_->critics) {
+                    Critic critic = c.critic;  // a handle on the same module
+                    seen[c.name + "/output"] = critic->forward(c.layers_of(h)).score;
+                }
+            }
             for (const auto& [module, layers] : layers_)
                 for (const auto& layer : layers) chunks[module + "/" + layer].push_back(seen.at(module + "/" + layer));
         }
@@ -122,7 +132,7 @@ private:
                     log_.describe(group + "/" + module + "/" + layer,
                                   "activity of " + module + " (" + to_string(spec_.module(module)->kind) + ") " + layer +
                                       " on the probe images, (samples, N, ...) after " + state + " steps",
-                                  unit_of(spec_.module(module)->kind, layer));
+                                  unit_of(*spec_.module(module), layer));
         }
         append_clock(log_, group, clock);
         for (const auto& [name, parts] : chunks) {
@@ -200,12 +210,8 @@ public:
                                    "conductor's plasticity sign; 0 when the pathway's sign is 0) of each pathway, "
                                    "summed over each state's steps within an epoch"));
         // Where each parameter tensor lies in the flattened pathway vectors.
-        const Roles& roles = model_->circuit.roles();
-        std::vector<std::pair<std::string, torch::nn::Module*>> feedforward{
-            {model_->circuit.name(roles.encoder), model_->encoder.ptr().get()}};
-        if (model_->discriminator) feedforward.emplace_back(model_->circuit.name(*roles.discriminator), model_->discriminator.ptr().get());
-        std::vector<std::pair<std::string, torch::nn::Module*>> feedback{
-            {model_->circuit.name(roles.generator), model_->generator.ptr().get()}};
+        auto feedforward = model_->pathway_modules(PathwayKind::feedforward);
+        auto feedback = model_->pathway_modules(PathwayKind::feedback);
         for (const auto& [pathway, modules] : {std::make_pair("feedforward", feedforward), std::make_pair("feedback", feedback)}) {
             std::vector<std::string> names;
             std::vector<std::int64_t> offsets{0};
@@ -241,8 +247,8 @@ public:
         const std::string base = "/states/" + *e.state + "/plasticity/";
         for (const auto& [name, params, size] : pathways_) {
             auto change = torch::nn::utils::parameters_to_vector(*params) - before_.at(name);
-            const double sign = name == "feedforward" ? e.modulation.feedforward_sign : e.modulation.feedback_sign;
-            auto gradient = sign == 0.0 ? torch::zeros_like(change) : gradient_vector(*params);
+            const bool learned = model_->learned(name == "feedforward" ? PathwayKind::feedforward : PathwayKind::feedback);
+            auto gradient = learned ? gradient_vector(*params) : torch::zeros_like(change);
             if (!described_.count(base + name)) {
                 described_.insert(base + name);
                 log_.describe(base + name + "_weight_change_norm", "L2 norm of the " + name + " weight change of this step", "weight units");

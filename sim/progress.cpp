@@ -44,6 +44,13 @@ std::string summarize_evaluation(const EvaluationReport& e) {
                       text.empty() ? "" : "\n", 100 * e.pca->explained_variance[0], 100 * e.pca->explained_variance[1]);
         text += buffer;
     }
+    if (e.overlap)
+        for (const auto& t : e.overlap->tests) {
+            std::snprintf(buffer, sizeof buffer, "%swake/sleep overlap, %lld+%lld units: KL(wake||sleep) %.3f nats (floor %.3f; %lld wake, %lld sleep patterns)",
+                          text.empty() ? "" : "\n", static_cast<long long>(t.units), static_cast<long long>(t.units), t.kl, t.floor,
+                          static_cast<long long>(t.wake_patterns), static_cast<long long>(t.sleep_patterns));
+            text += buffer;
+        }
     return text;
 }
 

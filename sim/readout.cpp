@@ -7,16 +7,16 @@
 
 namespace somnus {
 
-torch::Tensor encode_latents(PadEncoder& encoder, const torch::Tensor& images, torch::Device device,
+torch::Tensor encode_latents(EncoderAreaImpl& encoder, const torch::Tensor& images, torch::Device device,
                              std::int64_t chunk) {
     torch::NoGradGuard no_grad;
     std::vector<torch::Tensor> parts;
     for (std::int64_t i = 0; i < images.size(0); i += chunk)
-        parts.push_back(encoder(images.slice(0, i, std::min(i + chunk, images.size(0))).to(device)).z);
+        parts.push_back(encoder.latent(images.slice(0, i, std::min(i + chunk, images.size(0))).to(device)));
     return torch::cat(parts);
 }
 
-ReadoutReport linear_readout(PadEncoder& encoder, const ImageSet& train, const ImageSet& test,
+ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, const ImageSet& test,
                              const ReadoutSpec& spec, torch::Device device) {
     auto start = std::chrono::steady_clock::now();
     auto take = [](std::int64_t n, std::int64_t wanted) { return wanted > 0 ? std::min(n, wanted) : n; };

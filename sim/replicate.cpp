@@ -45,13 +45,15 @@ std::string heading(const std::string& key) {
     if (key.rfind("occluded_", 0) == 0) return key.substr(9) + " % occluded";
     if (key == "intra_inter_ratio") return "intra/inter";
     if (key == "clean_occluded_ratio") return "clean-occl./inter";
+    if (key.rfind("overlap_kl_", 0) == 0) return "KL wake||sleep " + key.substr(11) + "+" + key.substr(11);
+    if (key.rfind("overlap_floor_", 0) == 0) return "KL floor " + key.substr(14) + "+" + key.substr(14);
     if (key == "wall_seconds") return "wall s";
     return key;
 }
 
 std::string cell(const MetricSummary& m) {
     char buffer[64];
-    const bool ratio = m.metric.find("ratio") != std::string::npos;
+    const bool ratio = m.metric.find("ratio") != std::string::npos || m.metric.rfind("overlap_", 0) == 0;
     if (m.n == 0) return "";
     if (m.n == 1 || std::isnan(m.sem))
         std::snprintf(buffer, sizeof buffer, ratio ? "%.4f" : "%.2f", m.mean);
@@ -110,6 +112,14 @@ RunMetrics read_run_metrics(const std::string& log) {
     }
     add("intra_inter_ratio", read_number_attribute(file, "/eval/latent_geometry", "intra_inter_ratio"));
     add("clean_occluded_ratio", read_number_attribute(file, "/eval/latent_geometry", "clean_occluded_ratio"));
+    auto units = read_doubles(file, "/eval/overlap/units");
+    auto kl = read_doubles(file, "/eval/overlap/kl");
+    auto floor = read_doubles(file, "/eval/overlap/floor");
+    for (std::size_t i = 0; i < units.size() && i < kl.size() && i < floor.size(); ++i) {
+        const std::string k = std::to_string(std::int64_t(units[i]));
+        add("overlap_kl_" + k, kl[i]);
+        add("overlap_floor_" + k, floor[i]);
+    }
     add("wall_seconds", read_number_attribute(file, "/", "wall_seconds"));
     H5Fclose(file);
     return m;
@@ -137,6 +147,7 @@ std::vector<TableRow> summarize_runs(const std::vector<RunMetrics>& runs) {
     for (const auto& r : runs)
         for (const auto& [key, value] : r.values)
             if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    std::stable_partition(keys.begin(), keys.end(), [](const std::string& k) { return k != "wall_seconds"; });  // last column
     for (const auto& r : runs) {
         auto row = std::find_if(rows.begin(), rows.end(), [&](const TableRow& t) { return t.experiment == r.experiment; });
         if (row == rows.end()) {

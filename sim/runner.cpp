@@ -92,7 +92,7 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
             if (!spec_.eval.any()) return;
             if (!test) test = load_images(spec_.data, /*train=*/false);
             RandomStateGuard keep_training_stream(device);
-            EvaluationReport report = evaluate_encoder(model.encoder, full_train, *test, spec_.eval, device);
+            EvaluationReport report = evaluate_areas(*model.encoder, *model.generator, model.latent_dim, full_train, *test, spec_.eval, device);
             report.trained_epochs = trained_epochs;
             report.final = final;
             report.encoder = trained_epochs == 0 ? "untrained" : "trained";
@@ -163,7 +163,7 @@ EvaluationReport Runner::evaluate(const std::string& checkpoint) {
     notify([&](Observer& o) { o.run_started(info); });
     EvaluationReport report;
     try {
-        report = evaluate_encoder(model.encoder, train, test, spec_.eval, device);
+        report = evaluate_areas(*model.encoder, *model.generator, model.latent_dim, train, test, spec_.eval, device);
     } catch (const std::exception& error) {
         notify([&](Observer& o) { o.run_ended("failed: " + error_text(error), seconds_since(start)); });
         throw;

@@ -33,6 +33,27 @@ ModuleParams parse_area(ObjectReader& r) {
     return p;
 }
 
+ModuleParams parse_stochastic_area(ObjectReader& r) {
+    StochasticAreaParams p;
+    p.layers = r.integers("layers", p.layers, 1, 65536);
+    if (p.layers.empty()) throw SpecError(r.at("layers").to_string(), "give at least one latent layer size");
+    p.hidden = r.integer("hidden", p.hidden, 1, 65536);
+    p.recurrent_steps = r.integer("recurrent_steps", p.recurrent_steps, 0, 16);
+    p.sigma_bias = r.number("sigma_bias", p.sigma_bias, -100.0, 100.0);
+    p.sigma_min = r.number("sigma_min", p.sigma_min, 0.0, 10.0);
+    return p;
+}
+
+ModuleParams parse_critic(ObjectReader& r) {
+    CriticParams p;
+    p.reads = r.strings("reads", p.reads);
+    if (p.reads.empty()) throw SpecError(r.at("reads").to_string(), "a critic reads at least one layer");
+    p.hidden = r.integer("hidden", p.hidden, 1, 65536);
+    p.hidden_layers = r.integer("hidden_layers", p.hidden_layers, 0, 16);
+    p.leaky_slope = r.number("leaky_slope", p.leaky_slope, 0.0, 1.0);
+    return p;
+}
+
 ModuleParams parse_discriminator(ObjectReader& r) {
     DiscriminatorParams p;
     p.init_std = r.number("init_std", p.init_std, 0.0, 10.0);
@@ -68,6 +89,9 @@ const std::vector<ModuleType>& module_types() {
         {"pad_encoder", ModuleKind::encoder, parse_area},
         {"pad_generator", ModuleKind::generator, parse_area},
         {"pad_discriminator", ModuleKind::discriminator, parse_discriminator},
+        {"stochastic_encoder", ModuleKind::encoder, parse_stochastic_area},
+        {"stochastic_generator", ModuleKind::generator, parse_stochastic_area},
+        {"critic", ModuleKind::discriminator, parse_critic},
         {"hippocampus", ModuleKind::hippocampus, parse_hippocampus},
         {"conductor", ModuleKind::conductor, parse_conductor},
     };
@@ -79,16 +103,6 @@ std::vector<std::string> names_of(const Table& table) {
     std::vector<std::string> names;
     for (const auto& entry : table) names.push_back(entry.name);
     return names;
-}
-
-std::string unknown_name(const std::string& what, const std::string& value,
-                         const std::vector<std::string>& known) {
-    std::string message = "unknown " + what + " \"" + value + "\"";
-    std::string near = closest_match(value, known);
-    if (!near.empty()) return message + "; did you mean \"" + near + "\"?";
-    std::string list;
-    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-    return message + " (known: " + list + ")";
 }
 
 // ---- sections ----------------------------------------------------------------
@@ -176,20 +190,19 @@ OptimizerSpec parse_optimizer(ObjectReader& r) {
     o.beta1 = r.number("beta1", o.beta1, 0.0, 1.0);
     o.beta2 = r.number("beta2", o.beta2, 0.0, 1.0);
     o.eps = r.number("eps", o.eps, 0.0, 1.0);
+    o.weight_decay = r.number("weight_decay", o.weight_decay, 0.0, 1.0);
     r.finish();
     return o;
 }
 
 TrainingSpec parse_training(ObjectReader& r) {
     TrainingSpec t;
-    if (const Json* e = r.child("encoder_optimizer")) {
-        ObjectReader o(*e, r.at("encoder_optimizer"));
-        t.encoder = parse_optimizer(o);
-    }
-    if (const Json* g = r.child("generator_optimizer")) {
-        ObjectReader o(*g, r.at("generator_optimizer"));
-        t.generator = parse_optimizer(o);
-    }
+    for (auto [key, out] : {std::make_pair("encoder_optimizer", &t.encoder), std::make_pair("generator_optimizer", &t.generator),
+                            std::make_pair("critic_optimizer", &t.critic)})
+        if (const Json* j = r.child(key)) {
+            ObjectReader o(*j, r.at(key));
+            *out = parse_optimizer(o);
+        }
     t.adam_steps_on_zero_grad = r.boolean("adam_steps_on_zero_grad", t.adam_steps_on_zero_grad);
     t.loss_normalisation = r.choice("loss_normalisation", t.loss_normalisation, {"element_mean", "batch_mean"});
     r.finish();
@@ -300,7 +313,7 @@ void check_record(const ExperimentSpec& spec) {
         const std::string where = "/record/activity/layers/" + module;
         const ModuleSpec* m = spec.module(module);
         if (!m) throw SpecError(where, unknown_name("module", module, module_names));
-        auto allowed = recordable_layers(m->kind);
+        auto allowed = recordable_layers(*m);
         if (allowed.empty())
             throw SpecError(where, "module \"" + module + "\" is a " + to_string(m->kind) + "; it has no layers to record");
         for (std::size_t i = 0; i < layers.size(); ++i)
@@ -356,6 +369,16 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         e.pca.components = o.integer("components", e.pca.components, 2, 1024);
         o.finish();
     }
+    if (const Json* v = r.child("overlap")) {
+        ObjectReader o(*v, r.at("overlap"));
+        OverlapSpec& ov = e.overlap;
+        ov.enabled = o.boolean("enabled", ov.enabled);
+        ov.samples = o.integer("samples", ov.samples, 4, kMaxInt);
+        ov.units = o.integers("units", ov.units, 1, 64);
+        if (ov.units.empty()) throw SpecError(o.at("units").to_string(), "give at least one unit count");
+        ov.seed = o.integer("seed", ov.seed, 0, kMaxInt);
+        o.finish();
+    }
     r.finish();
     return e;
 }
@@ -405,13 +428,33 @@ const char* to_string(PathwayKind kind) {
     return "?";
 }
 
-std::vector<std::string> recordable_layers(ModuleKind kind) {
-    switch (kind) {
+const char* area_family(const std::string& type) {
+    if (type.rfind("pad_", 0) == 0) return "pad";
+    if (type.rfind("stochastic_", 0) == 0 || type == "critic") return "stochastic";
+    return "";
+}
+
+std::vector<std::string> recordable_layers(const ModuleSpec& m) {
+    if (const auto* s = std::get_if<StochasticAreaParams>(&m.params)) {
+        auto names = hierarchy_layer_names(s->layers.size());
+        if (m.kind == ModuleKind::encoder) return {names.begin() + 1, names.end()};
+        std::vector<std::string> out(names.rbegin() + 1, names.rend());
+        out.back() = "output";
+        return out;
+    }
+    switch (m.kind) {
         case ModuleKind::encoder: return {"layer1", "layer2", "layer3", "z"};
         case ModuleKind::generator: return {"layer1", "layer2", "layer3", "output"};
         case ModuleKind::discriminator: return {"output"};
         default: return {};
     }
+}
+
+std::vector<std::string> hierarchy_layer_names(std::size_t latent_layers) {
+    std::vector<std::string> names{"x"};
+    for (std::size_t i = 1; i < latent_layers; ++i) names.push_back("h" + std::to_string(i));
+    names.push_back("z");
+    return names;
 }
 
 bool epoch_listed(const std::vector<std::int64_t>& epochs, std::int64_t epoch, std::int64_t total) {

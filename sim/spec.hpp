@@ -29,6 +29,8 @@ struct DataSpec {
 // What a module is in the circuit; a module type (e.g. "pad_encoder") has one kind.
 enum class ModuleKind { encoder, generator, discriminator, hippocampus, conductor };
 const char* to_string(ModuleKind kind);
+// The family of cortical areas a module type belongs to: "pad", "stochastic", or "" (any).
+const char* area_family(const std::string& module_type);
 
 // A cortical area of the DCGAN-like PAD networks (encoder or generator).
 struct AreaParams {
@@ -36,6 +38,24 @@ struct AreaParams {
     std::int64_t features = 64;  // channels of the first conv layer; doubles per layer
     double leaky_slope = 0.2;
     double init_std = 0.02;      // conv weights ~ N(0, init_std); biases keep the LibTorch default
+};
+
+// A stochastic area of adversarial wake-sleep or a Helmholtz machine (areas/stochastic_areas.hpp):
+// the same parameters for the inference (encoder) and generative (generator) pathway.
+struct StochasticAreaParams {
+    std::vector<std::int64_t> layers{64};  // latent layer sizes above the image, bottom first; the last is z
+    std::int64_t hidden = 512;             // hidden units of each layer's two-layer map
+    std::int64_t recurrent_steps = 1;      // 0 = plain diagonal Gaussian layers
+    double sigma_bias = -3.0;              // initial bias of the sigma head: sigma ~ softplus(-3) = 0.05
+    double sigma_min = 1e-4;
+};
+
+// A WGAN critic (discriminator) on some adjacent layers of the stochastic hierarchy.
+struct CriticParams {
+    std::vector<std::string> reads{"x", "z"};  // layer names: "x", "h1", ..., "z"
+    std::int64_t hidden = 512;
+    std::int64_t hidden_layers = 2;  // 0 = a linear critic
+    double leaky_slope = 0.2;
 };
 
 // Discriminator neurons reading the encoder's third layer (one 4x4 conv + sigmoid).
@@ -59,7 +79,8 @@ struct ConductorParams {
     std::map<std::string, Levels> levels;  // brain-state name -> levels
 };
 
-using ModuleParams = std::variant<AreaParams, DiscriminatorParams, HippocampusParams, ConductorParams>;
+using ModuleParams = std::variant<AreaParams, StochasticAreaParams, CriticParams, DiscriminatorParams, HippocampusParams,
+                                  ConductorParams>;
 
 struct ModuleSpec {
     std::string name;
@@ -105,11 +126,13 @@ struct OptimizerSpec {
     double beta1 = 0.5;
     double beta2 = 0.999;
     double eps = 1e-8;
+    double weight_decay = 0.0;  // L2 added to the gradient, as torch.optim.Adam does (not AdamW)
 };
 
 struct TrainingSpec {
     OptimizerSpec encoder;
     OptimizerSpec generator;
+    OptimizerSpec critic{4e-4, 0.5, 0.99, 1e-8, 0.0};  // the WGAN critics of adversarial wake-sleep
     // Reference (PyTorch 1.x) semantics: zero_grad() keeps zero-filled gradients, so every
     // optimizer step moves all parameters that ever had a gradient on Adam momentum.
     // false = PyTorch 2 semantics (gradients set to none, untouched parameters stay put).
@@ -171,8 +194,11 @@ struct RecordSpec {
     bool hippocampus = true;           // occupancy, replayed episodes and their ages
 };
 
-// Layers a probe can read from a module of this kind ("" when it has none).
-std::vector<std::string> recordable_layers(ModuleKind kind);
+// Layer names of a stochastic hierarchy with this many latent layers: "x", "h1", ..., "h{L-1}", "z".
+std::vector<std::string> hierarchy_layer_names(std::size_t latent_layers);
+
+// Layers a probe can read from this module (none for the hippocampus and the conductor).
+std::vector<std::string> recordable_layers(const ModuleSpec& module);
 
 struct ReadoutSpec {
     bool enabled = true;
@@ -214,6 +240,19 @@ struct PcaSpec {
     std::int64_t components = 10;   // explained variance logged for this many
 };
 
+// Overlap of the wake and sleep joint distributions (Berkes et al. 2011, as the
+// adversarial wake-sleep paper uses it): wake = test images x and z ~ q(z|x);
+// sleep = z ~ N(0, I) and x ~ p(x|z); both rounded to integers, a seeded choice of
+// k pixels (from the central half of the image) and k latent units makes a
+// pattern of 2k integers; KL(wake || sleep) between the pattern histograms
+// (+0.5 smoothing), against the floor KL(wake half A || wake half B).
+struct OverlapSpec {
+    bool enabled = false;
+    std::int64_t samples = 10000;           // wake and sleep samples each (test images cycle when fewer)
+    std::vector<std::int64_t> units{8, 4};  // k: k pixels + k latent units; one test per entry
+    std::int64_t seed = 0;                  // units and sleep samples; the same for every model
+};
+
 struct EvalSpec {
     // Training epochs after which the encoder is evaluated (negative counts from
     // the end; "all" in the spec = every epoch). The end of training is always
@@ -223,7 +262,8 @@ struct EvalSpec {
     ReadoutSpec linear_readout;
     LatentGeometrySpec latent_geometry;
     PcaSpec pca;
-    bool any() const { return linear_readout.enabled || latent_geometry.enabled || pca.enabled; }
+    OverlapSpec overlap;
+    bool any() const { return linear_readout.enabled || latent_geometry.enabled || pca.enabled || overlap.enabled; }
 };
 
 struct ExperimentSpec {

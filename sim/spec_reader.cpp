@@ -39,6 +39,19 @@ std::string list_of(const std::vector<std::string>& items) {
 
 }  // namespace
 
+std::string unknown_name(const std::string& what, const std::string& value, const std::vector<std::string>& known) {
+    std::string message = "unknown " + what + " \"" + value + "\"";
+    std::string near = closest_match(value, known);
+    if (!near.empty()) return message + "; did you mean \"" + near + "\"?";
+    return message + " (known: " + join(known) + ")";
+}
+
+std::string join(const std::vector<std::string>& names) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return list;
+}
+
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
     std::string best;
     std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;

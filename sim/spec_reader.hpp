@@ -28,6 +28,12 @@ private:
 // The candidate nearest to `word` by edit distance, or "" if none is close.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 
+// "unknown <what> "<value>"", with the nearest known name or else the list of known names.
+std::string unknown_name(const std::string& what, const std::string& value, const std::vector<std::string>& known);
+
+// The names separated by ", ".
+std::string join(const std::vector<std::string>& names);
+
 // A short description of a JSON value's type, for error text ("a string").
 std::string json_type_name(const Json& value);
 

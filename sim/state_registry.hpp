@@ -19,6 +19,11 @@ struct StateType {
     // Reads the state's own keys; the reader rejects unknown ones afterwards.
     std::shared_ptr<const StateParams> (*parse)(ObjectReader& reader);
     std::unique_ptr<BrainState> (*make)(const StateSpec& spec);
+    // The family of cortical areas it works on: "pad" (areas/pad_areas.hpp) or
+    // "stochastic" (areas/stochastic_areas.hpp); the circuit's areas must all be of it.
+    const char* areas = "pad";
+    // Further checks of the whole spec (e.g. layers a state needs); throws SpecError. May be null.
+    void (*check)(const ExperimentSpec& spec, const StateSpec& state) = nullptr;
 };
 
 const std::vector<StateType>& state_types();

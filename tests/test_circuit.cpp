@@ -27,11 +27,12 @@ TEST(Circuit, RolesAreFoundThroughThePathways) {
     const Roles& r = c.roles();
     EXPECT_EQ(c.name(r.encoder), "V1_encoder");
     EXPECT_EQ(c.name(r.generator), "V1_generator");
-    EXPECT_EQ(c.name(r.hippocampus), "hippocampus");
+    ASSERT_TRUE(r.hippocampus.has_value());
+    EXPECT_EQ(c.name(*r.hippocampus), "hippocampus");
     EXPECT_EQ(c.name(r.conductor), "conductor");
     ASSERT_TRUE(r.discriminator.has_value());
     EXPECT_EQ(c.name(*r.discriminator), "discriminator");
-    EXPECT_TRUE(c.connected(r.hippocampus, r.generator, PathwayKind::replay));
+    EXPECT_TRUE(c.connected(*r.hippocampus, r.generator, PathwayKind::replay));
     EXPECT_EQ(c.sources(r.generator, PathwayKind::neuromodulatory).size(), 1u);
     EXPECT_EQ(boost::num_edges(c.graph()), 7u);
 }

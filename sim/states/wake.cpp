@@ -32,7 +32,7 @@ public:
 
     StepReport step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock& clock) override {
         model.zero_grad();
-        auto encoded = model.encoder(images);
+        auto encoded = model.pad_encoder().forward(images);
         StepReport report;
         NamedValues& losses = report.losses;
         auto kl = Model::latent_kl(encoded.z);
@@ -51,7 +51,7 @@ public:
 
         auto z = encoded.z;
         if (p_.latent_noise_std > 0) z = z + p_.latent_noise_std * torch::randn_like(z);
-        auto prediction = model.generator(z);
+        auto prediction = model.pad_generator().forward(z);
         auto reconstruction = model.reconstruction_loss(prediction, images);
         losses.emplace_back("reconstruction", reconstruction.item<double>());
         if (p_.reconstruction_weight > 0) total = total + p_.reconstruction_weight * reconstruction;

@@ -1,0 +1,186 @@
+#include "areas/stochastic_areas.hpp"
+
+#include <cmath>
+
+namespace somnus {
+
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+StochasticMapImpl::StochasticMapImpl(std::int64_t in, std::int64_t out, const StochasticAreaParams& p)
+    : sigma_min_(p.sigma_min) {
+    hidden = register_module("hidden", nn::Linear(in, p.hidden));
+    head = register_module("head", nn::Linear(p.hidden, 2 * out));
+    torch::NoGradGuard no_grad;
+    head->bias.slice(0, out).fill_(p.sigma_bias);  // sigma = softplus(bias) + min at initialisation
+}
+
+StochasticMapImpl::Gaussian StochasticMapImpl::forward(const torch::Tensor& input) {
+    auto out = head(torch::relu(hidden(input)));
+    auto parts = out.chunk(2, 1);  // mean first, as the reference reads "half the outputs"
+    return {parts[0], F::softplus(parts[1]) + sigma_min_};
+}
+
+StochasticLayerImpl::StochasticLayerImpl(std::int64_t in, std::int64_t out, const StochasticAreaParams& p) {
+    maps_.push_back(register_module("map0", StochasticMap(in, out, p)));
+    for (std::int64_t k = 1; k <= p.recurrent_steps; ++k)
+        maps_.push_back(register_module("recurrent" + std::to_string(k), StochasticMap(out, out, p)));
+}
+
+torch::Tensor StochasticLayerImpl::forward(const torch::Tensor& input, bool sample) {
+    auto draw = [&](StochasticMap& map, const torch::Tensor& in) {
+        auto g = map(in);
+        return sample ? g.mean + g.std * torch::randn_like(g.std) : g.mean;
+    };
+    auto h = draw(maps_[0], input);
+    for (std::size_t k = 1; k < maps_.size(); ++k) h = 0.5 * (h + draw(maps_[k], h));
+    return h;
+}
+
+torch::Tensor StochasticLayerImpl::log_prob(const torch::Tensor& input, const torch::Tensor& target) {
+    auto g = maps_[0](input);
+    auto z = (target - g.mean) / g.std;
+    auto log_density = -0.5 * z.pow(2) - g.std.log() - 0.5 * std::log(2.0 * M_PI);
+    return log_density.sum(1).mean();
+}
+
+namespace {
+std::vector<std::int64_t> sizes_of(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p) {
+    std::vector<std::int64_t> sizes{channels * image_size * image_size};
+    sizes.insert(sizes.end(), p.layers.begin(), p.layers.end());
+    return sizes;
+}
+}  // namespace
+
+StochasticEncoderImpl::StochasticEncoderImpl(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p) {
+    auto sizes = sizes_of(channels, image_size, p);
+    for (std::size_t i = 0; i + 1 < sizes.size(); ++i)
+        layers_.push_back(register_module("layer" + std::to_string(i + 1), StochasticLayer(sizes[i], sizes[i + 1], p)));
+}
+
+Hierarchy StochasticEncoderImpl::infer(const torch::Tensor& x, bool sample) {
+    Hierarchy h{x.flatten(1)};
+    for (auto& layer : layers_) h.push_back(layer(h.back(), sample));
+    return h;
+}
+
+torch::Tensor StochasticEncoderImpl::infer_layer(std::size_t i, const torch::Tensor& below, bool sample) {
+    return layers_.at(i)(below, sample);
+}
+
+torch::Tensor StochasticEncoderImpl::log_prob(std::size_t i, const torch::Tensor& below, const torch::Tensor& target) {
+    return layers_.at(i)->log_prob(below, target);
+}
+
+torch::Tensor StochasticEncoderImpl::latent(const torch::Tensor& x) { return infer(x, false).back(); }
+torch::Tensor StochasticEncoderImpl::sample_latent(const torch::Tensor& x) { return infer(x, true).back(); }
+
+std::vector<torch::Tensor> StochasticEncoderImpl::activations(const torch::Tensor& x) {
+    auto h = infer(x, false);
+    return {h.begin() + 1, h.end()};
+}
+
+std::vector<std::string> StochasticEncoderImpl::layer_names() const {
+    auto names = hierarchy_layer_names(layers_.size());
+    return {names.begin() + 1, names.end()};
+}
+
+StochasticGeneratorImpl::StochasticGeneratorImpl(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p)
+    : channels_(channels), image_size_(image_size), latent_dim_(p.layers.back()) {
+    auto sizes = sizes_of(channels, image_size, p);
+    for (std::size_t i = 0; i + 1 < sizes.size(); ++i)
+        layers_.push_back(register_module("layer" + std::to_string(i), StochasticLayer(sizes[i + 1], sizes[i], p)));
+}
+
+Hierarchy StochasticGeneratorImpl::generate(const torch::Tensor& z, bool sample) {
+    Hierarchy h(layers_.size() + 1);
+    h.back() = z;
+    for (std::size_t i = layers_.size(); i-- > 0;) h[i] = layers_[i](h[i + 1], sample);
+    return h;
+}
+
+torch::Tensor StochasticGeneratorImpl::generate_layer(std::size_t i, const torch::Tensor& above, bool sample) {
+    return layers_.at(i)(above, sample);
+}
+
+torch::Tensor StochasticGeneratorImpl::log_prob(std::size_t i, const torch::Tensor& above, const torch::Tensor& target) {
+    return layers_.at(i)->log_prob(above, target);
+}
+
+torch::Tensor StochasticGeneratorImpl::prior(std::int64_t batch, torch::Device device) const {
+    return torch::randn({batch, latent_dim_}, torch::TensorOptions().device(device));
+}
+
+torch::Tensor StochasticGeneratorImpl::to_image(const torch::Tensor& flat) const {
+    return flat.view({flat.size(0), channels_, image_size_, image_size_});
+}
+
+torch::Tensor StochasticGeneratorImpl::image(const torch::Tensor& z) { return to_image(generate(z, false).front()); }
+torch::Tensor StochasticGeneratorImpl::sample_image(const torch::Tensor& z) { return to_image(generate(z, true).front()); }
+
+std::vector<torch::Tensor> StochasticGeneratorImpl::activations(const torch::Tensor& z) {
+    auto h = generate(z, false);
+    std::vector<torch::Tensor> out(h.rbegin() + 1, h.rend());  // h_{L-1}, ..., h1, x
+    out.back() = to_image(out.back());
+    return out;
+}
+
+std::vector<std::string> StochasticGeneratorImpl::layer_names() const {
+    auto names = hierarchy_layer_names(layers_.size());
+    std::vector<std::string> out(names.rbegin() + 1, names.rend());
+    out.back() = "output";
+    return out;
+}
+
+CriticImpl::CriticImpl(std::int64_t in_features, const CriticParams& p) : slope_(p.leaky_slope) {
+    std::int64_t width = in_features;
+    for (std::int64_t i = 0; i < p.hidden_layers; ++i) {
+        hidden_.push_back(register_module("hidden" + std::to_string(i + 1), nn::Linear(width, p.hidden)));
+        width = p.hidden;
+    }
+    out = register_module("out", nn::Linear(width, 1));
+}
+
+CriticImpl::Output CriticImpl::forward(const std::vector<torch::Tensor>& layers) {
+    std::vector<torch::Tensor> flat;
+    for (const auto& l : layers) flat.push_back(l.flatten(1));
+    auto h = torch::cat(flat, 1);
+    auto leaky = F::LeakyReLUFuncOptions().negative_slope(slope_);
+    for (auto& layer : hidden_) h = F::leaky_relu(layer(h), leaky);
+    return {out(h).squeeze(1), h};
+}
+
+namespace {
+// Per example, the gradient of the critic's score with respect to all its inputs, flattened.
+torch::Tensor input_gradient(Critic& critic, const std::vector<torch::Tensor>& inputs) {
+    std::vector<torch::Tensor> points;
+    for (const auto& x : inputs) points.push_back(x.detach().requires_grad_(true));
+    auto score = critic(points).score;
+    auto grads = torch::autograd::grad({score.sum()}, points, {}, /*retain_graph=*/true, /*create_graph=*/true);
+    std::vector<torch::Tensor> flat;
+    for (const auto& g : grads) flat.push_back(g.flatten(1));
+    return torch::cat(flat, 1);
+}
+}  // namespace
+
+torch::Tensor gradient_penalty(Critic& critic, const std::vector<torch::Tensor>& inputs) {
+    return (input_gradient(critic, inputs).norm(2, 1) - 1).pow(2).mean();
+}
+
+torch::Tensor gradient_penalty_l1(Critic& critic, const std::vector<torch::Tensor>& inputs) {
+    return (input_gradient(critic, inputs).norm(1, 1) - 1).mean();
+}
+
+std::vector<torch::Tensor> interpolate(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+    auto alpha = torch::rand({a.front().size(0)}, a.front().options());
+    std::vector<torch::Tensor> out;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        std::vector<std::int64_t> shape(a[i].dim(), 1);
+        shape[0] = -1;
+        auto w = alpha.view(shape);
+        out.push_back(a[i].detach() + w * (b[i].detach() - a[i].detach()));
+    }
+    return out;
+}
+
+}  // namespace somnus

@@ -1,0 +1,61 @@
+// Adversarial wake-sleep, Sleep (self-generated phase): a latent from the prior
+// N(0, I) drives the generative pathway all the way down; the critics see the
+// dreamed hierarchy with the conductor's phase (-1 at low ACh), and the generator
+// learns to make it look awake to them. Weight = gamma of Eq. 8 (1: global AWS).
+#include "sim/states/stochastic_phases.hpp"
+
+namespace somnus {
+
+namespace {
+
+struct AwsSleepParams : StateParams {
+    double weight = 1.0;
+    PenaltyRule penalty;
+};
+
+std::shared_ptr<const StateParams> parse(ObjectReader& r) {
+    auto p = std::make_shared<AwsSleepParams>();
+    p->weight = r.number("weight", p->weight, 0.0, 1e6);
+    p->penalty = parse_penalty(r, p->penalty);
+    return p;
+}
+
+class AwsSleep : public BrainState {
+public:
+    AwsSleep(const AwsSleepParams& p, std::string name) : p_(p), name_(std::move(name)) {}
+
+    StepReport step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock&) override {
+        model.zero_grad();
+        auto& generator = model.stochastic_generator();
+        Hierarchy dream = generator.generate(generator.prior(images.size(0), model.device), /*sample=*/true);
+        CriticInputs sample = critic_inputs(model, dream);
+        double score = adversarial_term(model, sample, m.phase, p_.weight);
+        double penalty = gradient_penalty_term(model, sample, p_.penalty, p_.weight);
+        double wake_score = 0;
+        {
+            torch::NoGradGuard no_grad;
+            auto wake = critic_inputs(model, model.wake_trace);
+            for (std::size_t i = 0; i < model.critics.size(); ++i)
+                wake_score += model.critics[i].critic->forward(wake[i]).score.mean().item<double>();
+        }
+        model.learn_pathways(/*feedforward=*/false, /*feedback=*/true);
+        consolidate_critics(model, name_);
+        return {{{"penalty", penalty}},
+                {{"critic_score", score}, {"wasserstein_estimate", wake_score - score}},
+                samples_of({{"dream", generator.to_image(dream.front())}})};
+    }
+
+private:
+    AwsSleepParams p_;
+    std::string name_;
+};
+
+}  // namespace
+
+StateType aws_sleep_state_type() {
+    return {"aws_sleep", "adversarial wake-sleep, sleep phase: prior -> generation; critics score the dreamed sample",
+            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator}, parse,
+            make_named_state<AwsSleep, AwsSleepParams>, "stochastic", check_after_wake};
+}
+
+}  // namespace somnus

@@ -1,0 +1,89 @@
+#include "sim/states/stochastic_phases.hpp"
+
+namespace somnus {
+
+void accumulate_gradient(const torch::Tensor& loss, const std::vector<torch::Tensor>& params, double scale) {
+    if (params.empty() || scale == 0.0) return;
+    auto grads = torch::autograd::grad({loss}, params, {}, /*retain_graph=*/true, /*create_graph=*/false, /*allow_unused=*/true);
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (!grads[i].defined()) continue;
+        auto& g = const_cast<torch::Tensor&>(params[i]).mutable_grad();
+        if (g.defined())
+            g.add_(grads[i], scale);
+        else
+            g = grads[i] * scale;
+    }
+}
+
+CriticInputs critic_inputs(const Model& model, const Hierarchy& sample) {
+    CriticInputs out;
+    for (const auto& c : model.critics) out.push_back(c.layers_of(sample));
+    return out;
+}
+
+namespace {
+std::vector<torch::Tensor> area_parameters(const Model& model) {
+    auto params = model.feedforward_parameters();
+    const auto& feedback = model.feedback_parameters();
+    params.insert(params.end(), feedback.begin(), feedback.end());
+    return params;
+}
+}  // namespace
+
+double adversarial_term(Model& model, const CriticInputs& sample, double phase, double weight) {
+    torch::Tensor score;
+    for (std::size_t i = 0; i < model.critics.size(); ++i) {
+        auto s = model.critics[i].critic->forward(sample[i]).score.mean();
+        score = score.defined() ? score + s : s;
+    }
+    accumulate_gradient(score, model.critic_parameters(), -weight * phase);
+    if (score.requires_grad()) accumulate_gradient(score, area_parameters(model), weight * phase);
+    return score.item<double>();
+}
+
+PenaltyRule parse_penalty(ObjectReader& r, PenaltyRule rule) {
+    rule.kind = r.choice("penalty", rule.kind, {"interpolated", "at_samples_l1", "none"});
+    rule.lambda = r.number("penalty_weight", rule.lambda, 0.0, 1e6);
+    return rule;
+}
+
+double gradient_penalty_term(Model& model, const CriticInputs& sample, const PenaltyRule& rule, double weight) {
+    if (rule.kind == "none" || rule.lambda == 0.0 || weight == 0.0) return 0.0;
+    const CriticInputs wake = critic_inputs(model, model.wake_trace);
+    double total = 0;
+    for (std::size_t i = 0; i < model.critics.size(); ++i) {
+        Critic& critic = model.critics[i].critic;
+        torch::Tensor penalty;
+        if (rule.kind == "interpolated") {
+            penalty = gradient_penalty(critic, interpolate(wake[i], sample[i]));
+        } else {  // the v1 code: at the wake points and at this phase's points
+            penalty = gradient_penalty_l1(critic, wake[i]) + gradient_penalty_l1(critic, sample[i]);
+        }
+        accumulate_gradient(penalty, critic->parameters(), weight * rule.lambda);
+        total += penalty.item<double>();
+    }
+    return total;
+}
+
+void consolidate_critics(Model& model, const std::string& state) {
+    if (state == model.critic_consolidation_state()) model.learn_critics();
+}
+
+void check_after_wake(const ExperimentSpec& spec, const StateSpec& state) {
+    for (const auto& name : spec.schedule.cycle) {
+        if (name == state.name) break;
+        if (spec.state(name)->type == "aws_wake") return;
+    }
+    throw SpecError("/schedule/cycle", "brain state \"" + state.name + "\" (" + state.type +
+                                           ") pairs its samples with the cycle's Wake sample; put an aws_wake state before it");
+}
+
+void check_plain_gaussian_layers(const ExperimentSpec& spec, const StateSpec& state) {
+    for (const auto& m : spec.modules)
+        if (const auto* p = std::get_if<StochasticAreaParams>(&m.params); p && p->recurrent_steps != 0)
+            throw SpecError(m.pointer + "/recurrent_steps", "brain state \"" + state.name + "\" (" + state.type +
+                                                                ") learns from exact Gaussian log-densities: set recurrent_steps to 0");
+}
+
+}  // namespace somnus

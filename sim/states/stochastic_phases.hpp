@@ -1,0 +1,51 @@
+// What the brain states on stochastic areas share.
+//
+// Adversarial wake-sleep: each phase shows the critics
+// a sample of the hierarchy; the conductor's phase p says which way they learn.
+//
+// WGAN form (Benjamin & Kording, Eqs. 4, 7, 8): critic D maximises
+// E_wake D - E_sleep D; the cortical areas minimise it. A phase with phase
+// signal p and weight w contributes, for the critics, the gradient of
+// -w p mean D(sample), and, for the areas that made the sample, +w p mean D.
+// Critic gradients accumulate over the cycle and are applied once, at its end.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/brain_state.hpp"
+
+namespace somnus {
+
+// Adds scale * d loss / d param to each parameter's gradient (parameters the loss does not reach are left alone).
+void accumulate_gradient(const torch::Tensor& loss, const std::vector<torch::Tensor>& params, double scale);
+
+// Every critic's layers of one phase's sample, in model.critics order.
+using CriticInputs = std::vector<std::vector<torch::Tensor>>;
+CriticInputs critic_inputs(const Model& model, const Hierarchy& sample);
+
+// The phase's adversarial term (see above). Returns the mean critic score summed over critics.
+double adversarial_term(Model& model, const CriticInputs& sample, double phase, double weight);
+
+// How the critics' gradient penalty is taken (spec "penalty").
+struct PenaltyRule {
+    std::string kind = "interpolated";  // Gulrajani WGAN-GP on wake/phase interpolates (paper) | "at_samples_l1" (v1 code) | "none"
+    double lambda = 1.0;
+};
+PenaltyRule parse_penalty(ObjectReader& r, PenaltyRule rule);
+
+// The penalty between the cycle's wake trace and this phase's sample, weighted `weight`,
+// added to the critics' gradients. Returns its value summed over critics.
+double gradient_penalty_term(Model& model, const CriticInputs& sample, const PenaltyRule& rule, double weight);
+
+// Steps the critics when `state` is the cycle's last adversarial phase.
+void consolidate_critics(Model& model, const std::string& state);
+
+// Checks that an adversarial wake-sleep phase other than Wake follows an aws_wake state in the cycle.
+void check_after_wake(const ExperimentSpec& spec, const StateSpec& state);
+
+// Checks that the areas' layers are plain Gaussians (recurrent_steps 0), as states
+// that learn from exact layer log-densities (the Helmholtz machine) need.
+void check_plain_gaussian_layers(const ExperimentSpec& spec, const StateSpec& state);
+
+}  // namespace somnus
