@@ -1,0 +1,350 @@
+// Adversarial wake-sleep, the Helmholtz machine and negative-phase sleep on the
+// stochastic areas; the wake/sleep overlap test.
+#include <gtest/gtest.h>
+
+#include "sim/evaluation.hpp"
+#include "sim/states/stochastic_phases.hpp"
+#include "tests/helpers.hpp"
+
+using namespace somnus;
+using namespace somnus::test;
+
+namespace {
+
+// A shipped spec with small areas and critics.
+Json small_document(const std::string& experiment) {
+    Json doc = load_spec_file(source_path("experiments/" + experiment + ".json"));
+    for (auto& [name, m] : doc["modules"].items()) {
+        if (m.contains("hidden")) m["hidden"] = 16;
+        if (m.contains("layers")) m["layers"] = {8};
+    }
+    return doc;
+}
+
+ExperimentSpec small_spec(const std::string& experiment) { return parse_spec(small_document(experiment)); }
+
+std::unique_ptr<BrainState> make_state(const ExperimentSpec& spec, const std::string& name) {
+    const StateSpec* s = spec.state(name);
+    return find_state_type(s->type)->make(*s);
+}
+
+torch::Tensor images(std::int64_t batch = 8) { return torch::rand({batch, 1, 32, 32}); }
+
+std::vector<torch::Tensor> snapshot(const std::vector<torch::Tensor>& params) {
+    std::vector<torch::Tensor> copy;
+    for (const auto& p : params) copy.push_back(p.detach().clone());
+    return copy;
+}
+
+double change(const std::vector<torch::Tensor>& params, const std::vector<torch::Tensor>& before) {
+    double total = 0;
+    for (std::size_t i = 0; i < params.size(); ++i) total += (params[i] - before[i]).abs().sum().item<double>();
+    return total;
+}
+
+double dot(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+    double total = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].defined() && b[i].defined()) total += (a[i] * b[i]).sum().item<double>();
+    return total;
+}
+
+std::vector<torch::Tensor> grads(const std::vector<torch::Tensor>& params) {
+    std::vector<torch::Tensor> out;
+    for (const auto& p : params) out.push_back(p.grad().defined() ? p.grad().clone() : torch::Tensor());
+    return out;
+}
+
+}  // namespace
+
+TEST(Critic, GradientPenaltyOfALinearCriticHasItsClosedForm) {
+    // D(x) = w . x + b has input gradient w everywhere: penalty (|w| - 1)^2, d/dw = 2 (|w| - 1) w / |w|.
+    CriticParams p;
+    p.hidden_layers = 0;
+    Critic critic(3, p);
+    {
+        torch::NoGradGuard no_grad;
+        critic->named_parameters()["out.weight"].copy_(torch::tensor({{1.0f, 2.0f, 2.0f}}));  // |w| = 3
+    }
+    auto x = torch::randn({5, 2});
+    auto y = torch::randn({5, 1});
+    auto penalty = gradient_penalty(critic, {x, y});  // the critic reads two layers: 2 + 1 inputs
+    EXPECT_NEAR(penalty.item<double>(), 4.0, 1e-5);
+    penalty.backward();
+    auto g = critic->named_parameters()["out.weight"].grad();
+    auto expected = torch::tensor({{1.0f, 2.0f, 2.0f}}) * (2.0 * (3.0 - 1.0) / 3.0);
+    EXPECT_TRUE(torch::allclose(g, expected, 1e-5, 1e-5)) << g;
+    auto bias_grad = critic->named_parameters()["out.bias"].grad();  // the penalty does not depend on the bias
+    EXPECT_TRUE(!bias_grad.defined() || bias_grad.abs().max().item<double>() < 1e-7);
+    // The v1 code's L1 form: |w|_1 - 1 = 4.
+    EXPECT_NEAR(gradient_penalty_l1(critic, {x, y}).item<double>(), 4.0, 1e-5);
+}
+
+TEST(Critic, InterpolatesShareOneAlphaPerExampleAcrossLayers) {
+    auto a0 = torch::zeros({4, 3}), a1 = torch::zeros({4, 2});
+    auto b0 = torch::ones({4, 3}), b1 = torch::full({4, 2}, 2.0);
+    auto mid = interpolate({a0, a1}, {b0, b1});
+    for (int i = 0; i < 4; ++i) {
+        double alpha = mid[0][i][0].item<double>();
+        EXPECT_GE(alpha, 0.0);
+        EXPECT_LE(alpha, 1.0);
+        EXPECT_TRUE(torch::allclose(mid[0][i], torch::full({3}, alpha)));
+        EXPECT_TRUE(torch::allclose(mid[1][i], torch::full({2}, 2 * alpha)));
+    }
+}
+
+TEST(Critic, EachLocalCriticReadsTheLayersItsSpecNames) {
+    torch::manual_seed(0);
+    ExperimentSpec spec = small_spec("aws_oscillatory");
+    Model model(spec, torch::kCPU);
+    ASSERT_EQ(model.critics.size(), 2u);
+    // Modules are kept in name order: critic_xz, critic_z.
+    EXPECT_EQ(model.critics[0].name, "critic_xz");
+    EXPECT_EQ(model.critics[0].reads, (std::vector<std::size_t>{0, 1}));
+    EXPECT_EQ(model.critics[1].name, "critic_z");
+    EXPECT_EQ(model.critics[1].reads, (std::vector<std::size_t>{1}));
+    EXPECT_EQ(model.critics[0].critic->named_parameters()["hidden1.weight"].size(1), 1024 + 8);
+    EXPECT_EQ(model.critics[1].critic->named_parameters()["hidden1.weight"].size(1), 8);
+    Hierarchy h = model.stochastic_encoder().infer(images());
+    CriticInputs inputs = critic_inputs(model, h);
+    ASSERT_EQ(inputs[0].size(), 2u);
+    EXPECT_TRUE(inputs[0][0].is_same(h[0]));
+    EXPECT_TRUE(inputs[0][1].is_same(h[1]));
+    ASSERT_EQ(inputs[1].size(), 1u);
+    EXPECT_TRUE(inputs[1][0].is_same(h[1]));
+
+    Json doc = small_document("aws_oscillatory");
+    doc["modules"]["critic_z"]["reads"] = {"x", "y"};
+    try {
+        parse_spec(doc);
+        Model bad(parse_spec(doc), torch::kCPU);
+        FAIL() << "a critic reading an unknown layer was accepted";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(e.pointer(), "/modules/critic_z/reads/1");
+        EXPECT_NE(std::string(e.what()).find("unknown layer \"y\""), std::string::npos) << e.what();
+    }
+}
+
+TEST(Conductor, AchIsThePhaseSignalAndADoseScalesIt) {
+    EXPECT_EQ(Conductor::phase({1.0, 1.0}), 1.0);
+    EXPECT_EQ(Conductor::phase({0.0, 1.0}), -1.0);
+    EXPECT_EQ(Conductor::phase({0.5, 0.0}), 0.0);
+    EXPECT_DOUBLE_EQ(Conductor::phase({0.75, 0.0}), 0.5);
+}
+
+TEST(AdversarialWakeSleep, ThePhaseSignalFlipsWhichWayCriticAndAreasLearn) {
+    torch::manual_seed(1);
+    ExperimentSpec spec = small_spec("aws_global");
+    Model model(spec, torch::kCPU);
+    Hierarchy h = model.stochastic_encoder().infer(images());
+    // d score / d parameters, for reference.
+    auto score = model.critics[0].critic->forward(critic_inputs(model, h)[0]).score.mean();
+    auto all = model.critic_parameters();
+    for (const auto& p : model.feedforward_parameters()) all.push_back(p);
+    auto d_score = torch::autograd::grad({score}, all, {}, true, false, true);
+    std::vector<torch::Tensor> d_critic(d_score.begin(), d_score.begin() + long(model.critic_parameters().size()));
+    std::vector<torch::Tensor> d_encoder(d_score.begin() + long(model.critic_parameters().size()), d_score.end());
+
+    for (double phase : {1.0, -1.0}) {
+        for (auto& p : model.critic_parameters()) const_cast<torch::Tensor&>(p).mutable_grad() = torch::Tensor();
+        model.zero_grad();
+        adversarial_term(model, critic_inputs(model, h), phase, 1.0);
+        // A descent step follows -grad: its effect on the score is -grad . d_score.
+        double critic_effect = -dot(grads(model.critic_parameters()), d_critic);
+        double encoder_effect = -dot(grads(model.feedforward_parameters()), d_encoder);
+        if (phase > 0) {  // Wake: critics raise their score of the sample, the encoder lowers it
+            EXPECT_GT(critic_effect, 0.0);
+            EXPECT_LT(encoder_effect, 0.0);
+        } else {  // Sleep: the reverse
+            EXPECT_LT(critic_effect, 0.0);
+            EXPECT_GT(encoder_effect, 0.0);
+        }
+    }
+}
+
+TEST(AdversarialWakeSleep, CriticsLearnOncePerCycleAndEachPhaseMovesItsOwnPathway) {
+    torch::manual_seed(2);
+    ExperimentSpec spec = small_spec("aws_global");
+    Model model(spec, torch::kCPU);
+    auto wake = make_state(spec, "wake");
+    auto sleep = make_state(spec, "sleep");
+    auto critic_before = snapshot(model.critic_parameters());
+    auto encoder_before = snapshot(model.feedforward_parameters());
+    auto generator_before = snapshot(model.feedback_parameters());
+    auto x = images();
+    StepReport w = wake->step(model, x, model.conductor.modulation("wake"), {});
+    EXPECT_EQ(change(model.critic_parameters(), critic_before), 0.0);  // consolidated after sleep
+    EXPECT_GT(change(model.feedforward_parameters(), encoder_before), 0.0);
+    EXPECT_EQ(change(model.feedback_parameters(), generator_before), 0.0);
+    ASSERT_EQ(model.wake_trace.size(), 2u);
+    EXPECT_FALSE(model.wake_trace[1].requires_grad());
+
+    encoder_before = snapshot(model.feedforward_parameters());
+    StepReport s = sleep->step(model, x, model.conductor.modulation("sleep"), {});
+    EXPECT_GT(change(model.critic_parameters(), critic_before), 0.0);
+    EXPECT_EQ(change(model.feedforward_parameters(), encoder_before), 0.0);
+    EXPECT_GT(change(model.feedback_parameters(), generator_before), 0.0);
+    EXPECT_GT(s.loss("penalty"), 0.0);
+    for (const auto& p : model.critic_parameters()) EXPECT_FALSE(p.grad().defined());  // cleared for the next cycle
+}
+
+TEST(AdversarialWakeSleep, PhasesAfterWakeNeedAWakeStateBeforeThem) {
+    Json doc = small_document("aws_global");
+    doc["schedule"]["cycle"] = {"sleep", "wake"};
+    try {
+        Model model(parse_spec(doc), torch::kCPU);
+        FAIL() << "sleep before wake was accepted";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(e.pointer(), "/schedule/cycle");
+        EXPECT_NE(std::string(e.what()).find("put an aws_wake state before it"), std::string::npos) << e.what();
+    }
+}
+
+TEST(AdversarialWakeSleep, StatesOfTheOtherAreaFamilyAreRejectedWhereTheyAreNamed) {
+    Json doc = small_document("aws_global");
+    doc["states"]["sleep"] = {{"type", "rem"}};
+    try {
+        Model model(parse_spec(doc), torch::kCPU);
+        FAIL() << "a PAD state on stochastic areas was accepted";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(e.pointer(), "/states/sleep/type");
+        EXPECT_NE(std::string(e.what()).find("works on pad areas"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Helmholtz, SleepChangesOnlyRecognitionWeightsAndWakeOnlyGenerativeOnes) {
+    torch::manual_seed(3);
+    ExperimentSpec spec = small_spec("helmholtz");
+    Model model(spec, torch::kCPU);
+    auto wake = make_state(spec, "wake");
+    auto sleep = make_state(spec, "sleep");
+    for (int i = 0; i < 2; ++i) {  // twice, so Adam has momentum to move with if it were stepped
+        auto recognition = snapshot(model.feedforward_parameters());
+        auto generative = snapshot(model.feedback_parameters());
+        StepReport s = sleep->step(model, images(), model.conductor.modulation("sleep"), {});
+        EXPECT_GT(change(model.feedforward_parameters(), recognition), 0.0);
+        EXPECT_EQ(change(model.feedback_parameters(), generative), 0.0);
+        EXPECT_TRUE(std::isfinite(s.loss("recognition_nll")));
+
+        recognition = snapshot(model.feedforward_parameters());
+        generative = snapshot(model.feedback_parameters());
+        StepReport w = wake->step(model, images(), model.conductor.modulation("wake"), {});
+        EXPECT_EQ(change(model.feedforward_parameters(), recognition), 0.0);
+        EXPECT_GT(change(model.feedback_parameters(), generative), 0.0);
+        EXPECT_TRUE(std::isfinite(w.loss("generative_nll")));
+    }
+}
+
+TEST(Helmholtz, ExactDensitiesNeedLayersWithoutRecurrence) {
+    Json doc = small_document("helmholtz");
+    doc["modules"]["V1_inference"]["recurrent_steps"] = 1;
+    doc["modules"]["V1_generative"]["recurrent_steps"] = 1;
+    try {
+        Model model(parse_spec(doc), torch::kCPU);
+        FAIL() << "a recurrent Helmholtz machine was accepted";
+    } catch (const SpecError& e) {
+        EXPECT_NE(e.pointer().find("/recurrent_steps"), std::string::npos) << e.pointer();
+    }
+}
+
+TEST(StochasticLayer, LogDensityIsTheDiagonalGaussians) {
+    StochasticAreaParams p;
+    p.hidden = 4;
+    p.recurrent_steps = 0;
+    StochasticLayer layer(3, 2, p);
+    auto input = torch::randn({5, 3}), target = torch::randn({5, 2});
+    double expected = 0;
+    {
+        torch::NoGradGuard no_grad;
+        auto mean = layer->forward(input, false);
+        // sigma from the samples' spread around the mean, through the public interface:
+        torch::manual_seed(0);
+        auto sampled = layer->forward(input, true);
+        torch::manual_seed(0);
+        auto noise = torch::randn_like(mean);
+        auto sigma = (sampled - mean) / noise;
+        auto z = (target - mean) / sigma;
+        expected = (-0.5 * z.pow(2) - sigma.log() - 0.5 * std::log(2 * M_PI)).sum(1).mean().item<double>();
+    }
+    EXPECT_NEAR(layer->log_prob(input, target).item<double>(), expected, 1e-4);
+}
+
+TEST(NegativePhase, SleepUnlearnsTheDreamThroughTheGeneratorOnly) {
+    torch::manual_seed(4);
+    ExperimentSpec spec = small_spec("negative_phase");
+    Model model(spec, torch::kCPU);
+    auto sleep = make_state(spec, "sleep");
+    Modulation m = model.conductor.modulation("sleep");
+    EXPECT_EQ(m.feedback_sign, -1.0);
+    auto recognition = snapshot(model.feedforward_parameters());
+    auto generative = snapshot(model.feedback_parameters());
+    // The dream's energy before and after, on a fixed dream: unlearning raises it.
+    torch::manual_seed(5);
+    auto x = images();
+    StepReport first = sleep->step(model, x, m, {});
+    EXPECT_EQ(change(model.feedforward_parameters(), recognition), 0.0);
+    EXPECT_GT(change(model.feedback_parameters(), generative), 0.0);
+    auto dream = first.samples->tensors.at(0).second;
+    double before = first.loss("dream_energy");
+    torch::NoGradGuard no_grad;
+    double after = (model.generator->image(model.encoder->latent(dream)) - dream).pow(2).mean().item<double>();
+    EXPECT_GT(after, before);
+}
+
+TEST(Overlap, PatternKlIsZeroForEqualHistogramsAndMatchesAHandCount) {
+    auto a = torch::tensor({0, 0, 1, 1}, torch::kInt64).view({4, 1});
+    EXPECT_NEAR(pattern_kl(a, a), 0.0, 1e-12);
+    // a: {0: 2, 1: 2}; b: {0: 4}. Smoothed over the union {0, 1}: p = (2.5/5, 2.5/5), q = (4.5/5, 0.5/5).
+    auto b = torch::zeros({4, 1}, torch::kInt64);
+    double expected = 0.5 * std::log(0.5 / 0.9) + 0.5 * std::log(0.5 / 0.1);
+    EXPECT_NEAR(pattern_kl(a, b), expected, 1e-12);
+}
+
+TEST(Overlap, AModelWhoseSleepIsItsWakeHasAKlNearTheFloor) {
+    // Wake: x (blank images) and z ~ q(z|x); sleep: z ~ N(0, I) and x ~ p(x|z). An encoder
+    // returning N(0, I) noise and a generator returning blank images make both the same.
+    struct NoiseEncoder : EncoderAreaImpl {
+        torch::Tensor latent(const torch::Tensor& x) override { return torch::randn({x.size(0), 4}); }
+        std::vector<torch::Tensor> activations(const torch::Tensor& x) override { return {latent(x)}; }
+        std::vector<std::string> layer_names() const override { return {"z"}; }
+    } encoder;
+    struct BlankGenerator : GeneratorAreaImpl {
+        torch::Tensor image(const torch::Tensor& z) override { return torch::zeros({z.size(0), 1, 32, 32}); }
+        std::vector<torch::Tensor> activations(const torch::Tensor& z) override { return {image(z)}; }
+        std::vector<std::string> layer_names() const override { return {"output"}; }
+    } generator;
+    ImageSet test{torch::zeros({100, 1, 32, 32}), torch::zeros({100}, torch::kInt64)};
+    OverlapSpec spec;
+    spec.samples = 4000;
+    spec.units = {2};
+    WakeSleepOverlap same = wake_sleep_overlap(encoder, generator, 4, test, spec, torch::kCPU);
+    ASSERT_EQ(same.tests.size(), 1u);
+    EXPECT_LT(same.tests[0].kl, 3 * same.tests[0].floor + 0.01);
+
+    struct BrightGenerator : BlankGenerator {
+        torch::Tensor image(const torch::Tensor& z) override { return torch::ones({z.size(0), 1, 32, 32}); }
+    } bright;
+    WakeSleepOverlap apart = wake_sleep_overlap(encoder, bright, 4, test, spec, torch::kCPU);
+    EXPECT_GT(apart.tests[0].kl, 1.0);
+}
+
+TEST(RunWakeSleep, EverySpecRunsAFewIterationsAndLogsTheOverlapTest) {
+    fs::path dir = temp_dir("wake_sleep_specs");
+    write_fake_fashion(dir, 64, 40);
+    for (const std::string experiment : {"aws_global", "aws_oscillatory", "helmholtz", "negative_phase"}) {
+        fs::path log = dir / (experiment + ".h5");
+        auto result = test::somnus("run " + source_path("experiments/" + experiment + ".json") + " --out " + log.string() +
+                             " --set data.path=" + dir.string() +
+                             " --set data.train_subset=32 --set schedule.epochs=1 --set schedule.batch_size=16 --set threads=2"
+                             " --set modules.V1_inference.hidden=16 --set modules.V1_generative.hidden=16"
+                             " --set eval.linear_readout.epochs=1 --set eval.linear_readout.train_images=32 --set eval.linear_readout.batch_size=16"
+                             " --set eval.latent_geometry.inter_pairs=50 --set eval.latent_geometry.intra_pairs=5"
+                             " --set eval.latent_geometry.occluded_pairs=50 --set eval.pca.images=40 --set eval.overlap.samples=200");
+        ASSERT_EQ(result.exit_code, 0) << experiment << "\n" << result.output;
+        EXPECT_NE(result.output.find("wake/sleep overlap, 8+8 units"), std::string::npos) << result.output;
+    }
+    auto table = test::somnus("table " + dir.string());
+    ASSERT_EQ(table.exit_code, 0) << table.output;
+    for (const char* text : {"aws_global", "aws_oscillatory", "helmholtz", "negative_phase", "KL wake||sleep 8+8", "KL floor 4+4"})
+        EXPECT_NE(table.output.find(text), std::string::npos) << text << "\n" << table.output;
+}
