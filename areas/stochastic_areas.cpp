@@ -21,13 +21,13 @@ StochasticMapImpl::Gaussian StochasticMapImpl::forward(const torch::Tensor& inpu
     return {parts[0], F::softplus(parts[1]) + sigma_min_};
 }
 
-StochasticLayerImpl::StochasticLayerImpl(std::int64_t in, std::int64_t out, const StochasticAreaParams& p) {
+DenseStochasticLayerImpl::DenseStochasticLayerImpl(std::int64_t in, std::int64_t out, const StochasticAreaParams& p) {
     maps_.push_back(register_module("map0", StochasticMap(in, out, p)));
     for (std::int64_t k = 1; k <= p.recurrent_steps; ++k)
         maps_.push_back(register_module("recurrent" + std::to_string(k), StochasticMap(out, out, p)));
 }
 
-torch::Tensor StochasticLayerImpl::forward(const torch::Tensor& input, bool sample) {
+torch::Tensor DenseStochasticLayerImpl::forward(const torch::Tensor& input, bool sample) {
     auto draw = [&](StochasticMap& map, const torch::Tensor& in) {
         auto g = map(in);
         return sample ? g.mean + g.std * torch::randn_like(g.std) : g.mean;
@@ -37,46 +37,113 @@ torch::Tensor StochasticLayerImpl::forward(const torch::Tensor& input, bool samp
     return h;
 }
 
-torch::Tensor StochasticLayerImpl::log_prob(const torch::Tensor& input, const torch::Tensor& target) {
+namespace {
+torch::Tensor gaussian_log_density(const torch::Tensor& mean, const torch::Tensor& std, const torch::Tensor& target) {
+    auto z = (target - mean) / std;
+    auto log_density = -0.5 * z.pow(2) - std.log() - 0.5 * std::log(2.0 * M_PI);
+    return log_density.flatten(1).sum(1).mean();
+}
+
+// Divisive normalisation across channels at each pixel (Karras et al.'s pixel norm).
+torch::Tensor pixel_norm(const torch::Tensor& x) { return x * torch::rsqrt(x.pow(2).mean(1, /*keepdim=*/true) + 1e-8); }
+}  // namespace
+
+torch::Tensor DenseStochasticLayerImpl::log_prob(const torch::Tensor& input, const torch::Tensor& target) {
     auto g = maps_[0](input);
-    auto z = (target - g.mean) / g.std;
-    auto log_density = -0.5 * z.pow(2) - g.std.log() - 0.5 * std::log(2.0 * M_PI);
-    return log_density.sum(1).mean();
+    return gaussian_log_density(g.mean, g.std, target);
+}
+
+ConvStochasticLayerImpl::ConvStochasticLayerImpl(const Geometry& g, const StochasticAreaParams& p) : g_(g), sigma_min_(p.sigma_min) {
+    const std::int64_t width = g.out_channels;  // the hidden layer is as wide as the output
+    if (g.transposed)
+        tconv = register_module("tconv", nn::ConvTranspose2d(nn::ConvTranspose2dOptions(g.in_channels, width, g.kernel)
+                                                                 .stride(g.stride).padding(g.padding)));
+    else
+        conv = register_module("conv", nn::Conv2d(nn::Conv2dOptions(g.in_channels, width, g.kernel).stride(g.stride).padding(g.padding)));
+    mean_head = register_module("mean", nn::Conv2d(nn::Conv2dOptions(width, g.out_channels, 1)));
+    sigma_head = register_module("sigma", nn::Conv2d(nn::Conv2dOptions(width, g.out_channels, 1)));
+    torch::NoGradGuard no_grad;
+    sigma_head->bias.fill_(p.sigma_bias);
+}
+
+torch::Tensor ConvStochasticLayerImpl::hidden(const torch::Tensor& input) {
+    return torch::relu(g_.transposed ? tconv(input) : conv(input));
+}
+
+torch::Tensor ConvStochasticLayerImpl::forward(const torch::Tensor& input, bool sample) {
+    auto h = hidden(input);
+    auto mean = mean_head(h);
+    auto x = mean;
+    if (sample) x = mean + (F::softplus(sigma_head(h)) + sigma_min_) * torch::randn_like(mean);
+    return g_.normalise ? pixel_norm(torch::relu(x)) : x;
+}
+
+torch::Tensor ConvStochasticLayerImpl::log_prob(const torch::Tensor& input, const torch::Tensor& target) {
+    auto h = hidden(input);
+    return gaussian_log_density(mean_head(h), F::softplus(sigma_head(h)) + sigma_min_, target);  // before ReLU and normalisation
+}
+
+std::vector<std::int64_t> hierarchy_sizes(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p) {
+    std::vector<std::int64_t> sizes{channels * image_size * image_size};
+    std::int64_t side = image_size;
+    for (std::size_t i = 0; i < p.layers.size(); ++i) {
+        if (p.architecture == "conv") side = i + 1 < p.layers.size() ? side / 2 : 1;
+        sizes.push_back(p.layers[i] * (p.architecture == "conv" ? side * side : 1));
+    }
+    return sizes;
 }
 
 namespace {
-std::vector<std::int64_t> sizes_of(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p) {
-    std::vector<std::int64_t> sizes{channels * image_size * image_size};
-    sizes.insert(sizes.end(), p.layers.begin(), p.layers.end());
-    return sizes;
+// Layer i of a hierarchy, h_i <-> h_{i+1}: dense, or a conv of the DCGAN geometry (k4 s2 p1 halving
+// the image, the top layer a k = remaining size convolution down to 1x1).
+std::shared_ptr<StochasticLayerImpl> make_layer(std::size_t i, bool top_down, std::int64_t channels, std::int64_t image_size,
+                                                const StochasticAreaParams& p) {
+    const std::size_t L = p.layers.size();
+    const std::int64_t below = i == 0 ? channels : p.layers[i - 1], above = p.layers[i];
+    if (p.architecture != "conv") {
+        auto sizes = hierarchy_sizes(channels, image_size, p);
+        return top_down ? std::make_shared<DenseStochasticLayerImpl>(sizes[i + 1], sizes[i], p)
+                        : std::make_shared<DenseStochasticLayerImpl>(sizes[i], sizes[i + 1], p);
+    }
+    ConvStochasticLayerImpl::Geometry g{};
+    const bool top = i + 1 == L;
+    g.kernel = top ? image_size >> (L - 1) : 4;
+    g.stride = top ? 1 : 2;
+    g.padding = top ? 0 : 1;
+    g.transposed = top_down;
+    g.in_channels = top_down ? above : below;
+    g.out_channels = top_down ? below : above;
+    g.normalise = top_down ? i > 0 : !top;  // the image and the top latent stay linear
+    return std::make_shared<ConvStochasticLayerImpl>(g, p);
 }
 }  // namespace
 
-StochasticEncoderImpl::StochasticEncoderImpl(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p) {
-    auto sizes = sizes_of(channels, image_size, p);
-    for (std::size_t i = 0; i + 1 < sizes.size(); ++i)
-        layers_.push_back(register_module("layer" + std::to_string(i + 1), StochasticLayer(sizes[i], sizes[i + 1], p)));
+StochasticEncoderImpl::StochasticEncoderImpl(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p)
+    : conv_(p.architecture == "conv") {
+    for (std::size_t i = 0; i < p.layers.size(); ++i)
+        layers_.push_back(register_module("layer" + std::to_string(i + 1), make_layer(i, false, channels, image_size, p)));
 }
 
 Hierarchy StochasticEncoderImpl::infer(const torch::Tensor& x, bool sample) {
-    Hierarchy h{x.flatten(1)};
-    for (auto& layer : layers_) h.push_back(layer(h.back(), sample));
+    Hierarchy h{conv_ ? x : x.flatten(1)};
+    for (auto& layer : layers_) h.push_back(layer->forward(h.back(), sample));
     return h;
 }
 
 torch::Tensor StochasticEncoderImpl::infer_layer(std::size_t i, const torch::Tensor& below, bool sample) {
-    return layers_.at(i)(below, sample);
+    return layers_.at(i)->forward(below, sample);
 }
 
 torch::Tensor StochasticEncoderImpl::log_prob(std::size_t i, const torch::Tensor& below, const torch::Tensor& target) {
     return layers_.at(i)->log_prob(below, target);
 }
 
-torch::Tensor StochasticEncoderImpl::latent(const torch::Tensor& x) { return infer(x, false).back(); }
-torch::Tensor StochasticEncoderImpl::sample_latent(const torch::Tensor& x) { return infer(x, true).back(); }
+torch::Tensor StochasticEncoderImpl::latent(const torch::Tensor& x) { return infer(x, false).back().flatten(1); }
+torch::Tensor StochasticEncoderImpl::sample_latent(const torch::Tensor& x) { return infer(x, true).back().flatten(1); }
 
 std::vector<torch::Tensor> StochasticEncoderImpl::activations(const torch::Tensor& x) {
     auto h = infer(x, false);
+    h.back() = h.back().flatten(1);
     return {h.begin() + 1, h.end()};
 }
 
@@ -86,21 +153,20 @@ std::vector<std::string> StochasticEncoderImpl::layer_names() const {
 }
 
 StochasticGeneratorImpl::StochasticGeneratorImpl(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p)
-    : channels_(channels), image_size_(image_size), latent_dim_(p.layers.back()) {
-    auto sizes = sizes_of(channels, image_size, p);
-    for (std::size_t i = 0; i + 1 < sizes.size(); ++i)
-        layers_.push_back(register_module("layer" + std::to_string(i), StochasticLayer(sizes[i + 1], sizes[i], p)));
+    : channels_(channels), image_size_(image_size), latent_dim_(p.layers.back()), conv_(p.architecture == "conv") {
+    for (std::size_t i = 0; i < p.layers.size(); ++i)
+        layers_.push_back(register_module("layer" + std::to_string(i), make_layer(i, true, channels, image_size, p)));
 }
 
 Hierarchy StochasticGeneratorImpl::generate(const torch::Tensor& z, bool sample) {
     Hierarchy h(layers_.size() + 1);
-    h.back() = z;
-    for (std::size_t i = layers_.size(); i-- > 0;) h[i] = layers_[i](h[i + 1], sample);
+    h.back() = conv_ ? z.view({z.size(0), latent_dim_, 1, 1}) : z;
+    for (std::size_t i = layers_.size(); i-- > 0;) h[i] = layers_[i]->forward(h[i + 1], sample);
     return h;
 }
 
 torch::Tensor StochasticGeneratorImpl::generate_layer(std::size_t i, const torch::Tensor& above, bool sample) {
-    return layers_.at(i)(above, sample);
+    return layers_.at(i)->forward(above, sample);
 }
 
 torch::Tensor StochasticGeneratorImpl::log_prob(std::size_t i, const torch::Tensor& above, const torch::Tensor& target) {
@@ -108,11 +174,12 @@ torch::Tensor StochasticGeneratorImpl::log_prob(std::size_t i, const torch::Tens
 }
 
 torch::Tensor StochasticGeneratorImpl::prior(std::int64_t batch, torch::Device device) const {
-    return torch::randn({batch, latent_dim_}, torch::TensorOptions().device(device));
+    auto options = torch::TensorOptions().device(device);
+    return conv_ ? torch::randn({batch, latent_dim_, 1, 1}, options) : torch::randn({batch, latent_dim_}, options);
 }
 
-torch::Tensor StochasticGeneratorImpl::to_image(const torch::Tensor& flat) const {
-    return flat.view({flat.size(0), channels_, image_size_, image_size_});
+torch::Tensor StochasticGeneratorImpl::to_image(const torch::Tensor& bottom) const {
+    return bottom.view({bottom.size(0), channels_, image_size_, image_size_});
 }
 
 torch::Tensor StochasticGeneratorImpl::image(const torch::Tensor& z) { return to_image(generate(z, false).front()); }

@@ -36,25 +36,63 @@ private:
 };
 TORCH_MODULE(StochasticMap);
 
-// One layer: the first map, then `recurrent_steps` recurrent maps merged by the mean.
+// One stochastic layer of a hierarchy: a sample (or the noise-free activity) of
+// one population given the population next to it.
 class StochasticLayerImpl : public torch::nn::Module {
 public:
-    StochasticLayerImpl(std::int64_t in, std::int64_t out, const StochasticAreaParams& p);
     // A sample (sample = true) or the noise-free activity (means all the way).
-    torch::Tensor forward(const torch::Tensor& input, bool sample);
-    // log-density of `target` under the first map's Gaussian, summed over units, mean over the
-    // batch; exact only without recurrence (the Helmholtz machine's learning signal).
-    torch::Tensor log_prob(const torch::Tensor& input, const torch::Tensor& target);
+    virtual torch::Tensor forward(const torch::Tensor& input, bool sample) = 0;
+    // log-density of `target` under the layer's Gaussian, summed over units, mean over
+    // the batch; exact only for dense layers without recurrence (the Helmholtz machine's signal).
+    virtual torch::Tensor log_prob(const torch::Tensor& input, const torch::Tensor& target) = 0;
+};
+
+// Dense ("mlp"): the first map, then `recurrent_steps` recurrent maps merged by the mean.
+class DenseStochasticLayerImpl : public StochasticLayerImpl {
+public:
+    DenseStochasticLayerImpl(std::int64_t in, std::int64_t out, const StochasticAreaParams& p);
+    torch::Tensor forward(const torch::Tensor& input, bool sample) override;
+    torch::Tensor log_prob(const torch::Tensor& input, const torch::Tensor& target) override;
 
 private:
     std::vector<StochasticMap> maps_;
 };
-TORCH_MODULE(StochasticLayer);
+TORCH_MODULE(DenseStochasticLayer);
 
-// Activity of a whole hierarchy, bottom first: {h0 = x flattened (B, C*H*W), h1, ..., hL = z}.
+// Convolutional ("conv", the paper's stochastic DCGAN, App. A.1.4): a (transposed)
+// convolution and ReLU, then 1x1 convolutions give the mean and softplus sigma of a
+// Gaussian per unit; the sample goes through ReLU and divisive normalisation across
+// channels at each pixel, x / sqrt(mean_c x^2 + 1e-8) (unless `normalise` is false:
+// the latent at the top and the image at the bottom stay linear).
+class ConvStochasticLayerImpl : public StochasticLayerImpl {
+public:
+    struct Geometry {
+        std::int64_t in_channels, out_channels, kernel, stride, padding;
+        bool transposed = false;
+        bool normalise = true;
+    };
+    ConvStochasticLayerImpl(const Geometry& g, const StochasticAreaParams& p);
+    torch::Tensor forward(const torch::Tensor& input, bool sample) override;
+    torch::Tensor log_prob(const torch::Tensor& input, const torch::Tensor& target) override;
+
+private:
+    Geometry g_;
+    torch::nn::Conv2d conv{nullptr}, mean_head{nullptr}, sigma_head{nullptr};
+    torch::nn::ConvTranspose2d tconv{nullptr};
+    double sigma_min_;
+    torch::Tensor hidden(const torch::Tensor& input);
+};
+TORCH_MODULE(ConvStochasticLayer);
+
+// Units per example of each population h0 = x, h1, ..., hL of a hierarchy.
+std::vector<std::int64_t> hierarchy_sizes(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p);
+
+// Activity of a whole hierarchy, bottom first: {h0 = x, h1, ..., hL = z}; dense
+// hierarchies hold flat (B, units) tensors (x flattened), convolutional ones (B, C, H, W).
 using Hierarchy = std::vector<torch::Tensor>;
 
 // Inference pathway: image -> h1 -> ... -> z, each step a stochastic layer.
+// latent() and sample_latent() return z flattened, (B, latent units).
 class StochasticEncoderImpl : public EncoderAreaImpl {
 public:
     StochasticEncoderImpl(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p);
@@ -72,7 +110,8 @@ public:
     std::size_t depth() const { return layers_.size(); }  // L
 
 private:
-    std::vector<StochasticLayer> layers_;  // layers_[i]: h_i -> h_{i+1}
+    std::vector<std::shared_ptr<StochasticLayerImpl>> layers_;  // layers_[i]: h_i -> h_{i+1}
+    bool conv_;
 };
 TORCH_MODULE(StochasticEncoder);
 
@@ -81,14 +120,14 @@ class StochasticGeneratorImpl : public GeneratorAreaImpl {
 public:
     StochasticGeneratorImpl(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p);
 
-    // Top-down pass from z: {x, h1, ..., h_{L-1}, z}, bottom first, like Encoder::infer.
+    // Top-down pass from z (flat or shaped): {x, h1, ..., h_{L-1}, z}, bottom first, like Encoder::infer.
     Hierarchy generate(const torch::Tensor& z, bool sample = true);
     // p(h_i | h_{i+1}): layer i from the layer above it.
     torch::Tensor generate_layer(std::size_t i, const torch::Tensor& above, bool sample = true);
     torch::Tensor log_prob(std::size_t i, const torch::Tensor& above, const torch::Tensor& target);
-    // z ~ N(0, I), the prior.
+    // z ~ N(0, I), the prior, shaped as the hierarchy's top layer.
     torch::Tensor prior(std::int64_t batch, torch::Device device) const;
-    // Flattened image (B, C*H*W) -> (B, C, H, W).
+    // The bottom layer as an image (B, C, H, W).
     torch::Tensor to_image(const torch::Tensor& flat) const;
 
     torch::Tensor image(const torch::Tensor& z) override;
@@ -98,8 +137,9 @@ public:
     std::size_t depth() const { return layers_.size(); }
 
 private:
-    std::vector<StochasticLayer> layers_;  // layers_[i]: h_{i+1} -> h_i
+    std::vector<std::shared_ptr<StochasticLayerImpl>> layers_;  // layers_[i]: h_{i+1} -> h_i
     std::int64_t channels_, image_size_, latent_dim_;
+    bool conv_;
 };
 TORCH_MODULE(StochasticGenerator);
 

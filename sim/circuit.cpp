@@ -190,8 +190,8 @@ Circuit Circuit::build(const ExperimentSpec& spec) {
                             " does not match encoder latent_dim " + std::to_string(enc->latent_dim));
     const auto* senc = std::get_if<StochasticAreaParams>(&enc_spec->params);
     const auto* sgen = std::get_if<StochasticAreaParams>(&gen_spec->params);
-    if (senc && sgen && senc->layers != sgen->layers)
-        throw SpecError(gen_spec->pointer + "/layers", "the generator's layers must be the encoder's (\"" + encoder +
+    if (senc && sgen && (senc->layers != sgen->layers || senc->architecture != sgen->architecture))
+        throw SpecError(gen_spec->pointer + "/layers", "the generator's layers and architecture must be the encoder's (\"" + encoder +
                                                            "\"): both pathways join the same hierarchy of populations");
     // Each critic reads adjacent layers of that hierarchy.
     if (senc) {

@@ -63,8 +63,7 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
         encoder = StochasticEncoder(channels, image_size, area).ptr();
         generator = StochasticGenerator(channels, image_size, module_params<StochasticAreaParams>(spec, circuit, roles.generator)).ptr();
         const auto names = hierarchy_layer_names(area.layers.size());
-        std::vector<std::int64_t> sizes{channels * image_size * image_size};
-        sizes.insert(sizes.end(), area.layers.begin(), area.layers.end());
+        const auto sizes = hierarchy_sizes(channels, image_size, area);
         for (ModuleId id : roles.critics) {
             const auto& p = module_params<CriticParams>(spec, circuit, id);
             CriticModule c{circuit.name(id), nullptr, {}};

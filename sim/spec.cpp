@@ -35,10 +35,15 @@ ModuleParams parse_area(ObjectReader& r) {
 
 ModuleParams parse_stochastic_area(ObjectReader& r) {
     StochasticAreaParams p;
+    p.architecture = r.choice("architecture", p.architecture, {"mlp", "conv"});
     p.layers = r.integers("layers", p.layers, 1, 65536);
     if (p.layers.empty()) throw SpecError(r.at("layers").to_string(), "give at least one latent layer size");
+    if (p.architecture == "conv" && p.layers.size() > 6)
+        throw SpecError(r.at("layers").to_string(), "a conv hierarchy on 32x32 images has at most 6 latent layers (each but the top halves the image)");
     p.hidden = r.integer("hidden", p.hidden, 1, 65536);
-    p.recurrent_steps = r.integer("recurrent_steps", p.recurrent_steps, 0, 16);
+    p.recurrent_steps = r.integer("recurrent_steps", p.architecture == "conv" ? 0 : p.recurrent_steps, 0, 16);
+    if (p.architecture == "conv" && p.recurrent_steps != 0)
+        throw SpecError(r.at("recurrent_steps").to_string(), "conv layers have no recurrent maps (their local recurrence is the divisive normalisation)");
     p.sigma_bias = r.number("sigma_bias", p.sigma_bias, -100.0, 100.0);
     p.sigma_min = r.number("sigma_min", p.sigma_min, 0.0, 10.0);
     return p;

@@ -43,9 +43,12 @@ struct AreaParams {
 // A stochastic area of adversarial wake-sleep or a Helmholtz machine (areas/stochastic_areas.hpp):
 // the same parameters for the inference (encoder) and generative (generator) pathway.
 struct StochasticAreaParams {
-    std::vector<std::int64_t> layers{64};  // latent layer sizes above the image, bottom first; the last is z
-    std::int64_t hidden = 512;             // hidden units of each layer's two-layer map
-    std::int64_t recurrent_steps = 1;      // 0 = plain diagonal Gaussian layers
+    // "mlp": dense layers (the paper's MNIST areas); "conv": the stochastic DCGAN (CIFAR areas),
+    // k4 s2 p1 convolutions halving the image, the top layer a convolution down to 1x1.
+    std::string architecture = "mlp";
+    std::vector<std::int64_t> layers{64};  // units (mlp) or channels (conv) of the latent layers above the image, bottom first; the last is z
+    std::int64_t hidden = 512;             // hidden units of each layer's two-layer map (mlp)
+    std::int64_t recurrent_steps = 1;      // 0 = plain diagonal Gaussian layers (mlp; conv layers have none)
     double sigma_bias = -3.0;              // initial bias of the sigma head: sigma ~ softplus(-3) = 0.05
     double sigma_min = 1e-4;
 };

@@ -251,7 +251,7 @@ TEST(StochasticLayer, LogDensityIsTheDiagonalGaussians) {
     StochasticAreaParams p;
     p.hidden = 4;
     p.recurrent_steps = 0;
-    StochasticLayer layer(3, 2, p);
+    DenseStochasticLayer layer(3, 2, p);
     auto input = torch::randn({5, 3}), target = torch::randn({5, 2});
     double expected = 0;
     {
@@ -347,4 +347,32 @@ TEST(RunWakeSleep, EverySpecRunsAFewIterationsAndLogsTheOverlapTest) {
     ASSERT_EQ(table.exit_code, 0) << table.output;
     for (const char* text : {"aws_global", "aws_oscillatory", "helmholtz", "negative_phase", "KL wake||sleep 8+8", "KL floor 4+4"})
         EXPECT_NE(table.output.find(text), std::string::npos) << text << "\n" << table.output;
+}
+
+TEST(StochasticAreas, ConvHierarchyHasTheDcganShapesAndNormalisedLayers) {
+    torch::manual_seed(6);
+    StochasticAreaParams p;
+    p.architecture = "conv";
+    p.layers = {4, 8, 6};  // 32x32 -> 16 -> 8 -> 1x1
+    p.recurrent_steps = 0;
+    StochasticEncoder encoder(3, 32, p);
+    StochasticGenerator generator(3, 32, p);
+    auto x = torch::randn({2, 3, 32, 32});
+    Hierarchy h = encoder->infer(x);
+    ASSERT_EQ(h.size(), 4u);
+    EXPECT_EQ(h[1].sizes(), (std::vector<std::int64_t>{2, 4, 16, 16}));
+    EXPECT_EQ(h[2].sizes(), (std::vector<std::int64_t>{2, 8, 8, 8}));
+    EXPECT_EQ(h[3].sizes(), (std::vector<std::int64_t>{2, 6, 1, 1}));
+    // Divisive normalisation: every pixel's channel RMS is 1 (ReLU can leave a pixel all zero).
+    auto rms = h[1].pow(2).mean(1).sqrt();
+    EXPECT_TRUE(((rms - 1).abs() < 1e-3).logical_or(rms < 1e-6).all().item<bool>());
+    EXPECT_EQ(encoder->latent(x).sizes(), (std::vector<std::int64_t>{2, 6}));
+    EXPECT_EQ(hierarchy_sizes(3, 32, p), (std::vector<std::int64_t>{3072, 4 * 256, 8 * 64, 6}));
+
+    Hierarchy dream = generator->generate(generator->prior(2, torch::kCPU));
+    EXPECT_EQ(dream[0].sizes(), (std::vector<std::int64_t>{2, 3, 32, 32}));
+    EXPECT_EQ(dream[2].sizes(), h[2].sizes());
+    EXPECT_LT(dream[0].min().item<double>(), 0.0);  // the image stays linear (no ReLU)
+    EXPECT_EQ(generator->image(torch::randn({2, 6})).sizes(), (std::vector<std::int64_t>{2, 3, 32, 32}));
+    EXPECT_EQ(generator->generate_layer(1, h[2]).sizes(), h[1].sizes());
 }

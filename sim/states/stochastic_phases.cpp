@@ -81,9 +81,15 @@ void check_after_wake(const ExperimentSpec& spec, const StateSpec& state) {
 
 void check_plain_gaussian_layers(const ExperimentSpec& spec, const StateSpec& state) {
     for (const auto& m : spec.modules)
-        if (const auto* p = std::get_if<StochasticAreaParams>(&m.params); p && p->recurrent_steps != 0)
-            throw SpecError(m.pointer + "/recurrent_steps", "brain state \"" + state.name + "\" (" + state.type +
-                                                                ") learns from exact Gaussian log-densities: set recurrent_steps to 0");
+        if (const auto* p = std::get_if<StochasticAreaParams>(&m.params)) {
+            if (p->architecture != "mlp")
+                throw SpecError(m.pointer + "/architecture", "brain state \"" + state.name + "\" (" + state.type +
+                                                                 ") learns from exact Gaussian log-densities: use mlp areas "
+                                                                 "(conv layers normalise their samples)");
+            if (p->recurrent_steps != 0)
+                throw SpecError(m.pointer + "/recurrent_steps", "brain state \"" + state.name + "\" (" + state.type +
+                                                                    ") learns from exact Gaussian log-densities: set recurrent_steps to 0");
+        }
 }
 
 }  // namespace somnus

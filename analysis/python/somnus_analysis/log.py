@@ -239,11 +239,18 @@ class Run:
             g = f[f"{group}/pca"]
             return {k: g[k][()] for k in g}
 
+    def overlap(self, group="eval"):
+        """Wake/sleep overlap test: units (k of k+k), kl, floor, wake_patterns, sleep_patterns (arrays, one entry per k)."""
+        with self._open() as f:
+            g = f[f"{group}/overlap"]
+            return {k: g[k][()] for k in g}
+
     def evaluations(self):
         """Every evaluation of the run, in training order: a list of dicts with
         trained_epochs, group, and (when evaluated) readout_accuracy (mean over
         classifier seeds, fraction), occlusion_levels, occluded_accuracy (per level),
-        intra_inter_ratio and clean_occluded_ratio."""
+        intra_inter_ratio, clean_occluded_ratio, and overlap_kl / overlap_floor
+        (dicts k -> nats for the k+k-unit wake/sleep overlap tests)."""
         found = []
         with self._open() as f:
             if "eval" not in f:
@@ -264,6 +271,11 @@ class Run:
                     a = g["latent_geometry"].attrs
                     row["intra_inter_ratio"] = float(a["intra_inter_ratio"])
                     row["clean_occluded_ratio"] = float(a["clean_occluded_ratio"])
+                if "overlap" in g:
+                    o = g["overlap"]
+                    units = [int(k) for k in o["units"][()]]
+                    row["overlap_kl"] = dict(zip(units, (float(v) for v in o["kl"][()])))
+                    row["overlap_floor"] = dict(zip(units, (float(v) for v in o["floor"][()])))
                 found.append(row)
         return sorted(found, key=lambda r: r["trained_epochs"])
 

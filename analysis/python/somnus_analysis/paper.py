@@ -37,15 +37,17 @@ def label(experiment):
     return LABELS.get(experiment, (experiment, None))
 
 
-def load_replicates(folder):
-    """experiment name -> list of finished Runs, from OUT/<experiment>/seed_K.h5 (spec order kept as found)."""
+def load_replicates(folder, order=None):
+    """experiment name -> list of finished Runs, from OUT/<experiment>/seed_K.h5; the experiments
+    named in `order` (default: the paper's variants) first, in that order, then the others by name."""
+    order = LABELS if order is None else order
     groups = {}
     for path in sorted(glob.glob(os.path.join(folder, "*", "seed_*.h5"))):
         run = Run(path)
         if run.status == "finished":
             groups.setdefault(run.attrs["experiment"], []).append(run)
-    order = [e for e in LABELS if e in groups] + sorted(e for e in groups if e not in LABELS)
-    return {e: groups[e] for e in order}
+    known = [e for e in order if e in groups] + sorted(e for e in groups if e not in order)
+    return {e: groups[e] for e in known}
 
 
 def mean_sem(values):

@@ -51,21 +51,26 @@ def neuromodulator_traces(run, last_steps=12):
 
 
 def dream_grid(run, epoch=-1, count=8):
-    """Rows: Wake input and reconstruction, NREM dream and its occluded version, REM dream."""
+    """One row per image sample of each state's mini-batch, in cycle order: e.g. Wake input and
+    reconstruction, NREM dream and its occluded version, REM dream (PAD), or the sleep dream (AWS)."""
     rows = []
-    for state, name in [("wake", "input"), ("wake", "reconstruction"), ("nrem", "dream"),
-                        ("nrem", "occluded_dream"), ("rem", "dream")]:
+    data = run.spec.get("data", {})
+    mean, std = float(data.get("mean", 0.5)), float(data.get("std", 0.5))
+    with run._open() as f:
+        found = [(state, name) for state in run.states if f"dreams/{state}" in f
+                 for name in f[f"dreams/{state}"] if f[f"dreams/{state}/{name}"].ndim == 5]
+    for state, name in found:
         try:
             rows.append((f"{state} {name}", run.dreams(state, name, epoch)[:count]))
         except KeyError:
             continue
-    fig, axes = plt.subplots(len(rows), count, figsize=(1.1 * count, 1.2 * len(rows)), squeeze=False)
+    fig, axes = plt.subplots(max(1, len(rows)), count, figsize=(1.1 * count, 1.2 * max(1, len(rows))), squeeze=False)
     for r, (label, images) in enumerate(rows):
         for c in range(count):
             ax = axes[r][c]
             ax.axis("off")
             if c < len(images):
-                ax.imshow(_to_display(images[c]), cmap="gray", vmin=0, vmax=1)
+                ax.imshow(_to_display(images[c], mean, std), cmap="gray", vmin=0, vmax=1)
         axes[r][0].set_title(label, fontsize=8, loc="left")
     fig.tight_layout()
     return fig
@@ -134,7 +139,7 @@ def _moving_average(values, n):
     return np.concatenate([np.full(n - 1, np.nan), smoothed])
 
 
-def _to_display(image):
-    """(C,H,W) normalised to [-1, 1] -> (H,W) or (H,W,3) in [0, 1]."""
-    image = np.clip((np.asarray(image) + 1) / 2, 0, 1)
+def _to_display(image, mean=0.5, std=0.5):
+    """(C,H,W) normalised as (x - mean) / std -> (H,W) or (H,W,3) in [0, 1]."""
+    image = np.clip(np.asarray(image) * std + mean, 0, 1)
     return image[0] if image.shape[0] == 1 else np.transpose(image, (1, 2, 0))
