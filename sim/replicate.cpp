@@ -45,7 +45,7 @@ std::string heading(const std::string& key) {
     if (key.rfind("occluded_", 0) == 0) return key.substr(9) + " % occluded";
     if (key == "intra_inter_ratio") return "intra/inter";
     if (key == "clean_occluded_ratio") return "clean-occl./inter";
-    if (key.rfind("overlap_kl_", 0) == 0) return "KL wake||sleep " + key.substr(11) + "+" + key.substr(11);
+    if (key.rfind("overlap_kl_", 0) == 0) return "KL wake/sleep " + key.substr(11) + "+" + key.substr(11);
     if (key.rfind("overlap_floor_", 0) == 0) return "KL floor " + key.substr(14) + "+" + key.substr(14);
     if (key == "wall_seconds") return "wall s";
     return key;

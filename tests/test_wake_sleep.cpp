@@ -248,6 +248,7 @@ TEST(Helmholtz, ExactDensitiesNeedLayersWithoutRecurrence) {
 }
 
 TEST(StochasticLayer, LogDensityIsTheDiagonalGaussians) {
+    torch::manual_seed(8);  // sigma is recovered as (sample - mean) / noise: keep the noise away from 0
     StochasticAreaParams p;
     p.hidden = 4;
     p.recurrent_steps = 0;
@@ -266,7 +267,7 @@ TEST(StochasticLayer, LogDensityIsTheDiagonalGaussians) {
         auto z = (target - mean) / sigma;
         expected = (-0.5 * z.pow(2) - sigma.log() - 0.5 * std::log(2 * M_PI)).sum(1).mean().item<double>();
     }
-    EXPECT_NEAR(layer->log_prob(input, target).item<double>(), expected, 1e-4);
+    EXPECT_NEAR(layer->log_prob(input, target).item<double>(), expected, 1e-5 * std::abs(expected));  // float32
 }
 
 TEST(NegativePhase, SleepUnlearnsTheDreamThroughTheGeneratorOnly) {
@@ -345,7 +346,7 @@ TEST(RunWakeSleep, EverySpecRunsAFewIterationsAndLogsTheOverlapTest) {
     }
     auto table = test::somnus("table " + dir.string());
     ASSERT_EQ(table.exit_code, 0) << table.output;
-    for (const char* text : {"aws_global", "aws_oscillatory", "helmholtz", "negative_phase", "KL wake||sleep 8+8", "KL floor 4+4"})
+    for (const char* text : {"aws_global", "aws_oscillatory", "helmholtz", "negative_phase", "KL wake/sleep 8+8", "KL floor 4+4"})
         EXPECT_NE(table.output.find(text), std::string::npos) << text << "\n" << table.output;
 }
 

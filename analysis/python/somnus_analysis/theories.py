@@ -20,6 +20,7 @@ LABELS = {
     "aws_oscillatory": ("AWS oscillatory", "tab:cyan"),
     "helmholtz": ("Helmholtz wake-sleep", "tab:orange"),
     "negative_phase": ("negative phase", "tab:red"),
+    "aws_untrained": ("untrained (stochastic MLP)", "lightgrey"),
 }
 
 
