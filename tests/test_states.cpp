@@ -2,8 +2,11 @@
 
 #include "sim/brain_state.hpp"
 #include "tests/helpers.hpp"
+#include "tests/parameters.hpp"
 
 using namespace somnus;
+using somnus::test::change;
+using somnus::test::snapshot;
 
 namespace {
 
@@ -31,18 +34,6 @@ torch::Tensor images(std::int64_t batch = 16) {
     auto rows = torch::randint(0, 30, {batch});
     for (std::int64_t i = 0; i < batch; ++i) x[i][0].narrow(0, rows[i].item<std::int64_t>(), 3).fill_(0.8);
     return x;
-}
-
-std::vector<torch::Tensor> snapshot(const std::vector<torch::Tensor>& params) {
-    std::vector<torch::Tensor> copy;
-    for (const auto& p : params) copy.push_back(p.detach().clone());
-    return copy;
-}
-
-double change(const std::vector<torch::Tensor>& params, const std::vector<torch::Tensor>& before) {
-    double total = 0;
-    for (std::size_t i = 0; i < params.size(); ++i) total += (params[i] - before[i]).abs().sum().item<double>();
-    return total;
 }
 
 std::int64_t count(const std::vector<torch::Tensor>& params) {

@@ -5,6 +5,7 @@
 #include "sim/evaluation.hpp"
 #include "sim/states/stochastic_phases.hpp"
 #include "tests/helpers.hpp"
+#include "tests/parameters.hpp"
 
 using namespace somnus;
 using namespace somnus::test;
@@ -29,18 +30,6 @@ std::unique_ptr<BrainState> make_state(const ExperimentSpec& spec, const std::st
 }
 
 torch::Tensor images(std::int64_t batch = 8) { return torch::rand({batch, 1, 32, 32}); }
-
-std::vector<torch::Tensor> snapshot(const std::vector<torch::Tensor>& params) {
-    std::vector<torch::Tensor> copy;
-    for (const auto& p : params) copy.push_back(p.detach().clone());
-    return copy;
-}
-
-double change(const std::vector<torch::Tensor>& params, const std::vector<torch::Tensor>& before) {
-    double total = 0;
-    for (std::size_t i = 0; i < params.size(); ++i) total += (params[i] - before[i]).abs().sum().item<double>();
-    return total;
-}
 
 double dot(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
     double total = 0;
