@@ -114,6 +114,42 @@ TEST(Critic, EachLocalCriticReadsTheLayersItsSpecNames) {
     }
 }
 
+TEST(AdversarialWakeSleep, TheOscillationShowsEachCriticItsLayersPredictedFromTheLayerAbove) {
+    torch::manual_seed(9);
+    ExperimentSpec spec = small_spec("aws_oscillatory");
+    Model model(spec, torch::kCPU);
+    Hierarchy inferred = model.stochastic_encoder().infer(images());
+    TopDownPrediction td = predict_top_down(model, inferred);
+    ASSERT_EQ(td.predicted.size(), 2u);
+    // critic_xz reads (x, z): x predicted from the inferred z, z as inferred.
+    ASSERT_EQ(td.predicted[0].size(), 2u);
+    EXPECT_TRUE(td.predicted[0][1].is_same(inferred[1]));
+    EXPECT_FALSE(td.predicted[0][0].is_same(inferred[0]));
+    EXPECT_EQ(td.predicted[0][0].sizes(), inferred[0].sizes());
+    EXPECT_TRUE(td.reconstructs[0]);
+    EXPECT_EQ(td.image.sizes(), (std::vector<std::int64_t>{8, 1, 32, 32}));
+    // critic_z reads z alone, the top: its top-down source is the prior.
+    ASSERT_EQ(td.predicted[1].size(), 1u);
+    EXPECT_FALSE(td.predicted[1][0].is_same(inferred[1]));
+    EXPECT_EQ(td.predicted[1][0].sizes(), inferred[1].sizes());
+    EXPECT_FALSE(td.reconstructs[1]);
+
+    // A three-layer hierarchy: a critic of (h1, h2) sees h1 predicted from the inferred h2.
+    Json doc = small_document("aws_oscillatory");
+    doc["modules"]["V1_inference"]["layers"] = {8, 6, 4};
+    doc["modules"]["V1_generative"]["layers"] = {8, 6, 4};
+    doc["modules"]["critic_xz"]["reads"] = {"h1", "h2"};
+    doc["modules"]["critic_z"]["reads"] = {"h1"};
+    Model deep(parse_spec(doc), torch::kCPU);
+    Hierarchy h = deep.stochastic_encoder().infer(images());
+    TopDownPrediction deep_td = predict_top_down(deep, h);
+    EXPECT_FALSE(deep_td.predicted[0][0].is_same(h[1]));
+    EXPECT_TRUE(deep_td.predicted[0][1].is_same(h[2]));
+    EXPECT_FALSE(deep_td.predicted[1][0].is_same(h[1]));  // h1 alone: predicted from the inferred h2
+    EXPECT_TRUE(deep_td.reconstructs[1]);
+    EXPECT_FALSE(deep_td.image.defined());  // no critic reads x
+}
+
 TEST(Conductor, AchIsThePhaseSignalAndADoseScalesIt) {
     EXPECT_EQ(Conductor::phase({1.0, 1.0}), 1.0);
     EXPECT_EQ(Conductor::phase({0.0, 1.0}), -1.0);

@@ -31,49 +31,30 @@ public:
 
     StepReport step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock&) override {
         model.zero_grad();
-        auto& encoder = model.stochastic_encoder();
-        auto& generator = model.stochastic_generator();
-        const std::size_t top = encoder.depth();
-        Hierarchy inferred = encoder.infer(images, /*sample=*/true);
-        CriticInputs predicted, awake;
-        std::vector<bool> reconstructs;
-        torch::Tensor x_hat;
-        for (const auto& c : model.critics) {
-            const std::size_t bottom = c.reads.front(), highest = c.reads.back();
-            Hierarchy h = inferred;
-            if (bottom == top) {
-                h[top] = generator.prior(images.size(0), model.device);  // the top layer's top-down source
-            } else {
-                const std::size_t from = c.reads.size() > 1 ? highest : highest + 1;  // kept as inferred
-                for (std::size_t i = from; i-- > bottom;) h[i] = generator.generate_layer(i, h[i + 1], /*sample=*/true);
-                if (bottom == 0) x_hat = h[0];
-            }
-            predicted.push_back(c.layers_of(h));
-            awake.push_back(c.layers_of(inferred));
-            reconstructs.push_back(bottom != top);
-        }
+        Hierarchy inferred = model.stochastic_encoder().infer(images, /*sample=*/true);
+        TopDownPrediction top_down = predict_top_down(model, inferred);
+        const CriticInputs& predicted = top_down.predicted;
+        const CriticInputs awake = critic_inputs(model, inferred);
         double score = adversarial_term(model, predicted, m.phase, p_.weight);
         double penalty = gradient_penalty_term(model, predicted, p_.penalty, p_.weight);
 
         // L_RECON: distance in each critic's hidden features, the critics held fixed.
         torch::Tensor recon;
         for (std::size_t i = 0; i < model.critics.size(); ++i) {
-            if (!reconstructs[i]) continue;
+            if (!top_down.reconstructs[i]) continue;
             auto& critic = model.critics[i].critic;
             auto d = (critic->forward(awake[i]).features - critic->forward(predicted[i]).features).pow(2).mean();
             recon = recon.defined() ? recon + d : d;
         }
         NamedValues losses{{"penalty", penalty}};
         if (recon.defined()) {
-            auto params = model.feedforward_parameters();
-            params.insert(params.end(), model.feedback_parameters().begin(), model.feedback_parameters().end());
-            accumulate_gradient(recon, params, p_.weight * p_.reconstruction_weight);
+            accumulate_gradient(recon, area_parameters(model), p_.weight * p_.reconstruction_weight);
             losses.emplace_back("reconstruction", recon.item<double>());
         }
         model.learn_pathways(/*feedforward=*/true, /*feedback=*/true);
         consolidate_critics(model, name_);
         StepReport report{losses, {{"critic_score", score}}, nullptr};
-        if (x_hat.defined()) report.samples = samples_of({{"reconstruction", generator.to_image(x_hat)}});
+        if (top_down.image.defined()) report.samples = samples_of({{"reconstruction", top_down.image}});
         return report;
     }
 

@@ -22,14 +22,12 @@ CriticInputs critic_inputs(const Model& model, const Hierarchy& sample) {
     return out;
 }
 
-namespace {
 std::vector<torch::Tensor> area_parameters(const Model& model) {
     auto params = model.feedforward_parameters();
     const auto& feedback = model.feedback_parameters();
     params.insert(params.end(), feedback.begin(), feedback.end());
     return params;
 }
-}  // namespace
 
 double adversarial_term(Model& model, const CriticInputs& sample, double phase, double weight) {
     torch::Tensor score;
@@ -40,6 +38,26 @@ double adversarial_term(Model& model, const CriticInputs& sample, double phase, 
     accumulate_gradient(score, model.critic_parameters(), -weight * phase);
     if (score.requires_grad()) accumulate_gradient(score, area_parameters(model), weight * phase);
     return score.item<double>();
+}
+
+TopDownPrediction predict_top_down(Model& model, const Hierarchy& inferred) {
+    auto& generator = model.stochastic_generator();
+    const std::size_t top = inferred.size() - 1;
+    TopDownPrediction out;
+    for (const auto& c : model.critics) {
+        const std::size_t bottom = c.reads.front(), highest = c.reads.back();
+        Hierarchy h = inferred;
+        if (bottom == top) {
+            h[top] = generator.prior(inferred.front().size(0), model.device);  // the top layer's top-down source
+        } else {
+            const std::size_t from = c.reads.size() > 1 ? highest : highest + 1;  // kept as inferred
+            for (std::size_t i = from; i-- > bottom;) h[i] = generator.generate_layer(i, h[i + 1], /*sample=*/true);
+            if (bottom == 0) out.image = generator.to_image(h[0]);
+        }
+        out.predicted.push_back(c.layers_of(h));
+        out.reconstructs.push_back(bottom != top);
+    }
+    return out;
 }
 
 PenaltyRule parse_penalty(ObjectReader& r, PenaltyRule rule) {

@@ -20,9 +20,22 @@ namespace somnus {
 // Adds scale * d loss / d param to each parameter's gradient (parameters the loss does not reach are left alone).
 void accumulate_gradient(const torch::Tensor& loss, const std::vector<torch::Tensor>& params, double scale);
 
+// The cortical areas' parameters: feedforward, then feedback.
+std::vector<torch::Tensor> area_parameters(const Model& model);
+
 // Every critic's layers of one phase's sample, in model.critics order.
 using CriticInputs = std::vector<std::vector<torch::Tensor>>;
 CriticInputs critic_inputs(const Model& model, const Hierarchy& sample);
+
+// The top-down half of an oscillation (aws_oscillation): for each critic, its layers with
+// all but the highest predicted top-down from the inferred layer above them (sampled); a
+// critic of one layer gets it predicted from the layer above, or from the prior at the top.
+struct TopDownPrediction {
+    CriticInputs predicted;           // per critic
+    std::vector<bool> reconstructs;   // per critic: predicted from inferred activity (not the prior)
+    torch::Tensor image;              // the predicted bottom layer, when some critic reads x
+};
+TopDownPrediction predict_top_down(Model& model, const Hierarchy& inferred);
 
 // The phase's adversarial term (see above). Returns the mean critic score summed over critics.
 double adversarial_term(Model& model, const CriticInputs& sample, double phase, double weight);
