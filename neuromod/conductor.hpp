@@ -10,6 +10,8 @@
 //                                              generated, top-down; Benjamin & Kording's ACh phase switch)
 // PAD's table (Deperrois et al. 2022, Fig. 7) is the default:
 //   Wake a=1 n=1: g=1 t=1 s=+1 | NREM a=0 n=0: g=0 s=0 | REM a=1 n=0: g=1 t=0 s=-1.
+// Doses (pharmacology) change the levels in chosen states and epochs before this
+// mapping, so a drug acts on exactly the outputs that depend on its neuromodulator.
 // Adversarial wake-sleep reads the phase: its critics learn to raise their score on
 // samples of phase +1 and lower it on phase -1 (plasticity sign p), the cortical
 // areas learn the opposite (sign -p); intermediate ACh doses scale both.
@@ -35,14 +37,29 @@ struct Modulation {
     bool discriminator_active() const { return discriminator_gate > 0.0; }
 };
 
+// When in the run a step happens, as doses see it.
+struct DoseTime {
+    std::int64_t epoch = 0;
+    double within_epoch = 0.0;    // fraction of the epoch done, in [0, 1)
+    std::int64_t epochs = 1;      // of the schedule (negative dose epochs count from its end)
+};
+
 class Conductor {
 public:
-    explicit Conductor(std::map<std::string, Levels> levels);
+    explicit Conductor(std::map<std::string, Levels> levels, std::vector<Dose> doses = {});
 
+    // The state's baseline levels (no drug).
     const Levels& levels(const std::string& state) const;
+    // The levels at a time, after the doses acting then, in their order.
+    Levels levels(const std::string& state, const DoseTime& time) const;
+    // Names of the doses acting on the state at that time.
+    std::vector<std::string> active_doses(const std::string& state, const DoseTime& time) const;
     // Changes the levels of one state (a dose, an antagonist, a lesion).
     void set_levels(const std::string& state, Levels levels);
     Modulation modulation(const std::string& state) const;
+    Modulation modulation(const std::string& state, const DoseTime& time) const;
+    // What the conductor makes of a set of levels (the one mapping).
+    static Modulation modulation_of(const Levels& levels);
 
     static double discriminator_gate(const Levels& l);
     static double discriminator_target(const Levels& l);
@@ -55,6 +72,7 @@ public:
 
 private:
     std::map<std::string, Levels> levels_;
+    std::vector<Dose> doses_;
 };
 
 }  // namespace somnus

@@ -138,6 +138,9 @@ int main(int argc, char** argv) {
             std::printf("%s: ok (%zu modules, %zu pathways, cycle %s, %lld epochs of batch %lld)\n",
                         validate_o.path.c_str(), spec.modules.size(), spec.pathways.size(), cycle_text(spec).c_str(),
                         static_cast<long long>(spec.schedule.epochs), static_cast<long long>(spec.schedule.batch_size));
+            for (const auto& m : spec.modules)
+                if (const auto* c = std::get_if<somnus::ConductorParams>(&m.params))
+                    for (const auto& d : c->doses) std::printf("  dose %s\n", somnus::describe_dose(d).c_str());
             return 0;
         }
         if (*inspect) {

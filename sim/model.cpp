@@ -53,7 +53,8 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
       circuit(Circuit::build(spec)),
       hippocampus(circuit.roles().hippocampus ? module_params<HippocampusParams>(spec, circuit, *circuit.roles().hippocampus)
                                               : HippocampusParams{}),
-      conductor(module_params<ConductorParams>(spec, circuit, circuit.roles().conductor).levels),
+      conductor(module_params<ConductorParams>(spec, circuit, circuit.roles().conductor).levels,
+                module_params<ConductorParams>(spec, circuit, circuit.roles().conductor).doses),
       training(spec.training) {
     const Roles& roles = circuit.roles();
     channels = dataset_channels(spec.data.dataset);

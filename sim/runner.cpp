@@ -110,7 +110,8 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
             for (clock.iteration = 0; clock.iteration < iterations; ++clock.iteration, ++clock.step) {
                 auto images = train.images.index_select(0, order.slice(0, clock.iteration * batch, (clock.iteration + 1) * batch));
                 for (const auto& name : spec_.schedule.cycle) {
-                    Modulation m = model.conductor.modulation(name);
+                    const DoseTime when{clock.epoch, double(clock.iteration) / double(iterations), spec_.schedule.epochs};
+                    Modulation m = model.conductor.modulation(name, when);
                     StepEvent event{&name, clock, nullptr, m, seconds_since(start)};
                     notify([&](Observer& o) { o.state_starting(event); });
                     StepReport report = states.at(name)->step(model, images, m, clock);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <cmath>
 #include <sstream>
 #include <thread>
 
@@ -85,6 +86,50 @@ ModuleParams parse_conductor(ObjectReader& r) {
         l.na = lr.number("na", 0.0, 0.0, 1.0);
         lr.finish();
         p.levels[it.key()] = l;
+    }
+    if (const Json* doses = r.child("doses")) {
+        const JsonPointer where = r.at("doses");
+        if (!doses->is_array()) throw SpecError(where.to_string(), "expected a list of doses, got " + json_type_name(*doses));
+        for (std::size_t i = 0; i < doses->size(); ++i) {
+            ObjectReader dr((*doses)[i], where / std::to_string(i));
+            Dose d;
+            d.pointer = dr.where().to_string();
+            d.name = dr.string("name", "dose " + std::to_string(i));
+            d.states = dr.strings("states", d.states);
+            if (const Json* e = dr.child("epochs"); e && e->is_string()) {
+                if (*e != "all") throw SpecError(dr.at("epochs").to_string(), "expected \"all\" or a list of epochs, got \"" + e->get<std::string>() + "\"");
+            } else {
+                d.epochs = dr.integers("epochs", d.epochs, -1000000, 1000000);
+            }
+            for (auto [key, out] : {std::make_pair("ach", &d.ach), std::make_pair("na", &d.na)}) {
+                const Json* effect = dr.child(key);
+                if (!effect) continue;
+                ObjectReader er(*effect, dr.at(key));
+                DoseEffect x;
+                int modes = 0;
+                for (const char* mode : {"set", "scale", "add"})
+                    if (er.child(mode)) {
+                        x.mode = mode;
+                        x.value = er.number(mode, 0.0, mode == std::string("add") ? -1.0 : 0.0, mode == std::string("scale") ? 100.0 : 1.0);
+                        ++modes;
+                    }
+                if (er.child("ramp")) {
+                    auto ends = er.numbers("ramp", {}, 0.0, 1.0);
+                    if (ends.size() != 2) throw SpecError(er.at("ramp").to_string(), "a ramp is [level at the start, level at the end]");
+                    x.mode = "ramp";
+                    x.from = ends[0];
+                    x.to = ends[1];
+                    ++modes;
+                }
+                if (modes != 1)
+                    throw SpecError(dr.at(key).to_string(), "give exactly one of \"set\", \"scale\", \"add\" or \"ramp\"");
+                er.finish();
+                *out = x;
+            }
+            if (!d.ach && !d.na) throw SpecError(d.pointer, "a dose changes \"ach\", \"na\" or both");
+            dr.finish();
+            p.doses.push_back(d);
+        }
     }
     return p;
 }
@@ -407,6 +452,18 @@ void check_references(const ExperimentSpec& spec) {
             if (!conductor->levels.count(s.name))
                 throw SpecError(m.pointer + "/levels",
                                 "no ACh/NA levels for brain state \"" + s.name + "\"");
+        for (const auto& d : conductor->doses) {
+            for (std::size_t i = 0; i < d.states.size(); ++i)
+                if (!spec.state(d.states[i]))
+                    throw SpecError(d.pointer + "/states/" + std::to_string(i), unknown_name("brain state", d.states[i], state_names));
+            for (std::size_t i = 0; i < d.epochs.size(); ++i) {
+                const std::int64_t e = d.epochs[i], n = spec.schedule.epochs;
+                if (e >= n || e < -n)
+                    throw SpecError(d.pointer + "/epochs/" + std::to_string(i), "epoch " + std::to_string(e) + " is outside the schedule's " +
+                                                                                   std::to_string(n) + " epochs (0.." + std::to_string(n - 1) + ", or -1.." +
+                                                                                   std::to_string(-n) + " from the end)");
+            }
+        }
     }
 }
 
@@ -431,6 +488,29 @@ const char* to_string(PathwayKind kind) {
         case PathwayKind::neuromodulatory: return "neuromodulatory";
     }
     return "?";
+}
+
+std::string describe_dose(const Dose& d) {
+    std::ostringstream out;
+    out << d.name << ":";
+    for (auto [name, effect] : {std::make_pair("ach", &d.ach), std::make_pair("na", &d.na)}) {
+        if (!*effect) continue;
+        const DoseEffect& x = **effect;
+        out << " " << name;
+        if (x.mode == "set") out << " = " << x.value;
+        if (x.mode == "scale") out << " x" << x.value;
+        if (x.mode == "add") out << (x.value < 0 ? " - " : " + ") << std::abs(x.value);
+        if (x.mode == "ramp") out << " ramp " << x.from << " -> " << x.to;
+    }
+    out << " in " << (d.states.empty() ? std::string("every state") : join(d.states));
+    if (d.epochs.empty()) {
+        out << ", every epoch";
+    } else {
+        std::vector<std::string> epochs;
+        for (auto e : d.epochs) epochs.push_back(std::to_string(e));
+        out << ", epoch" << (epochs.size() > 1 ? "s " : " ") << join(epochs);
+    }
+    return out.str();
 }
 
 const char* area_family(const std::string& type) {

@@ -252,3 +252,39 @@ TEST(Spec, EvalEpochsAllExpandsToEveryTrainingEpoch) {
     doc["eval"]["latent_geometry"] = {{"inter_pairs", 0}};
     EXPECT_EQ(spec_error(doc).pointer(), "/eval/latent_geometry/inter_pairs");
 }
+
+TEST(Spec, DosesParseAndBadDosesSayWhere) {
+    ExperimentSpec spec = parse_spec(load_spec_file(test::source_path("experiments/pharmacology/rem_cholinergic_antagonist.json")));
+    const auto& conductor = std::get<ConductorParams>(spec.module("conductor")->params);
+    ASSERT_EQ(conductor.doses.size(), 1u);
+    EXPECT_EQ(conductor.doses[0].name, "scopolamine");
+    EXPECT_EQ(conductor.doses[0].states, std::vector<std::string>{"rem"});
+    EXPECT_EQ(conductor.doses[0].epochs, (std::vector<std::int64_t>{2, 3}));
+    ASSERT_TRUE(conductor.doses[0].ach.has_value());
+    EXPECT_EQ(conductor.doses[0].ach->mode, "scale");
+    EXPECT_DOUBLE_EQ(conductor.doses[0].ach->value, 0.2);
+    EXPECT_FALSE(conductor.doses[0].na.has_value());
+
+    auto with_dose = [](const char* dose) {
+        Json doc = pad_document();
+        doc["modules"]["conductor"]["doses"] = Json::array({Json::parse(dose)});
+        return spec_error(doc);
+    };
+    SpecError e = with_dose(R"({"states": ["rme"], "ach": {"set": 0.1}})");
+    EXPECT_EQ(e.pointer(), "/modules/conductor/doses/0/states/0");
+    EXPECT_NE(e.message().find("did you mean \"rem\""), std::string::npos) << e.what();
+    e = with_dose(R"({"ach": {"set": 0.1, "scale": 2}})");
+    EXPECT_EQ(e.pointer(), "/modules/conductor/doses/0/ach");
+    EXPECT_NE(e.message().find("exactly one of"), std::string::npos) << e.what();
+    e = with_dose(R"({"epochs": [5], "na": {"set": 0.1}})");
+    EXPECT_EQ(e.pointer(), "/modules/conductor/doses/0/epochs/0");
+    EXPECT_NE(e.message().find("outside the schedule's 2 epochs"), std::string::npos) << e.what();
+    e = with_dose(R"({"na": {"ramp": [0.5]}})");
+    EXPECT_EQ(e.pointer(), "/modules/conductor/doses/0/na/ramp");
+    e = with_dose(R"({"name": "nothing"})");
+    EXPECT_EQ(e.pointer(), "/modules/conductor/doses/0");
+    e = with_dose(R"({"ach": {"set": 1.5}})");
+    EXPECT_EQ(e.pointer(), "/modules/conductor/doses/0/ach/set");
+    e = with_dose(R"({"ach": {"set": 0.5}, "nights": [1]})");
+    EXPECT_EQ(e.pointer(), "/modules/conductor/doses/0/nights");
+}

@@ -5,6 +5,8 @@ import h5py
 import numpy as np
 import pytest
 
+from conftest import ROOT, run_somnus, tiny_spec
+
 N_PROBE, STEPS, EPOCHS, LATENT, PARAMS_FF = 40, 12, 2, 256, 1709761
 STATES = ["wake", "nrem", "rem"]
 
@@ -170,3 +172,26 @@ def test_datasets_are_chunked_and_compressed(f):
     # Per-step series append into their last chunk: uncompressed, so finished values are never rewritten changed.
     s = f["states/wake/losses/kl"]
     assert s.chunks == (4096,) and s.compression is None and s.maxshape == (None,)
+
+
+def test_a_dose_shows_in_the_logged_levels_on_its_nights_only(data_dir, tmp_path):
+    """Pharmacology: REM ACh scaled to 0.2 on epoch 1 of 2; the log's per-step levels and conductor outputs show it."""
+    spec = tiny_spec(data_dir, tmp_path / "dosed.h5", activity={"enabled": False})
+    spec["modules"] = json.loads((ROOT / "experiments" / "pad.json").read_text())["modules"]
+    for area in ("V1_encoder", "V1_generator"):
+        spec["modules"][area]["features"] = 8
+    spec["modules"]["conductor"]["doses"] = [{"name": "scopolamine", "states": ["rem"], "epochs": [1], "ach": {"scale": 0.2}}]
+    spec["eval"] = {"linear_readout": {"enabled": False}, "latent_geometry": {"enabled": False}, "pca": {"enabled": False}}
+    path = tmp_path / "dosed.json"
+    path.write_text(json.dumps(spec))
+    run_somnus("run", path)
+    with h5py.File(tmp_path / "dosed.h5", "r") as f:
+        rem, wake = f["states/rem"], f["states/wake"]
+        epoch = rem["epoch"][:]
+        assert set(epoch) == {0, 1}
+        assert np.allclose(rem["neuromodulators/ach"][:][epoch == 0], 1.0)
+        assert np.allclose(rem["neuromodulators/ach"][:][epoch == 1], 0.2)
+        assert np.allclose(rem["conductor/discriminator_gate"][:][epoch == 1], 0.2)
+        assert np.allclose(rem["conductor/feedback_sign"][:][epoch == 1], -0.2)
+        assert np.allclose(rem["conductor/discriminator_target"][:], 0.0)
+        assert np.allclose(wake["neuromodulators/ach"][:], 1.0)
