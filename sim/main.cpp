@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
     auto* graph = app.add_subcommand("graph", "print the spec's circuit as GraphViz DOT");
     add_spec_options(graph, graph_o);
 
-    auto* eval = app.add_subcommand("eval", "evaluate a trained (or untrained) encoder: linear readout, latent geometry, PCA");
+    auto* eval = app.add_subcommand("eval", "evaluate a trained (or untrained) model: linear readout, latent geometry, PCA, wake/sleep overlap");
     add_spec_options(eval, eval_o);
     add_run_options(eval, eval_o);
     auto* ckpt = eval->add_option("--checkpoint", checkpoint, "model saved by `somnus run` (.pt)")->check(CLI::ExistingFile);
