@@ -128,6 +128,11 @@ std::int64_t dataset_channels(const std::string& dataset) {
     return dataset == "cifar10" || dataset == "svhn" ? 3 : 1;
 }
 
+std::int64_t training_images(const DataSpec& data) {
+    const std::int64_t full = data.dataset == "cifar10" ? 50000 : data.dataset == "svhn" ? 73257 : 60000;
+    return data.train_subset > 0 ? std::min(full, data.train_subset) : full;
+}
+
 std::vector<std::string> dataset_files(const DataSpec& data) {
     if (data.dataset == "cifar10") {
         auto files = cifar_files(data.path, true);

@@ -19,6 +19,10 @@ ImageSet load_images(const DataSpec& data, bool train);
 // Channels of the data set's images (1 or 3).
 std::int64_t dataset_channels(const std::string& dataset);
 
+// Training images a run uses: the data set's standard training-set size (60,000
+// for (Fashion-)MNIST, 50,000 CIFAR-10, 73,257 SVHN), or the subset when smaller.
+std::int64_t training_images(const DataSpec& data);
+
 // The files load_images would read, in order; DataError saying where to
 // download them if one is missing.
 std::vector<std::string> dataset_files(const DataSpec& data);

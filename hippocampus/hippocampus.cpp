@@ -1,5 +1,6 @@
 #include "hippocampus/hippocampus.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace somnus {
@@ -7,8 +8,15 @@ namespace somnus {
 Hippocampus::Hippocampus(HippocampusParams params) : params_(std::move(params)) {}
 
 void Hippocampus::store(const torch::Tensor& latents, std::int64_t step) {
-    episodes_.push_back({latents.detach(), stored_++, step});
-    while (static_cast<std::int64_t>(episodes_.size()) > params_.capacity) episodes_.pop_front();
+    auto salience = torch::ones({latents.size(0)}, latents.options().dtype(torch::kFloat32));
+    episodes_.push_back({latents.detach(), salience, stored_++, step});
+    while (static_cast<std::int64_t>(episodes_.size()) > params_.capacity) forget_one();
+}
+
+std::int64_t Hippocampus::memories() const {
+    std::int64_t n = 0;
+    for (const auto& e : episodes_) n += e.latents.size(0);
+    return n;
 }
 
 const Hippocampus::Episode& Hippocampus::newest() const {
@@ -16,7 +24,70 @@ const Hippocampus::Episode& Hippocampus::newest() const {
     return episodes_.back();
 }
 
+// ---- which memories a replay draws -------------------------------------------
+Hippocampus::Draw Hippocampus::draw() const {
+    const Episode& last = newest();
+    if (params_.replay == "newest") return {last.latents, last.salience, &last, occupancy() - 1};
+    if (params_.replay == "episode") {
+        std::vector<torch::Tensor> weight;
+        for (const auto& e : episodes_) weight.push_back(e.salience.mean());
+        auto w = torch::stack(weight).to(torch::kCPU, torch::kDouble);
+        if (w.sum().item<double>() <= 0) w = torch::ones_like(w);  // every memory fully faded in salience: uniform
+        auto i = torch::multinomial(w, 1).item<std::int64_t>();
+        const Episode& e = episodes_[static_cast<std::size_t>(i)];
+        return {e.latents, e.salience, &e, i};
+    }
+    // "memories": a mini-batch of single memories from all episodes, drawn with replacement by salience.
+    std::vector<torch::Tensor> latents, salience;
+    for (const auto& e : episodes_) {
+        latents.push_back(e.latents);
+        salience.push_back(e.salience);
+    }
+    auto all_latents = torch::cat(latents), all_salience = torch::cat(salience);
+    auto w = all_salience.to(torch::kCPU, torch::kDouble);
+    if (w.sum().item<double>() <= 0) w = torch::ones_like(w);
+    auto rows = torch::multinomial(w, last.latents.size(0), /*replacement=*/true);
+    std::int64_t first = rows[0].item<std::int64_t>(), index = 0;
+    while (first >= episodes_[static_cast<std::size_t>(index)].latents.size(0)) first -= episodes_[static_cast<std::size_t>(index++)].latents.size(0);
+    rows = rows.to(all_latents.device());
+    return {all_latents.index_select(0, rows), all_salience.index_select(0, rows), &episodes_[static_cast<std::size_t>(index)], index};
+}
+
+std::optional<Hippocampus::Draw> Hippocampus::partner_of(const Draw& d) const {
+    if (params_.replay == "memories") {
+        if (episodes_.size() < 2) return std::nullopt;
+        return draw();  // more memories, drawn the same way
+    }
+    const auto& size = d.latents.sizes();
+    if (params_.partner == "previous") {
+        if (d.index < 1) return std::nullopt;
+        const Episode& e = episodes_[static_cast<std::size_t>(d.index - 1)];
+        if (e.latents.sizes() != size) return std::nullopt;
+        return Draw{e.latents, e.salience, &e, d.index - 1};
+    }
+    bool any = false;  // "random": another episode of the same size
+    for (std::size_t i = 0; i < episodes_.size(); ++i)
+        any |= std::int64_t(i) != d.index && episodes_[i].latents.sizes() == size;
+    if (!any) return std::nullopt;
+    const bool newest_drawn = d.index == occupancy() - 1;
+    while (true) {
+        // The reference policy draws among the older episodes, as PAD's code does.
+        auto i = torch::randint(newest_drawn ? occupancy() - 1 : occupancy(), {1}).item<std::int64_t>();
+        if (i != d.index && episodes_[static_cast<std::size_t>(i)].latents.sizes() == size)
+            return Draw{episodes_[static_cast<std::size_t>(i)].latents, episodes_[static_cast<std::size_t>(i)].salience,
+                        &episodes_[static_cast<std::size_t>(i)], i};
+    }
+}
+
 bool Hippocampus::can_mix() const {
+    if (episodes_.empty()) return false;
+    if (params_.replay == "memories") return episodes_.size() >= 2;
+    if (params_.replay == "episode") {
+        for (std::size_t i = 0; i < episodes_.size(); ++i)
+            for (std::size_t j = 0; j < episodes_.size(); ++j)
+                if (i != j && episodes_[i].latents.sizes() == episodes_[j].latents.sizes()) return true;
+        return false;
+    }
     if (episodes_.size() < 2) return false;
     const auto& size = newest().latents.sizes();
     if (params_.partner == "previous") return episodes_[episodes_.size() - 2].latents.sizes() == size;
@@ -25,37 +96,60 @@ bool Hippocampus::can_mix() const {
     return false;
 }
 
-const Hippocampus::Episode& Hippocampus::partner() const {
-    if (!can_mix()) throw std::logic_error("hippocampus: no older episode to mix with");
-    if (params_.partner == "previous") return episodes_[episodes_.size() - 2];
-    while (true) {  // a random older episode of the same size (can_mix says one exists)
-        auto i = torch::randint(static_cast<std::int64_t>(episodes_.size()) - 1, {1}).item<std::int64_t>();
-        if (episodes_[i].latents.sizes() == newest().latents.sizes()) return episodes_[i];
-    }
+torch::Tensor Hippocampus::kept_rows(const Draw& d) const {
+    const std::int64_t rows = d.latents.size(0);
+    const auto k = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(filter_.fraction * double(rows) - 1e-9)));
+    if (k >= rows) return {};
+    if (filter_.prefer == "random") return torch::randperm(rows, torch::TensorOptions().dtype(torch::kLong)).slice(0, 0, k).to(d.latents.device());
+    return std::get<1>(d.salience.topk(k)).to(d.latents.device());
 }
 
-void Hippocampus::note_replay(const Episode& episode, const Episode* partner) {
+void Hippocampus::note_replay(const Draw& d, const Draw* partner) {
     ++last_replay_.count;
-    last_replay_.episode = episode.id;
-    last_replay_.episode_step = episode.step;
-    last_replay_.partner = partner ? partner->id : -1;
-    last_replay_.partner_step = partner ? partner->step : -1;
+    last_replay_.episode = d.episode->id;
+    last_replay_.episode_step = d.episode->step;
+    last_replay_.partner = partner ? partner->episode->id : -1;
+    last_replay_.partner_step = partner ? partner->episode->step : -1;
+    last_replay_.memories = d.latents.size(0);
+    last_replay_.salience = d.salience.mean().item<double>();
 }
+
+namespace {
+torch::Tensor rows_of(const torch::Tensor& t, const torch::Tensor& rows) { return rows.defined() ? t.index_select(0, rows) : t; }
+torch::Tensor noise_for(const torch::Tensor& noise, std::int64_t rows) {
+    if (noise.size(0) < rows) throw std::logic_error("hippocampus: fewer noise rows than replayed memories");
+    return noise.size(0) == rows ? noise : noise.narrow(0, 0, rows);
+}
+}  // namespace
 
 torch::Tensor Hippocampus::replay() {
-    note_replay(newest(), nullptr);
-    return newest().latents;
+    Draw d = draw();
+    auto rows = kept_rows(d);
+    d.latents = rows_of(d.latents, rows);
+    d.salience = rows_of(d.salience, rows);
+    note_replay(d, nullptr);
+    return d.latents;
 }
 
 torch::Tensor Hippocampus::replay_mixed(double lambda, double alpha, const torch::Tensor& noise) {
-    const Episode& old = partner();
-    note_replay(newest(), &old);
-    return lambda * (alpha * newest().latents + (1.0 - alpha) * old.latents) + (1.0 - lambda) * noise;
+    Draw d = draw();
+    auto old = partner_of(d);
+    // The reference policy always has the previous episode here (can_mix); a drawn
+    // episode may have none (the oldest one, partner "previous"): then no mixing.
+    if (!old && params_.replay == "newest") throw std::logic_error("hippocampus: no older episode to mix with");
+    auto rows = kept_rows(d);
+    d.latents = rows_of(d.latents, rows);
+    d.salience = rows_of(d.salience, rows);
+    note_replay(d, old ? &*old : nullptr);
+    const auto mixed_noise = (1.0 - lambda) * noise_for(noise, d.latents.size(0));
+    if (!old) return lambda * d.latents + mixed_noise;
+    old->latents = rows_of(old->latents, rows);
+    return lambda * (alpha * d.latents + (1.0 - alpha) * old->latents) + mixed_noise;
 }
 
 torch::Tensor Hippocampus::replay_unmixed(double lambda, const torch::Tensor& noise) {
-    note_replay(newest(), nullptr);
-    return lambda * newest().latents + (1.0 - lambda) * noise;
+    auto z = replay();
+    return lambda * z + (1.0 - lambda) * noise_for(noise, z.size(0));
 }
 
 torch::Tensor Hippocampus::replay_mixture(const MixingRule& rule, const torch::Tensor& noise, bool first_of_epoch,
@@ -64,6 +158,53 @@ torch::Tensor Hippocampus::replay_mixture(const MixingRule& rule, const torch::T
     bool first = rule.first_step == "reference" && first_of_epoch;
     if (!rule.mix_memories || first || !can_mix()) return replay_unmixed(rule.lambda, noise);
     return replay_mixed(rule.lambda, rule.alpha, noise);
+}
+
+// ---- the amygdala and MCH neurons --------------------------------------------
+void Hippocampus::tag_newest(const torch::Tensor& salience) {
+    Episode& e = episodes_.empty() ? throw std::logic_error("hippocampus: tagging before anything was stored") : episodes_.back();
+    if (salience.dim() != 1 || salience.size(0) != e.latents.size(0))
+        throw std::invalid_argument("hippocampus: one salience per memory of the newest episode");
+    e.salience = salience.detach().to(e.latents.device(), torch::kFloat32).clamp_min(0);
+}
+
+std::vector<torch::Tensor> Hippocampus::salience() const {
+    std::vector<torch::Tensor> out;
+    for (const auto& e : episodes_) out.push_back(e.salience);
+    return out;
+}
+
+void Hippocampus::forget_one() {
+    if (retention_ == "salience" && episodes_.size() > 1) {
+        std::size_t lowest = 0;
+        double low = episodes_[0].salience.mean().item<double>();
+        for (std::size_t i = 1; i + 1 < episodes_.size(); ++i)
+            if (double m = episodes_[i].salience.mean().item<double>(); m < low) low = m, lowest = i;
+        episodes_.erase(episodes_.begin() + static_cast<std::ptrdiff_t>(lowest));
+        return;
+    }
+    episodes_.pop_front();
+}
+
+std::int64_t Hippocampus::prune(std::int64_t count, const std::string& which) {
+    std::int64_t removed = 0;
+    while (removed < count && episodes_.size() > 1) {  // the newest episode stays
+        std::size_t i = 0;
+        if (which == "random") {
+            i = static_cast<std::size_t>(torch::randint(occupancy() - 1, {1}).item<std::int64_t>());
+        } else if (which == "least_salient") {
+            double low = episodes_[0].salience.mean().item<double>();
+            for (std::size_t j = 1; j + 1 < episodes_.size(); ++j)
+                if (double m = episodes_[j].salience.mean().item<double>(); m < low) low = m, i = j;
+        }
+        episodes_.erase(episodes_.begin() + static_cast<std::ptrdiff_t>(i));
+        ++removed;
+    }
+    return removed;
+}
+
+void Hippocampus::fade(double rate) {
+    for (auto& e : episodes_) e.latents = e.latents * (1.0 - rate);
 }
 
 }  // namespace somnus

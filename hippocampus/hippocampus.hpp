@@ -1,15 +1,21 @@
 // The hippocampus: an episodic store of Wake latents, and their replay in sleep.
 //
-// An episode is one mini-batch of latents, stored as Wake saw it (detached).
-// PAD's reference code keeps exactly two: the current and the previous mini-batch
-// (capacity 2, partner "previous"); a larger capacity with partner "random" mixes
-// the newest memory with a random older one.
+// An episode is one mini-batch of latents, stored as Wake saw it (detached);
+// each row is one memory. PAD's reference code keeps exactly two episodes: the
+// current and the previous mini-batch (capacity 2, partner "previous", replay
+// "newest"). A night after a day of Wake replays the day: replay "episode" draws
+// a stored episode, "memories" a mini-batch of single memories from all of them.
+// Modules from the dream literature act here: the amygdala tags memories with a
+// salience that biases replay and retention, MCH neurons prune or fade memories,
+// a dream filter lets only a fraction of the replayed memories drive learning.
 #pragma once
 
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <deque>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "sim/spec.hpp"
@@ -31,8 +37,16 @@ struct MixingRule {
 // the order they were stored; `step` is the run step at which Wake stored them.
 struct ReplayRecord {
     std::int64_t count = 0;  // replays so far; a recorder compares it to see whether a state replayed
-    std::int64_t episode = -1, episode_step = -1;
+    std::int64_t episode = -1, episode_step = -1;  // replay "memories": the episode of the first memory drawn
     std::int64_t partner = -1, partner_step = -1;  // -1: not mixed with an older episode
+    std::int64_t memories = 0;                     // rows replayed (fewer than a mini-batch behind a dream filter)
+    double salience = 1.0;                         // mean salience of the replayed memories
+};
+
+// Which memories a dream filter keeps: a fraction, the most salient first or at random.
+struct ReplayFilter {
+    double fraction = 1.0;
+    std::string prefer = "salient";  // | "random"
 };
 
 class Hippocampus {
@@ -40,14 +54,16 @@ public:
     explicit Hippocampus(HippocampusParams params);
 
     // Stores a mini-batch of Wake latents (B, latent_dim), seen at run step `step`,
-    // as the newest episode; the oldest is forgotten once the store is full.
+    // as the newest episode, every memory of salience 1. Once the store is full
+    // the oldest episode is forgotten (the least salient one with retention "salience").
     void store(const torch::Tensor& latents, std::int64_t step = -1);
 
-    // NREM replay: the newest episode, as stored.
+    // NREM replay: the replayed episode (the newest one under the reference policy), as stored.
     torch::Tensor replay();
 
     // REM replay: z_mix = lambda (alpha z + (1 - alpha) z_old) + (1 - lambda) noise,
-    // with z the newest episode and z_old an older one paired row by row.
+    // with z the replayed episode and z_old an older one paired row by row.
+    // `noise` has a mini-batch of rows; a dream filter uses its first rows only.
     torch::Tensor replay_mixed(double lambda, double alpha, const torch::Tensor& noise);
     // Without an older episode: z_mix = lambda z + (1 - lambda) noise.
     torch::Tensor replay_unmixed(double lambda, const torch::Tensor& noise);
@@ -64,23 +80,52 @@ public:
     // Whether replay_mixed has an older episode of matching size to pair with.
     bool can_mix() const;
     std::int64_t occupancy() const { return static_cast<std::int64_t>(episodes_.size()); }
+    std::int64_t memories() const;  // rows over all episodes
     std::int64_t capacity() const { return params_.capacity; }
+    const HippocampusParams& params() const { return params_; }
     void clear() { episodes_.clear(); }
+
+    // ---- what modules from the dream literature do to the store ----
+    // Amygdala: tags the newest episode's memories, (B) non-negative weights.
+    void tag_newest(const torch::Tensor& salience);
+    // Salience of each stored episode's memories, oldest episode first.
+    std::vector<torch::Tensor> salience() const;
+    // Which episode a full store forgets: "oldest" or "salience" (the lowest mean salience).
+    void set_retention(std::string rule) { retention_ = std::move(rule); }
+    // Dream filter: each replay keeps only this fraction of its memories.
+    void set_filter(ReplayFilter filter) { filter_ = std::move(filter); }
+    // MCH neurons: forgets `count` episodes, never the newest; "oldest", "random" or
+    // "least_salient" first. Returns how many were forgotten.
+    std::int64_t prune(std::int64_t count, const std::string& which);
+    // MCH neurons: every stored latent fades towards the prior mean, z <- (1 - rate) z.
+    void fade(double rate);
 
 private:
     struct Episode {
         torch::Tensor latents;
+        torch::Tensor salience;  // (B), 1 until an amygdala tags it
         std::int64_t id = 0;
         std::int64_t step = -1;
     };
+    // Memories drawn for one replay: rows of one episode, or single memories from many.
+    struct Draw {
+        torch::Tensor latents, salience;
+        const Episode* episode = nullptr;  // the episode (of the first memory)
+        std::int64_t index = -1;           // its place in the store
+    };
     const Episode& newest() const;
-    const Episode& partner() const;
-    void note_replay(const Episode& episode, const Episode* partner);
+    Draw draw() const;                               // by the replay policy
+    std::optional<Draw> partner_of(const Draw& d) const;  // an older episode (or more memories) to mix with
+    torch::Tensor kept_rows(const Draw& d) const;   // the dream filter's choice of rows
+    void note_replay(const Draw& d, const Draw* partner);
+    void forget_one();
 
     HippocampusParams params_;
     std::deque<Episode> episodes_;  // oldest first
     std::int64_t stored_ = 0;
     ReplayRecord last_replay_;
+    std::string retention_ = "oldest";
+    ReplayFilter filter_;
 };
 
 }  // namespace somnus

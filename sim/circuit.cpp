@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "dreams/dream_registry.hpp"
 #include "sim/state_registry.hpp"
 
 namespace somnus {
@@ -20,10 +21,11 @@ bool allowed(PathwayKind pathway, ModuleKind from, ModuleKind to) {
             return from == ModuleKind::generator && to == ModuleKind::encoder;
         case PathwayKind::replay:  // stored latents drive the generator
             return from == ModuleKind::hippocampus && to == ModuleKind::generator;
-        case PathwayKind::neuromodulatory:  // ACh/NA gate plasticity and teaching signals
-            return from == ModuleKind::conductor &&
-                   (to == ModuleKind::encoder || to == ModuleKind::generator ||
-                    to == ModuleKind::discriminator);
+        case PathwayKind::neuromodulatory:  // ACh/NA gate plasticity and teaching signals; dream modules act on their target
+            return (from == ModuleKind::conductor &&
+                    (to == ModuleKind::encoder || to == ModuleKind::generator || to == ModuleKind::discriminator)) ||
+                   (from == ModuleKind::dream &&
+                    (to == ModuleKind::hippocampus || to == ModuleKind::encoder || to == ModuleKind::generator));
     }
     return false;
 }
@@ -33,7 +35,7 @@ const char* allowed_text(PathwayKind pathway) {
         case PathwayKind::feedforward: return "encoder -> hippocampus or discriminator";
         case PathwayKind::feedback: return "generator -> encoder";
         case PathwayKind::replay: return "hippocampus -> generator";
-        case PathwayKind::neuromodulatory: return "conductor -> encoder, generator or discriminator";
+        case PathwayKind::neuromodulatory: return "conductor -> encoder, generator or discriminator; dream module -> hippocampus, encoder or generator";
     }
     return "";
 }
@@ -115,7 +117,7 @@ Circuit Circuit::build(const ExperimentSpec& spec) {
     bool needs_discriminator = false, needs_hippocampus = false;
     std::string family;
     const StateSpec* family_state = nullptr;
-    for (const auto& name : spec.schedule.cycle)
+    for (const auto& name : spec.schedule.states_run())
         if (const StateSpec* s = spec.state(name))
             if (const StateType* t = find_state_type(s->type)) {
                 auto needs = [&](ModuleKind k) { return std::count(t->needs.begin(), t->needs.end(), k) > 0; };
@@ -209,7 +211,28 @@ Circuit Circuit::build(const ExperimentSpec& spec) {
             }
         }
     }
-    for (const auto& name : spec.schedule.cycle)
+    // Dream modules act on the one module their neuromodulatory pathway reaches.
+    for (ModuleId m : all_of(ModuleKind::dream)) {
+        const ModuleSpec* ms = spec.module(c.graph_[m].name);
+        const DreamModuleType* type = find_dream_module_type(ms->type);
+        std::vector<std::string> kinds;
+        for (ModuleKind k : type->acts_on) kinds.push_back(to_string(k));
+        auto targets = c.targets(m, PathwayKind::neuromodulatory);
+        if (targets.size() != 1)
+            throw SpecError(ms->pointer,
+                            "dream module \"" + ms->name + "\" (" + ms->type + ") needs exactly one neuromodulatory pathway to the " +
+                                join(kinds) + " it acts on; it has " + std::to_string(targets.size()));
+        const ModuleVertex& target = c.graph_[targets[0]];
+        if (std::find(type->acts_on.begin(), type->acts_on.end(), target.kind) == type->acts_on.end())
+            throw SpecError("/pathways", "dream module \"" + ms->name + "\" (" + ms->type + ") acts on a " + join(kinds) + ", not on " +
+                                             to_string(target.kind) + " \"" + target.name + "\"");
+        if (target.kind == ModuleKind::hippocampus && (!r.hippocampus || *r.hippocampus != targets[0]))
+            throw SpecError(ms->pointer, "dream module \"" + ms->name + "\" acts on hippocampus \"" + target.name +
+                                             "\", which takes no part in this circuit (nothing stores latents in it)");
+        r.dream_modules.push_back(m);
+        if (type->check) type->check(spec, *ms);
+    }
+    for (const auto& name : spec.schedule.states_run())
         if (const StateSpec* s = spec.state(name))
             if (const StateType* t = find_state_type(s->type); t && t->check) t->check(spec, *s);
     return c;
@@ -223,6 +246,7 @@ std::string Circuit::to_dot(const std::string& title) const {
             case ModuleKind::discriminator: return "diamond";
             case ModuleKind::hippocampus: return "cylinder";
             case ModuleKind::conductor: return "hexagon";
+            case ModuleKind::dream: return "octagon";
         }
         return "ellipse";
     };

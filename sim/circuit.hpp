@@ -34,6 +34,7 @@ struct Roles {
     std::optional<ModuleId> hippocampus;    // fed by the encoder, replays to the generator
     std::optional<ModuleId> discriminator;  // PAD's discriminator neurons, fed by the encoder
     std::vector<ModuleId> critics;          // adversarial wake-sleep critics, fed by the encoder
+    std::vector<ModuleId> dream_modules;    // MCH neurons, amygdala, prefrontal gate, dream filter (dreams/)
     std::string areas;                      // the areas' family: "pad" or "stochastic"
 };
 

@@ -1,5 +1,7 @@
 #include "sim/hdf5_recorder.hpp"
 
+#include "sim/schedule.hpp"
+
 #include <H5Cpp.h>
 #include <torch/version.h>
 
@@ -54,6 +56,37 @@ Hdf5Recorder::~Hdf5Recorder() {
     }
 }
 
+namespace {
+// The expanded schedule: one row per block of each epoch (day, night, arousal, kept awake).
+void write_timeline(LogFile& log, const Timeline& timeline) {
+    std::vector<std::int64_t> epoch, start, iterations;
+    std::vector<std::string> part, states, protocols;
+    for (std::size_t e = 0; e < timeline.epochs.size(); ++e) {
+        std::int64_t at = 0;
+        for (const auto& b : timeline.epochs[e].blocks) {
+            epoch.push_back(std::int64_t(e));
+            start.push_back(at);
+            iterations.push_back(b.iterations);
+            part.push_back(b.part);
+            states.push_back(join(b.states));
+            at += b.iterations;
+        }
+        protocols.push_back(join(timeline.epochs[e].protocols));
+    }
+    const auto n = static_cast<std::int64_t>(epoch.size());
+    log.describe("/schedule/epoch", "epoch of each block of the timeline", "epoch");
+    log.describe("/schedule/start", "first iteration of the block within its epoch (the /states/<s>/iteration of its first step)", "iteration");
+    log.describe("/schedule/iterations", "mini-batches in the block", "iterations");
+    log.write("/schedule/epoch", epoch, {n});
+    log.write("/schedule/start", start, {n});
+    log.write("/schedule/iterations", iterations, {n});
+    log.attribute("/schedule", "part", part);
+    log.attribute("/schedule", "states", states);
+    log.attribute("/schedule", "protocols", protocols);
+    log.attribute("/schedule", "timeline", timeline.describe());
+}
+}  // namespace
+
 void Hdf5Recorder::run_started(const RunInfo& info) {
     LogFile& log = *log_;
     log.attribute("/", "somnus_version", SOMNUS_VERSION);
@@ -73,14 +106,18 @@ void Hdf5Recorder::run_started(const RunInfo& info) {
     log.attribute("/", "started", now_iso8601());
     log.attribute("/", "status", "running");
     if (info.model) {
-        std::vector<std::string> cycle = info.spec->schedule.cycle;
-        log.attribute("/states", "cycle", cycle);
+        log.attribute("/states", "cycle", info.spec->schedule.cycle);
         flush_every_ = info.spec->record.flush_every;
-        last_state_ = cycle.back();
         probes_ = make_probes(*info.spec, log);
     }
+    if (info.timeline) write_timeline(log, *info.timeline);
     for (auto& p : probes_) p->run_started(info);
     flush(true);
+}
+
+void Hdf5Recorder::iteration_done(const StepClock& clock) {
+    for (auto& p : probes_) p->iteration_done(clock);
+    if (flush_every_ > 0 && (clock.step + 1) % flush_every_ == 0) flush();
 }
 
 void Hdf5Recorder::state_starting(const StepEvent& e) {
@@ -112,7 +149,7 @@ void Hdf5Recorder::step_done(const StepEvent& e) {
     value(base + "conductor/feedforward_sign", m.feedforward_sign);
     value(base + "conductor/feedback_sign", m.feedback_sign);
     value(base + "conductor/phase", m.phase);
-    if (flush_every_ > 0 && (e.clock.step + 1) % flush_every_ == 0 && *e.state == last_state_) flush();
+
 }
 
 void Hdf5Recorder::epoch_done(const EpochEvent& e) {

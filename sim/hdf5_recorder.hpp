@@ -23,6 +23,7 @@ public:
     void run_started(const RunInfo& info) override;
     void state_starting(const StepEvent& e) override;
     void step_done(const StepEvent& e) override;
+    void iteration_done(const StepClock& clock) override;
     void epoch_done(const EpochEvent& e) override;
     void evaluation_done(const EvaluationReport& e) override;
     void run_ended(const std::string& status, double wall_seconds) override;
@@ -37,7 +38,6 @@ private:
     std::vector<std::unique_ptr<Observer>> probes_;
     std::set<std::string> described_;
     std::int64_t flush_every_ = 0;
-    std::string last_state_;  // flushes mid-epoch only after a whole cycle
 };
 
 }  // namespace somnus

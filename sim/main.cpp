@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "data/datasets.hpp"
+#include "dreams/dream_registry.hpp"
 #include "sim/circuit.hpp"
 #include "sim/hdf5_recorder.hpp"
 #include "sim/export_mat.hpp"
@@ -19,6 +20,7 @@
 #include "sim/progress.hpp"
 #include "sim/replicate.hpp"
 #include "sim/runner.hpp"
+#include "sim/schedule.hpp"
 #include "sim/state_registry.hpp"
 
 namespace {
@@ -123,6 +125,8 @@ int main(int argc, char** argv) {
     table->add_option("logs", table_logs, "run logs, or folders searched for *.h5")->required();
     table->add_option("--csv", table_csv_path, "also write the table as CSV");
     table->add_option("--md", table_md_path, "also write the table as Markdown");
+    bool table_per_epoch = false;
+    table->add_flag("--per-epoch", table_per_epoch, "a row per experiment and evaluated epoch (e.g. after every night), not only the final evaluation");
 
     try {
         app.parse(argc, argv);
@@ -141,6 +145,17 @@ int main(int argc, char** argv) {
             for (const auto& m : spec.modules)
                 if (const auto* c = std::get_if<somnus::ConductorParams>(&m.params))
                     for (const auto& d : c->doses) std::printf("  dose %s\n", somnus::describe_dose(d).c_str());
+            for (const auto& m : spec.modules)
+                if (m.kind == somnus::ModuleKind::dream)
+                    std::printf("  %s: %s\n", m.name.c_str(), somnus::find_dream_module_type(m.type)->summary.c_str());
+            const std::int64_t images = somnus::training_images(spec.data);
+            std::printf("timeline (%lld training images, %lld mini-batches a pass):\n", static_cast<long long>(images),
+                        static_cast<long long>(images / spec.schedule.batch_size));
+            std::string timeline = somnus::expand_schedule(spec, images / spec.schedule.batch_size).describe();
+            for (std::size_t at = 0, end; at < timeline.size(); at = end + 1) {
+                end = timeline.find('\n', at);
+                std::printf("  %s\n", timeline.substr(at, end - at).c_str());
+            }
             return 0;
         }
         if (*inspect) {
@@ -159,14 +174,19 @@ int main(int argc, char** argv) {
             std::ofstream file(path);
             if (!(file << text) || !file.flush()) throw std::runtime_error(path + ": cannot write");
         };
-        auto print_table = [&](const std::vector<std::string>& logs, const std::string& csv, const std::string& md) {
+        auto print_table = [&](const std::vector<std::string>& logs, const std::string& csv, const std::string& md, bool per_epoch) {
             std::vector<somnus::RunMetrics> runs;
             for (const auto& log : logs) {
                 auto run = somnus::read_run_metrics(log);
-                if (run.status == "finished")
-                    runs.push_back(run);
-                else
+                if (run.status != "finished") {
                     std::fprintf(stderr, "skipped %s (status: %s)\n", log.c_str(), run.status.c_str());
+                    continue;
+                }
+                if (!per_epoch) {
+                    runs.push_back(run);
+                    continue;
+                }
+                for (auto& evaluation : somnus::read_run_metrics_by_epoch(log)) runs.push_back(std::move(evaluation));
             }
             if (runs.empty()) throw std::runtime_error("none of the logs is of a finished run");
             auto rows = somnus::summarize_runs(runs);
@@ -179,7 +199,7 @@ int main(int argc, char** argv) {
         if (*table) {
             auto logs = somnus::find_logs(table_logs);
             if (logs.empty()) throw std::runtime_error("no *.h5 logs found in the given paths");
-            print_table(logs, table_csv_path, table_md_path);
+            print_table(logs, table_csv_path, table_md_path, table_per_epoch);
             return 0;
         }
         if (*replicate) {
@@ -213,7 +233,7 @@ int main(int argc, char** argv) {
             auto logs = somnus::replicate(o, std::cout, failures, &stop_requested);
             if (!logs.empty()) {
                 namespace fs = std::filesystem;
-                print_table(logs, (fs::path(o.out) / "table.csv").string(), (fs::path(o.out) / "table.md").string());
+                print_table(logs, (fs::path(o.out) / "table.csv").string(), (fs::path(o.out) / "table.md").string(), false);
                 std::printf("table: %s/table.md, %s/table.csv\n", o.out.c_str(), o.out.c_str());
             }
             if (failures > 0) {

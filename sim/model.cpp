@@ -1,5 +1,7 @@
 #include "sim/model.hpp"
 
+#include "dreams/dream_module.hpp"
+
 #include "data/datasets.hpp"
 
 #include <filesystem>
@@ -97,8 +99,15 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
     feedback_optimizer_ = std::make_unique<torch::optim::Adam>(feedback_params_, adam(training.generator));
     if (!critic_params_.empty()) critic_optimizer_ = std::make_unique<torch::optim::Adam>(critic_params_, adam(training.critic));
 
-    std::vector<std::string> judging;  // states of the cycle in which the discriminator neurons take part
-    for (const auto& name : spec.schedule.cycle) {
+    for (ModuleId id : roles.dream_modules) {
+        const ModuleSpec* m = spec.module(circuit.name(id));
+        const ModuleId target = circuit.targets(id, PathwayKind::neuromodulatory).front();
+        dream_modules.push_back(find_dream_module_type(m->type)->make(*m, circuit.module(target).kind));
+        dream_modules.back()->attach(*this);
+    }
+
+    std::vector<std::string> judging;  // states of the schedule in which the discriminator neurons take part
+    for (const auto& name : spec.schedule.states_run()) {
         const StateType* type = find_state_type(spec.state(name)->type);
         if (std::find(type->needs.begin(), type->needs.end(), ModuleKind::discriminator) == type->needs.end()) continue;
         judging.push_back(name);

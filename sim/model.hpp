@@ -19,6 +19,8 @@
 
 namespace somnus {
 
+class DreamModule;
+
 // A critic of adversarial wake-sleep and the layers of the hierarchy it reads.
 struct CriticModule {
     std::string name;
@@ -39,6 +41,8 @@ public:
     std::vector<CriticModule> critics;             // adversarial wake-sleep critics
     Hippocampus hippocampus;                       // empty when the circuit has none
     Conductor conductor;
+    // Modules from the dream literature (dreams/): MCH neurons, amygdala, prefrontal gate, dream filter.
+    std::vector<std::shared_ptr<DreamModule>> dream_modules;
     TrainingSpec training;
     std::int64_t channels = 1;
     std::int64_t image_size = 32;

@@ -30,20 +30,26 @@ struct StepReport {
 
 // Where in the run a step happens.
 struct StepClock {
-    std::int64_t epoch = 0;      // 0-based
-    std::int64_t iteration = 0;  // mini-batch index within the epoch, 0-based
+    std::int64_t epoch = 0;      // 0-based; an epoch is a day and the night after it
+    std::int64_t iteration = 0;  // mini-batch index within the epoch (day, then night), 0-based
     std::int64_t step = 0;       // mini-batch index since the start of the run
+    std::int64_t iterations_in_epoch = 0;  // mini-batches of this epoch (its day and night)
+    const char* part = "day";    // "day", "night", "arousal" or "kept awake" (sim/schedule.hpp)
+    bool last_of_epoch() const { return iteration + 1 == iterations_in_epoch; }
 };
+
+struct Timeline;
 
 struct RunInfo {
     const ExperimentSpec* spec = nullptr;
     std::string command;  // "run" or "eval"
     std::string device;
     std::int64_t train_images = 0;
-    std::int64_t iterations_per_epoch = 0;
+    std::int64_t iterations_per_epoch = 0;  // of the first epoch (nights and protocols can change it)
     std::int64_t threads = 0;
     std::int64_t epochs = 0;  // of the schedule
     Model* model = nullptr;   // probes read it; null for `eval`
+    const Timeline* timeline = nullptr;  // what runs when; null for `eval`
 };
 
 struct StepEvent {
@@ -134,6 +140,7 @@ public:
     virtual void run_started(const RunInfo&) {}
     virtual void state_starting(const StepEvent&) {}  // before the state's step
     virtual void step_done(const StepEvent&) {}
+    virtual void iteration_done(const StepClock&) {}  // after every state of a mini-batch
     virtual void epoch_done(const EpochEvent&) {}
     virtual void evaluation_done(const EvaluationReport&) {}
     // status: "finished", "interrupted" or "failed: <reason>"

@@ -1,6 +1,9 @@
 #include "sim/probes.hpp"
 
+#include "sim/schedule.hpp"
+
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -12,12 +15,14 @@ namespace somnus {
 
 namespace {
 
-// The distinct states of the cycle, in cycle order.
-std::vector<std::string> cycle_states(const ExperimentSpec& spec) {
-    std::vector<std::string> states;
-    for (const auto& s : spec.schedule.cycle)
-        if (std::find(states.begin(), states.end(), s) == states.end()) states.push_back(s);
-    return states;
+// The distinct states the schedule runs, in order of appearance.
+std::vector<std::string> cycle_states(const ExperimentSpec& spec) { return spec.schedule.states_run(); }
+
+// For SampleTimes: a probe samples each state at its last step of a chosen epoch
+// (a state of the day has its last step before the night begins).
+std::int64_t steps_in_epoch(const Timeline* timeline, const StepEvent& e) {
+    if (!timeline) return e.clock.iterations_in_epoch;
+    return timeline->epochs[static_cast<std::size_t>(e.clock.epoch)].last_iteration_of(*e.state) + 1;
 }
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
@@ -59,7 +64,7 @@ public:
     void run_started(const RunInfo& info) override {
         model_ = info.model;
         epochs_ = info.epochs;
-        iterations_ = info.iterations_per_epoch;
+        timeline_ = info.timeline;
         ImageSet test = load_images(spec_.data, /*train=*/false);
         const std::int64_t n = std::min(record_.probe_images, test.size());
         images_ = test.images.slice(0, 0, n).to(model_->device);
@@ -89,7 +94,7 @@ public:
     }
 
     void step_done(const StepEvent& e) override {
-        if (contains(after_states_, *e.state) && record_.times.at(e.clock.epoch, e.clock.iteration, epochs_, iterations_))
+        if (contains(after_states_, *e.state) && record_.times.at(e.clock.epoch, e.clock.iteration, epochs_, steps_in_epoch(timeline_, e)))
             sample(*e.state, e.clock);
     }
 
@@ -145,7 +150,8 @@ private:
     LogFile& log_;
     ActivityRecord record_;
     Model* model_ = nullptr;
-    std::int64_t epochs_ = 0, iterations_ = 0;
+    std::int64_t epochs_ = 0;
+    const Timeline* timeline_ = nullptr;
     torch::Tensor images_;
     std::map<std::string, std::vector<std::string>> layers_;
     std::vector<std::string> after_states_;
@@ -159,13 +165,13 @@ public:
 
     void run_started(const RunInfo& info) override {
         epochs_ = info.epochs;
-        iterations_ = info.iterations_per_epoch;
+        timeline_ = info.timeline;
         states_ = record_.states.empty() ? cycle_states(spec_) : record_.states;
     }
 
     void step_done(const StepEvent& e) override {
         if (!e.report->samples || !contains(states_, *e.state)) return;
-        if (!record_.times.at(e.clock.epoch, e.clock.iteration, epochs_, iterations_)) return;
+        if (!record_.times.at(e.clock.epoch, e.clock.iteration, epochs_, steps_in_epoch(timeline_, e))) return;
         const std::string group = "/dreams/" + *e.state;
         if (!described_.count(*e.state)) {
             described_.insert(*e.state);
@@ -184,7 +190,8 @@ private:
     const ExperimentSpec& spec_;
     LogFile& log_;
     DreamRecord record_;
-    std::int64_t epochs_ = 0, iterations_ = 0;
+    std::int64_t epochs_ = 0;
+    const Timeline* timeline_ = nullptr;
     std::vector<std::string> states_;
     std::set<std::string> described_;
 };
@@ -348,6 +355,8 @@ public:
             log_.describe(base + "replayed_age", "steps since the replayed episode was stored (-1 = no replay)", "iteration");
             log_.describe(base + "partner_episode", "number of the older episode mixed in (-1 = none)", "episode");
             log_.describe(base + "partner_age", "steps since the mixed-in episode was stored (-1 = none)", "iteration");
+            log_.describe(base + "replayed_memories", "memories (rows) the replay drove, fewer than a mini-batch behind a dream filter (0 = no replay)", "memories");
+            log_.describe(base + "replayed_salience", "mean amygdala salience of the replayed memories (1 = untagged; NaN = no replay)", "1");
         }
         const ReplayRecord& r = hippocampus_->last_replay();
         const bool replayed = r.count != replays_before_;
@@ -358,6 +367,8 @@ public:
         log_.append(base + "replayed_age", age(r.episode_step));
         log_.append(base + "partner_episode", replayed ? r.partner : std::int64_t(-1));
         log_.append(base + "partner_age", r.partner >= 0 ? age(r.partner_step) : std::int64_t(-1));
+        log_.append(base + "replayed_memories", replayed ? r.memories : std::int64_t(0));
+        log_.append(base + "replayed_salience", replayed ? r.salience : std::nan(""));
     }
 
 private:

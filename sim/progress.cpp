@@ -1,5 +1,7 @@
 #include "sim/progress.hpp"
 
+#include "sim/schedule.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -92,6 +94,7 @@ std::string summarize_readout(const ReadoutReport& r, const std::string& encoder
 void ProgressPrinter::run_started(const RunInfo& info) {
     spec_ = info.spec;
     iterations_ = info.iterations_per_epoch;
+    total_iterations_ = info.timeline ? info.timeline->total_iterations() : spec_->schedule.epochs * iterations_;
     start_ = std::chrono::steady_clock::now();
     if (info.command == "run")
         std::fprintf(out_, "somnus: %s on %s, %d threads, %lld training images, %lld epochs x %lld mini-batches\n",
@@ -117,20 +120,22 @@ void ProgressPrinter::step_done(const StepEvent& e) {
         it->second.first += value;
         it->second.second += 1;
     }
-    if (state != spec_->schedule.cycle.back()) return;
+}
+
+void ProgressPrinter::iteration_done(const StepClock& clock) {
     ++steps_done_;
-    bool last_of_epoch = e.clock.iteration + 1 == iterations_;
-    if ((e.clock.iteration + 1) % spec_->record.progress_every == 0 || last_of_epoch) print_line(e.clock);
+    if ((clock.iteration + 1) % spec_->record.progress_every == 0 || clock.last_of_epoch()) print_line(clock);
 }
 
 void ProgressPrinter::print_line(const StepClock& clock) {
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     double rate = double(steps_done_ * spec_->schedule.batch_size) / std::max(elapsed, 1e-9);
-    std::int64_t remaining = spec_->schedule.epochs * iterations_ - steps_done_;
+    std::int64_t remaining = total_iterations_ - steps_done_;
     double eta = double(remaining * spec_->schedule.batch_size) / std::max(rate, 1e-9);
-    std::fprintf(out_, "epoch %lld/%lld  iter %4lld/%lld  %6.0f img/s  ETA %s",
+    std::fprintf(out_, "epoch %lld/%lld  iter %4lld/%lld%s%s  %6.0f img/s  ETA %s",
                  static_cast<long long>(clock.epoch + 1), static_cast<long long>(spec_->schedule.epochs),
-                 static_cast<long long>(clock.iteration + 1), static_cast<long long>(iterations_), rate,
+                 static_cast<long long>(clock.iteration + 1), static_cast<long long>(clock.iterations_in_epoch),
+                 std::string(clock.part) == "day" ? "" : " ", std::string(clock.part) == "day" ? "" : clock.part, rate,
                  clock_text(eta).c_str());
     for (const auto& state : state_order_) {
         std::fprintf(out_, " | %s", state.c_str());

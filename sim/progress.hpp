@@ -17,6 +17,7 @@ public:
 
     void run_started(const RunInfo& info) override;
     void step_done(const StepEvent& event) override;
+    void iteration_done(const StepClock& clock) override;
     void epoch_done(const EpochEvent& event) override;
     void evaluation_done(const EvaluationReport& report) override;
     void run_ended(const std::string& status, double wall_seconds) override;
@@ -26,7 +27,8 @@ private:
 
     std::FILE* out_;
     const ExperimentSpec* spec_ = nullptr;
-    std::int64_t iterations_ = 0;
+    std::int64_t iterations_ = 0;  // of the first epoch
+    std::int64_t total_iterations_ = 0;  // of the run
     std::int64_t steps_done_ = 0;
     std::chrono::steady_clock::time_point start_;
     // state -> term -> (sum, count) since the last line, in first-seen order

@@ -78,21 +78,11 @@ std::string clock_text(double seconds) {
 
 }  // namespace
 
-RunMetrics read_run_metrics(const std::string& log) {
-    hid_t file = open_for_reading(log);
-    RunMetrics m;
-    m.path = log;
-    hid_t root = H5Gopen2(file, "/", H5P_DEFAULT);
-    m.experiment = read_attribute(root, "experiment");
-    m.status = read_attribute(root, "status");
-    H5Gclose(root);
-    double seed = read_number_attribute(file, "/", "seed");
-    m.seed = std::isnan(seed) ? -1 : std::int64_t(seed);
-    if (m.experiment.empty()) {
-        H5Fclose(file);
-        throw std::runtime_error(log + ": not a somnus run log (no experiment attribute)");
-    }
-    const std::string readout = "/eval/linear_readout/";
+namespace {
+
+// The metrics of one evaluation group ("/eval/" or "/eval/epoch_NNN/") of an open log.
+void read_evaluation(hid_t file, const std::string& group, RunMetrics& m) {
+    const std::string readout = group + "linear_readout/";
     auto add = [&](const std::string& key, double value) {
         if (!std::isnan(value)) m.values.emplace_back(key, value);
     };
@@ -110,19 +100,77 @@ RunMetrics read_run_metrics(const std::string& log) {
             add(percent_key(levels[l]), 100 * sum / double(seeds));
         }
     }
-    add("intra_inter_ratio", read_number_attribute(file, "/eval/latent_geometry", "intra_inter_ratio"));
-    add("clean_occluded_ratio", read_number_attribute(file, "/eval/latent_geometry", "clean_occluded_ratio"));
-    auto units = read_doubles(file, "/eval/overlap/units");
-    auto kl = read_doubles(file, "/eval/overlap/kl");
-    auto floor = read_doubles(file, "/eval/overlap/floor");
+    add("intra_inter_ratio", read_number_attribute(file, group + "latent_geometry", "intra_inter_ratio"));
+    add("clean_occluded_ratio", read_number_attribute(file, group + "latent_geometry", "clean_occluded_ratio"));
+    auto units = read_doubles(file, group + "overlap/units");
+    auto kl = read_doubles(file, group + "overlap/kl");
+    auto floor = read_doubles(file, group + "overlap/floor");
     for (std::size_t i = 0; i < units.size() && i < kl.size() && i < floor.size(); ++i) {
         const std::string k = std::to_string(std::int64_t(units[i]));
         add("overlap_kl_" + k, kl[i]);
         add("overlap_floor_" + k, floor[i]);
     }
-    add("wall_seconds", read_number_attribute(file, "/", "wall_seconds"));
+}
+
+// The log's identity: experiment, status, seed.
+RunMetrics run_identity(hid_t file, const std::string& log) {
+    RunMetrics m;
+    m.path = log;
+    hid_t root = H5Gopen2(file, "/", H5P_DEFAULT);
+    m.experiment = read_attribute(root, "experiment");
+    m.status = read_attribute(root, "status");
+    H5Gclose(root);
+    double seed = read_number_attribute(file, "/", "seed");
+    m.seed = std::isnan(seed) ? -1 : std::int64_t(seed);
+    if (m.experiment.empty()) {
+        H5Fclose(file);
+        throw std::runtime_error(log + ": not a somnus run log (no experiment attribute)");
+    }
+    return m;
+}
+
+}  // namespace
+
+RunMetrics read_run_metrics(const std::string& log) {
+    hid_t file = open_for_reading(log);
+    RunMetrics m = run_identity(file, log);
+    read_evaluation(file, "/eval/", m);
+    auto wall = read_number_attribute(file, "/", "wall_seconds");
+    if (!std::isnan(wall)) m.values.emplace_back("wall_seconds", wall);
     H5Fclose(file);
     return m;
+}
+
+std::vector<RunMetrics> read_run_metrics_by_epoch(const std::string& log) {
+    hid_t file = open_for_reading(log);
+    const RunMetrics identity = run_identity(file, log);
+    std::vector<RunMetrics> out;
+    std::vector<std::string> groups;
+    if (H5Lexists(file, "/eval", H5P_DEFAULT) > 0) {
+        hid_t eval = H5Gopen2(file, "/eval", H5P_DEFAULT);
+        H5Literate(eval, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+                   [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+                       if (std::string(name).rfind("epoch_", 0) == 0) static_cast<std::vector<std::string>*>(data)->push_back(name);
+                       return 0;
+                   },
+                   &groups);
+        H5Gclose(eval);
+    }
+    for (const auto& g : groups) {
+        RunMetrics m = identity;
+        m.trained_epochs = std::stoll(g.substr(6));
+        read_evaluation(file, "/eval/" + g + "/", m);
+        out.push_back(std::move(m));
+    }
+    const double final_epochs = read_number_attribute(file, "/eval", "trained_epochs");
+    if (!std::isnan(final_epochs)) {
+        RunMetrics m = identity;
+        m.trained_epochs = static_cast<std::int64_t>(final_epochs);
+        read_evaluation(file, "/eval/", m);
+        out.push_back(std::move(m));
+    }
+    H5Fclose(file);
+    return out;
 }
 
 std::vector<std::string> find_logs(const std::vector<std::string>& paths) {
@@ -148,20 +196,29 @@ std::vector<TableRow> summarize_runs(const std::vector<RunMetrics>& runs) {
         for (const auto& [key, value] : r.values)
             if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
     std::stable_partition(keys.begin(), keys.end(), [](const std::string& k) { return k != "wall_seconds"; });  // last column
+    auto same_row = [](const TableRow& t, const RunMetrics& r) { return t.experiment == r.experiment && t.trained_epochs == r.trained_epochs; };
     for (const auto& r : runs) {
-        auto row = std::find_if(rows.begin(), rows.end(), [&](const TableRow& t) { return t.experiment == r.experiment; });
+        auto row = std::find_if(rows.begin(), rows.end(), [&](const TableRow& t) { return same_row(t, r); });
         if (row == rows.end()) {
-            rows.push_back({r.experiment, 0, {}, {}});
+            rows.push_back({r.experiment, r.trained_epochs, 0, {}, {}});
             row = rows.end() - 1;
         }
         ++row->runs;
         row->seeds.push_back(r.seed);
     }
+    // Within an experiment, evaluations in the order of training.
+    std::vector<std::string> order;
+    for (const auto& row : rows)
+        if (std::find(order.begin(), order.end(), row.experiment) == order.end()) order.push_back(row.experiment);
+    std::stable_sort(rows.begin(), rows.end(), [&](const TableRow& a, const TableRow& b) {
+        auto ia = std::find(order.begin(), order.end(), a.experiment), ib = std::find(order.begin(), order.end(), b.experiment);
+        return ia != ib ? ia < ib : a.trained_epochs < b.trained_epochs;
+    });
     for (auto& row : rows)
         for (const auto& key : keys) {
             std::vector<double> xs;
             for (const auto& r : runs) {
-                if (r.experiment != row.experiment) continue;
+                if (!same_row(row, r)) continue;
                 for (const auto& [k, v] : r.values)
                     if (k == key) xs.push_back(v);
             }
@@ -179,11 +236,14 @@ std::vector<TableRow> summarize_runs(const std::vector<RunMetrics>& runs) {
 std::string table_markdown(const std::vector<TableRow>& rows) {
     if (rows.empty()) return "(no runs)\n";
     std::vector<std::vector<std::string>> cells;
+    const bool by_epoch = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.trained_epochs >= 0; });
     std::vector<std::string> head{"experiment", "runs"};
+    if (by_epoch) head.insert(head.begin() + 1, "epochs");
     for (const auto& m : rows[0].metrics) head.push_back(heading(m.metric));
     cells.push_back(head);
     for (const auto& row : rows) {
         std::vector<std::string> line{row.experiment, std::to_string(row.runs)};
+        if (by_epoch) line.insert(line.begin() + 1, std::to_string(row.trained_epochs));
         for (const auto& m : row.metrics) line.push_back(cell(m));
         cells.push_back(line);
     }
@@ -204,7 +264,8 @@ std::string table_markdown(const std::vector<TableRow>& rows) {
     };
     print(cells[0]);
     out << "|";
-    for (std::size_t i = 0; i < width.size(); ++i) out << (i < 2 ? ":" : "") << std::string(width[i] + 1, '-') << (i < 2 ? "" : ":") << "|";
+    const std::size_t left = by_epoch ? 1 : 2;  // text columns align left, numbers right
+    for (std::size_t i = 0; i < width.size(); ++i) out << (i < left ? ":" : "") << std::string(width[i] + 1, '-') << (i < left ? "" : ":") << "|";
     out << "\n";
     for (std::size_t r = 1; r < cells.size(); ++r) print(cells[r]);
     return out.str();
@@ -212,7 +273,8 @@ std::string table_markdown(const std::vector<TableRow>& rows) {
 
 std::string table_csv(const std::vector<TableRow>& rows) {
     std::ostringstream out;
-    out << "experiment,runs,seeds";
+    const bool by_epoch = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.trained_epochs >= 0; });
+    out << "experiment," << (by_epoch ? "epochs," : "") << "runs,seeds";
     if (!rows.empty())
         for (const auto& m : rows[0].metrics) out << "," << m.metric << "_mean," << m.metric << "_sem," << m.metric << "_n";
     out << "\n";
@@ -220,7 +282,7 @@ std::string table_csv(const std::vector<TableRow>& rows) {
     for (const auto& row : rows) {
         std::string seeds;
         for (auto s : row.seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(s);
-        out << csv_field(row.experiment) << "," << row.runs << "," << seeds;
+        out << csv_field(row.experiment) << "," << (by_epoch ? std::to_string(row.trained_epochs) + "," : "") << row.runs << "," << seeds;
         for (const auto& m : row.metrics) {
             out << ",";
             if (m.n > 0) out << m.mean;

@@ -18,6 +18,7 @@ struct RunMetrics {
     std::string experiment;  // the spec's name
     std::string status;      // "finished", "interrupted", ...
     std::int64_t seed = -1;
+    std::int64_t trained_epochs = -1;  // of the evaluation read (per-epoch tables); -1 = the run's final one
     // Metric key -> value, in table order: readout_last_epoch, readout_last5 (percent,
     // means over classifier seeds), occluded_<P> (percent at P % occlusion),
     // intra_inter_ratio, clean_occluded_ratio, wall_seconds.
@@ -26,6 +27,9 @@ struct RunMetrics {
 
 // Reads a log written by `somnus run`; throws std::runtime_error naming the file.
 RunMetrics read_run_metrics(const std::string& log);
+// Every evaluation of the log, one entry each: after the chosen epochs (/eval/epoch_NNN,
+// e.g. after every night of a deprivation study) and the final one, by trained epochs.
+std::vector<RunMetrics> read_run_metrics_by_epoch(const std::string& log);
 
 // Files as given, and the *.h5 files found (recursively) in folders, sorted.
 std::vector<std::string> find_logs(const std::vector<std::string>& paths);
@@ -40,11 +44,13 @@ struct MetricSummary {
 // One row per experiment, in the order the runs first name them.
 struct TableRow {
     std::string experiment;
+    std::int64_t trained_epochs = -1;  // per-epoch tables: epochs of training behind the evaluation
     std::int64_t runs = 0;
     std::vector<std::int64_t> seeds;
     std::vector<MetricSummary> metrics;
 };
 
+// Rows by experiment (and, for per-epoch metrics, by trained epochs, ascending within an experiment).
 std::vector<TableRow> summarize_runs(const std::vector<RunMetrics>& runs);
 std::string table_markdown(const std::vector<TableRow>& rows);
 std::string table_csv(const std::vector<TableRow>& rows);  // one row per experiment: <metric>_mean, <metric>_sem, <metric>_n

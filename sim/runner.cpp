@@ -1,5 +1,6 @@
 #include "sim/runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -7,7 +8,9 @@
 #include <thread>
 
 #include "data/datasets.hpp"
+#include "dreams/dream_module.hpp"
 #include "sim/brain_state.hpp"
+#include "sim/schedule.hpp"
 #include "sim/model.hpp"
 #include "sim/evaluation.hpp"
 
@@ -38,6 +41,33 @@ private:
     torch::Device device_;
     at::Tensor cpu_, cuda_;
 };
+// Mini-batches of the training set, drawn without replacement; after each pass
+// over the set (the last partial mini-batch dropped) it is shuffled anew.
+class MiniBatches {
+public:
+    MiniBatches(const ImageSet& set, std::int64_t batch, torch::Generator& rng) : set_(set), batch_(batch), rng_(rng) {}
+    bool started() const { return images_.defined(); }
+    void next() {
+        if (!order_.defined() || position_ + batch_ > set_.size()) {
+            order_ = torch::randperm(set_.size(), rng_, torch::TensorOptions().dtype(torch::kInt64)).to(set_.images.device());
+            position_ = 0;
+        }
+        auto rows = order_.slice(0, position_, position_ + batch_);
+        images_ = set_.images.index_select(0, rows);
+        labels_ = set_.labels.index_select(0, rows);
+        position_ += batch_;
+    }
+    const torch::Tensor& images() const { return images_; }
+    const torch::Tensor& labels() const { return labels_; }
+
+private:
+    const ImageSet& set_;
+    std::int64_t batch_;
+    torch::Generator& rng_;
+    torch::Tensor order_, images_, labels_;
+    std::int64_t position_ = 0;
+};
+
 }  // namespace
 
 std::string error_text(const std::exception& error) {
@@ -74,17 +104,23 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
         ImageSet full_train = load_images(spec_.data, /*train=*/true);
         ImageSet train = random_subset(full_train, spec_.data.train_subset, data_rng);
         train.images = train.images.to(device);
+        train.labels = train.labels.to(device);
 
         Model model(spec_, device);
         std::map<std::string, std::unique_ptr<BrainState>> states;
         for (const auto& s : spec_.states) states[s.name] = find_state_type(s.type)->make(s);
 
         const std::int64_t batch = spec_.schedule.batch_size;
-        const std::int64_t iterations = train.size() / batch;  // the last partial mini-batch is dropped
-        if (iterations == 0)
+        const std::int64_t per_pass = train.size() / batch;  // the last partial mini-batch of a pass is dropped
+        if (per_pass == 0)
             throw std::runtime_error("the training set (" + std::to_string(train.size()) +
                                      " images) is smaller than one mini-batch (" + std::to_string(batch) + ")");
-        RunInfo info{&spec_, "run", device_name_, train.size(), iterations, torch::get_num_threads(), spec_.schedule.epochs, &model};
+        const Timeline timeline = expand_schedule(spec_, per_pass);
+        std::map<std::string, bool> awake;
+        for (const auto& name : spec_.schedule.states_run()) awake[name] = find_state_type(spec_.state(name)->type)->awake;
+        RunInfo info{&spec_, "run", device_name_, train.size(),
+                     timeline.epochs.empty() ? per_pass : timeline.epochs.front().iterations(), torch::get_num_threads(),
+                     spec_.schedule.epochs, &model, &timeline};
         notify([&](Observer& o) { o.run_started(info); });
 
         std::optional<ImageSet> test;
@@ -101,29 +137,39 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
         };
         if (spec_.eval.initial && spec_.schedule.epochs > 0) evaluate_now(0, false);
 
+        MiniBatches data(train, batch, data_rng);
         StepClock clock;
         bool interrupted = false;
         for (clock.epoch = 0; clock.epoch < spec_.schedule.epochs && !interrupted; ++clock.epoch) {
             const auto epoch_start = Clock::now();
-            auto order = torch::randperm(train.size(), data_rng, torch::TensorOptions().dtype(torch::kInt64)).to(device);
+            const EpochPlan& plan = timeline.epochs[static_cast<std::size_t>(clock.epoch)];
+            clock.iterations_in_epoch = plan.iterations();
+            clock.iteration = 0;
             std::int64_t done = 0;
-            for (clock.iteration = 0; clock.iteration < iterations; ++clock.iteration, ++clock.step) {
-                auto images = train.images.index_select(0, order.slice(0, clock.iteration * batch, (clock.iteration + 1) * batch));
-                for (const auto& name : spec_.schedule.cycle) {
-                    const DoseTime when{clock.epoch, double(clock.iteration) / double(iterations), spec_.schedule.epochs};
-                    Modulation m = model.conductor.modulation(name, when);
-                    StepEvent event{&name, clock, nullptr, m, seconds_since(start)};
-                    notify([&](Observer& o) { o.state_starting(event); });
-                    StepReport report = states.at(name)->step(model, images, m, clock);
-                    event.report = &report;
-                    event.seconds = seconds_since(start);
-                    notify([&](Observer& o) { o.step_done(event); });
+            for (const Block& block : plan.blocks) {
+                clock.part = block.part.c_str();
+                // Waking states see new data; sleep reuses the last mini-batch seen (its states read no pixels).
+                const bool sees_data = std::any_of(block.states.begin(), block.states.end(), [&](const std::string& s) { return awake.at(s); });
+                for (std::int64_t i = 0; i < block.iterations && !interrupted; ++i, ++clock.iteration, ++clock.step) {
+                    if (sees_data || !data.started()) data.next();
+                    const Experience experience{data.images(), data.labels()};
+                    for (const auto& name : block.states) {
+                        const DoseTime when{clock.epoch, double(clock.iteration) / double(clock.iterations_in_epoch), spec_.schedule.epochs};
+                        Modulation m = model.conductor.modulation(name, when);
+                        for (const auto& d : model.dream_modules) d->modulate(name, m);
+                        StepEvent event{&name, clock, nullptr, m, seconds_since(start)};
+                        notify([&](Observer& o) { o.state_starting(event); });
+                        StepReport report = states.at(name)->step(model, experience.images, m, clock);
+                        for (const auto& d : model.dream_modules) d->after_step(name, model, experience, clock);
+                        event.report = &report;
+                        event.seconds = seconds_since(start);
+                        notify([&](Observer& o) { o.step_done(event); });
+                    }
+                    notify([&](Observer& o) { o.iteration_done(clock); });
+                    ++done;
+                    if (stop && stop->load()) interrupted = true;
                 }
-                ++done;
-                if (stop && stop->load()) {
-                    interrupted = true;
-                    break;
-                }
+                if (interrupted) break;
             }
             double secs = seconds_since(epoch_start);
             if (spec_.record.checkpoint) {

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <cmath>
 #include <sstream>
 #include <thread>
 
+#include "dreams/dream_registry.hpp"
 #include "sim/circuit.hpp"
 #include "sim/state_registry.hpp"
 
@@ -20,9 +22,9 @@ constexpr std::int64_t kMaxInt = std::numeric_limits<std::int64_t>::max();
 
 // ---- module types: one entry per type a spec can name ----------------------
 struct ModuleType {
-    const char* name;
+    std::string name;
     ModuleKind kind;
-    ModuleParams (*parse)(ObjectReader&);
+    std::function<ModuleParams(ObjectReader&)> parse;
 };
 
 ModuleParams parse_area(ObjectReader& r) {
@@ -70,6 +72,7 @@ ModuleParams parse_hippocampus(ObjectReader& r) {
     HippocampusParams p;
     p.capacity = r.integer("capacity", p.capacity, 1, 1 << 20);
     p.partner = r.choice("partner", p.partner, {"previous", "random"});
+    p.replay = r.choice("replay", p.replay, {"newest", "episode", "memories"});
     return p;
 }
 
@@ -145,7 +148,13 @@ const std::vector<ModuleType>& module_types() {
         {"hippocampus", ModuleKind::hippocampus, parse_hippocampus},
         {"conductor", ModuleKind::conductor, parse_conductor},
     };
-    return types;
+    static const std::vector<ModuleType> all = [] {
+        std::vector<ModuleType> t = types;
+        for (const auto& d : dream_module_types())
+            t.push_back({d.name, ModuleKind::dream, [parse = d.parse](ObjectReader& r) -> ModuleParams { return parse(r); }});
+        return t;
+    }();
+    return all;
 }
 
 template <class Table>
@@ -259,12 +268,101 @@ TrainingSpec parse_training(ObjectReader& r) {
     return t;
 }
 
+// A list of epochs, or "all" (= the empty list).
+std::vector<std::int64_t> parse_epoch_list(ObjectReader& r, const std::string& key) {
+    if (const Json* e = r.child(key); e && e->is_string()) {
+        if (*e != "all") throw SpecError(r.at(key).to_string(), "expected \"all\" or a list of epochs, got \"" + e->get<std::string>() + "\"");
+        return {};
+    }
+    return r.integers(key, {}, -1000000, 1000000);
+}
+
+// A duration in mini-batches, given as "iterations" or as "images" (rounded up to whole mini-batches).
+std::int64_t parse_duration(ObjectReader& r, std::int64_t batch_size, const std::string& what) {
+    const bool iterations = r.child("iterations") != nullptr, images = r.child("images") != nullptr;
+    if (iterations == images)
+        throw SpecError(r.where().to_string(), what + " needs a length: give \"iterations\" (mini-batches) or \"images\"");
+    if (iterations) return r.integer("iterations", 0, 0, 1 << 30);
+    const std::int64_t n = r.integer("images", 0, 0, std::int64_t(1) << 40);
+    return (n + batch_size - 1) / batch_size;
+}
+
+NightSpec parse_night(ObjectReader& r, std::int64_t batch_size) {
+    NightSpec n;
+    n.cycles = r.integer("cycles", 1, 0, 1 << 20);
+    const Json* episodes = r.child("episodes");
+    const JsonPointer where = r.at("episodes");
+    if (!episodes) throw SpecError(r.where().to_string(), "a night needs \"episodes\": e.g. [{\"state\": \"nrem\", \"iterations\": 40}, {\"state\": \"rem\", \"iterations\": 20}]");
+    if (!episodes->is_array()) throw SpecError(where.to_string(), "expected a list of episodes, got " + json_type_name(*episodes));
+    for (std::size_t i = 0; i < episodes->size(); ++i) {
+        ObjectReader er((*episodes)[i], where / std::to_string(i));
+        NightEpisode e;
+        e.pointer = er.where().to_string();
+        const Json* state = er.child("state");
+        if (!state || !state->is_string()) throw SpecError(e.pointer + "/state", "every episode names a brain \"state\"");
+        e.state = state->get<std::string>();
+        e.iterations = parse_duration(er, batch_size, "episode " + std::to_string(i));
+        er.finish();
+        n.episodes.push_back(e);
+    }
+    if (n.cycles > 0 && n.episodes.empty()) throw SpecError(where.to_string(), "a night with cycles needs at least one episode");
+    r.finish();
+    return n;
+}
+
+SleepProtocol parse_protocol(ObjectReader& r, std::size_t index) {
+    SleepProtocol p;
+    p.pointer = r.where().to_string();
+    p.name = r.string("name", "protocol " + std::to_string(index));
+    p.epochs = parse_epoch_list(r, "epochs");
+    if (const Json* d = r.child("deprive"); d && d->is_string()) {
+        p.deprive = {d->get<std::string>()};
+    } else {
+        p.deprive = r.strings("deprive", {});
+        p.deprive_listed = true;
+    }
+    p.instead = r.string("instead", "");
+    if (const Json* scale = r.child("episode_scale")) {
+        ObjectReader sr(*scale, r.at("episode_scale"));
+        if (!scale->is_object()) throw SpecError(r.at("episode_scale").to_string(), "expected an object {state: factor}, got " + json_type_name(*scale));
+        for (auto it = scale->begin(); it != scale->end(); ++it) p.episode_scale[it.key()] = sr.number(it.key(), 1.0, 0.0, 1000.0);
+    }
+    p.night_length = r.number("night_length", p.night_length, 0.0, 1000.0);
+    if (const Json* f = r.child("fragment")) {
+        ObjectReader fr(*f, r.at("fragment"));
+        p.fragment_every = fr.integer("every", 0, 1, 1 << 30);
+        p.arousal_state = fr.string("arousal", "");
+        p.arousal_iterations = fr.integer("arousal_iterations", p.arousal_iterations, 0, 1 << 30);
+        p.restart_cycle = fr.boolean("restart_cycle", p.restart_cycle);
+        fr.finish();
+    }
+    if (!p.instead.empty() && p.deprive.empty())
+        throw SpecError(r.at("instead").to_string(), "\"instead\" replaces deprived sleep; give \"deprive\" too");
+    if (p.deprive.empty() && p.episode_scale.empty() && p.night_length == 1.0 && p.fragment_every == 0)
+        throw SpecError(p.pointer, "a protocol changes something: give \"deprive\", \"episode_scale\", \"night_length\" or \"fragment\"");
+    r.finish();
+    return p;
+}
+
 ScheduleSpec parse_schedule(ObjectReader& r) {
     ScheduleSpec s;
     s.epochs = r.integer("epochs", s.epochs, 0, 1000000);
     s.batch_size = r.integer("batch_size", s.batch_size, 2, 1 << 20);
     s.cycle = r.strings("cycle", s.cycle);
     if (s.cycle.empty()) throw SpecError(r.at("cycle").to_string(), "the cycle needs at least one brain state");
+    s.day_iterations = r.integer("day_iterations", s.day_iterations, 0, 1 << 30);
+    if (const Json* night = r.child("night")) {
+        ObjectReader nr(*night, r.at("night"));
+        s.night = parse_night(nr, s.batch_size);
+    }
+    if (const Json* protocols = r.child("protocols")) {
+        const JsonPointer where = r.at("protocols");
+        if (!protocols->is_array()) throw SpecError(where.to_string(), "expected a list of protocols, got " + json_type_name(*protocols));
+        for (std::size_t i = 0; i < protocols->size(); ++i) {
+            ObjectReader pr((*protocols)[i], where / std::to_string(i));
+            s.protocols.push_back(parse_protocol(pr, i));
+        }
+    }
     r.finish();
     return s;
 }
@@ -349,11 +447,11 @@ RecordSpec parse_record(ObjectReader& r) {
 
 // The record section names modules, layers and states that exist.
 void check_record(const ExperimentSpec& spec) {
-    std::vector<std::string> cycle = spec.schedule.cycle;
+    const std::vector<std::string> cycle = spec.schedule.states_run();
     auto check_states = [&](const std::vector<std::string>& names, const std::string& where) {
         for (std::size_t i = 0; i < names.size(); ++i)
             if (std::find(cycle.begin(), cycle.end(), names[i]) == cycle.end())
-                throw SpecError(where + "/" + std::to_string(i), unknown_name("brain state of the cycle", names[i], cycle));
+                throw SpecError(where + "/" + std::to_string(i), unknown_name("brain state of the schedule", names[i], cycle));
     };
     check_states(spec.record.activity.after_states, "/record/activity/after_states");
     check_states(spec.record.dreams.states, "/record/dreams/states");
@@ -437,10 +535,31 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
 void check_references(const ExperimentSpec& spec) {
     std::vector<std::string> state_names;
     for (const auto& s : spec.states) state_names.push_back(s.name);
-    for (std::size_t i = 0; i < spec.schedule.cycle.size(); ++i) {
-        const std::string& name = spec.schedule.cycle[i];
-        if (!spec.state(name))
-            throw SpecError("/schedule/cycle/" + std::to_string(i), unknown_name("brain state", name, state_names));
+    auto check_state = [&](const std::string& name, const std::string& where) {
+        if (!spec.state(name)) throw SpecError(where, unknown_name("brain state", name, state_names));
+    };
+    auto check_epochs = [&](const std::vector<std::int64_t>& epochs, const std::string& where) {
+        for (std::size_t i = 0; i < epochs.size(); ++i) {
+            const std::int64_t e = epochs[i], n = spec.schedule.epochs;
+            if (e >= n || e < -n)
+                throw SpecError(where + "/" + std::to_string(i), "epoch " + std::to_string(e) + " is outside the schedule's " +
+                                                                     std::to_string(n) + " epochs (0.." + std::to_string(n - 1) + ", or -1.." +
+                                                                     std::to_string(-n) + " from the end)");
+        }
+    };
+    const ScheduleSpec& schedule = spec.schedule;
+    for (std::size_t i = 0; i < schedule.cycle.size(); ++i) check_state(schedule.cycle[i], "/schedule/cycle/" + std::to_string(i));
+    for (const auto& e : schedule.night.episodes) check_state(e.state, e.pointer + "/state");
+    for (const auto& p : schedule.protocols) {
+        check_epochs(p.epochs, p.pointer + "/epochs");
+        for (std::size_t i = 0; i < p.deprive.size(); ++i)
+            if (p.deprive[i] != "sleep") check_state(p.deprive[i], p.pointer + "/deprive" + (p.deprive_listed ? "/" + std::to_string(i) : ""));
+        if (!p.instead.empty()) check_state(p.instead, p.pointer + "/instead");
+        if (!p.arousal_state.empty()) check_state(p.arousal_state, p.pointer + "/fragment/arousal");
+        for (const auto& [state, factor] : p.episode_scale) check_state(state, p.pointer + "/episode_scale/" + state);
+        const bool night = schedule.night.cycles > 0;
+        if (!night && (p.night_length != 1.0 || p.fragment_every > 0 || !p.episode_scale.empty() || !p.instead.empty()))
+            throw SpecError(p.pointer, "this protocol acts on nights, but the schedule has none: add a \"night\" (sleep in the day's cycle can only be deprived)");
     }
     for (const auto& m : spec.modules) {
         const auto* conductor = std::get_if<ConductorParams>(&m.params);
@@ -456,13 +575,7 @@ void check_references(const ExperimentSpec& spec) {
             for (std::size_t i = 0; i < d.states.size(); ++i)
                 if (!spec.state(d.states[i]))
                     throw SpecError(d.pointer + "/states/" + std::to_string(i), unknown_name("brain state", d.states[i], state_names));
-            for (std::size_t i = 0; i < d.epochs.size(); ++i) {
-                const std::int64_t e = d.epochs[i], n = spec.schedule.epochs;
-                if (e >= n || e < -n)
-                    throw SpecError(d.pointer + "/epochs/" + std::to_string(i), "epoch " + std::to_string(e) + " is outside the schedule's " +
-                                                                                   std::to_string(n) + " epochs (0.." + std::to_string(n - 1) + ", or -1.." +
-                                                                                   std::to_string(-n) + " from the end)");
-            }
+            check_epochs(d.epochs, d.pointer + "/epochs");
         }
     }
 }
@@ -476,6 +589,7 @@ const char* to_string(ModuleKind kind) {
         case ModuleKind::discriminator: return "discriminator";
         case ModuleKind::hippocampus: return "hippocampus";
         case ModuleKind::conductor: return "conductor";
+        case ModuleKind::dream: return "dream module";
     }
     return "?";
 }
@@ -553,9 +667,9 @@ bool SampleTimes::includes_epoch(std::int64_t epoch, std::int64_t epochs_total) 
 }
 
 bool SampleTimes::at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total,
-                     std::int64_t iterations_per_epoch) const {
+                     std::int64_t last_step_end) const {
     if (!includes_epoch(epoch, epochs_total)) return false;
-    if (iteration == iterations_per_epoch - 1) return true;
+    if (iteration == last_step_end - 1) return true;
     return every_iterations > 0 && iteration % every_iterations == 0;
 }
 
@@ -750,6 +864,31 @@ void apply_override(Json& document, const std::string& assignment) {
         !document.at(parent).is_array())
         throw SpecError(parent.to_string(), "--set " + path + ": the parent is not an object");
     document[pointer] = value;
+}
+
+}  // namespace somnus
+
+namespace somnus {
+
+std::int64_t NightSpec::iterations() const {
+    std::int64_t per_cycle = 0;
+    for (const auto& e : episodes) per_cycle += e.iterations;
+    return cycles * per_cycle;
+}
+
+std::vector<std::string> ScheduleSpec::states_run() const {
+    std::vector<std::string> names;
+    auto add = [&](const std::string& n) {
+        if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    };
+    for (const auto& s : cycle) add(s);
+    if (night.cycles > 0)
+        for (const auto& e : night.episodes) add(e.state);
+    for (const auto& p : protocols) {
+        add(p.instead);
+        if (p.fragment_every > 0) add(p.arousal_state.empty() ? cycle.front() : p.arousal_state);
+    }
+    return names;
 }
 
 }  // namespace somnus

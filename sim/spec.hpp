@@ -28,7 +28,7 @@ struct DataSpec {
 
 // ---- modules ---------------------------------------------------------------
 // What a module is in the circuit; a module type (e.g. "pad_encoder") has one kind.
-enum class ModuleKind { encoder, generator, discriminator, hippocampus, conductor };
+enum class ModuleKind { encoder, generator, discriminator, hippocampus, conductor, dream };
 const char* to_string(ModuleKind kind);
 // The family of cortical areas a module type belongs to: "pad", "stochastic", or "" (any).
 const char* area_family(const std::string& module_type);
@@ -70,7 +70,17 @@ struct DiscriminatorParams {
 // The episodic store; an episode is one mini-batch of Wake latents.
 struct HippocampusParams {
     std::int64_t capacity = 2;       // episodes kept (the reference keeps the current and the previous)
-    std::string partner = "previous";  // REM mixes the newest episode with: "previous" | "random"
+    std::string partner = "previous";  // REM mixes the replayed episode with: "previous" (the one stored before it) | "random"
+    // What a sleep state replays: "newest" (the reference: the episode Wake just stored),
+    // "episode" (a stored episode, drawn with probability proportional to its mean salience),
+    // "memories" (a mini-batch of single memories from all episodes, drawn by salience).
+    // A night after a day of Wake needs "episode" or "memories" to replay the whole day.
+    std::string replay = "newest";
+};
+
+// Parameters of a module from the dream literature (dreams/dream_module.hpp); each type derives its own.
+struct DreamModuleParams {
+    virtual ~DreamModuleParams() = default;
 };
 
 // Neuromodulator levels, in [0, 1], of one brain state.
@@ -105,7 +115,7 @@ struct ConductorParams {
 };
 
 using ModuleParams = std::variant<AreaParams, StochasticAreaParams, CriticParams, DiscriminatorParams, HippocampusParams,
-                                  ConductorParams>;
+                                  ConductorParams, std::shared_ptr<const DreamModuleParams>>;
 
 struct ModuleSpec {
     std::string name;
@@ -140,10 +150,51 @@ struct StateSpec {
 };
 
 // ---- schedule, training, recording, evaluation ------------------------------
+// One stretch of a night: a brain state run for some mini-batches.
+struct NightEpisode {
+    std::string state;
+    std::int64_t iterations = 0;
+    std::string pointer;
+};
+
+// The night after each day: `cycles` repetitions of the episodes, in order
+// (e.g. NREM 40 then REM 20, four times). No cycles = no separate night.
+struct NightSpec {
+    std::int64_t cycles = 0;
+    std::vector<NightEpisode> episodes;
+    std::int64_t iterations() const;  // of one undisturbed night
+};
+
+// What a sleep protocol does to the nights (and day cycles) of chosen epochs.
+// Applied in this order: episode_scale, night_length, fragment, deprive.
+struct SleepProtocol {
+    std::string name;                  // for the timeline and the log
+    std::vector<std::int64_t> epochs;  // empty = every epoch; negative counts from the end
+    // States taken away: their night episodes and their place in the day's cycle.
+    // "sleep" = every state that does not run on sensory input.
+    std::vector<std::string> deprive;
+    bool deprive_listed = false;       // given as a list (errors point into it) rather than one name
+    std::string instead;               // state run in the deprived night time (e.g. "wake": kept awake); "" = time removed
+    std::map<std::string, double> episode_scale;  // state -> factor on its episodes (REM rebound: {"rem": 2})
+    double night_length = 1.0;         // < 1 restricted sleep (the night is cut short), > 1 recovery sleep (more cycles)
+    std::int64_t fragment_every = 0;   // an arousal after every k sleep iterations; 0 = none
+    std::string arousal_state;         // state of an arousal ("" = the first state of the day's cycle)
+    std::int64_t arousal_iterations = 1;
+    bool restart_cycle = true;         // after an arousal sleep starts again at the night's first episode
+    std::string pointer;
+};
+
 struct ScheduleSpec {
-    std::int64_t epochs = 2;  // 0 = no training: evaluate the initialised model
+    std::int64_t epochs = 2;  // 0 = no training: evaluate the initialised model. An epoch is a day and the night after it
     std::int64_t batch_size = 64;
-    std::vector<std::string> cycle{"wake", "nrem", "rem"};  // brain states run on every mini-batch
+    // The day: brain states run in order on every mini-batch of the training data
+    // (PAD's reference interleaves Wake, NREM and REM on each mini-batch).
+    std::vector<std::string> cycle{"wake", "nrem", "rem"};
+    std::int64_t day_iterations = 0;  // mini-batches per day; 0 = one pass over the training set
+    NightSpec night;
+    std::vector<SleepProtocol> protocols;
+    // Every state the schedule can run (day cycle, night episodes, arousals, replacements), in order of appearance.
+    std::vector<std::string> states_run() const;
 };
 
 struct OptimizerSpec {
@@ -170,12 +221,14 @@ struct TrainingSpec {
 // Whether `epoch` is one of `epochs` (negative entries count from the end of a run of `total` epochs).
 bool epoch_listed(const std::vector<std::int64_t>& epochs, std::int64_t epoch, std::int64_t total);
 
-// When a probe samples: after the last iteration of each chosen epoch and, when
-// every_iterations > 0, after every iteration i of a chosen epoch with i % every_iterations == 0.
+// When a probe samples a state: after its last step in each chosen epoch (a day
+// state before the night begins) and, when every_iterations > 0, after every
+// iteration i of a chosen epoch with i % every_iterations == 0.
 struct SampleTimes {
     std::int64_t every_iterations = 0;
     std::vector<std::int64_t> epochs;  // empty = all; negative counts from the end (-1 = the last)
-    bool at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total, std::int64_t iterations_per_epoch) const;
+    // `last_step_end`: 1 + the iteration of the state's last step in this epoch.
+    bool at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total, std::int64_t last_step_end) const;
     bool includes_epoch(std::int64_t epoch, std::int64_t epochs_total) const;
 };
 
@@ -187,7 +240,7 @@ struct ActivityRecord {
     // module name -> layers (encoder: layer1..layer3, z; generator: layer1..layer3,
     // output; discriminator: output). Empty: encoder z, generator output, discriminator output.
     std::map<std::string, std::vector<std::string>> layers;
-    std::vector<std::string> after_states;  // sampled after these states' steps; empty = every state of the cycle
+    std::vector<std::string> after_states;  // sampled after these states' steps; empty = every state of the schedule
     bool initial = true;                    // also sample before the first step (state "initial")
     SampleTimes times;
 };
@@ -197,7 +250,7 @@ struct ActivityRecord {
 struct DreamRecord {
     bool enabled = true;
     std::int64_t images = 16;          // first rows of the mini-batch kept
-    std::vector<std::string> states;  // empty = every state of the cycle
+    std::vector<std::string> states;  // empty = every state of the schedule
     SampleTimes times;
 };
 

@@ -24,6 +24,9 @@ struct StateType {
     const char* areas = "pad";
     // Further checks of the whole spec (e.g. layers a state needs); throws SpecError. May be null.
     void (*check)(const ExperimentSpec& spec, const StateSpec& state) = nullptr;
+    // Runs on sensory input (a waking state): it draws a fresh mini-batch of data; sleep states
+    // reuse the last one. A protocol's "deprive": "sleep" removes every state that is not awake.
+    bool awake = false;
 };
 
 const std::vector<StateType>& state_types();

@@ -66,10 +66,12 @@ private:
 }  // namespace
 
 StateType aws_oscillation_state_type() {
-    return {"aws_oscillation",
+    StateType t{"aws_oscillation",
             "adversarial wake-sleep, top-down half of an oscillation: each critic's layers predicted from the inferred layer above",
             {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator}, parse,
             make_named_state<AwsOscillation, AwsOscillationParams>, "stochastic", check_after_wake};
+    t.awake = true;
+    return t;
 }
 
 }  // namespace somnus

@@ -41,9 +41,11 @@ private:
 }  // namespace
 
 StateType aws_wake_state_type() {
-    return {"aws_wake", "adversarial wake-sleep, bottom-up phase: data -> inference; critics score the joint sample",
+    StateType t{"aws_wake", "adversarial wake-sleep, bottom-up phase: data -> inference; critics score the joint sample",
             {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator}, parse,
             make_named_state<AwsWake, AwsWakeParams>, "stochastic"};
+    t.awake = true;
+    return t;
 }
 
 }  // namespace somnus

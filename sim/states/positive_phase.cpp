@@ -29,8 +29,10 @@ public:
 }  // namespace
 
 StateType positive_phase_state_type() {
-    return {"positive_phase", "contrastive wake: lower the energy (reconstruction error) of real input",
+    StateType t{"positive_phase", "contrastive wake: lower the energy (reconstruction error) of real input",
             {ModuleKind::encoder, ModuleKind::generator}, parse, make_state<PositivePhase, PositivePhaseParams>, "stochastic"};
+    t.awake = true;
+    return t;
 }
 
 }  // namespace somnus

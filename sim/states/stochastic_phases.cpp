@@ -1,5 +1,7 @@
 #include "sim/states/stochastic_phases.hpp"
 
+#include <algorithm>
+
 namespace somnus {
 
 void accumulate_gradient(const torch::Tensor& loss, const std::vector<torch::Tensor>& params, double scale) {
@@ -89,7 +91,11 @@ void consolidate_critics(Model& model, const std::string& state) {
 }
 
 void check_after_wake(const ExperimentSpec& spec, const StateSpec& state) {
-    for (const auto& name : spec.schedule.cycle) {
+    const auto& cycle = spec.schedule.cycle;
+    if (std::find(cycle.begin(), cycle.end(), state.name) == cycle.end())
+        throw SpecError(state.pointer, "brain state \"" + state.name + "\" (" + state.type +
+                                           ") pairs its samples with the same mini-batch's Wake sample; run it in the day's cycle, not in a night");
+    for (const auto& name : cycle) {
         if (name == state.name) break;
         if (spec.state(name)->type == "aws_wake") return;
     }

@@ -70,8 +70,10 @@ private:
 }  // namespace
 
 StateType wake_state_type() {
-    return {"wake", "reconstruct real input, KL on latents, discriminator taught 'real'; store latents",
+    StateType t{"wake", "reconstruct real input, KL on latents, discriminator taught 'real'; store latents",
             {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus}, parse, make_state<Wake, WakeParams>};
+    t.awake = true;
+    return t;
 }
 
 }  // namespace somnus

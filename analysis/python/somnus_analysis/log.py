@@ -215,6 +215,34 @@ class Run:
         i, j = p["states"].index(a), p["states"].index(b)
         return float(p["cosine"][row, i, j])
 
+    def schedule(self):
+        """The expanded timeline (somnus >= issue 7 logs): a list of blocks, each a dict with
+        epoch, part ("day", "night", "arousal", "kept awake"), states (list), start (first
+        iteration within the epoch) and iterations; and per epoch the protocols acting
+        (list of names). Returns (blocks, protocols_per_epoch)."""
+        with self._open() as f:
+            if "schedule" not in f:
+                return [], []
+            g = f["schedule"]
+            parts = [_text(p) for p in g.attrs["part"]]
+            states = [_text(p) for p in g.attrs["states"]]
+            blocks = [
+                {"epoch": int(e), "part": p, "states": s.split(", ") if s else [], "start": int(a), "iterations": int(n)}
+                for e, p, s, a, n in zip(g["epoch"][()], parts, states, g["start"][()], g["iterations"][()])
+            ]
+            protocols = [[x for x in _text(p).split(", ") if x] for p in g.attrs["protocols"]]
+            return blocks, protocols
+
+    def sleep_per_epoch(self):
+        """Mini-batches each state ran in each epoch, from the timeline: {state: [n_epoch0, n_epoch1, ...]}."""
+        blocks, protocols = self.schedule()
+        epochs = len(protocols)
+        out = {}
+        for b in blocks:
+            for s in b["states"]:
+                out.setdefault(s, [0] * epochs)[b["epoch"]] += b["iterations"]
+        return out
+
     # ---- evaluation ------------------------------------------------------------
     def readout(self, group="eval"):
         """Linear-readout accuracies per classifier seed (fractions), of the final

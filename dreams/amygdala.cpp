@@ -1,0 +1,101 @@
+// The amygdala: emotional salience of memories. After Wake stores an episode,
+// each of its memories gets a salience tag, from its class (a label -> weight
+// map: "fearful" classes count more) or from its surprise (the reconstruction
+// error of the image, relative to the mini-batch's mean). Salience biases replay
+// (the hippocampus draws episodes or memories in proportion to it) and, with
+// "retention", which episode a full store forgets (the least salient).
+// Emotionally charged dreams are the ones remembered (Kong & Aarabi's review).
+#include "dreams/dream_module.hpp"
+#include "sim/model.hpp"
+
+namespace somnus {
+
+namespace {
+
+struct AmygdalaParams : DreamModuleParams {
+    std::string source = "class";        // | "surprise"
+    std::map<std::int64_t, double> classes;  // label -> salience; unlisted labels get `baseline`
+    double baseline = 1.0;
+    bool retention = true;               // a full store forgets its least salient episode first
+    std::vector<std::string> states{"wake"};  // states after whose storing it tags
+};
+
+std::shared_ptr<const DreamModuleParams> parse(ObjectReader& r) {
+    auto p = std::make_shared<AmygdalaParams>();
+    p->source = r.choice("source", p->source, {"class", "surprise"});
+    if (const Json* classes = r.child("classes")) {
+        if (!classes->is_object())
+            throw SpecError(r.at("classes").to_string(), "expected an object {\"label\": salience}, got " + json_type_name(*classes));
+        ObjectReader cr(*classes, r.at("classes"));
+        for (auto it = classes->begin(); it != classes->end(); ++it) {
+            std::int64_t label = -1;
+            try {
+                std::size_t used = 0;
+                label = std::stoll(it.key(), &used);
+                if (used != it.key().size()) label = -1;
+            } catch (const std::exception&) {
+            }
+            if (label < 0) throw SpecError(cr.at(it.key()).to_string(), "class labels are integers >= 0, got \"" + it.key() + "\"");
+            p->classes[label] = cr.number(it.key(), 1.0, 0.0, 1e6);
+        }
+    }
+    p->baseline = r.number("baseline", p->baseline, 0.0, 1e6);
+    p->retention = r.boolean("retention", p->retention);
+    p->states = r.strings("states", p->states);
+    if (p->source == "surprise" && !p->classes.empty())
+        throw SpecError(r.at("classes").to_string(), "\"classes\" weights memories by label; with \"source\": \"surprise\" salience comes from the reconstruction error");
+    return p;
+}
+
+class Amygdala : public DreamModule {
+public:
+    Amygdala(const AmygdalaParams& p, ModuleKind) : p_(p) {}
+
+    void attach(Model& model) override {
+        if (p_.retention) model.hippocampus.set_retention("salience");
+    }
+
+    void after_step(const std::string& state, Model& model, const Experience& batch, const StepClock&) override {
+        if (!acts_in(p_.states, state) || model.hippocampus.episodes_stored() == tagged_) return;
+        tagged_ = model.hippocampus.episodes_stored();
+        torch::NoGradGuard no_grad;
+        model.hippocampus.tag_newest(salience(model, batch));
+    }
+
+    torch::Tensor salience(Model& model, const Experience& batch) const {
+        if (p_.source == "surprise") {
+            auto x = batch.images;
+            auto error = (model.generator->image(model.encoder->latent(x)) - x).pow(2).flatten(1).mean(1);
+            return error / error.mean().clamp_min(1e-12);
+        }
+        auto labels = batch.labels.to(torch::kCPU);
+        auto s = torch::full({labels.size(0)}, p_.baseline, torch::kFloat32);
+        auto l = labels.accessor<std::int64_t, 1>();
+        auto out = s.accessor<float, 1>();
+        for (std::int64_t i = 0; i < labels.size(0); ++i)
+            if (auto it = p_.classes.find(l[i]); it != p_.classes.end()) out[i] = static_cast<float>(it->second);
+        return s;
+    }
+
+private:
+    AmygdalaParams p_;
+    std::int64_t tagged_ = 0;  // episodes stored when it last tagged
+};
+
+void check(const ExperimentSpec& spec, const ModuleSpec& m) {
+    const auto& p = dream_params_of<AmygdalaParams>(m);
+    check_state_names(spec, m, p.states);
+    for (const auto& other : spec.modules)
+        if (const auto* h = std::get_if<HippocampusParams>(&other.params); h && h->replay == "newest" && !p.retention)
+            throw SpecError(m.pointer, "the amygdala changes nothing here: hippocampus \"" + other.name +
+                                           "\" replays the newest episode (set its \"replay\" to \"episode\" or \"memories\"), and \"retention\" is off");
+}
+
+}  // namespace
+
+DreamModuleType amygdala_type() {
+    return {"amygdala", "emotional salience: memories tagged by class or surprise; salience biases replay and retention",
+            {ModuleKind::hippocampus}, parse, make_dream_module<Amygdala, AmygdalaParams>, check};
+}
+
+}  // namespace somnus

@@ -1,0 +1,40 @@
+// Dream filtering: of all the dreams the sleeping brain makes, only a subset is
+// kept, and emotionally charged ones pass most often (Kong & Aarabi's review).
+// Every replay of the hippocampus it is wired to keeps a fraction of its
+// memories, the most salient first (amygdala tags; without them all are equal)
+// or at random; only the dreams of those memories drive learning.
+#include "dreams/dream_module.hpp"
+#include "sim/model.hpp"
+
+namespace somnus {
+
+namespace {
+
+struct FilterParams : DreamModuleParams {
+    ReplayFilter filter;
+};
+
+std::shared_ptr<const DreamModuleParams> parse(ObjectReader& r) {
+    auto p = std::make_shared<FilterParams>();
+    p->filter.fraction = r.number("fraction", 0.5, 1e-6, 1.0);
+    p->filter.prefer = r.choice("prefer", p->filter.prefer, {"salient", "random"});
+    return p;
+}
+
+class DreamFilter : public DreamModule {
+public:
+    DreamFilter(const FilterParams& p, ModuleKind) : p_(p) {}
+    void attach(Model& model) override { model.hippocampus.set_filter(p_.filter); }
+
+private:
+    FilterParams p_;
+};
+
+}  // namespace
+
+DreamModuleType dream_filter_type() {
+    return {"dream_filter", "dream filtering: each replay keeps a fraction of its memories, the most salient first",
+            {ModuleKind::hippocampus}, parse, make_dream_module<DreamFilter, FilterParams>};
+}
+
+}  // namespace somnus

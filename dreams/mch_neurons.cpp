@@ -1,0 +1,62 @@
+// MCH neurons: melanin-concentrating-hormone neurons of the hypothalamus, silent
+// in Wake and NREM, active in REM, where they make the hippocampus forget
+// (Izawa et al. 2019; Kong & Aarabi's review). After every step of the states
+// it acts in, the store forgets a fraction `rate` of its episodes ("prune": the
+// count accumulates, so 100 episodes at rate 0.1 keep 90, 81, 73, ...; the newest
+// is never forgotten) or every stored latent fades towards the prior mean ("fade").
+#include <cmath>
+
+#include "dreams/dream_module.hpp"
+#include "sim/model.hpp"
+
+namespace somnus {
+
+namespace {
+
+struct MchParams : DreamModuleParams {
+    double rate = 0.01;
+    std::string mode = "prune";   // | "fade"
+    std::string forget = "oldest";  // prune: "oldest" | "random" | "least_salient" (amygdala tags)
+    std::vector<std::string> states{"rem"};
+};
+
+std::shared_ptr<const DreamModuleParams> parse(ObjectReader& r) {
+    auto p = std::make_shared<MchParams>();
+    p->rate = r.number("rate", p->rate, 0.0, 1.0);
+    p->mode = r.choice("mode", p->mode, {"prune", "fade"});
+    p->forget = r.choice("forget", p->forget, {"oldest", "random", "least_salient"});
+    p->states = r.strings("states", p->states);
+    return p;
+}
+
+class MchNeurons : public DreamModule {
+public:
+    MchNeurons(const MchParams& p, ModuleKind) : p_(p) {}
+
+    void after_step(const std::string& state, Model& model, const Experience&, const StepClock&) override {
+        if (!acts_in(p_.states, state)) return;
+        if (p_.mode == "fade") {
+            model.hippocampus.fade(p_.rate);
+            return;
+        }
+        owed_ += p_.rate * double(model.hippocampus.occupancy());
+        const auto count = static_cast<std::int64_t>(std::floor(owed_ + 1e-9));
+        owed_ -= double(model.hippocampus.prune(count, p_.forget));
+        owed_ = std::max(0.0, owed_);
+    }
+
+private:
+    MchParams p_;
+    double owed_ = 0.0;  // fractional episodes still to forget
+};
+
+void check(const ExperimentSpec& spec, const ModuleSpec& m) { check_state_names(spec, m, dream_params_of<MchParams>(m).states); }
+
+}  // namespace
+
+DreamModuleType mch_neurons_type() {
+    return {"mch_neurons", "REM forgetting: hippocampal memories pruned or faded at a set rate in the chosen states",
+            {ModuleKind::hippocampus}, parse, make_dream_module<MchNeurons, MchParams>, check};
+}
+
+}  // namespace somnus
