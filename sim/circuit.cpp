@@ -223,9 +223,16 @@ Circuit Circuit::build(const ExperimentSpec& spec) {
                             "dream module \"" + ms->name + "\" (" + ms->type + ") needs exactly one neuromodulatory pathway to the " +
                                 join(kinds) + " it acts on; it has " + std::to_string(targets.size()));
         const ModuleVertex& target = c.graph_[targets[0]];
-        if (std::find(type->acts_on.begin(), type->acts_on.end(), target.kind) == type->acts_on.end())
-            throw SpecError("/pathways", "dream module \"" + ms->name + "\" (" + ms->type + ") acts on a " + join(kinds) + ", not on " +
-                                             to_string(target.kind) + " \"" + target.name + "\"");
+        if (std::find(type->acts_on.begin(), type->acts_on.end(), target.kind) == type->acts_on.end()) {
+            std::string where = "/pathways";
+            for (const PathwaySpec& p : spec.pathways)
+                if (p.from == ms->name && p.to == target.name && p.kind == PathwayKind::neuromodulatory) where = p.pointer;
+            std::string either;
+            for (std::size_t i = 0; i < kinds.size(); ++i)
+                either += (i == 0 ? "" : i + 1 == kinds.size() ? " or " : ", ") + kinds[i];
+            throw SpecError(where, "dream module \"" + ms->name + "\" (" + ms->type + ") acts on a " + either + ", not on " +
+                                       to_string(target.kind) + " \"" + target.name + "\"");
+        }
         if (target.kind == ModuleKind::hippocampus && (!r.hippocampus || *r.hippocampus != targets[0]))
             throw SpecError(ms->pointer, "dream module \"" + ms->name + "\" acts on hippocampus \"" + target.name +
                                              "\", which takes no part in this circuit (nothing stores latents in it)");

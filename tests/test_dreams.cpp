@@ -197,7 +197,7 @@ TEST(Dreams, WiringAndSpecErrorsSayWhere) {
     EXPECT_EQ(error_of({{"mch", {{"type", "mch_neurons"}}}}, std::vector<Json>{}),
               "/modules/mch: dream module \"mch\" (mch_neurons) needs exactly one neuromodulatory pathway to the hippocampus it acts on; it has 0");
     EXPECT_EQ(error_of({{"pfc", {{"type", "prefrontal_gate"}}}}, {wire("pfc", "hippocampus")}),
-              "/pathways: dream module \"pfc\" (prefrontal_gate) acts on a generator, encoder, not on hippocampus \"hippocampus\"");
+              "/pathways/7: dream module \"pfc\" (prefrontal_gate) acts on a generator or encoder, not on hippocampus \"hippocampus\"");
     EXPECT_EQ(error_of({{"mch", {{"type", "mch_neurons"}, {"states", {"rem", "ream"}}}}}, {wire("mch", "hippocampus")}),
               "/modules/mch/states/1: unknown brain state \"ream\"; did you mean \"rem\"?");
     EXPECT_EQ(error_of({{"mch", {{"type", "mch_neurons"}, {"rate", 2}}}}, {wire("mch", "hippocampus")}),

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "sim/circuit.hpp"
 #include "sim/spec.hpp"
 #include "tests/helpers.hpp"
 
@@ -223,16 +224,17 @@ TEST(Spec, ExtendsMergesAChildOverItsBaseKeyByKey) {
     }
 }
 
-TEST(Spec, EveryShippedExperimentParses) {
+TEST(Spec, EveryShippedExperimentParsesAndWires) {
     std::size_t count = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(test::source_path("experiments"))) {
         if (entry.path().extension() != ".json") continue;
         SCOPED_TRACE(entry.path().string());
         ExperimentSpec spec = parse_spec(load_spec_file(entry.path().string()));
         EXPECT_EQ(spec.name + ".json", entry.path().filename().string()) << "a spec's name is its file name";
+        EXPECT_NO_THROW(Circuit::build(spec)) << "the circuit is wired as its checks require";
         ++count;
     }
-    EXPECT_GE(count, 19u);
+    EXPECT_GE(count, 32u);
     // The variants differ from pad.json in what the paper changes.
     auto variant = [](const char* name) { return parse_spec(load_spec_file(test::source_path(std::string("experiments/") + name))); };
     EXPECT_EQ(variant("pad_no_rem.json").schedule.cycle, (std::vector<std::string>{"wake", "nrem"}));

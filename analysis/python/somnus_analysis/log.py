@@ -216,7 +216,7 @@ class Run:
         return float(p["cosine"][row, i, j])
 
     def schedule(self):
-        """The expanded timeline (somnus >= issue 7 logs): a list of blocks, each a dict with
+        """The expanded timeline (logs with a /schedule group): a list of blocks, each a dict with
         epoch, part ("day", "night", "arousal", "kept awake"), states (list), start (first
         iteration within the epoch) and iterations; and per epoch the protocols acting
         (list of names). Returns (blocks, protocols_per_epoch)."""
