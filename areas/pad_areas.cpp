@@ -16,9 +16,30 @@ nn::ConvTranspose2dOptions tconv(std::int64_t in, std::int64_t out, std::int64_t
 
 namespace {
 
-// y = conv_transpose2d(x, W) is the adjoint of x = conv2d(y, W), so its input
-// gradient is conv2d(grad_y, W), and its weight gradient is that of conv2d with
-// input grad_y and output gradient x.
+// y = conv_transpose2d(x, W) is the adjoint of x = conv2d(y, W): y is the input
+// gradient of conv2d at output gradient x, its own input gradient is
+// conv2d(grad_y, W), and its weight gradient is that of conv2d with input grad_y
+// and output gradient x. All three run on LibTorch's oneDNN convolutions.
+
+// Whether oneDNN's kernels beat LibTorch's direct transposed convolution: float
+// on the CPU with enough channels on both sides to fill its vector blocks (the
+// generator's last layer, 64 -> 1 channel, is faster direct).
+bool adjoint_is_faster(const torch::Tensor& input, const torch::Tensor& weight) {
+    return input.device().is_cpu() && input.scalar_type() == torch::kFloat && weight.size(0) >= 8 && weight.size(1) >= 8;
+}
+
+torch::Tensor transposed_forward(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias,
+                                 std::int64_t s, std::int64_t p) {
+    if (!adjoint_is_faster(input, weight)) return torch::conv_transpose2d(input, weight, bias, s, p);
+    const std::int64_t h = (input.size(2) - 1) * s - 2 * p + weight.size(2);
+    const std::int64_t w = (input.size(3) - 1) * s - 2 * p + weight.size(3);
+    // conv2d's input only lends its shape here; its values are never read.
+    auto shape = torch::empty({input.size(0), weight.size(1), h, w}, input.options());
+    auto y = std::get<0>(at::convolution_backward(input.contiguous(), shape, weight, c10::nullopt, {s, s}, {p, p}, {1, 1},
+                                                  false, {0, 0}, 1, {true, false, false}));
+    return bias.defined() ? y.add_(bias.view({1, -1, 1, 1})) : y;
+}
+
 struct TransposedConvolution : torch::autograd::Function<TransposedConvolution> {
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
                                  const torch::Tensor& weight, const torch::Tensor& bias, std::int64_t stride,
@@ -26,7 +47,7 @@ struct TransposedConvolution : torch::autograd::Function<TransposedConvolution> 
         ctx->save_for_backward({input, weight});
         ctx->saved_data["stride"] = stride;
         ctx->saved_data["padding"] = padding;
-        return torch::conv_transpose2d(input, weight, bias, stride, padding);
+        return transposed_forward(input, weight, bias, stride, padding);
     }
 
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
@@ -71,12 +92,16 @@ PadEncoderImpl::PadEncoderImpl(std::int64_t channels, const AreaParams& p) : slo
     init_conv_weights(*this, p.init_std);
 }
 
-PadEncoderImpl::Output PadEncoderImpl::forward(const torch::Tensor& x) {
+torch::Tensor PadEncoderImpl::layer3(const torch::Tensor& x) {
     auto leaky = F::LeakyReLUFuncOptions().negative_slope(slope_);
     auto h = F::leaky_relu(conv1(x), leaky);
     h = F::leaky_relu(conv2(h), leaky);
-    auto layer3 = F::leaky_relu(conv3(h), leaky);
-    return {conv4(layer3).flatten(1), layer3};
+    return F::leaky_relu(conv3(h), leaky);
+}
+
+PadEncoderImpl::Output PadEncoderImpl::forward(const torch::Tensor& x) {
+    auto h3 = layer3(x);
+    return {conv4(h3).flatten(1), h3};
 }
 
 std::vector<torch::Tensor> PadEncoderImpl::activations(const torch::Tensor& x) {

@@ -23,6 +23,8 @@ public:
         torch::Tensor layer3;  // (B, 4f, 4, 4): what the discriminator neurons read
     };
     Output forward(const torch::Tensor& x);
+    // The third layer alone (what the discriminator neurons read), without the latent.
+    torch::Tensor layer3(const torch::Tensor& x);
     torch::Tensor latent(const torch::Tensor& x) override { return forward(x).z; }
     // All layer activations, input side first (layer1..layer3, then z).
     std::vector<torch::Tensor> activations(const torch::Tensor& x) override;
@@ -62,10 +64,11 @@ private:
 };
 TORCH_MODULE(PadDiscriminator);
 
-// A transposed convolution whose backward pass is computed with ordinary
-// convolutions. Same values as torch::conv_transpose2d; on the CPU, LibTorch
-// 1.13's own backward of a transposed convolution takes a slow path (about 10x
-// slower here, see bench/), so the generator uses this one.
+// A transposed convolution computed, forward and backward, with ordinary
+// convolutions (it is their adjoint). Same values as torch::conv_transpose2d up to
+// float rounding; on the CPU LibTorch 1.13 runs its own transposed convolution
+// through a slow im2col path (3-12x slower here, see bench/), so the generator
+// uses this one. On CUDA it is torch::conv_transpose2d (cuDNN).
 torch::Tensor transposed_convolution(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias,
                                      std::int64_t stride, std::int64_t padding);
 

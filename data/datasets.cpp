@@ -68,7 +68,7 @@ ImageSet read_idx_set(const std::string& image_file, const std::string& label_fi
 
     const std::int64_t n = images.dims[0], h = images.dims[1], w = images.dims[2];
     constexpr int kSide = 32;
-    auto pixels = torch::empty({n, 1, kSide, kSide}, torch::kUInt8);
+    auto pixels = torch::empty({n, 1, kSide, kSide}, torch::kUInt8);  // host: data sets load on the CPU; the runner moves them
     auto* dst = pixels.data_ptr<std::uint8_t>();
     for (std::int64_t i = 0; i < n; ++i) {
         auto resized = resize_bilinear_u8(images.values.data() + i * h * w, int(h), int(w), kSide, kSide);
@@ -162,7 +162,7 @@ ImageSet read_cifar10_batches(const std::vector<std::string>& files, const DataS
                             std::to_string(kRecord) + "-byte records (the last record starts at byte " +
                             std::to_string(size / kRecord * kRecord) + ")");
         const std::int64_t n = size / kRecord;
-        auto raw = torch::empty({n, kRecord}, torch::kUInt8);
+        auto raw = torch::empty({n, kRecord}, torch::kUInt8);  // host: as above
         if (!in.read(reinterpret_cast<char*>(raw.data_ptr<std::uint8_t>()), size))
             throw DataError(file + ": read failed after byte " + std::to_string(in.gcount()));
         auto label = raw.select(1, 0);
@@ -193,7 +193,7 @@ ImageSet read_svhn_mat(const std::string& file, const DataSpec& data) {
     if (static_cast<std::int64_t>(labels.size()) != n)
         throw DataError(file + ": " + std::to_string(labels.size()) + " labels (y) for " + std::to_string(n) + " images (X)");
     // MATLAB is column-major: X(row, col, channel, image) lies at row + 32 col + 1024 channel + 3072 image.
-    auto pixels = torch::from_blob(x->data, {n, 3, 32, 32}, torch::kUInt8).transpose(2, 3).contiguous();
+    auto pixels = torch::from_blob(x->data, {n, 3, 32, 32}, torch::kUInt8).transpose(2, 3).contiguous();  // host: as above
     std::vector<std::int64_t> classes(n);
     for (std::int64_t i = 0; i < n; ++i) {
         double v = labels[i];
@@ -201,7 +201,7 @@ ImageSet read_svhn_mat(const std::string& file, const DataSpec& data) {
             throw DataError(file + ": label y(" + std::to_string(i + 1) + ") = " + std::to_string(v) + " is not a digit class 1-10");
         classes[i] = static_cast<std::int64_t>(v) % 10;  // SVHN writes the digit 0 as class 10
     }
-    return {normalise(pixels, data), torch::tensor(classes, torch::kInt64)};
+    return {normalise(pixels, data), torch::tensor(classes, torch::kInt64)};  // host: as above
 }
 
 ImageSet load_images(const DataSpec& data, bool train) {

@@ -69,7 +69,7 @@ public:
             return error / error.mean().clamp_min(1e-12);
         }
         auto labels = batch.labels.to(torch::kCPU);
-        auto s = torch::full({labels.size(0)}, p_.baseline, torch::kFloat32);
+        auto s = torch::full({labels.size(0)}, p_.baseline, torch::kFloat32);  // host: filled here, moved by tag_newest
         auto l = labels.accessor<std::int64_t, 1>();
         auto out = s.accessor<float, 1>();
         for (std::int64_t i = 0; i < labels.size(0); ++i)

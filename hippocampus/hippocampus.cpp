@@ -72,7 +72,7 @@ std::optional<Hippocampus::Draw> Hippocampus::partner_of(const Draw& d) const {
     const bool newest_drawn = d.index == occupancy() - 1;
     while (true) {
         // The reference policy draws among the older episodes, as PAD's code does.
-        auto i = torch::randint(newest_drawn ? occupancy() - 1 : occupancy(), {1}).item<std::int64_t>();
+        auto i = torch::randint(newest_drawn ? occupancy() - 1 : occupancy(), {1}).item<std::int64_t>();  // host: a scalar
         if (i != d.index && episodes_[static_cast<std::size_t>(i)].latents.sizes() == size)
             return Draw{episodes_[static_cast<std::size_t>(i)].latents, episodes_[static_cast<std::size_t>(i)].salience,
                         &episodes_[static_cast<std::size_t>(i)], i};
@@ -191,7 +191,7 @@ std::int64_t Hippocampus::prune(std::int64_t count, const std::string& which) {
     while (removed < count && episodes_.size() > 1) {  // the newest episode stays
         std::size_t i = 0;
         if (which == "random") {
-            i = static_cast<std::size_t>(torch::randint(occupancy() - 1, {1}).item<std::int64_t>());
+            i = static_cast<std::size_t>(torch::randint(occupancy() - 1, {1}).item<std::int64_t>());  // host: a scalar
         } else if (which == "least_salient") {
             double low = episodes_[0].salience.mean().item<double>();
             for (std::size_t j = 1; j + 1 < episodes_.size(); ++j)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages somnus needs (skips apt when all are present).
+# Installs the Debian 12 packages somnus needs, and any named as arguments
+# (scripts/bench.sh adds python3-torch); skips apt when all are present.
 set -euo pipefail
 packages=(
   g++ cmake ninja-build
@@ -10,6 +11,7 @@ packages=(
   dataset-fashion-mnist                 # the embedded default data set
   python3-h5py python3-numpy python3-matplotlib   # analysis/python: reading logs, figures
   octave gnuplot-nox fonts-freefont-otf # the MATLAB readers, checked in Octave (headless plots via gnuplot)
+  "$@"
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -17,8 +17,8 @@ double mean_distance(const torch::Tensor& a, const torch::Tensor& b) {
 
 // n pairs of distinct positions in [0, size), drawn uniformly.
 std::pair<torch::Tensor, torch::Tensor> distinct_pairs(std::int64_t size, std::int64_t n, torch::Generator& rng) {
-    auto i = torch::randint(size, {n}, rng, torch::kInt64);
-    auto j = torch::randint(size - 1, {n}, rng, torch::kInt64);
+    auto i = torch::randint(size, {n}, rng, torch::kInt64);  // host: indexes latents copied to the CPU
+    auto j = torch::randint(size - 1, {n}, rng, torch::kInt64);  // host: as i
     j = j + (j >= i).to(torch::kInt64);  // skip i itself
     return {i, j};
 }
@@ -62,7 +62,7 @@ LatentGeometry latent_geometry(EncoderAreaImpl& encoder, const ImageSet& test, c
     g.inter = mean_distance(z.index_select(0, torch::cat(from)), z.index_select(0, torch::cat(to)));
 
     // Each picked image against its own occluded version (one mask per image).
-    auto picked = torch::randint(g.images, {spec.occluded_pairs}, rng, torch::kInt64);
+    auto picked = torch::randint(g.images, {spec.occluded_pairs}, rng, torch::kInt64);  // host: indexes CPU latents; moved for the images
     auto images = test.images.index_select(0, picked.to(test.images.device()));
     auto masks = occlusion_masks(images.size(0), images.size(2), images.size(3), spec.occlusion_level,
                                  spec.occlusion_tile, images.options(), rng);
@@ -124,7 +124,7 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
     torch::NoGradGuard no_grad;
     auto rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.seed));
     const std::int64_t n = spec.samples;
-    auto index = torch::arange(n, torch::kInt64).remainder(test.size());
+    auto index = torch::arange(n, torch::kInt64).remainder(test.size());  // host: indexes the test set, which stays on the CPU
     auto sleep_z = torch::randn({n, latent_dim}, rng, torch::TensorOptions().dtype(torch::kFloat32));
     std::vector<torch::Tensor> wx, wz, sx;
     for (std::int64_t i = 0; i < n; i += 500) {
@@ -142,12 +142,12 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
     for (std::int64_t c = 0; c < channels; ++c)
         for (std::int64_t y = side / 4; y < side - side / 4; ++y)
             for (std::int64_t x = side / 4; x < side - side / 4; ++x) central.push_back((c * side + y) * side + x);
-    auto central_t = torch::tensor(central, torch::kInt64);
+    auto central_t = torch::tensor(central, torch::kInt64);  // host: the patterns are counted on the CPU
     WakeSleepOverlap out;
     out.samples = n;
     for (std::int64_t k : spec.units) {
-        auto px = central_t.index_select(0, torch::randperm(central_t.size(0), rng, torch::kInt64).slice(0, 0, std::min(k, central_t.size(0))));
-        auto zu = torch::randperm(latent_dim, rng, torch::kInt64).slice(0, 0, std::min(k, latent_dim)) + pixels;
+        auto px = central_t.index_select(0, torch::randperm(central_t.size(0), rng, torch::kInt64).slice(0, 0, std::min(k, central_t.size(0))));  // host: as central_t
+        auto zu = torch::randperm(latent_dim, rng, torch::kInt64).slice(0, 0, std::min(k, latent_dim)) + pixels;  // host: as central_t
         auto units = torch::cat({px, zu});
         auto w = wake.index_select(1, units), s = sleep.index_select(1, units);
         WakeSleepOverlap::Test t;

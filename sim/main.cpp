@@ -254,6 +254,7 @@ int main(int argc, char** argv) {
                 return 2;
             }
             auto spec = load(eval_o);
+            somnus::check_device(spec.device);
             somnus::Runner runner(spec);
             somnus::ProgressPrinter progress;
             runner.attach(progress);
@@ -268,6 +269,7 @@ int main(int argc, char** argv) {
         }
         // run
         auto spec = load(run_o, run_out);
+        somnus::check_device(spec.device);  // a missing GPU is an error before the log is opened
         somnus::Runner runner(spec);
         somnus::Hdf5Recorder recorder(spec.record.path);
         somnus::ProgressPrinter progress;

@@ -209,7 +209,7 @@ public:
                                            std::make_pair("feedback", &model_->feedback_parameters())}) {
             std::int64_t size = 0;
             for (const auto& p : *params) size += p.numel();
-            pathways_.push_back({name, params, size});
+            pathways_.push_back({name, params, size, {}});
         }
         log_.attribute("/plasticity", "states", states_);
         log_.attribute("/plasticity", "description",
@@ -244,37 +244,53 @@ public:
                           "weight units");
     }
 
+    // Every step: the weights as the step begins, copied into one flat buffer per
+    // pathway that lives for the run (no allocation per step); after the step the
+    // buffer becomes the change, in place, and is added to the state's sum.
     void state_starting(const StepEvent&) override {
         torch::NoGradGuard no_grad;
-        for (const auto& [name, params, size] : pathways_) before_[name] = torch::nn::utils::parameters_to_vector(*params);  // a copy
+        for (auto& pathway : pathways_) {
+            if (!pathway.before.defined())
+                pathway.before = torch::empty({pathway.size}, pathway.params->front().options().dtype(torch::kFloat32));
+            std::int64_t at = 0;
+            for (const auto& p : *pathway.params) {
+                pathway.before.narrow(0, at, p.numel()).copy_(p.reshape(-1));
+                at += p.numel();
+            }
+        }
     }
 
     void step_done(const StepEvent& e) override {
         torch::NoGradGuard no_grad;
         const std::string base = "/states/" + *e.state + "/plasticity/";
-        for (const auto& [name, params, size] : pathways_) {
-            auto change = torch::nn::utils::parameters_to_vector(*params) - before_.at(name);
+        for (auto& pathway : pathways_) {
+            const std::string& name = pathway.name;
+            torch::Tensor& change = pathway.before;
+            std::int64_t at = 0;
+            for (const auto& p : *pathway.params) {
+                auto slice = change.narrow(0, at, p.numel());
+                torch::sub_out(slice, p.reshape(-1), slice);  // after - before
+                at += p.numel();
+            }
             const bool learned = model_->learned(name == "feedforward" ? PathwayKind::feedforward : PathwayKind::feedback);
-            auto gradient = learned ? gradient_vector(*params) : torch::zeros_like(change);
             if (!described_.count(base + name)) {
                 described_.insert(base + name);
                 log_.describe(base + name + "_weight_change_norm", "L2 norm of the " + name + " weight change of this step", "weight units");
                 log_.describe(base + name + "_gradient_norm", "L2 norm of the " + name + " gradient the optimizer used in this step", "loss / weight units");
             }
             log_.append(base + name + "_weight_change_norm", change.norm().item<double>());
-            log_.append(base + name + "_gradient_norm", gradient.norm().item<double>());
+            log_.append(base + name + "_gradient_norm", learned ? add_gradient(*pathway.params, gradient_sum_[name][*e.state], pathway.size) : 0.0);
             accumulate(change_sum_[name][*e.state], change);
-            accumulate(gradient_sum_[name][*e.state], gradient);
         }
     }
 
     void epoch_done(const EpochEvent& e) override {
         torch::NoGradGuard no_grad;
-        for (const auto& [name, params, size] : pathways_) {
-            const std::string base = "/plasticity/" + name;
+        for (const auto& pathway : pathways_) {
+            const std::string base = "/plasticity/" + pathway.name;
             log_.append(base + "/epoch", e.epoch);
-            write_geometry(base + "/weight_change", change_sum_[name], size);
-            write_geometry(base + "/gradient", gradient_sum_[name], size);
+            write_geometry(base + "/weight_change", change_sum_[pathway.name], pathway.size);
+            write_geometry(base + "/gradient", gradient_sum_[pathway.name], pathway.size);
         }
         if (epoch_listed(record_.vector_epochs, e.epoch, epochs_)) {
             log_.append("/plasticity/feedforward/vector_epoch", e.epoch);
@@ -287,10 +303,20 @@ public:
     }
 
 private:
-    static torch::Tensor gradient_vector(const std::vector<torch::Tensor>& params) {
-        std::vector<torch::Tensor> parts;
-        for (const auto& p : params) parts.push_back(p.grad().defined() ? p.grad().reshape(-1) : torch::zeros({p.numel()}, p.options()));
-        return torch::cat(parts);
+    // Adds the parameters' gradients to `sum` (float64, flattened in parameter order);
+    // returns the L2 norm of the whole gradient.
+    static double add_gradient(const std::vector<torch::Tensor>& params, torch::Tensor& sum, std::int64_t size) {
+        if (!sum.defined()) sum = torch::zeros({size}, params.front().options().dtype(torch::kFloat64));
+        std::vector<torch::Tensor> norms;
+        std::int64_t at = 0;
+        for (const auto& p : params) {
+            if (p.grad().defined()) {
+                sum.narrow(0, at, p.numel()).add_(p.grad().reshape(-1));
+                norms.push_back(p.grad().norm());
+            }
+            at += p.numel();
+        }
+        return norms.empty() ? 0.0 : torch::stack(norms).norm().item<double>();
     }
     static void accumulate(torch::Tensor& sum, const torch::Tensor& value) {
         if (sum.defined())
@@ -301,7 +327,7 @@ private:
     static torch::Tensor sum_or_zero(const std::map<std::string, torch::Tensor>& sums, const std::string& state,
                                      std::int64_t size) {
         auto it = sums.find(state);
-        return it != sums.end() ? it->second : torch::zeros({size}, torch::kFloat64);
+        return it != sums.end() ? it->second : torch::zeros({size}, torch::kFloat64);  // host: plasticity sums are kept on the CPU
     }
     // Norms and cosines of the states' summed vectors.
     void write_geometry(const std::string& prefix, const std::map<std::string, torch::Tensor>& sums, std::int64_t size) {
@@ -325,10 +351,10 @@ private:
     struct Pathway {
         std::string name;
         const std::vector<torch::Tensor>* params;
-        std::int64_t size;  // elements of the flattened weight vector
+        std::int64_t size;      // elements of the flattened weight vector
+        torch::Tensor before;   // the weights as the step began; after it, the step's change
     };
     std::vector<Pathway> pathways_;  // feedforward first
-    std::map<std::string, torch::Tensor> before_;
     std::map<std::string, std::map<std::string, torch::Tensor>> change_sum_, gradient_sum_;  // pathway -> state -> sum
     std::set<std::string> described_;
 };

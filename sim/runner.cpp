@@ -1,5 +1,7 @@
 #include "sim/runner.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -8,6 +10,7 @@
 #include <thread>
 
 #include "data/datasets.hpp"
+#include "data/minibatches.hpp"
 #include "dreams/dream_module.hpp"
 #include "sim/brain_state.hpp"
 #include "sim/schedule.hpp"
@@ -41,32 +44,6 @@ private:
     torch::Device device_;
     at::Tensor cpu_, cuda_;
 };
-// Mini-batches of the training set, drawn without replacement; after each pass
-// over the set (the last partial mini-batch dropped) it is shuffled anew.
-class MiniBatches {
-public:
-    MiniBatches(const ImageSet& set, std::int64_t batch, torch::Generator& rng) : set_(set), batch_(batch), rng_(rng) {}
-    bool started() const { return images_.defined(); }
-    void next() {
-        if (!order_.defined() || position_ + batch_ > set_.size()) {
-            order_ = torch::randperm(set_.size(), rng_, torch::TensorOptions().dtype(torch::kInt64)).to(set_.images.device());
-            position_ = 0;
-        }
-        auto rows = order_.slice(0, position_, position_ + batch_);
-        images_ = set_.images.index_select(0, rows);
-        labels_ = set_.labels.index_select(0, rows);
-        position_ += batch_;
-    }
-    const torch::Tensor& images() const { return images_; }
-    const torch::Tensor& labels() const { return labels_; }
-
-private:
-    const ImageSet& set_;
-    std::int64_t batch_;
-    torch::Generator& rng_;
-    torch::Tensor order_, images_, labels_;
-    std::int64_t position_ = 0;
-};
 
 }  // namespace
 
@@ -85,10 +62,21 @@ int thread_count(std::int64_t requested) {
     return cores > 0 ? static_cast<int>(cores) : 1;
 }
 
+int use_threads(std::int64_t threads) {
+    const int n = thread_count(threads);
+    torch::set_num_threads(n);
+    using SetThreads = void (*)(int);
+    if (auto set_blas_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set_blas_threads(1);
+    return n;
+}
+
+void check_device(const std::string& name) { resolve_device(name); }
+
 Runner::Runner(const ExperimentSpec& spec) : spec_(spec) {}
 
 void Runner::prepare() {
-    torch::set_num_threads(thread_count(spec_.threads));
+    use_threads(spec_.threads);
     torch::manual_seed(static_cast<std::uint64_t>(spec_.seed));
     device_name_ = resolve_device(spec_.device).str();
 }

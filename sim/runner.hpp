@@ -52,5 +52,15 @@ std::string error_text(const std::exception& error);
 
 // Number of threads LibTorch will use for `requested` (0 = all cores).
 int thread_count(std::int64_t requested);
+// Uses `threads` CPU threads: LibTorch's OpenMP pool gets them all (oneDNN's
+// convolutions and LibTorch's kernels run there) and OpenBLAS, when it is the
+// BLAS behind LibTorch, runs single-threaded inside it. Two pools spinning on
+// the same cores oversubscribe them: with both at 2 threads adversarial
+// wake-sleep trains 2.6x slower here (README, Performance). Returns the count used.
+int use_threads(std::int64_t threads);
+
+// Throws when the device named (a spec's "device") is not on this machine, e.g.
+// "cuda" where LibTorch sees no GPU; for the CLI, before it opens any output.
+void check_device(const std::string& name);
 
 }  // namespace somnus

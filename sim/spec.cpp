@@ -1,6 +1,7 @@
 #include "sim/spec.hpp"
 
 #include <algorithm>
+#include <regex>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -726,7 +727,8 @@ ExperimentSpec parse_spec(const Json& document) {
     spec.name = root.string("name", spec.name);
     spec.seed = root.integer("seed", spec.seed, 0, kMaxInt);
     spec.device = root.string("device", spec.device);
-    if (spec.device != "auto" && spec.device != "cpu" && spec.device.rfind("cuda", 0) != 0)
+    static const std::regex device_name("auto|cpu|cuda(:[0-9]+)?");
+    if (!std::regex_match(spec.device, device_name))
         throw SpecError("/device", "unknown device \"" + spec.device + "\" (expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\")");
     spec.threads = root.integer("threads", spec.threads, 0, 4096);
     root.string("description", "");  // free text for the reader of the spec

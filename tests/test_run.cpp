@@ -147,6 +147,18 @@ TEST_F(Run, SpecErrorsExitWithTwoAndNameThePointer) {
     EXPECT_NE(run.output.find("/states/nrem/max_tile"), std::string::npos) << run.output;
 }
 
+TEST_F(Run, CudaOnAMachineWithoutOneIsAClearErrorAndWritesNothing) {
+    if (torch::cuda::is_available()) GTEST_SKIP() << "this machine has a CUDA GPU";
+    auto dir = test::temp_dir("run_no_cuda");
+    auto log = dir / "pad.h5";
+    auto r = test::somnus("run " + test::source_path("experiments/pad.json") + " --device cuda --out " + log.string());
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("device \"cuda\" requested, but this LibTorch build sees no CUDA GPU"), std::string::npos) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(log));
+    auto spec = test::somnus("validate " + test::source_path("experiments/pad.json") + " --set device=cuda:x");
+    EXPECT_EQ(spec.exit_code, 2) << spec.output;
+}
+
 TEST_F(Run, MissingTruncatedDataAndUnwritableLogAreRuntimeErrors) {
     auto dir = test::temp_dir("run_bad_input");
     auto spec = test::write_spec(dir / "tiny.json", test::tiny_spec(dir / "no_such_folder", dir / "log.h5"));

@@ -308,6 +308,22 @@ TEST(Areas, TransposedConvolutionMatchesLibTorchIncludingGradients) {
         auto gb = torch::autograd::grad({theirs}, {x, w, b}, {g});
         for (int i = 0; i < 3; ++i) EXPECT_TRUE(torch::allclose(ga[i], gb[i], 1e-9, 1e-9)) << "gradient " << i;
     }
+    // Float32 takes oneDNN's convolutions (the forward pass as conv2d's input gradient)
+    // where both sides have >= 8 channels, LibTorch's direct kernel otherwise (64 -> 1).
+    for (auto [cin, cout, side, stride, padding] :
+         std::vector<std::array<std::int64_t, 5>>{{32, 16, 1, 1, 0}, {16, 8, 4, 2, 1}, {8, 1, 8, 2, 1}}) {
+        auto x = torch::randn({5, cin, side, side}).requires_grad_();
+        auto w = (0.1 * torch::randn({cin, cout, 4, 4})).requires_grad_();
+        auto b = torch::randn({cout}).requires_grad_();
+        auto ours = transposed_convolution(x, w, b, stride, padding);
+        auto theirs = torch::conv_transpose2d(x, w, b, stride, padding);
+        ASSERT_EQ(ours.sizes(), theirs.sizes());
+        EXPECT_TRUE(torch::allclose(ours, theirs, 1e-5, 1e-5)) << (ours - theirs).abs().max().item<double>();
+        auto g = torch::randn_like(ours);
+        auto ga = torch::autograd::grad({ours}, {x, w, b}, {g});
+        auto gb = torch::autograd::grad({theirs}, {x, w, b}, {g});
+        for (int i = 0; i < 3; ++i) EXPECT_TRUE(torch::allclose(ga[i], gb[i], 1e-4, 1e-4)) << "gradient " << i;
+    }
 }
 
 TEST(Wake, RealLossOnlyWhenSomeStateTeachesFake) {
