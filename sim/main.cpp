@@ -21,6 +21,7 @@
 #include "sim/replicate.hpp"
 #include "sim/runner.hpp"
 #include "sim/schedule.hpp"
+#include "sim/spec_reader.hpp"
 #include "sim/state_registry.hpp"
 
 namespace {
@@ -51,10 +52,15 @@ void add_run_options(CLI::App* command, SpecOptions& o) {
 
 somnus::ExperimentSpec load(const SpecOptions& o, const std::string& out = "") {
     somnus::Json document = somnus::load_spec_file(o.path);
+    if (!document.is_object()) throw somnus::SpecError("/", "expected an object, got " + somnus::json_type_name(document));
     for (const auto& assignment : o.overrides) somnus::apply_override(document, assignment);
     if (o.threads >= 0) document["threads"] = o.threads;
     if (!o.device.empty()) document["device"] = o.device;
-    if (!out.empty()) document["record"]["path"] = out;
+    if (!out.empty()) {
+        if (document.contains("record") && !document["record"].is_object())
+            throw somnus::SpecError("/record", "expected an object, got " + somnus::json_type_name(document["record"]));
+        document["record"]["path"] = out;
+    }
     return somnus::parse_spec(document);
 }
 

@@ -865,7 +865,11 @@ void apply_override(Json& document, const std::string& assignment) {
     if (!parent.empty() && document.contains(parent) && !document.at(parent).is_object() &&
         !document.at(parent).is_array())
         throw SpecError(parent.to_string(), "--set " + path + ": the parent is not an object");
-    document[pointer] = value;
+    try {
+        document[pointer] = value;
+    } catch (const Json::exception&) {  // e.g. a word where an array wants an index
+        throw SpecError(parent.to_string(), "--set " + path + ": no such place in the spec (arrays are indexed by number, e.g. pathways.0.from)");
+    }
 }
 
 }  // namespace somnus
