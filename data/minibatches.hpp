@@ -27,6 +27,24 @@ public:
     const torch::Tensor& images() const { return images_; }
     const torch::Tensor& labels() const { return labels_; }
 
+    // Where the stream stands (this pass's order, the position in it, the last
+    // mini-batch), for a resumable checkpoint; the generator is saved by its owner.
+    void save(torch::serialize::OutputArchive& archive) const {
+        if (!started()) return;
+        archive.write("order", order_);
+        archive.write("position", torch::tensor(std::vector<std::int64_t>{position_}, torch::kInt64));  // host: a counter
+        archive.write("images", images_);
+        archive.write("labels", labels_);
+    }
+    void load(torch::serialize::InputArchive& archive) {
+        torch::Tensor position;
+        if (!archive.try_read("position", position)) return;  // saved before the first mini-batch
+        archive.read("order", order_);
+        archive.read("images", images_);
+        archive.read("labels", labels_);
+        position_ = position[0].item<std::int64_t>();
+    }
+
 private:
     const ImageSet& set_;
     std::int64_t batch_;

@@ -77,6 +77,9 @@ public:
         return s;
     }
 
+    std::vector<double> state() const override { return {double(tagged_)}; }
+    void restore(const std::vector<double>& state) override { tagged_ = static_cast<std::int64_t>(state.at(0)); }
+
 private:
     AmygdalaParams p_;
     std::int64_t tagged_ = 0;  // episodes stored when it last tagged

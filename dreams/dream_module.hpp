@@ -33,6 +33,9 @@ public:
     virtual void after_step(const std::string& state, Model& model, const Experience& batch, const StepClock& clock) {
         (void)state, (void)model, (void)batch, (void)clock;
     }
+    // What it carries from step to step, for a resumable checkpoint (most carry nothing).
+    virtual std::vector<double> state() const { return {}; }
+    virtual void restore(const std::vector<double>& state) { (void)state; }
 };
 
 // Parameters of a registered dream module, as its type parsed them.

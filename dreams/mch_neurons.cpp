@@ -45,6 +45,9 @@ public:
         owed_ = std::max(0.0, owed_);
     }
 
+    std::vector<double> state() const override { return {owed_}; }
+    void restore(const std::vector<double>& state) override { owed_ = state.at(0); }
+
 private:
     MchParams p_;
     double owed_ = 0.0;  // fractional episodes still to forget

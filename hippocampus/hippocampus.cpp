@@ -207,4 +207,48 @@ void Hippocampus::fade(double rate) {
     for (auto& e : episodes_) e.latents = e.latents * (1.0 - rate);
 }
 
+// ---- checkpoints ----------------------------------------------------------------
+void Hippocampus::save(torch::serialize::OutputArchive& archive) const {
+    std::vector<std::int64_t> ids, steps;
+    for (std::size_t i = 0; i < episodes_.size(); ++i) {
+        archive.write("latents." + std::to_string(i), episodes_[i].latents);
+        archive.write("salience." + std::to_string(i), episodes_[i].salience);
+        ids.push_back(episodes_[i].id);
+        steps.push_back(episodes_[i].step);
+    }
+    archive.write("ids", torch::tensor(ids, torch::kInt64));      // host: bookkeeping
+    archive.write("steps", torch::tensor(steps, torch::kInt64));  // host: bookkeeping
+    const ReplayRecord& r = last_replay_;
+    archive.write("counters", torch::tensor(std::vector<std::int64_t>{stored_, r.count, r.episode, r.episode_step, r.partner,  // host: bookkeeping
+                                                                      r.partner_step, r.memories}, torch::kInt64));
+    archive.write("replayed_salience", torch::tensor(std::vector<double>{r.salience}, torch::kFloat64));  // host: bookkeeping
+}
+
+void Hippocampus::load(torch::serialize::InputArchive& archive) {
+    torch::Tensor ids, steps, counters, salience;
+    archive.read("ids", ids);
+    archive.read("steps", steps);
+    archive.read("counters", counters);
+    archive.read("replayed_salience", salience);
+    episodes_.clear();
+    for (std::int64_t i = 0; i < ids.size(0); ++i) {
+        Episode e;
+        archive.read("latents." + std::to_string(i), e.latents);
+        archive.read("salience." + std::to_string(i), e.salience);
+        e.id = ids[i].item<std::int64_t>();
+        e.step = steps[i].item<std::int64_t>();
+        episodes_.push_back(std::move(e));
+    }
+    auto c = counters.accessor<std::int64_t, 1>();
+    stored_ = c[0];
+    last_replay_ = ReplayRecord{};
+    last_replay_.count = c[1];
+    last_replay_.episode = c[2];
+    last_replay_.episode_step = c[3];
+    last_replay_.partner = c[4];
+    last_replay_.partner_step = c[5];
+    last_replay_.memories = c[6];
+    last_replay_.salience = salience[0].item<double>();
+}
+
 }  // namespace somnus

@@ -75,6 +75,9 @@ public:
     // The newest episode's latents without counting a replay (e.g. for its shape).
     const torch::Tensor& newest_latents() const { return newest().latents; }
     const ReplayRecord& last_replay() const { return last_replay_; }
+    // The store and its counters, for a resumable checkpoint.
+    void save(torch::serialize::OutputArchive& archive) const;
+    void load(torch::serialize::InputArchive& archive);
     std::int64_t episodes_stored() const { return stored_; }
 
     // Whether replay_mixed has an older episode of matching size to pair with.

@@ -3,6 +3,7 @@
 #include "sim/schedule.hpp"
 
 #include <H5Cpp.h>
+#include <torch/serialize.h>
 #include <torch/version.h>
 
 #include <ctime>
@@ -42,14 +43,36 @@ std::pair<std::string, std::string> describe_state_series(const std::string& pat
 
 }  // namespace
 
-Hdf5Recorder::Hdf5Recorder(const std::string& path) : log_(std::make_unique<LogFile>(path)) {
+Hdf5Recorder::Hdf5Recorder(const std::string& path, bool resume)
+    : log_(std::make_unique<LogFile>(path, resume ? LogFile::Open::append : LogFile::Open::create)) {
+    if (resume) return;
     log_->attribute("/", "status", "starting");
     log_->attribute("/", "created", now_iso8601());
     log_->attribute("/", "layout", "somnus-log 1 (docs/log-format.md)");
-    log_->flush(true);
+}
+
+void Hdf5Recorder::save_state(torch::serialize::OutputArchive& archive) {
+    Json lengths = log_->series_lengths();  // flushes first
+    archive.write("log_series_lengths", c10::IValue(lengths.dump()));
+    for (std::size_t i = 0; i < probes_.size(); ++i) {
+        torch::serialize::OutputArchive probe;
+        probes_[i]->save_state(probe);
+        archive.write("probe." + std::to_string(i), probe);
+    }
+}
+
+void Hdf5Recorder::restore_state(torch::serialize::InputArchive& archive) {
+    c10::IValue lengths;
+    archive.read("log_series_lengths", lengths);
+    log_->truncate_series(Json::parse(lengths.toStringRef()).get<std::map<std::string, std::int64_t>>());
+    for (std::size_t i = 0; i < probes_.size(); ++i) {
+        torch::serialize::InputArchive probe;
+        if (archive.try_read("probe." + std::to_string(i), probe)) probes_[i]->restore_state(probe);
+    }
 }
 
 Hdf5Recorder::~Hdf5Recorder() {
+    if (!started_) return;  // the run failed before it started: no file
     try {
         log_->flush(true);
     } catch (...) {
@@ -88,6 +111,7 @@ void write_timeline(LogFile& log, const Timeline& timeline) {
 }  // namespace
 
 void Hdf5Recorder::run_started(const RunInfo& info) {
+    started_ = true;
     LogFile& log = *log_;
     log.attribute("/", "somnus_version", SOMNUS_VERSION);
     log.attribute("/", "torch_version", TORCH_VERSION);
@@ -103,7 +127,7 @@ void Hdf5Recorder::run_started(const RunInfo& info) {
     log.attribute("/", "train_images", double(info.train_images));
     log.attribute("/", "iterations_per_epoch", double(info.iterations_per_epoch));
     log.attribute("/", "epochs_planned", double(info.epochs));
-    log.attribute("/", "started", now_iso8601());
+    log.attribute("/", info.resumed ? "resumed" : "started", now_iso8601());
     log.attribute("/", "status", "running");
     if (info.model) {
         log.attribute("/states", "cycle", info.spec->schedule.cycle);
@@ -267,6 +291,7 @@ void Hdf5Recorder::write_readout(const std::string& base, const ReadoutReport& r
 }
 
 void Hdf5Recorder::run_ended(const std::string& status, double wall_seconds) {
+    if (!started_) return;  // failed before it started (data, model): the path stays as it was
     for (auto& p : probes_) p->run_ended(status, wall_seconds);
     log_->attribute("/", "status", status);
     log_->attribute("/", "wall_seconds", wall_seconds);

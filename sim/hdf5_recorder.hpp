@@ -16,8 +16,10 @@ namespace somnus {
 
 class Hdf5Recorder : public Observer {
 public:
-    // Creates the file at once, so an unwritable path fails before any work.
-    explicit Hdf5Recorder(const std::string& path);
+    // Checks at once that the path can be written, so an unwritable path fails
+    // before any work; the file is created when the run starts (a run that fails
+    // before that leaves the path as it was). `resume`: continue the log there.
+    explicit Hdf5Recorder(const std::string& path, bool resume = false);
     ~Hdf5Recorder() override;
 
     void run_started(const RunInfo& info) override;
@@ -27,10 +29,15 @@ public:
     void epoch_done(const EpochEvent& e) override;
     void evaluation_done(const EvaluationReport& e) override;
     void run_ended(const std::string& status, double wall_seconds) override;
+    // The log flushed and the length of every series (a resumed run cuts the log
+    // back to them), and the probes' state.
+    void save_state(torch::serialize::OutputArchive& archive) override;
+    void restore_state(torch::serialize::InputArchive& archive) override;
 
     const std::string& path() const { return log_->path(); }
 
 private:
+    bool started_ = false;  // run_started was seen: the file exists from then on
     void flush(bool final = false);
     void write_readout(const std::string& group, const ReadoutReport& r);
 

@@ -1,8 +1,11 @@
 #include "sim/log_file.hpp"
 
 #include <hdf5.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -231,16 +234,30 @@ void write_whole(hid_t file, const std::string& path, hid_t memory_type, const v
 
 }  // namespace
 
-LogFile::LogFile(std::string path) : path_(std::move(path)), pending_(std::make_unique<Pending>()) {
+LogFile::LogFile(std::string path, Open mode) : path_(std::move(path)), pending_(std::make_unique<Pending>()) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    auto parent = std::filesystem::path(path_).parent_path();
+    if (mode == Open::append) {
+        hid_t file = H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+        if (file < 0) throw std::runtime_error(path_ + ": cannot open the HDF5 log to continue it (missing, damaged or read-only)");
+        H5Fclose(file);
+        created_ = true;
+        return;
+    }
+    check_writable(path_);
+}
+
+void LogFile::check_writable(const std::string& path) {
+    const auto file = std::filesystem::path(path);
+    auto parent = file.parent_path();
+    if (parent.empty()) parent = ".";
     std::error_code ec;
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    hid_t file = H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (file < 0)
-        throw std::runtime_error(path_ + ": cannot create the HDF5 log (" +
-                                 (ec ? ec.message() : std::string("check that the folder exists and is writable")) + ")");
-    H5Fclose(file);
+    std::filesystem::create_directories(parent, ec);
+    if (ec) throw std::runtime_error(path + ": cannot create the folder " + parent.string() + " (" + ec.message() + ")");
+    if (!std::filesystem::is_directory(parent)) throw std::runtime_error(path + ": " + parent.string() + " is not a folder");
+    if (access(parent.c_str(), W_OK) != 0)
+        throw std::runtime_error(path + ": the folder " + parent.string() + " is not writable (" + std::strerror(errno) + ")");
+    if (std::filesystem::exists(file) && access(file.c_str(), W_OK) != 0)
+        throw std::runtime_error(path + ": the file exists and is not writable (" + std::strerror(errno) + ")");
 }
 
 LogFile::~LogFile() = default;
@@ -283,11 +300,69 @@ void LogFile::attribute(const std::string& path, const std::string& name, const 
     pending_->attributes.push_back({path, name, values});
 }
 
+namespace {
+// Every series (a dataset extensible along its first axis) in the file, by path.
+herr_t collect_series(hid_t group, const char* name, const H5L_info_t*, void* out) {
+    H5O_info_t info;
+    if (H5Oget_info_by_name(group, name, &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET) return 0;
+    Handle dataset(H5Dopen2(group, name, H5P_DEFAULT), H5Dclose);
+    Handle space(H5Dget_space(dataset), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(space);
+    if (rank < 1) return 0;
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), max_dims(static_cast<std::size_t>(rank));
+    H5Sget_simple_extent_dims(space, dims.data(), max_dims.data());
+    if (max_dims[0] == H5S_UNLIMITED) (*static_cast<std::map<std::string, std::int64_t>*>(out))["/" + std::string(name)] = std::int64_t(dims[0]);
+    return 0;
+}
+}  // namespace
+
+std::map<std::string, std::int64_t> LogFile::series_lengths() {
+    flush(true);
+    hid_t id = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (id < 0) throw std::runtime_error(path_ + ": cannot open the HDF5 log to read it");
+    Handle file(id, H5Fclose);
+    std::map<std::string, std::int64_t> lengths;
+    H5Lvisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, collect_series, &lengths);
+    return lengths;
+}
+
+void LogFile::truncate_series(const std::map<std::string, std::int64_t>& lengths) {
+    flush(true);
+    hid_t id = H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    if (id < 0) throw std::runtime_error(path_ + ": cannot open the HDF5 log to continue it");
+    Handle file(id, H5Fclose);
+    std::map<std::string, std::int64_t> now;
+    H5Lvisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, collect_series, &now);
+    for (const auto& [path, length] : now) {
+        auto it = lengths.find(path);
+        if (it == lengths.end()) {  // begun after the checkpoint
+            H5Ldelete(file, path.c_str(), H5P_DEFAULT);
+            continue;
+        }
+        if (it->second > length)
+            throw std::runtime_error(path_ + ": " + path + " holds " + std::to_string(length) + " rows, fewer than the " +
+                                     std::to_string(it->second) + " the checkpoint saw: this log is not the one the checkpoint belongs to");
+        if (it->second == length) continue;
+        Handle dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
+        Handle space(H5Dget_space(dataset), H5Sclose);
+        std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)));
+        H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+        dims[0] = hsize_t(it->second);
+        if (H5Dset_extent(dataset, dims.data()) < 0) throw std::runtime_error(path_ + ": cannot shorten " + path);
+    }
+}
+
 bool LogFile::flush(bool final) {
     Pending& p = *pending_;
     if (p.empty()) return true;
     const auto start = Clock::now();
     const auto patience = std::chrono::seconds(final ? 60 : 3);
+    if (!created_) {  // created at the first flush: a run that fails before it has written nothing
+        hid_t file = H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        if (file < 0) throw std::runtime_error(path_ + ": cannot create the HDF5 log (check that the folder is writable)");
+        H5Fclose(file);
+        created_ = true;
+    }
     hid_t id = -1;
     while ((id = H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
         if (!std::filesystem::exists(path_))

@@ -16,8 +16,15 @@ namespace somnus {
 
 class LogFile {
 public:
-    // Creates (truncates) the file; throws std::runtime_error naming the path.
-    explicit LogFile(std::string path);
+    enum class Open { create, append };
+    // create: checks now that the file can be written (throws std::runtime_error
+    // naming the path) and creates it, replacing any file there, at the first
+    // flush, so a run that fails before it has anything to write leaves the path
+    // as it was. append: opens an existing log to continue it.
+    explicit LogFile(std::string path, Open mode = Open::create);
+    // Throws std::runtime_error saying why `path` could not be written (its folder is
+    // created when missing).
+    static void check_writable(const std::string& path);
     ~LogFile();
     LogFile(const LogFile&) = delete;
     LogFile& operator=(const LogFile&) = delete;
@@ -49,6 +56,11 @@ public:
     // a few seconds, then keeps the data queued for the next flush and returns
     // false; `final` flushes wait longer and throw instead.
     bool flush(bool final = false);
+    // Rows of every series (dataset appended to along its first axis), after a flush:
+    // what a checkpoint records. truncate_series cuts the series back to such
+    // lengths and deletes series begun since, so a resumed run appends each row once.
+    std::map<std::string, std::int64_t> series_lengths();
+    void truncate_series(const std::map<std::string, std::int64_t>& lengths);
     // Seconds the last successful flush took (the window in which a kill could damage the file).
     double last_flush_seconds() const { return last_flush_seconds_; }
 
@@ -57,6 +69,7 @@ private:
     std::string path_;
     std::unique_ptr<Pending> pending_;
     double last_flush_seconds_ = 0;
+    bool created_ = false;
 };
 
 }  // namespace somnus

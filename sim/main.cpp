@@ -14,6 +14,7 @@
 #include "data/datasets.hpp"
 #include "dreams/dream_registry.hpp"
 #include "sim/circuit.hpp"
+#include "sim/hdf5_reading.hpp"
 #include "sim/hdf5_recorder.hpp"
 #include "sim/export_mat.hpp"
 #include "sim/inspect.hpp"
@@ -40,8 +41,9 @@ struct SpecOptions {
     std::string device;
 };
 
-void add_spec_options(CLI::App* command, SpecOptions& o) {
-    command->add_option("spec", o.path, "experiment spec (JSON)")->required()->check(CLI::ExistingFile);
+void add_spec_options(CLI::App* command, SpecOptions& o, bool required = true) {
+    auto* spec = command->add_option("spec", o.path, "experiment spec (JSON)")->check(CLI::ExistingFile);
+    if (required) spec->required();
     command->add_option("--set", o.overrides, "override a spec value: key.path=value (repeatable)");
 }
 
@@ -61,6 +63,21 @@ somnus::ExperimentSpec load(const SpecOptions& o, const std::string& out = "") {
             throw somnus::SpecError("/record", "expected an object, got " + somnus::json_type_name(document["record"]));
         document["record"]["path"] = out;
     }
+    return somnus::parse_spec(document);
+}
+
+// The spec a log records, to resume its run (threads and device may be changed).
+somnus::ExperimentSpec recorded_spec(const std::string& log, const SpecOptions& o) {
+    hid_t file = somnus::open_for_reading(log);
+    const std::string text = somnus::read_attribute(file, "spec");
+    const std::string status = somnus::read_attribute(file, "status");
+    H5Fclose(file);
+    if (text.empty()) throw std::runtime_error(log + ": not a somnus run log (no \"spec\" attribute)");
+    if (status == "finished") throw std::runtime_error(log + ": the run finished; there is nothing to resume");
+    somnus::Json document = somnus::Json::parse(text);
+    document["record"]["path"] = log;
+    if (o.threads >= 0) document["threads"] = o.threads;
+    if (!o.device.empty()) document["device"] = o.device;
     return somnus::parse_spec(document);
 }
 
@@ -84,9 +101,15 @@ int main(int argc, char** argv) {
     bool untrained = false;
 
     auto* run = app.add_subcommand("run", "train the model over the spec's schedule, then evaluate");
-    add_spec_options(run, run_o);
+    add_spec_options(run, run_o, /*required=*/false);
     add_run_options(run, run_o);
     run->add_option("--out", run_out, "HDF5 log path (default: the spec's record.path)");
+    bool overwrite = false;
+    run->add_flag("--overwrite", overwrite, "replace an existing log (and its model) at the output path");
+    std::string resume_log;
+    run->add_option("--resume", resume_log,
+                    "continue the interrupted run whose log this is, from its checkpoint (LOG.resume.pt), with the spec it records")
+        ->check(CLI::ExistingFile);
 
     auto* validate = app.add_subcommand("validate", "check a spec without running it");
     add_spec_options(validate, validate_o);
@@ -233,7 +256,8 @@ int main(int argc, char** argv) {
             o.out = replicate_out;
             o.overrides = replicate_sets;
             o.device = replicate_device;
-            std::signal(SIGINT, on_interrupt);
+            std::signal(SIGXFSZ, SIG_IGN);  // over a file-size limit, writes fail with an error instead of killing the run
+        std::signal(SIGINT, on_interrupt);
             std::signal(SIGTERM, on_interrupt);
             int failures = 0;
             auto logs = somnus::replicate(o, std::cout, failures, &stop_requested);
@@ -274,21 +298,39 @@ int main(int argc, char** argv) {
             return 0;
         }
         // run
-        auto spec = load(run_o, run_out);
+        const bool resume = !resume_log.empty();
+        if (resume && (!run_o.path.empty() || !run_o.overrides.empty() || !run_out.empty() || overwrite)) {
+            std::fprintf(stderr, "somnus run --resume: the run goes on with the spec its log records; give no spec, --set, --out or --overwrite\n");
+            return 2;
+        }
+        if (!resume && run_o.path.empty()) {
+            std::fprintf(stderr, "somnus run: give a spec, or --resume LOG\n");
+            return 2;
+        }
+        auto spec = resume ? recorded_spec(resume_log, run_o) : load(run_o, run_out);
         somnus::check_device(spec.device);  // a missing GPU is an error before the log is opened
+        if (!resume && std::filesystem::exists(spec.record.path) && !overwrite) {
+            std::fprintf(stderr,
+                         "somnus: %s exists; give --overwrite to replace it, --out to write elsewhere, or --resume %s to "
+                         "continue it if it was interrupted\n",
+                         spec.record.path.c_str(), spec.record.path.c_str());
+            return 2;
+        }
         somnus::Runner runner(spec);
-        somnus::Hdf5Recorder recorder(spec.record.path);
+        somnus::Hdf5Recorder recorder(spec.record.path, resume);
         somnus::ProgressPrinter progress;
         runner.attach(progress);
         runner.attach(recorder);
+        std::signal(SIGXFSZ, SIG_IGN);  // over a file-size limit, writes fail with an error instead of killing the run
         std::signal(SIGINT, on_interrupt);
         std::signal(SIGTERM, on_interrupt);
-        auto result = runner.run(&stop_requested);
+        auto result = runner.run(&stop_requested, resume);
         if (result.evaluation) std::printf("%s\n", somnus::summarize_evaluation(*result.evaluation).c_str());
         std::printf("log: %s\n", recorder.path().c_str());
         if (!result.checkpoint.empty()) std::printf("model: %s\n", result.checkpoint.c_str());
         if (result.status != "finished") {
-            std::fprintf(stderr, "somnus: run %s; the log keeps every finished epoch\n", result.status.c_str());
+            std::fprintf(stderr, "somnus: run %s; the log keeps every step so far; continue it with: somnus run --resume %s\n",
+                         result.status.c_str(), recorder.path().c_str());
             return 1;
         }
         return 0;

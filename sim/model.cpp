@@ -1,9 +1,14 @@
 #include "sim/model.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "dreams/dream_module.hpp"
+#include "sim/runner.hpp"
 
 #include "data/datasets.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 
@@ -172,6 +177,105 @@ torch::Tensor Model::latent_kl(const torch::Tensor& z) {
 
 void Model::save(const std::string& path) const {
     torch::serialize::OutputArchive archive;
+    save_areas(archive);
+    write_atomically(archive, path);
+}
+
+void write_atomically(torch::serialize::OutputArchive& archive, const std::string& path) {
+    const std::string partial = path + ".partial";
+    try {
+        archive.save_to(partial);
+    } catch (const std::exception& e) {
+        std::filesystem::remove(partial);
+        throw std::runtime_error(path + ": cannot write (" + error_text(e) + "); the previous file there is kept");
+    }
+    if (int fd = ::open(partial.c_str(), O_RDONLY); fd >= 0) {  // on disk before it takes the name
+        ::fsync(fd);
+        ::close(fd);
+    }
+    std::filesystem::rename(partial, path);
+}
+
+void Model::save_state(torch::serialize::OutputArchive& archive) const {
+    torch::serialize::OutputArchive areas, ff, fb, hippo;
+    save_areas(areas);
+    archive.write("areas", areas);
+    feedforward_optimizer_->save(ff);
+    archive.write("feedforward_optimizer", ff);
+    feedback_optimizer_->save(fb);
+    archive.write("feedback_optimizer", fb);
+    if (critic_optimizer_) {
+        torch::serialize::OutputArchive c;
+        critic_optimizer_->save(c);
+        archive.write("critic_optimizer", c);
+    }
+    // Gradients: Adam (PyTorch 1.x semantics) steps every parameter whose gradient is defined.
+    std::int64_t i = 0;
+    for (const auto* params : {&feedforward_params_, &feedback_params_, &critic_params_})
+        for (const auto& p : *params) {
+            if (p.grad().defined()) archive.write("grad." + std::to_string(i), p.grad());
+            ++i;
+        }
+    hippocampus.save(hippo);
+    archive.write("hippocampus", hippo);
+    for (std::size_t k = 0; k < dream_modules.size(); ++k) {
+        auto state = dream_modules[k]->state();
+        archive.write("dream_module." + std::to_string(k), torch::tensor(state, torch::kFloat64));  // host: a few numbers
+    }
+    for (std::size_t k = 0; k < wake_trace.size(); ++k) archive.write("wake_trace." + std::to_string(k), wake_trace[k]);
+}
+
+void Model::load_state(torch::serialize::InputArchive& archive) {
+    torch::serialize::InputArchive areas, ff, fb, hippo;
+    archive.read("areas", areas);
+    load_areas(areas);
+    archive.read("feedforward_optimizer", ff);
+    feedforward_optimizer_->load(ff);
+    archive.read("feedback_optimizer", fb);
+    feedback_optimizer_->load(fb);
+    if (critic_optimizer_) {
+        torch::serialize::InputArchive c;
+        archive.read("critic_optimizer", c);
+        critic_optimizer_->load(c);
+    }
+    std::int64_t i = 0;
+    for (auto* params : {&feedforward_params_, &feedback_params_, &critic_params_})
+        for (auto& p : *params) {
+            torch::Tensor grad;
+            p.mutable_grad() = archive.try_read("grad." + std::to_string(i), grad) ? grad : torch::Tensor();
+            ++i;
+        }
+    archive.read("hippocampus", hippo);
+    hippocampus.load(hippo);
+    for (std::size_t k = 0; k < dream_modules.size(); ++k) {
+        torch::Tensor state;
+        archive.read("dream_module." + std::to_string(k), state);
+        state = state.to(torch::kCPU);
+        dream_modules[k]->restore(std::vector<double>(state.data_ptr<double>(), state.data_ptr<double>() + state.numel()));
+    }
+    wake_trace.clear();
+    for (std::size_t k = 0;; ++k) {
+        torch::Tensor t;
+        if (!archive.try_read("wake_trace." + std::to_string(k), t)) break;
+        wake_trace.push_back(t);
+    }
+}
+
+std::string Model::first_non_finite(bool feedforward, bool feedback) const {
+    torch::NoGradGuard no_grad;
+    auto check = [&](PathwayKind kind) -> std::string {
+        for (const auto& [module, area] : pathway_modules(kind))
+            for (const auto& item : area->named_parameters())
+                if (!std::isfinite(item.value().sum().item<double>())) return module + "." + item.key();
+        return "";
+    };
+    if (feedforward)
+        if (auto name = check(PathwayKind::feedforward); !name.empty()) return name;
+    if (feedback) return check(PathwayKind::feedback);
+    return "";
+}
+
+void Model::save_areas(torch::serialize::OutputArchive& archive) const {
     torch::serialize::OutputArchive e, g, d;
     encoder->save(e);
     generator->save(g);
@@ -186,9 +290,19 @@ void Model::save(const std::string& path) const {
         c.critic->save(a);
         archive.write("critic." + c.name, a);
     }
-    std::string partial = path + ".partial";
-    archive.save_to(partial);
-    std::filesystem::rename(partial, path);
+}
+
+void Model::load_areas(torch::serialize::InputArchive& archive) {
+    torch::serialize::InputArchive e, g, d;
+    archive.read("encoder", e);
+    encoder->load(e);
+    archive.read("generator", g);
+    generator->load(g);
+    if (discriminator && archive.try_read("discriminator", d)) discriminator->load(d);
+    for (auto& c : critics) {
+        torch::serialize::InputArchive a;
+        if (archive.try_read("critic." + c.name, a)) c.critic->load(a);
+    }
 }
 
 void Model::load(const std::string& path) {
@@ -196,16 +310,7 @@ void Model::load(const std::string& path) {
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path, device);
-        torch::serialize::InputArchive e, g, d;
-        archive.read("encoder", e);
-        encoder->load(e);
-        archive.read("generator", g);
-        generator->load(g);
-        if (discriminator && archive.try_read("discriminator", d)) discriminator->load(d);
-        for (auto& c : critics) {
-            torch::serialize::InputArchive a;
-            if (archive.try_read("critic." + c.name, a)) c.critic->load(a);
-        }
+        load_areas(archive);
     } catch (const c10::Error& error) {
         throw std::runtime_error(path + ": not a somnus checkpoint for this circuit (" +
                                  std::string(error.what_without_backtrace()) + ")");

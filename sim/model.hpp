@@ -90,8 +90,19 @@ public:
 
     void save(const std::string& path) const;  // atomically (write, then rename)
     void load(const std::string& path);
+    // Everything that learns or remembers, for a resumable checkpoint: the areas,
+    // the optimizers' moments and step counts, the gradients (PyTorch 1.x Adam
+    // steps every parameter whose gradient is defined), the hippocampus, the dream
+    // modules' state and adversarial wake-sleep's Wake sample.
+    void save_state(torch::serialize::OutputArchive& archive) const;
+    void load_state(torch::serialize::InputArchive& archive);
+    // The first parameter holding NaN or Inf ("V1_encoder.conv1.weight") among the
+    // pathways asked for; "" when all are finite.
+    std::string first_non_finite(bool feedforward, bool feedback) const;
 
 private:
+    void save_areas(torch::serialize::OutputArchive& archive) const;
+    void load_areas(torch::serialize::InputArchive& archive);
     std::vector<torch::Tensor> feedforward_params_, feedback_params_, critic_params_;
     std::unique_ptr<torch::optim::Adam> feedforward_optimizer_;
     std::unique_ptr<torch::optim::Adam> feedback_optimizer_;
@@ -102,5 +113,9 @@ private:
 
 // "auto" picks CUDA when LibTorch sees a GPU.
 torch::Device resolve_device(const std::string& name);
+
+// Saves `archive` to `path` through `path`.partial, synced, then renamed: a crash
+// leaves either the old file or the new one, never a torn one.
+void write_atomically(torch::serialize::OutputArchive& archive, const std::string& path);
 
 }  // namespace somnus

@@ -12,6 +12,11 @@
 #include "neuromod/conductor.hpp"
 #include "sim/spec.hpp"
 
+namespace torch::serialize {
+class OutputArchive;
+class InputArchive;
+}  // namespace torch::serialize
+
 namespace somnus {
 
 class Model;
@@ -50,6 +55,7 @@ struct RunInfo {
     std::int64_t epochs = 0;  // of the schedule
     Model* model = nullptr;   // probes read it; null for `eval`
     const Timeline* timeline = nullptr;  // what runs when; null for `eval`
+    bool resumed = false;     // continues an interrupted run from its checkpoint (somnus run --resume)
 };
 
 struct StepEvent {
@@ -145,6 +151,10 @@ public:
     virtual void evaluation_done(const EvaluationReport&) {}
     // status: "finished", "interrupted" or "failed: <reason>"
     virtual void run_ended(const std::string& status, double wall_seconds) { (void)status, (void)wall_seconds; }
+    // What it carries between iterations, written into (and read back from) the
+    // run's resumable checkpoint; restore_state comes after run_started.
+    virtual void save_state(torch::serialize::OutputArchive& archive) { (void)archive; }
+    virtual void restore_state(torch::serialize::InputArchive& archive) { (void)archive; }
 };
 
 }  // namespace somnus

@@ -302,6 +302,22 @@ public:
         gradient_sum_.clear();
     }
 
+    // The epoch's sums so far (a checkpoint may fall inside an epoch).
+    void save_state(torch::serialize::OutputArchive& archive) override {
+        for (const auto& [kind, sums] : {std::make_pair("change", &change_sum_), std::make_pair("gradient", &gradient_sum_)})
+            for (const auto& [pathway, by_state] : *sums)
+                for (const auto& [state, sum] : by_state)
+                    if (sum.defined()) archive.write(std::string(kind) + "." + pathway + "." + state, sum);
+    }
+    void restore_state(torch::serialize::InputArchive& archive) override {
+        for (const auto& [kind, sums] : {std::make_pair("change", &change_sum_), std::make_pair("gradient", &gradient_sum_)})
+            for (const auto& pathway : pathways_)
+                for (const auto& state : states_) {
+                    torch::Tensor sum;
+                    if (archive.try_read(std::string(kind) + "." + pathway.name + "." + state, sum)) (*sums)[pathway.name][state] = sum;
+                }
+    }
+
 private:
     // Adds the parameters' gradients to `sum` (float64, flattened in parameter order);
     // returns the L2 norm of the whole gradient.

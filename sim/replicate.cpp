@@ -364,7 +364,8 @@ std::vector<std::string> replicate(const ReplicateOptions& o, std::ostream& out,
         const Task& task = tasks[t];
         fs::create_directories(fs::path(task.log).parent_path());
         std::vector<std::string> args{program, "run", task.job->spec, "--set", "seed=" + std::to_string(task.seed),
-                                      "--out", task.log, "--threads", std::to_string(threads)};
+                                      "--out", task.log, "--threads", std::to_string(threads),
+                                      "--overwrite"};  // an unfinished run's log is redone
         for (const auto& set : o.overrides) args.insert(args.end(), {"--set", set});
         if (!o.device.empty()) args.insert(args.end(), {"--device", o.device});
         const std::string text = fs::path(task.log).replace_extension(".txt").string();

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -81,11 +82,62 @@ void Runner::prepare() {
     device_name_ = resolve_device(spec_.device).str();
 }
 
-RunResult Runner::run(const std::atomic<bool>* stop) {
+namespace {
+
+// NaN or Inf in this step's losses or in the parameters it changed: throws Diverged naming them.
+void check_finite(const Model& model, const std::string& state, const StepReport& report, const StepClock& clock,
+                  const std::string& spec_log) {
+    std::string what;
+    for (const auto& [term, value] : report.losses)
+        if (!std::isfinite(value)) {
+            what = "loss \"" + term + "\" is " + (std::isnan(value) ? "NaN" : "infinite");
+            break;
+        }
+    if (what.empty()) {
+        const std::string p = model.first_non_finite(model.learned(PathwayKind::feedforward), model.learned(PathwayKind::feedback));
+        if (!p.empty()) what = "parameter " + p + " holds NaN or Inf";
+    }
+    if (what.empty()) return;
+    const std::string resume = resume_path_for(spec_log);
+    throw Diverged("diverged in state " + state + " at epoch " + std::to_string(clock.epoch) + ", iteration " +
+                   std::to_string(clock.iteration) + " (step " + std::to_string(clock.step) + "): " + what +
+                   (std::filesystem::exists(resume) ? "; the last good checkpoint is kept: " + resume : std::string("")));
+}
+
+// Random generators as tensors (their full state), for the resumable checkpoint.
+void save_generators(torch::serialize::OutputArchive& archive, torch::Generator& data_rng, torch::Device device) {
+    archive.write("rng.global", at::detail::getDefaultCPUGenerator().get_state());
+    archive.write("rng.data", data_rng.get_state());
+    if (device.is_cuda()) archive.write("rng.cuda", at::detail::getCUDAHooks().getDefaultCUDAGenerator(device.index()).get_state());
+}
+
+void load_generators(torch::serialize::InputArchive& archive, torch::Generator& data_rng, torch::Device device) {
+    torch::Tensor global, data, cuda;
+    archive.read("rng.global", global);
+    archive.read("rng.data", data);
+    at::Generator cpu = at::detail::getDefaultCPUGenerator();
+    cpu.set_state(global.cpu());
+    data_rng.set_state(data.cpu());
+    if (device.is_cuda() && archive.try_read("rng.cuda", cuda)) {
+        at::Generator g = at::detail::getCUDAHooks().getDefaultCUDAGenerator(device.index());
+        g.set_state(cuda.cpu());
+    }
+}
+
+}  // namespace
+
+std::string resume_path_for(const std::string& log_path) {
+    return std::filesystem::path(log_path).replace_extension(".resume.pt").string();
+}
+
+RunResult Runner::run(const std::atomic<bool>* stop, bool resume) {
     prepare();
     const auto start = Clock::now();
+    double earlier_seconds = 0;  // wall time of the run before it was resumed
+    auto elapsed = [&] { return earlier_seconds + seconds_since(start); };
     RunResult result;
     torch::Device device(device_name_);
+    const std::string resume_path = resume_path_for(spec_.record.path);
 
     try {
         torch::Generator data_rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec_.seed));
@@ -106,10 +158,60 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
         const Timeline timeline = expand_schedule(spec_, per_pass);
         std::map<std::string, bool> awake;
         for (const auto& name : spec_.schedule.states_run()) awake[name] = find_state_type(spec_.state(name)->type)->awake;
+        MiniBatches data(train, batch, data_rng);
+        StepClock clock;                  // where training goes on from
+        std::int64_t skip_iterations = 0;  // of the first epoch, done before the run was resumed
+
+        torch::serialize::InputArchive resumed;
+        if (resume) {
+            if (!std::filesystem::exists(resume_path))
+                throw std::runtime_error(resume_path + ": no checkpoint to resume from (the run stopped before its first one)");
+            try {
+                resumed.load_from(resume_path, device);
+            } catch (const c10::Error& e) {
+                throw std::runtime_error(resume_path + ": not a readable somnus checkpoint (" + e.what_without_backtrace() + ")");
+            }
+            torch::serialize::InputArchive m, d;
+            resumed.read("model", m);
+            model.load_state(m);
+            resumed.read("data", d);
+            data.load(d);
+            load_generators(resumed, data_rng, device);
+            torch::Tensor position;
+            resumed.read("position", position);
+            auto p = position.accessor<double, 1>();
+            clock.epoch = static_cast<std::int64_t>(p[0]);
+            skip_iterations = static_cast<std::int64_t>(p[1]);
+            clock.step = static_cast<std::int64_t>(p[2]) - skip_iterations;
+            earlier_seconds = p[3];
+        }
+        // Everything a later run needs to go on from `next`, written atomically.
+        auto save_resume = [&](const StepClock& next) {
+            torch::serialize::OutputArchive archive, m, d;
+            model.save_state(m);
+            archive.write("model", m);
+            data.save(d);
+            archive.write("data", d);
+            save_generators(archive, data_rng, device);
+            archive.write("position", torch::tensor(std::vector<double>{double(next.epoch), double(next.iteration),  // host: a few numbers
+                                                                        double(next.step), elapsed()}, torch::kFloat64));
+            for (std::size_t i = 0; i < observers_.size(); ++i) {
+                torch::serialize::OutputArchive o;
+                observers_[i]->save_state(o);
+                archive.write("observer." + std::to_string(i), o);
+            }
+            write_atomically(archive, resume_path);
+        };
+
         RunInfo info{&spec_, "run", device_name_, train.size(),
                      timeline.epochs.empty() ? per_pass : timeline.epochs.front().iterations(), torch::get_num_threads(),
-                     spec_.schedule.epochs, &model, &timeline};
+                     spec_.schedule.epochs, &model, &timeline, resume};
         notify([&](Observer& o) { o.run_started(info); });
+        if (resume)
+            for (std::size_t i = 0; i < observers_.size(); ++i) {
+                torch::serialize::InputArchive o;
+                if (resumed.try_read("observer." + std::to_string(i), o)) observers_[i]->restore_state(o);
+            }
 
         std::optional<ImageSet> test;
         auto evaluate_now = [&](std::int64_t trained_epochs, bool final) {
@@ -123,12 +225,10 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
             notify([&](Observer& o) { o.evaluation_done(report); });
             if (final) result.evaluation = report;
         };
-        if (spec_.eval.initial && spec_.schedule.epochs > 0) evaluate_now(0, false);
+        if (!resume && spec_.eval.initial && spec_.schedule.epochs > 0) evaluate_now(0, false);
 
-        MiniBatches data(train, batch, data_rng);
-        StepClock clock;
         bool interrupted = false;
-        for (clock.epoch = 0; clock.epoch < spec_.schedule.epochs && !interrupted; ++clock.epoch) {
+        for (; clock.epoch < spec_.schedule.epochs && !interrupted; ++clock.epoch) {
             const auto epoch_start = Clock::now();
             const EpochPlan& plan = timeline.epochs[static_cast<std::size_t>(clock.epoch)];
             clock.iterations_in_epoch = plan.iterations();
@@ -139,26 +239,37 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
                 // Waking states see new data; sleep reuses the last mini-batch seen (its states read no pixels).
                 const bool sees_data = std::any_of(block.states.begin(), block.states.end(), [&](const std::string& s) { return awake.at(s); });
                 for (std::int64_t i = 0; i < block.iterations && !interrupted; ++i, ++clock.iteration, ++clock.step) {
+                    if (clock.iteration < skip_iterations) continue;  // done before the run was resumed
                     if (sees_data || !data.started()) data.next();
                     const Experience experience{data.images(), data.labels()};
                     for (const auto& name : block.states) {
                         const DoseTime when{clock.epoch, double(clock.iteration) / double(clock.iterations_in_epoch), spec_.schedule.epochs};
                         Modulation m = model.conductor.modulation(name, when);
                         for (const auto& d : model.dream_modules) d->modulate(name, m);
-                        StepEvent event{&name, clock, nullptr, m, seconds_since(start)};
+                        StepEvent event{&name, clock, nullptr, m, elapsed()};
                         notify([&](Observer& o) { o.state_starting(event); });
                         StepReport report = states.at(name)->step(model, experience.images, m, clock);
+                        check_finite(model, name, report, clock, spec_.record.path);
                         for (const auto& d : model.dream_modules) d->after_step(name, model, experience, clock);
                         event.report = &report;
-                        event.seconds = seconds_since(start);
+                        event.seconds = elapsed();
                         notify([&](Observer& o) { o.step_done(event); });
                     }
                     notify([&](Observer& o) { o.iteration_done(clock); });
                     ++done;
-                    if (stop && stop->load()) interrupted = true;
+                    StepClock next = clock;
+                    ++next.iteration, ++next.step;
+                    if (stop && stop->load()) {
+                        interrupted = true;
+                        save_resume(next);
+                    } else if (spec_.record.checkpoint_every > 0 && (clock.step + 1) % spec_.record.checkpoint_every == 0 &&
+                               next.iteration < plan.iterations()) {
+                        save_resume(next);
+                    }
                 }
                 if (interrupted) break;
             }
+            skip_iterations = 0;
             double secs = seconds_since(epoch_start);
             if (spec_.record.checkpoint) {
                 result.checkpoint = checkpoint_path_for(spec_.record.path);
@@ -169,19 +280,24 @@ RunResult Runner::run(const std::atomic<bool>* stop) {
             notify([&](Observer& o) { o.epoch_done(e); });
             if (clock.epoch + 1 < spec_.schedule.epochs && epoch_listed(spec_.eval.epochs, clock.epoch, spec_.schedule.epochs))
                 evaluate_now(clock.epoch + 1, false);
+            if (clock.epoch + 1 < spec_.schedule.epochs) save_resume(StepClock{clock.epoch + 1, 0, clock.step});
         }
         if (interrupted) {
             result.status = "interrupted";
         } else {
             result.status = "finished";
             evaluate_now(spec_.schedule.epochs, true);
+            std::filesystem::remove(resume_path);
+            std::filesystem::remove(resume_path + ".partial");  // a checkpoint a kill cut short
         }
+    } catch (const Diverged& error) {
+        notify([&](Observer& o) { o.run_ended(std::string("diverged: ") + error.what(), elapsed()); });
+        throw;
     } catch (const std::exception& error) {
-        double secs = seconds_since(start);
-        notify([&](Observer& o) { o.run_ended("failed: " + error_text(error), secs); });
+        notify([&](Observer& o) { o.run_ended("failed: " + error_text(error), elapsed()); });
         throw;
     }
-    result.wall_seconds = seconds_since(start);
+    result.wall_seconds = elapsed();
     notify([&](Observer& o) { o.run_ended(result.status, result.wall_seconds); });
     return result;
 }

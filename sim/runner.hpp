@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,7 @@
 namespace somnus {
 
 struct RunResult {
-    std::string status;  // "finished" or "interrupted"
+    std::string status;  // "finished" or "interrupted" (a resumable checkpoint was written)
     double wall_seconds = 0;
     std::optional<EvaluationReport> evaluation;  // the final one, if the spec evaluates
     std::string checkpoint;  // path of the saved model, if any
@@ -26,8 +27,11 @@ public:
     void attach(Observer& observer) { observers_.push_back(&observer); }
 
     // Trains over the schedule, then evaluates as the spec's eval section asks.
-    // `stop` (e.g. set by SIGINT) ends the run after the current mini-batch.
-    RunResult run(const std::atomic<bool>* stop = nullptr);
+    // `stop` (e.g. set by SIGINT) ends the run after the current mini-batch, with a
+    // resumable checkpoint. `resume`: continue from the checkpoint of the spec's log
+    // (the observers must be attached as they were, the recorder in append mode).
+    // NaN or Inf in a loss or a parameter throws Diverged.
+    RunResult run(const std::atomic<bool>* stop = nullptr, bool resume = false);
 
     // The eval section on a saved model's encoder; "" = a freshly initialised (untrained) encoder.
     EvaluationReport evaluate(const std::string& checkpoint);
@@ -46,6 +50,13 @@ private:
 
 // The checkpoint written next to an HDF5 log: "runs/pad.h5" -> "runs/pad.pt".
 std::string checkpoint_path_for(const std::string& log_path);
+// The resumable checkpoint of a run: "runs/pad.h5" -> "runs/pad.resume.pt" (deleted when the run finishes).
+std::string resume_path_for(const std::string& log_path);
+
+// A loss or a parameter became NaN or Inf; what() names the state, the time and the module.
+struct Diverged : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 // An exception's message, without LibTorch's C++ backtrace.
 std::string error_text(const std::exception& error);

@@ -430,6 +430,7 @@ RecordSpec parse_record(ObjectReader& r) {
     if (rec.path.empty()) throw SpecError(r.at("path").to_string(), "the log path is empty");
     rec.progress_every = r.integer("progress_every", rec.progress_every, 1, kMaxInt);
     rec.checkpoint = r.boolean("checkpoint", rec.checkpoint);
+    rec.checkpoint_every = r.integer("checkpoint_every", rec.checkpoint_every, 0, 1 << 30);
     rec.flush_every = r.integer("flush_every", rec.flush_every, 0, kMaxInt);
     auto sub = [&](const char* key, auto parse, auto& out) {
         if (const Json* j = r.child(key)) {

@@ -266,6 +266,9 @@ struct RecordSpec {
     std::int64_t progress_every = 25;  // iterations between progress lines
     bool checkpoint = true;
     std::int64_t flush_every = 0;      // iterations between mid-epoch flushes; 0 = at epoch ends only
+    // Iterations between resumable checkpoints (<log>.resume.pt) inside an epoch; 0 = at
+    // epoch ends (after their evaluation) and when the run is stopped only.
+    std::int64_t checkpoint_every = 0;
     ActivityRecord activity;
     DreamRecord dreams;
     PlasticityRecord plasticity;
