@@ -23,9 +23,11 @@ void read_exact(gzFile f, const std::string& path, std::uint64_t offset, void* i
         int got = gzread(f, out + done, chunk);
         if (got < 0) {
             int code = 0;
-            const char* message = gzerror(f, &code);
-            throw DataError(path + ": corrupt compressed data near byte " + std::to_string(offset + done) +
-                            " (" + message + ")");
+            std::string message = gzerror(f, &code);
+            if (message.rfind(path + ": ", 0) == 0) message.erase(0, path.size() + 2);  // zlib repeats the path
+            throw DataError(path + ": corrupt compressed data (" + message + ") near byte " +
+                            std::to_string(gzoffset(f)) + " of the file, byte " + std::to_string(offset + done) +
+                            " of the uncompressed data");
         }
         if (got == 0)
             throw DataError(path + ": truncated file: " + what + " ends at byte " + std::to_string(offset + done) +
@@ -38,6 +40,7 @@ void read_exact(gzFile f, const std::string& path, std::uint64_t offset, void* i
 
 IdxArray read_idx(const std::string& path) {
     if (!std::filesystem::exists(path)) throw DataError(path + ": file not found");
+    if (std::filesystem::is_directory(path)) throw DataError(path + ": is a folder, not a data file");
     std::unique_ptr<gzFile_s, GzCloser> f(gzopen(path.c_str(), "rb"));  // also reads uncompressed files
     if (!f) throw DataError(path + ": cannot open for reading");
 

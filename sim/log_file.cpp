@@ -1,6 +1,8 @@
 #include "sim/log_file.hpp"
 
 #include <hdf5.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,6 +106,16 @@ struct LogFile::Pending {
     std::map<std::string, std::pair<std::string, std::string>> descriptions;  // kept: applied at creation
 
     bool empty() const { return doubles.empty() && integers.empty() && rows.empty() && arrays.empty() && attributes.empty(); }
+    // Bytes of data queued (before compression; attributes and HDF5's own bookkeeping not counted).
+    std::uint64_t bytes() const {
+        std::uint64_t n = 0;
+        for (const auto& [path, v] : doubles) n += v.size() * sizeof(double) + path.size();
+        for (const auto& [path, v] : integers) n += v.size() * sizeof(std::int64_t) + path.size();
+        for (const auto& [path, r] : rows) n += r.data.size() * sizeof(float) + path.size();
+        for (const auto& [path, a] : arrays) std::visit([&](const auto& v) { n += v.size() * sizeof(v[0]) + path.size(); }, a.first);
+        for (const auto& a : attributes) n += a.path.size() + a.name.size() + 256;
+        return n;
+    }
     void clear() {
         doubles.clear();
         integers.clear();
@@ -316,6 +328,27 @@ herr_t collect_series(hid_t group, const char* name, const H5L_info_t*, void* ou
 }
 }  // namespace
 
+void LogFile::check_room(std::uint64_t queued) const {
+    const std::uint64_t need = 2 * queued + (1u << 20);  // generous: chunk and metadata overhead
+    auto parent = std::filesystem::path(path_).parent_path();
+    if (parent.empty()) parent = ".";
+    struct statvfs disk {};
+    if (statvfs(parent.c_str(), &disk) == 0) {
+        const std::uint64_t free = std::uint64_t(disk.f_bavail) * disk.f_frsize;
+        if (free < need)
+            throw std::runtime_error(path_ + ": the disk is full (" + std::to_string(free >> 20) + " MiB free, the log needs about " +
+                                     std::to_string(need >> 20) + " MiB more); the log keeps everything written before");
+    }
+    struct rlimit limit {};
+    if (getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+        std::error_code ec;
+        const auto size = created_ ? std::filesystem::file_size(path_, ec) : 0;
+        if (std::uint64_t(size) + need > std::uint64_t(limit.rlim_cur))
+            throw std::runtime_error(path_ + ": the log would outgrow the file-size limit (ulimit -f: " +
+                                     std::to_string(std::uint64_t(limit.rlim_cur) >> 10) + " KiB); the log keeps everything written before");
+    }
+}
+
 std::map<std::string, std::int64_t> LogFile::series_lengths() {
     flush(true);
     hid_t id = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -357,6 +390,9 @@ bool LogFile::flush(bool final) {
     if (p.empty()) return true;
     const auto start = Clock::now();
     const auto patience = std::chrono::seconds(final ? 60 : 3);
+    // HDF5 cannot undo a write cut short by a full disk: the file would be damaged.
+    // So a flush that would not fit is refused before it touches the file.
+    check_room(p.bytes());
     if (!created_) {  // created at the first flush: a run that fails before it has written nothing
         hid_t file = H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
         if (file < 0) throw std::runtime_error(path_ + ": cannot create the HDF5 log (check that the folder is writable)");
@@ -369,12 +405,40 @@ bool LogFile::flush(bool final) {
             throw std::runtime_error(path_ + ": the HDF5 log was removed while the run was writing it");
         if (Clock::now() - start > patience) {
             if (final)
-                throw std::runtime_error(path_ + ": cannot reopen the HDF5 log to write (is another program holding it open?)");
+                throw std::runtime_error(path_ + ": cannot reopen the HDF5 log to write (another program may hold it open, or it is damaged)");
             return false;  // a reader holds it: keep the data queued
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    Handle file(id, H5Fclose);
+    // HDF5 cannot undo a write cut short (a full disk): the file would be damaged. So
+    // the log as it was is copied aside first and put back if the flush fails.
+    const std::string before = path_ + ".flushing";
+    std::error_code ec;
+    std::filesystem::copy_file(path_, before, std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) {
+        H5Fclose(id);
+        std::filesystem::remove(before);
+        throw std::runtime_error(path_ + ": cannot write the log (" + ec.message() + "); it keeps everything written before");
+    }
+    try {
+        write_pending(id);
+    } catch (const std::exception& e) {
+        H5Fclose(id);
+        std::filesystem::rename(before, path_);
+        throw std::runtime_error(std::string(e.what()) + "; the log is back as it was before this write");
+    }
+    if (H5Fclose(id) < 0) {
+        std::filesystem::rename(before, path_);
+        throw std::runtime_error(path_ + ": cannot finish writing the log (disk full?); it is back as it was before this write");
+    }
+    std::filesystem::remove(before);
+    p.clear();
+    last_flush_seconds_ = std::chrono::duration<double>(Clock::now() - start).count();
+    return true;
+}
+
+void LogFile::write_pending(hid_t file) {
+    Pending& p = *pending_;
     auto description = [&](const std::string& path) -> const std::pair<std::string, std::string>* {
         auto it = p.descriptions.find(path);
         return it == p.descriptions.end() ? nullptr : &it->second;
@@ -410,10 +474,7 @@ bool LogFile::flush(bool final) {
         if (!object.valid()) throw std::runtime_error(path_ + ": cannot open " + a.path + " to set attribute " + a.name);
         write_attribute(object, a.name, a.value);
     }
-    p.clear();
-    H5Fflush(file, H5F_SCOPE_GLOBAL);
-    last_flush_seconds_ = std::chrono::duration<double>(Clock::now() - start).count();
-    return true;
+    if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) throw std::runtime_error(path_ + ": cannot write the log (disk full?)");
 }
 
 }  // namespace somnus

@@ -68,6 +68,8 @@ private:
     struct Pending;
     std::string path_;
     std::unique_ptr<Pending> pending_;
+    void write_pending(std::int64_t file);  // the queue into the open HDF5 file (hid_t); throws on any failed write
+    void check_room(std::uint64_t queued) const;  // throws when the disk or the file-size limit has no room
     double last_flush_seconds_ = 0;
     bool created_ = false;
 };

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -89,7 +90,7 @@ std::string cycle_text(const somnus::ExperimentSpec& spec) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_main(int argc, char** argv) {
     CLI::App app{"somnus: learning-during-sleep experiments on cortical models (PAD, wake-sleep)"};
     app.require_subcommand(1);
     std::string states_help = "Brain-state types:";
@@ -341,4 +342,14 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "somnus: error: %s\n", somnus::error_text(e).c_str());
         return 1;
     }
+}
+
+int main(int argc, char** argv) {
+    const int code = run_main(argc, argv);
+    // Leave without the HDF5 library's exit handler: after a failed write (a full
+    // disk) it would close the damaged file again and crash. Every log is already
+    // closed (LogFile closes it after each flush).
+    std::cout.flush();
+    std::fflush(nullptr);
+    std::_Exit(code);
 }

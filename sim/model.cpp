@@ -8,7 +8,10 @@
 
 #include "data/datasets.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <sstream>
 #include <filesystem>
 #include <stdexcept>
 
@@ -182,16 +185,31 @@ void Model::save(const std::string& path) const {
 }
 
 void write_atomically(torch::serialize::OutputArchive& archive, const std::string& path) {
-    const std::string partial = path + ".partial";
-    try {
-        archive.save_to(partial);
-    } catch (const std::exception& e) {
-        std::filesystem::remove(partial);
-        throw std::runtime_error(path + ": cannot write (" + error_text(e) + "); the previous file there is kept");
+    // Serialised in memory first: LibTorch's file writer, when a write fails (disk
+    // full), throws again from its destructor and ends the process.
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    const std::string data = bytes.str(), partial = path + ".partial";
+    int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + "); the previous file there is kept");
+    std::size_t written = 0;
+    while (written < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const std::string reason = n < 0 ? std::strerror(errno) : "nothing written";
+            ::close(fd);
+            std::filesystem::remove(partial);
+            throw std::runtime_error(path + ": cannot write (" + reason + ", after " + std::to_string(written) + " of " +
+                                     std::to_string(data.size()) + " bytes); the previous file there is kept");
+        }
+        written += static_cast<std::size_t>(n);
     }
-    if (int fd = ::open(partial.c_str(), O_RDONLY); fd >= 0) {  // on disk before it takes the name
-        ::fsync(fd);
-        ::close(fd);
+    const bool synced = ::fsync(fd) == 0;  // on disk before it takes the name
+    ::close(fd);
+    if (!synced) {
+        std::filesystem::remove(partial);
+        throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + "); the previous file there is kept");
     }
     std::filesystem::rename(partial, path);
 }

@@ -164,7 +164,10 @@ void ProgressPrinter::evaluation_done(const EvaluationReport& e) {
 }
 
 void ProgressPrinter::run_ended(const std::string& status, double wall_seconds) {
-    std::fprintf(out_, "somnus: %s after %s\n", status.c_str(), clock_text(wall_seconds).c_str());
+    // "failed: <reason>" and "diverged: <where>": the reason reaches the user once,
+    // as the error the command exits with.
+    const std::string outcome = status.substr(0, status.find(": "));
+    std::fprintf(out_, "somnus: run %s after %s\n", outcome.c_str(), clock_text(wall_seconds).c_str());
     std::fflush(out_);
 }
 

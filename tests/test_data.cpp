@@ -71,6 +71,31 @@ TEST(Idx, WrongMagicAndMissingFileAreErrors) {
     }
 }
 
+TEST(Idx, EmptyCorruptAndFolderInputsSayWhatAndWhere) {
+    auto dir = test::temp_dir("idx_corrupt");
+    auto empty = dir / "empty.gz";
+    test::write_file(empty, {}, false);
+    EXPECT_EQ(data_error(empty.string()),
+              empty.string() + ": truncated file: the header ends at byte 0, expected 4 bytes");
+
+    // A gzip stream whose deflate blocks are overwritten: zlib's reason, where in the file, where in the data.
+    auto good = dir / "good.gz";
+    test::write_file(good, test::idx_bytes({50, 28, 28}, std::vector<std::uint8_t>(50 * 28 * 28, 7)), true);
+    std::ifstream in(good, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::size_t i = 12; i < bytes.size(); ++i) bytes[i] = static_cast<char>(0xff - i % 7);
+    auto corrupt = dir / "corrupt.gz";
+    std::ofstream(corrupt, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::string e = data_error(corrupt.string());
+    EXPECT_EQ(e.rfind(corrupt.string() + ": corrupt compressed data (", 0), 0u) << e;
+    EXPECT_NE(e.find(") near byte "), std::string::npos) << e;
+    EXPECT_NE(e.find(" of the file, byte 0 of the uncompressed data"), std::string::npos) << e;
+    EXPECT_EQ(e.find(corrupt.string(), 1), std::string::npos) << "the path once: " << e;
+
+    fs::create_directories(dir / "folder.gz");
+    EXPECT_EQ(data_error((dir / "folder.gz").string()), (dir / "folder.gz").string() + ": is a folder, not a data file");
+}
+
 TEST(Resize, MatchesPilBilinearExactly) {
     std::vector<std::uint8_t> image(28 * 28);
     for (int i = 0; i < 28; ++i)

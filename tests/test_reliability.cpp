@@ -1,0 +1,184 @@
+// When things go wrong: a run killed (SIGKILL) or stopped (SIGTERM) resumes to
+// the same log as a run never stopped, bit for bit; divergence stops a run naming
+// where; an existing log is not overwritten by accident; a run that fails early
+// leaves the path as it was; a full disk (a file-size limit) is a clear error and
+// the log keeps what it had.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "sim/hdf5_reading.hpp"
+#include "tests/helpers.hpp"
+
+namespace somnus {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Reliability : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        data_dir() = test::temp_dir("reliability_data_" + std::to_string(getpid()));
+        test::write_fake_fashion(data_dir(), 160, 64);
+    }
+    static fs::path& data_dir() {
+        static fs::path dir;
+        return dir;
+    }
+    // 4 epochs of 6 mini-batches, a resumable checkpoint every 3 (mid-epoch); no evaluation.
+    static fs::path spec_for(const fs::path& dir, const std::string& log) {
+        Json doc = test::tiny_spec(data_dir(), dir / log);
+        doc["schedule"]["epochs"] = 4;
+        doc["record"]["checkpoint_every"] = 3;
+        doc["eval"] = {{"linear_readout", {{"enabled", false}}}, {"latent_geometry", {{"enabled", false}}}, {"pca", {{"enabled", false}}}};
+        return test::write_spec(dir / (log + ".json"), doc);
+    }
+};
+
+std::string attribute(const fs::path& log, const char* name) {
+    hid_t file = open_for_reading(log.string());
+    std::string value = read_attribute(file, name);
+    H5Fclose(file);
+    return value;
+}
+
+std::vector<double> series(const fs::path& log, const std::string& path) {
+    hid_t file = open_for_reading(log.string());
+    auto values = read_doubles(file, path);
+    H5Fclose(file);
+    return values;
+}
+
+// Starts a run, waits until its first resumable checkpoint exists, then sends `signal`.
+test::CommandResult start_and_stop(const fs::path& dir, const fs::path& spec, const fs::path& log, const char* signal) {
+    const fs::path resume = fs::path(log).replace_extension(".resume.pt");
+    const std::string script = std::string(SOMNUS_BINARY) + " run " + spec.string() + " > " + (dir / "first.txt").string() +
+                               " 2>&1 & pid=$!; for i in $(seq 2000); do [ -f " + resume.string() +
+                               " ] && break; sleep 0.01; done; kill -" + signal + " $pid; wait $pid; echo exit=$?";
+    std::ofstream(dir / "stop.sh") << script << "\n";
+    return test::run_command("bash " + (dir / "stop.sh").string());
+}
+
+TEST_F(Reliability, KilledOrStoppedRunsResumeToTheLogOfAnUninterruptedRun) {
+    auto dir = test::temp_dir("reliability_resume");
+    auto whole = test::somnus("run " + spec_for(dir, "whole.h5").string());
+    ASSERT_EQ(whole.exit_code, 0) << whole.output;
+    EXPECT_FALSE(fs::exists(dir / "whole.resume.pt")) << "a finished run deletes its resumable checkpoint";
+
+    for (const char* signal : {"KILL", "TERM"}) {
+        SCOPED_TRACE(signal);
+        const std::string name = std::string("stopped_") + signal + ".h5";
+        const fs::path log = dir / name;
+        auto stopped = start_and_stop(dir, spec_for(dir, name), log, signal);
+        if (stopped.output.find("exit=0") != std::string::npos) GTEST_SKIP() << "the run finished before the signal";
+        if (std::string(signal) == "TERM") {
+            std::ifstream first(dir / "first.txt");
+            std::string text((std::istreambuf_iterator<char>(first)), {});
+            EXPECT_NE(text.find("continue it with: somnus run --resume " + log.string()), std::string::npos) << text;
+            EXPECT_EQ(attribute(log, "status"), "interrupted");
+        }
+        auto resumed = test::somnus("run --resume " + log.string());
+        ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+        EXPECT_EQ(attribute(log, "status"), "finished");
+        // Every epoch exactly once, every step's numbers as in the run never stopped.
+        EXPECT_EQ(series(log, "/epochs/epoch"), series(dir / "whole.h5", "/epochs/epoch"));
+        for (const char* path : {"/states/wake/step", "/states/wake/losses/kl", "/states/wake/losses/reconstruction",
+                                 "/states/nrem/losses/latent_reconstruction", "/states/rem/losses/fake",
+                                 "/states/rem/hippocampus/replayed_episode", "/plasticity/feedforward/weight_change_norm"}) {
+            auto expected = series(dir / "whole.h5", path);
+            ASSERT_FALSE(expected.empty()) << path;
+            EXPECT_EQ(series(log, path), expected) << path;
+        }
+        auto again = test::somnus("run --resume " + log.string());
+        EXPECT_EQ(again.exit_code, 1);
+        EXPECT_NE(again.output.find("the run finished; there is nothing to resume"), std::string::npos) << again.output;
+    }
+}
+
+TEST_F(Reliability, DivergenceStopsTheRunNamingStateTimeAndCause) {
+    auto dir = test::temp_dir("reliability_diverge");
+    // Identical images: the latents have no spread, so Wake's KL (log of their std) is infinite.
+    std::vector<std::uint8_t> pixels(160 * 28 * 28, 100), labels(160, 1);
+    for (bool train : {true, false}) {
+        const int n = train ? 160 : 64;
+        test::write_file(dir / (std::string(train ? "train" : "t10k") + "-images-idx3-ubyte"),
+                         test::idx_bytes({n, 28, 28}, std::vector<std::uint8_t>(pixels.begin(), pixels.begin() + n * 28 * 28)), false);
+        test::write_file(dir / (std::string(train ? "train" : "t10k") + "-labels-idx1-ubyte"),
+                         test::idx_bytes({n}, std::vector<std::uint8_t>(labels.begin(), labels.begin() + n)), false);
+    }
+    auto spec = test::write_spec(dir / "flat.json", test::tiny_spec(dir, dir / "log.h5"));
+    auto r = test::somnus("run " + spec.string());
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("somnus: error: diverged in state wake at epoch 0, iteration 0 (step 0): loss \"kl\" is infinite"),
+              std::string::npos) << r.output;
+    EXPECT_EQ(attribute(dir / "log.h5", "status").rfind("diverged: ", 0), 0u);
+}
+
+TEST_F(Reliability, AnExistingLogIsReplacedOnlyWithOverwriteAndAFailedRunKeepsIt) {
+    auto dir = test::temp_dir("reliability_overwrite");
+    Json doc = test::tiny_spec(data_dir(), dir / "log.h5");
+    doc["schedule"]["epochs"] = 1;
+    auto spec = test::write_spec(dir / "tiny.json", doc);
+    ASSERT_EQ(test::somnus("run " + spec.string()).exit_code, 0);
+    const auto size = fs::file_size(dir / "log.h5");
+    const auto written = fs::last_write_time(dir / "log.h5");
+
+    auto refused = test::somnus("run " + spec.string());
+    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_NE(refused.output.find((dir / "log.h5").string() + " exists; give --overwrite to replace it"), std::string::npos)
+        << refused.output;
+    // --overwrite, but the data are missing: the run fails before it starts and the old log stays.
+    doc["data"]["path"] = (dir / "no_data").string();
+    auto failing = test::somnus("run " + test::write_spec(dir / "bad_data.json", doc).string() + " --overwrite");
+    EXPECT_EQ(failing.exit_code, 1) << failing.output;
+    EXPECT_EQ(fs::file_size(dir / "log.h5"), size);
+    EXPECT_EQ(fs::last_write_time(dir / "log.h5"), written);
+    EXPECT_EQ(attribute(dir / "log.h5", "status"), "finished");
+    EXPECT_EQ(test::somnus("run " + spec.string() + " --overwrite").exit_code, 0);
+}
+
+TEST_F(Reliability, AFullDiskIsAClearErrorAndTheLogKeepsWhatItHad) {
+    auto dir = test::temp_dir("reliability_disk_full");
+    Json doc = test::tiny_spec(data_dir(), dir / "log.h5");
+    doc["schedule"]["epochs"] = 40;
+    doc["data"]["train_subset"] = 160;
+    doc["record"]["activity"]["probe_images"] = 16;
+    auto spec = test::write_spec(dir / "tiny.json", doc);
+    // ulimit -f (1 KiB blocks) makes the disk "full" for this process's files only.
+    auto r = test::run_command("bash -c 'ulimit -f 1200; exec " + std::string(SOMNUS_BINARY) + " run " + spec.string() + "'");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    const bool clear = r.output.find("cannot write") != std::string::npos || r.output.find("file-size limit") != std::string::npos;
+    EXPECT_TRUE(clear) << r.output;
+    EXPECT_EQ(r.output.find("Segmentation"), std::string::npos) << r.output;
+    if (fs::exists(dir / "log.h5")) {  // what it wrote before the disk filled still opens
+        EXPECT_FALSE(attribute(dir / "log.h5", "status").empty());
+        EXPECT_FALSE(series(dir / "log.h5", "/states/wake/step").empty());
+    }
+    EXPECT_FALSE(fs::exists(dir / "log.h5.flushing"));
+    EXPECT_FALSE(fs::exists(dir / "log.resume.pt.partial"));
+}
+
+TEST_F(Reliability, AReadOnlyFolderIsRefusedBeforeAnyWork) {
+    // Permissions do not stop root: as root, run somnus as the user nobody.
+    std::string as_user;
+    if (geteuid() == 0) {
+        if (test::run_command("setpriv --reuid=65534 --regid=65534 --clear-groups true").exit_code != 0)
+            GTEST_SKIP() << "running as root without setpriv: permissions cannot be tested";
+        as_user = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+    }
+    auto dir = test::temp_dir("reliability_read_only");
+    fs::create_directories(dir / "locked");
+    const auto read_and_enter = fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                                fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec;
+    fs::permissions(dir / "locked", read_and_enter);
+    auto spec = test::write_spec(dir / "tiny.json", test::tiny_spec(data_dir(), dir / "locked" / "log.h5"));
+    auto r = test::run_command(as_user + SOMNUS_BINARY + " run " + spec.string());
+    fs::permissions(dir / "locked", fs::perms::owner_all);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find((dir / "locked").string() + " is not writable"), std::string::npos) << r.output;
+    EXPECT_TRUE(fs::is_empty(dir / "locked"));
+}
+
+}  // namespace
+}  // namespace somnus
