@@ -325,7 +325,19 @@ int run_main(int argc, char** argv) {
         std::signal(SIGXFSZ, SIG_IGN);  // over a file-size limit, writes fail with an error instead of killing the run
         std::signal(SIGINT, on_interrupt);
         std::signal(SIGTERM, on_interrupt);
-        auto result = runner.run(&stop_requested, resume);
+        somnus::RunResult result;
+        try {
+            result = runner.run(&stop_requested, resume);
+        } catch (const somnus::Diverged&) {
+            throw;  // resuming would diverge again
+        } catch (const std::exception& e) {
+            // A full disk, a log removed under the run, ...: once the cause is fixed, the run goes on.
+            std::fprintf(stderr, "somnus: error: %s\n", somnus::error_text(e).c_str());
+            if (std::filesystem::exists(somnus::resume_path_for(spec.record.path)))
+                std::fprintf(stderr, "somnus: the last checkpoint is kept; once the cause is fixed, continue with: somnus run --resume %s\n",
+                             spec.record.path.c_str());
+            return 1;
+        }
         if (result.evaluation) std::printf("%s\n", somnus::summarize_evaluation(*result.evaluation).c_str());
         std::printf("log: %s\n", recorder.path().c_str());
         if (!result.checkpoint.empty()) std::printf("model: %s\n", result.checkpoint.c_str());

@@ -1,8 +1,8 @@
 // When things go wrong: a run killed (SIGKILL) or stopped (SIGTERM) resumes to
 // the same log as a run never stopped, bit for bit; divergence stops a run naming
 // where; an existing log is not overwritten by accident; a run that fails early
-// leaves the path as it was; a full disk (a file-size limit) is a clear error and
-// the log keeps what it had.
+// leaves the path as it was; a full disk (a file-size limit, a small tmpfs) is a
+// clear error, the log keeps what it had and the run resumes once there is room.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -157,6 +157,47 @@ TEST_F(Reliability, AFullDiskIsAClearErrorAndTheLogKeepsWhatItHad) {
     }
     EXPECT_FALSE(fs::exists(dir / "log.h5.flushing"));
     EXPECT_FALSE(fs::exists(dir / "log.resume.pt.partial"));
+}
+
+// A real full disk: a 100 MiB tmpfs in a private mount namespace. The first
+// checkpoint fits, the second does not: the run stops, the log and the previous
+// checkpoint are intact, and once the disk has room the run resumes to the end.
+TEST_F(Reliability, AFullDiskStopsTheRunAndItResumesOnceThereIsRoom) {
+    auto dir = test::temp_dir("reliability_tmpfs");
+    fs::create_directories(dir / "disk");
+    if (test::run_command("unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs " + (dir / "disk").string() + "'").exit_code != 0)
+        GTEST_SKIP() << "cannot mount a tmpfs in a private mount namespace here (unshare -m needs CAP_SYS_ADMIN)";
+    Json doc = test::tiny_spec(data_dir(), dir / "disk" / "log.h5");
+    doc["schedule"]["epochs"] = 4;
+    doc["record"]["plasticity"]["enabled"] = false;  // a 55 MB checkpoint: one fits in 100 MiB, two do not
+    doc["eval"] = {{"linear_readout", {{"enabled", false}}}, {"latent_geometry", {{"enabled", false}}}, {"pca", {{"enabled", false}}}};
+    auto spec = test::write_spec(dir / "tiny.json", doc);
+    const std::string disk = (dir / "disk").string(), log = (dir / "disk" / "log.h5").string();
+    const std::string script = "mount -t tmpfs -o size=100m tmpfs " + disk + " || exit 9\n" +
+                               SOMNUS_BINARY + " run " + spec.string() + " > " + (dir / "first.txt").string() + " 2>&1; echo first=$?\n" +
+                               "cp " + log + " " + (dir / "first.h5").string() + "\n" +
+                               "mount -o remount,size=400m " + disk + "\n" +
+                               SOMNUS_BINARY + " run --resume " + log + "; echo second=$?\n" +
+                               "cp " + log + " " + (dir / "final.h5").string() + "\n";
+    std::ofstream(dir / "disk.sh") << script;
+    auto r = test::run_command("unshare -m bash " + (dir / "disk.sh").string());
+    std::ifstream first_file(dir / "first.txt");
+    const std::string first((std::istreambuf_iterator<char>(first_file)), {});
+    EXPECT_NE(r.output.find("first=1"), std::string::npos) << r.output << first;
+    EXPECT_NE(first.find("log.resume.pt: cannot write (No space left on device, after "), std::string::npos) << first;
+    EXPECT_NE(first.find("the previous file there is kept"), std::string::npos) << first;
+    EXPECT_NE(first.find("once the cause is fixed, continue with: somnus run --resume " + log), std::string::npos) << first;
+    EXPECT_EQ(first.find("Segmentation"), std::string::npos) << first;
+    // The stopped run's log: its finished epochs, its status says why.
+    EXPECT_EQ(attribute(dir / "first.h5", "status").rfind("failed: ", 0), 0u);
+    EXPECT_FALSE(series(dir / "first.h5", "/epochs/epoch").empty());
+    // Resumed with room: every epoch exactly once.
+    EXPECT_NE(r.output.find("second=0"), std::string::npos) << r.output;
+    EXPECT_EQ(attribute(dir / "final.h5", "status"), "finished");
+    EXPECT_EQ(series(dir / "final.h5", "/epochs/epoch"), (std::vector<double>{0, 1, 2, 3}));
+    std::vector<double> steps(4 * 6);  // 4 epochs of 6 mini-batches, each step once
+    for (std::size_t i = 0; i < steps.size(); ++i) steps[i] = static_cast<double>(i);
+    EXPECT_EQ(series(dir / "final.h5", "/states/wake/step"), steps);
 }
 
 TEST_F(Reliability, AReadOnlyFolderIsRefusedBeforeAnyWork) {
