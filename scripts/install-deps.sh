@@ -8,6 +8,7 @@ packages=(
   libhdf5-dev libboost-graph-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   pkg-config libmatio-dev               # `somnus export`: .mat files for MATLAB/Octave
   libgtest-dev python3-pytest           # tests
+  slurm-wlm                             # sweeps on Slurm: a test starts a private one-node cluster
   dataset-fashion-mnist                 # the embedded default data set
   python3-h5py python3-numpy python3-matplotlib   # analysis/python: reading logs, figures
   octave gnuplot-nox fonts-freefont-otf # the MATLAB readers, checked in Octave (headless plots via gnuplot)

@@ -1,6 +1,6 @@
 // somnus: learning-during-sleep experiments on cortical models.
 //   somnus run SPEC | validate SPEC | graph SPEC | eval SPEC | inspect LOG | export LOG
-//          | replicate SPEC... | table LOG...
+//          | replicate SPEC... | table LOG... | sweep SWEEP | summarize DIR
 // Exit codes: 0 ok, 1 runtime error (data, I/O, interruption), 2 usage or spec error.
 #include <CLI/CLI.hpp>
 
@@ -25,6 +25,9 @@
 #include "sim/schedule.hpp"
 #include "sim/spec_reader.hpp"
 #include "sim/state_registry.hpp"
+#include "sim/summary.hpp"
+#include "sim/sweep_command.hpp"
+#include "sim/batch.hpp"
 
 namespace {
 
@@ -111,6 +114,10 @@ int run_main(int argc, char** argv) {
     run->add_option("--resume", resume_log,
                     "continue the interrupted run whose log this is, from its checkpoint (LOG.resume.pt), with the spec it records")
         ->check(CLI::ExistingFile);
+    bool continue_run = false;
+    run->add_flag("--continue", continue_run,
+                  "if the log exists: do nothing when that run finished, resume it when it has a checkpoint, else start "
+                  "over; refuse a log of a different spec (what sweeps, replicates and Slurm tasks use)");
 
     auto* validate = app.add_subcommand("validate", "check a spec without running it");
     add_spec_options(validate, validate_o);
@@ -157,6 +164,43 @@ int run_main(int argc, char** argv) {
     table->add_option("--md", table_md_path, "also write the table as Markdown");
     bool table_per_epoch = false;
     table->add_flag("--per-epoch", table_per_epoch, "a row per experiment and evaluated epoch (e.g. after every night), not only the final evaluation");
+
+    somnus::SweepCommandOptions sweep_o;
+    auto* sweep = app.add_subcommand("sweep", "run a sweep: base specs x varied spec values x seeds, here N at a time or as a "
+                                              "Slurm job array; rerunning skips finished runs and resumes interrupted ones");
+    sweep->add_option("sweep", sweep_o.file, "sweep file (JSON with a \"sweep\" key)")->required()->check(CLI::ExistingFile);
+    sweep->add_flag("--dry-run", sweep_o.dry_run, "check every run and list them; write nothing");
+    sweep->add_flag("--overwrite", sweep_o.overwrite, "redo runs whose logs hold a different spec (the sweep changed)");
+    auto optional_int = [](CLI::App* c, const char* name, std::optional<std::int64_t>& into, const char* help, std::int64_t lo) {
+        c->add_option_function<std::int64_t>(name, [&into](const std::int64_t& v) { into = v; }, help)->check(CLI::Range(lo, std::int64_t(1) << 40));
+    };
+    auto optional_text = [](CLI::App* c, const char* name, std::optional<std::string>& into, const char* help) {
+        c->add_option_function<std::string>(name, [&into](const std::string& v) { into = v; }, help);
+    };
+    optional_int(sweep, "--jobs", sweep_o.jobs, "runs at a time on this machine (overrides the sweep's \"jobs\")", 1);
+    optional_int(sweep, "--threads", sweep_o.threads, "threads per run (0 = cores / jobs)", 0);
+    optional_text(sweep, "--out", sweep_o.out, "folder of the sweep (overrides the sweep's \"out\")");
+    sweep->add_option("--set", sweep_o.set, "override a spec value in every run: key.path=value (repeatable; after the sweep's \"set\")");
+    optional_text(sweep, "--seeds", sweep_o.seeds, "training seeds instead of the sweep's: N (0..N-1), a list 0,3,7 or a range 10-13");
+    sweep->add_option("--status-every", sweep_o.status_every, "seconds between status blocks")->capture_default_str()->check(CLI::Range(1.0, 86400.0));
+    sweep->add_flag("--slurm", sweep_o.slurm, "write OUT/slurm/sweep.sbatch, a job array with one task per run, instead of running here");
+    sweep->add_flag("--submit", sweep_o.submit, "with --slurm: submit it with sbatch");
+    optional_text(sweep, "--partition", sweep_o.partition, "Slurm partition");
+    optional_text(sweep, "--time", sweep_o.time, "Slurm time limit per run, e.g. 02:00:00");
+    optional_text(sweep, "--mem", sweep_o.mem, "Slurm memory per run, e.g. 4G");
+    optional_text(sweep, "--account", sweep_o.account, "Slurm account");
+    optional_text(sweep, "--qos", sweep_o.qos, "Slurm QOS");
+    optional_int(sweep, "--cpus", sweep_o.cpus, "Slurm CPUs per run (its --threads)", 1);
+    optional_int(sweep, "--gpus", sweep_o.gpus, "Slurm GPUs per run", 0);
+    optional_int(sweep, "--max-parallel", sweep_o.max_parallel, "Slurm array tasks running at once", 1);
+
+    std::string summarize_dir;
+    bool summarize_per_epoch = false, summarize_no_plots = false;
+    auto* summarize = app.add_subcommand("summarize", "one table of a sweep's (or a folder's) finished runs, mean ± SEM per "
+                                                      "condition, as Markdown and CSV, and one plot per metric");
+    summarize->add_option("folder", summarize_dir, "a sweep's out folder, or any folder of run logs")->required()->check(CLI::ExistingDirectory);
+    summarize->add_flag("--per-epoch", summarize_per_epoch, "a row per condition and evaluated epoch (e.g. after every night)");
+    summarize->add_flag("--no-plots", summarize_no_plots, "write the tables only");
 
     try {
         app.parse(argc, argv);
@@ -226,6 +270,26 @@ int run_main(int argc, char** argv) {
             write_text(md, text);
             write_text(csv, somnus::table_csv(rows));
         };
+        if (*summarize) {
+            std::cout << somnus::summary_text(somnus::summarize_folder(summarize_dir, summarize_per_epoch, !summarize_no_plots));
+            return 0;
+        }
+        if (*sweep) {
+            if (sweep_o.submit && !sweep_o.slurm) {
+                std::fprintf(stderr, "somnus sweep: --submit goes with --slurm\n");
+                return 2;
+            }
+            std::signal(SIGINT, on_interrupt);
+            std::signal(SIGTERM, on_interrupt);
+            try {
+                return somnus::run_sweep_command(sweep_o, std::cout, &stop_requested);
+            } catch (const somnus::SpecError& e) {
+                std::cout.flush();
+                std::fprintf(stderr, "somnus: %s: sweep error at %s: %s\n", sweep_o.file.c_str(),
+                             e.pointer().empty() ? "/" : e.pointer().c_str(), e.message().c_str());
+                return 2;
+            }
+        }
         if (*table) {
             auto logs = somnus::find_logs(table_logs);
             if (logs.empty()) throw std::runtime_error("no *.h5 logs found in the given paths");
@@ -299,7 +363,7 @@ int run_main(int argc, char** argv) {
             return 0;
         }
         // run
-        const bool resume = !resume_log.empty();
+        bool resume = !resume_log.empty();
         if (resume && (!run_o.path.empty() || !run_o.overrides.empty() || !run_out.empty() || overwrite)) {
             std::fprintf(stderr, "somnus run --resume: the run goes on with the spec its log records; give no spec, --set, --out or --overwrite\n");
             return 2;
@@ -308,8 +372,34 @@ int run_main(int argc, char** argv) {
             std::fprintf(stderr, "somnus run: give a spec, or --resume LOG\n");
             return 2;
         }
+        if (resume && continue_run) {
+            std::fprintf(stderr, "somnus run: give --resume LOG or a spec with --continue, not both\n");
+            return 2;
+        }
         auto spec = resume ? recorded_spec(resume_log, run_o) : load(run_o, run_out);
         somnus::check_device(spec.device);  // a missing GPU is an error before the log is opened
+        if (continue_run && !overwrite) {
+            const auto previous = somnus::previous_run(spec.record.path, spec.source);
+            if (previous.kind != somnus::PreviousRun::none && !previous.difference.empty()) {
+                std::fprintf(stderr, "somnus: %s holds a run of a different spec (%s); give --overwrite to replace it, or --out to write elsewhere\n",
+                             spec.record.path.c_str(), previous.difference.c_str());
+                return 2;
+            }
+            if (previous.kind == somnus::PreviousRun::finished) {
+                std::printf("%s: finished earlier with this spec; nothing to do\n", spec.record.path.c_str());
+                return 0;
+            }
+            if (previous.kind == somnus::PreviousRun::resumable) {
+                resume = true;
+                std::printf("%s: resuming the interrupted run (status: %s) from %s\n", spec.record.path.c_str(),
+                            previous.status.c_str(), somnus::resume_path_for(spec.record.path).c_str());
+            } else if (previous.kind == somnus::PreviousRun::unfinished) {
+                overwrite = true;  // no checkpoint: the run starts over
+                std::printf("%s: no checkpoint of the unfinished run (status: %s); starting over\n", spec.record.path.c_str(),
+                            previous.status.c_str());
+            }
+            std::fflush(stdout);
+        }
         if (!resume && std::filesystem::exists(spec.record.path) && !overwrite) {
             std::fprintf(stderr,
                          "somnus: %s exists; give --overwrite to replace it, --out to write elsewhere, or --resume %s to "

@@ -7,14 +7,14 @@
 
 namespace somnus {
 
-namespace {
-
 std::string clock_text(double seconds) {
     long s = std::lround(std::max(0.0, seconds));
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
     return buffer;
 }
+
+namespace {
 
 std::pair<double, double> mean_sd(const std::vector<double>& xs) {
     double mean = 0;

@@ -11,6 +11,9 @@
 
 namespace somnus {
 
+// A duration as h:mm:ss.
+std::string clock_text(double seconds);
+
 class ProgressPrinter : public Observer {
 public:
     explicit ProgressPrinter(std::FILE* out = stderr) : out_(out) {}

@@ -1,23 +1,17 @@
 #include "sim/replicate.hpp"
 
 #include <hdf5.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fcntl.h>
-#include <map>
 #include <set>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
+#include "sim/batch.hpp"
 #include "sim/hdf5_reading.hpp"
 
 namespace somnus {
@@ -38,8 +32,9 @@ std::string percent_key(double level) {
     return buffer;
 }
 
-// Column heading of a metric key.
-std::string heading(const std::string& key) {
+}  // namespace
+
+std::string metric_heading(const std::string& key) {
     if (key == "readout_last_epoch") return "readout %";
     if (key == "readout_last5") return "readout last-5 %";
     if (key.rfind("occluded_", 0) == 0) return key.substr(9) + " % occluded";
@@ -50,6 +45,8 @@ std::string heading(const std::string& key) {
     if (key == "wall_seconds") return "wall s";
     return key;
 }
+
+namespace {
 
 std::string cell(const MetricSummary& m) {
     char buffer[64];
@@ -69,11 +66,19 @@ std::string csv_field(const std::string& text) {
     return quoted + "\"";
 }
 
-std::string clock_text(double seconds) {
-    long s = std::lround(seconds);
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%ldm%02lds", s / 60, s % 60);
-    return buffer;
+// The sweep parameters of the rows, in first-seen order.
+std::vector<std::string> parameter_labels(const std::vector<TableRow>& rows) {
+    std::vector<std::string> labels;
+    for (const auto& row : rows)
+        for (const auto& p : row.parameters)
+            if (std::find(labels.begin(), labels.end(), p.first) == labels.end()) labels.push_back(p.first);
+    return labels;
+}
+
+std::string parameter_value(const TableRow& row, const std::string& label) {
+    for (const auto& p : row.parameters)
+        if (p.first == label) return p.second;
+    return "";
 }
 
 }  // namespace
@@ -200,7 +205,7 @@ std::vector<TableRow> summarize_runs(const std::vector<RunMetrics>& runs) {
     for (const auto& r : runs) {
         auto row = std::find_if(rows.begin(), rows.end(), [&](const TableRow& t) { return same_row(t, r); });
         if (row == rows.end()) {
-            rows.push_back({r.experiment, r.trained_epochs, 0, {}, {}});
+            rows.push_back({r.experiment, r.trained_epochs, 0, {}, {}, {}});
             row = rows.end() - 1;
         }
         ++row->runs;
@@ -237,13 +242,18 @@ std::string table_markdown(const std::vector<TableRow>& rows) {
     if (rows.empty()) return "(no runs)\n";
     std::vector<std::vector<std::string>> cells;
     const bool by_epoch = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.trained_epochs >= 0; });
-    std::vector<std::string> head{"experiment", "runs"};
-    if (by_epoch) head.insert(head.begin() + 1, "epochs");
-    for (const auto& m : rows[0].metrics) head.push_back(heading(m.metric));
+    const auto labels = parameter_labels(rows);
+    std::vector<std::string> head{"experiment"};
+    head.insert(head.end(), labels.begin(), labels.end());
+    if (by_epoch) head.push_back("epochs");
+    head.push_back("runs");
+    for (const auto& m : rows[0].metrics) head.push_back(metric_heading(m.metric));
     cells.push_back(head);
     for (const auto& row : rows) {
-        std::vector<std::string> line{row.experiment, std::to_string(row.runs)};
-        if (by_epoch) line.insert(line.begin() + 1, std::to_string(row.trained_epochs));
+        std::vector<std::string> line{row.experiment};
+        for (const auto& label : labels) line.push_back(parameter_value(row, label));
+        if (by_epoch) line.push_back(std::to_string(row.trained_epochs));
+        line.push_back(std::to_string(row.runs));
         for (const auto& m : row.metrics) line.push_back(cell(m));
         cells.push_back(line);
     }
@@ -264,7 +274,7 @@ std::string table_markdown(const std::vector<TableRow>& rows) {
     };
     print(cells[0]);
     out << "|";
-    const std::size_t left = by_epoch ? 1 : 2;  // text columns align left, numbers right
+    const std::size_t left = 1 + labels.size();  // text columns align left, numbers right
     for (std::size_t i = 0; i < width.size(); ++i) out << (i < left ? ":" : "") << std::string(width[i] + 1, '-') << (i < left ? "" : ":") << "|";
     out << "\n";
     for (std::size_t r = 1; r < cells.size(); ++r) print(cells[r]);
@@ -274,7 +284,10 @@ std::string table_markdown(const std::vector<TableRow>& rows) {
 std::string table_csv(const std::vector<TableRow>& rows) {
     std::ostringstream out;
     const bool by_epoch = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.trained_epochs >= 0; });
-    out << "experiment," << (by_epoch ? "epochs," : "") << "runs,seeds";
+    const auto labels = parameter_labels(rows);
+    out << "experiment,";
+    for (const auto& label : labels) out << csv_field(label) << ",";
+    out << (by_epoch ? "epochs," : "") << "runs,seeds";
     if (!rows.empty())
         for (const auto& m : rows[0].metrics) out << "," << m.metric << "_mean," << m.metric << "_sem," << m.metric << "_n";
     out << "\n";
@@ -282,7 +295,9 @@ std::string table_csv(const std::vector<TableRow>& rows) {
     for (const auto& row : rows) {
         std::string seeds;
         for (auto s : row.seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(s);
-        out << csv_field(row.experiment) << "," << (by_epoch ? std::to_string(row.trained_epochs) + "," : "") << row.runs << "," << seeds;
+        out << csv_field(row.experiment) << ",";
+        for (const auto& label : labels) out << csv_field(parameter_value(row, label)) << ",";
+        out << (by_epoch ? std::to_string(row.trained_epochs) + "," : "") << row.runs << "," << seeds;
         for (const auto& m : row.metrics) {
             out << ",";
             if (m.n > 0) out << m.mean;
@@ -325,17 +340,13 @@ std::vector<std::int64_t> parse_seeds(const std::string& text) {
 
 std::vector<std::string> replicate(const ReplicateOptions& o, std::ostream& out, int& failures,
                                    const std::atomic<bool>* stop) {
-    struct Task {
-        const ReplicateJob* job;
-        std::int64_t seed;
-        std::string log;
-    };
-    std::vector<Task> tasks;
-    std::vector<std::string> order;   // every log, spec by spec, seed by seed
+    std::vector<BatchRun> runs;
+    std::vector<std::string> order;  // every log, spec by spec, seed by seed
     std::set<std::string> finished;
     for (const auto& job : o.specs)
         for (std::int64_t seed : o.seeds) {
-            std::string log = (fs::path(o.out) / job.experiment / ("seed_" + std::to_string(seed) + ".h5")).string();
+            const std::string name = job.experiment + "/seed_" + std::to_string(seed);
+            std::string log = (fs::path(o.out) / (name + ".h5")).string();
             order.push_back(log);
             bool done = false;
             if (fs::exists(log)) try {
@@ -344,82 +355,22 @@ std::vector<std::string> replicate(const ReplicateOptions& o, std::ostream& out,
                 }
             if (done) {
                 finished.insert(log);
-                out << "kept    " << log << " (finished earlier)\n";
-            } else {
-                tasks.push_back({&job, seed, log});
+                out << "kept     " << log << " (finished earlier)\n";
+                continue;
             }
+            // --continue: an interrupted run resumes from its checkpoint, a broken one starts over.
+            BatchRun run{name, {"run", job.spec, "--set", "seed=" + std::to_string(seed), "--out", log, "--continue"}, log};
+            for (const auto& set : o.overrides) run.args.insert(run.args.end(), {"--set", set});
+            if (!o.device.empty()) run.args.insert(run.args.end(), {"--device", o.device});
+            runs.push_back(std::move(run));
         }
     out.flush();
-
-    const std::string program = fs::read_symlink("/proc/self/exe").string();
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const std::int64_t jobs = std::max<std::int64_t>(1, o.jobs);
-    const std::int64_t threads = o.threads > 0 ? o.threads : std::max<std::int64_t>(1, cores / jobs);
-    using Clock = std::chrono::steady_clock;
-    std::map<pid_t, std::pair<std::size_t, Clock::time_point>> running;
-    std::size_t next = 0, ended = 0;
-    failures = 0;
-
-    auto launch = [&](std::size_t t) {
-        const Task& task = tasks[t];
-        fs::create_directories(fs::path(task.log).parent_path());
-        std::vector<std::string> args{program, "run", task.job->spec, "--set", "seed=" + std::to_string(task.seed),
-                                      "--out", task.log, "--threads", std::to_string(threads),
-                                      "--overwrite"};  // an unfinished run's log is redone
-        for (const auto& set : o.overrides) args.insert(args.end(), {"--set", set});
-        if (!o.device.empty()) args.insert(args.end(), {"--device", o.device});
-        const std::string text = fs::path(task.log).replace_extension(".txt").string();
-        pid_t pid = fork();
-        if (pid < 0) throw std::runtime_error("cannot start a run: fork failed");
-        if (pid == 0) {
-            int fd = ::open(text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd >= 0) {
-                dup2(fd, 1);
-                dup2(fd, 2);
-                close(fd);
-            }
-            std::vector<char*> argv;
-            for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-            argv.push_back(nullptr);
-            execv(program.c_str(), argv.data());
-            _exit(127);
-        }
-        running[pid] = {t, Clock::now()};
-        out << "started " << task.log << " (" << task.job->spec << ", seed " << task.seed << ", " << threads
-            << " thread" << (threads == 1 ? "" : "s") << ")\n";
-        out.flush();
-    };
-
-    while (ended < tasks.size()) {
-        while (next < tasks.size() && std::int64_t(running.size()) < jobs && !(stop && stop->load())) launch(next++);
-        if (running.empty()) break;  // stopped before launching the rest
-        int status = 0;
-        pid_t pid = waitpid(-1, &status, 0);
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        auto it = running.find(pid);
-        if (it == running.end()) continue;
-        const Task& task = tasks[it->second.first];
-        double secs = std::chrono::duration<double>(Clock::now() - it->second.second).count();
-        running.erase(it);
-        ++ended;
-        const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        char progress[32];
-        std::snprintf(progress, sizeof progress, "[%zu/%zu] ", ended, tasks.size());
-        if (ok) {
-            finished.insert(task.log);
-            out << progress << "finished " << task.log << " in " << clock_text(secs) << "\n";
-        } else {
-            ++failures;
-            out << progress << "FAILED   " << task.log << " (exit "
-                << (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) << "); see "
-                << fs::path(task.log).replace_extension(".txt").string() << "\n";
-        }
-        out.flush();
-    }
-    failures += int(tasks.size() - ended);  // never started (stopped)
+    BatchOptions options;
+    options.jobs = o.jobs;
+    options.threads = o.threads;
+    BatchResult result = run_batch(runs, options, out, stop);
+    failures = result.failures;
+    finished.insert(result.finished.begin(), result.finished.end());
     std::vector<std::string> logs;
     for (const auto& log : order)
         if (finished.count(log)) logs.push_back(log);

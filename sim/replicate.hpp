@@ -48,11 +48,14 @@ struct TableRow {
     std::int64_t runs = 0;
     std::vector<std::int64_t> seeds;
     std::vector<MetricSummary> metrics;
+    std::vector<std::pair<std::string, std::string>> parameters;  // a sweep's varied values (label, value): extra columns
 };
 
 // Rows by experiment (and, for per-epoch metrics, by trained epochs, ascending within an experiment).
 std::vector<TableRow> summarize_runs(const std::vector<RunMetrics>& runs);
 std::string table_markdown(const std::vector<TableRow>& rows);
+// A metric key as a column heading: "occluded_50" -> "50 % occluded".
+std::string metric_heading(const std::string& key);
 std::string table_csv(const std::vector<TableRow>& rows);  // one row per experiment: <metric>_mean, <metric>_sem, <metric>_n
 
 // Seeds from "4" (0..3), "0,5,7" or "10-13"; throws std::invalid_argument.
@@ -73,11 +76,12 @@ struct ReplicateOptions {
     std::string device;                  // passed as --device when set
 };
 
-// Runs every spec at every seed as a child process `somnus run SPEC --set seed=K
-// --out OUT/<experiment>/seed_K.h5` (terminal output in seed_K.txt next to it),
-// `jobs` at a time. Logs that already say "finished" are kept, not rerun, so an
-// interrupted replicate picks up where it stopped. Returns the logs that finished;
-// `failures` counts the runs that did not. Once `stop` is set (Ctrl-C) no new run starts.
+// Runs every spec at every seed (sim/batch.hpp), `somnus run SPEC --set seed=K
+// --out OUT/<experiment>/seed_K.h5 --continue` (terminal output in seed_K.txt
+// next to it), `jobs` at a time. Logs that already say "finished" are kept, and
+// interrupted runs resume from their checkpoints, so running the same command
+// again picks up where it stopped. Returns the logs that finished; `failures`
+// counts the runs that did not. Once `stop` is set (Ctrl-C) no new run starts.
 std::vector<std::string> replicate(const ReplicateOptions& options, std::ostream& out, int& failures,
                                    const std::atomic<bool>* stop = nullptr);
 
