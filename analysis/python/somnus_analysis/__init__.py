@@ -6,7 +6,7 @@
     run.weight_change_cosine("wake", "rem")                      # feedforward, last epoch
 
 Plots are in somnus_analysis.plots (matplotlib); the paper's figures over
-replicated runs in somnus_analysis.paper.
+replicated runs in somnus_analysis.paper; sweep folders in somnus_analysis.sweep.
 """
 from .log import Run, LogNotReady, follow
 
