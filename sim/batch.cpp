@@ -142,7 +142,7 @@ BatchResult run_batch(const std::vector<BatchRun>& runs, const BatchOptions& o, 
         pid_t pid = fork();
         if (pid < 0) throw std::runtime_error("cannot start a run: fork failed");
         if (pid == 0) {
-            std::signal(SIGINT, SIG_IGN);  // Ctrl-C reaches the parent, which stops the children in order
+            setpgid(0, 0);  // the terminal's Ctrl-C reaches the parent only, which stops the children (SIGTERM)
             int fd = ::open(text.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
             if (fd >= 0) {
                 dup2(fd, 1);
@@ -226,6 +226,9 @@ BatchResult run_batch(const std::vector<BatchRun>& runs, const BatchOptions& o, 
             ok[i] = true;
             durations.push_back(seconds);
             out << count << "finished " << runs[i].label << " in " << clock_text(seconds) << "\n";
+        } else if (stop && stop->load() && WIFEXITED(status) && WEXITSTATUS(status) == 1) {
+            ++failed;  // not finished, but not broken: it wrote a checkpoint
+            out << count << "stopped  " << runs[i].label << " (it resumes from its checkpoint when the command runs again)\n";
         } else {
             ++failed;
             out << count << "FAILED   " << runs[i].label << " (exit "

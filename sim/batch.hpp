@@ -39,7 +39,7 @@ struct BatchOptions {
 
 struct BatchResult {
     std::vector<std::string> finished;  // logs of the runs that exited 0, in the order given
-    int failures = 0;                   // runs that failed or never started (stopped)
+    int failures = 0;                   // runs that failed, were stopped or never started
 };
 
 // Runs every run as `<this program> <args> --threads T`, its output in <log>.txt.

@@ -193,7 +193,7 @@ std::string summary_text(const Summary& s) {
     const bool per_epoch = std::any_of(s.rows.begin(), s.rows.end(), [](const TableRow& r) { return r.trained_epochs >= 0; });
     out << table_markdown(s.rows) << "(mean ± SEM over the training seeds of each condition"
         << (per_epoch ? ", after each evaluated epoch" : "") << "; readout and occlusion in % test accuracy)\n"
-        << "summary: " << s.markdown_path << ", " << s.csv_path << ", " << s.plot_paths.size() << " plots in "
+        << "summary: " << s.markdown_path << ", " << s.csv_path << ", " << s.plot_paths.size() << (s.plot_paths.size() == 1 ? " plot in " : " plots in ")
         << (fs::path(s.markdown_path).parent_path() / "plots").string() << "\n";
     for (const auto& skipped : s.skipped) out << "  left out " << skipped << "\n";
     return out.str();

@@ -343,7 +343,7 @@ TEST_F(Run, ReplicateRunsSeedsInParallelAndTablesMeanAndSem) {
     // Finished runs are kept; a bad seed list is a usage error.
     auto again = test::somnus("replicate " + spec.string() + " --seeds 2 --out " + out);
     EXPECT_EQ(again.exit_code, 0) << again.output;
-    EXPECT_NE(again.output.find("kept    " + out + "/tiny/seed_0.h5"), std::string::npos) << again.output;
+    EXPECT_NE(again.output.find("kept     " + out + "/tiny/seed_0.h5"), std::string::npos) << again.output;
     EXPECT_EQ(again.output.find("started"), std::string::npos) << again.output;
     auto bad = test::somnus("replicate " + spec.string() + " --seeds 3-1 --out " + out);
     EXPECT_EQ(bad.exit_code, 2);

@@ -67,9 +67,17 @@ CONF
 export SLURM_CONF="$dir/slurm.conf"
 slurmctld -f "$SLURM_CONF" || skip "slurmctld did not start: $(tail -3 "$dir/slurmctld.log" 2>/dev/null)"
 slurmd -f "$SLURM_CONF" || skip "slurmd did not start: $(tail -3 "$dir/slurmd.log" 2>/dev/null)"
+state=none
 for _ in $(seq 60); do
   state=$(sinfo -h -n "$host" -o %t 2>/dev/null || true)
-  [ "$state" = "idle" ] && { echo "export SLURM_CONF=$SLURM_CONF"; exit 0; }
+  [ "$state" = "idle" ] && break
   sleep 1
 done
-skip "the node did not become idle (state: ${state:-none}); see $dir/slurmctld.log and $dir/slurmd.log"
+[ "$state" = "idle" ] || skip "the node did not become idle (state: ${state:-none}); see $dir/slurmctld.log and $dir/slurmd.log"
+# A job must run, not only be accepted: some containers let the daemons start but not launch jobs.
+probe=$(sbatch --parsable -o "$dir/probe.out" --wrap "echo ran" 2>&1) || skip "sbatch failed: $probe"
+for _ in $(seq 60); do
+  grep -q ran "$dir/probe.out" 2>/dev/null && { echo "export SLURM_CONF=$SLURM_CONF"; exit 0; }
+  sleep 0.5
+done
+skip "a test job did not run within 30 s; see $dir/slurmd.log"
