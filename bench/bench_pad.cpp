@@ -6,7 +6,6 @@
 //   somnus_bench cycle|wake|nrem|rem|areas|data|readout|matmul [--batch 64] [--threads 2]
 //                [--iterations 20] [--warmup 3] [--device cpu] [--data DIR]
 #include <CLI/CLI.hpp>
-#include <dlfcn.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -248,9 +247,7 @@ void bench_readout(const Options& o, torch::Device device) {
 // OpenBLAS (torch::mm of n x n matrices) and oneDNN (a 1x1 convolution is a
 // matmul of (pixels, c) by (c, c)); each the median of 5 after a warm-up.
 void bench_matmul(const Options& o, torch::Device device) {
-    using SetThreads = void (*)(int);
-    if (auto set_blas_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-        set_blas_threads(torch::get_num_threads());  // the BLAS alone, on every thread
+    set_blas_threads(torch::get_num_threads());  // the BLAS alone, on every thread
     Options many = o;
     many.iterations = 5;
     many.warmup = 1;

@@ -258,10 +258,17 @@ LogFile::LogFile(std::string path, Open mode) : path_(std::move(path)), pending_
     check_writable(path_);
 }
 
+namespace {
+// The folder a file is in ("." for a bare name).
+std::filesystem::path folder_of(const std::string& path) {
+    auto parent = std::filesystem::path(path).parent_path();
+    return parent.empty() ? std::filesystem::path(".") : parent;
+}
+}  // namespace
+
 void LogFile::check_writable(const std::string& path) {
     const auto file = std::filesystem::path(path);
-    auto parent = file.parent_path();
-    if (parent.empty()) parent = ".";
+    const auto parent = folder_of(path);
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
     if (ec) throw std::runtime_error(path + ": cannot create the folder " + parent.string() + " (" + ec.message() + ")");
@@ -326,14 +333,19 @@ herr_t collect_series(hid_t group, const char* name, const H5L_info_t*, void* ou
     if (max_dims[0] == H5S_UNLIMITED) (*static_cast<std::map<std::string, std::int64_t>*>(out))["/" + std::string(name)] = std::int64_t(dims[0]);
     return 0;
 }
+
+// The length of every series in an open file.
+std::map<std::string, std::int64_t> series_in(hid_t file) {
+    std::map<std::string, std::int64_t> lengths;
+    H5Lvisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, collect_series, &lengths);
+    return lengths;
+}
 }  // namespace
 
 void LogFile::check_room(std::uint64_t queued) const {
     const std::uint64_t need = 2 * queued + (1u << 20);  // generous: chunk and metadata overhead
-    auto parent = std::filesystem::path(path_).parent_path();
-    if (parent.empty()) parent = ".";
     struct statvfs disk {};
-    if (statvfs(parent.c_str(), &disk) == 0) {
+    if (statvfs(folder_of(path_).c_str(), &disk) == 0) {
         const std::uint64_t free = std::uint64_t(disk.f_bavail) * disk.f_frsize;
         if (free < need)
             throw std::runtime_error(path_ + ": the disk is full (" + std::to_string(free >> 20) + " MiB free, the log needs about " +
@@ -354,9 +366,7 @@ std::map<std::string, std::int64_t> LogFile::series_lengths() {
     hid_t id = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (id < 0) throw std::runtime_error(path_ + ": cannot open the HDF5 log to read it");
     Handle file(id, H5Fclose);
-    std::map<std::string, std::int64_t> lengths;
-    H5Lvisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, collect_series, &lengths);
-    return lengths;
+    return series_in(file);
 }
 
 void LogFile::truncate_series(const std::map<std::string, std::int64_t>& lengths) {
@@ -364,9 +374,7 @@ void LogFile::truncate_series(const std::map<std::string, std::int64_t>& lengths
     hid_t id = H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
     if (id < 0) throw std::runtime_error(path_ + ": cannot open the HDF5 log to continue it");
     Handle file(id, H5Fclose);
-    std::map<std::string, std::int64_t> now;
-    H5Lvisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, collect_series, &now);
-    for (const auto& [path, length] : now) {
+    for (const auto& [path, length] : series_in(file)) {
         auto it = lengths.find(path);
         if (it == lengths.end()) {  // begun after the checkpoint
             H5Ldelete(file, path.c_str(), H5P_DEFAULT);
@@ -390,8 +398,9 @@ bool LogFile::flush(bool final) {
     if (p.empty()) return true;
     const auto start = Clock::now();
     const auto patience = std::chrono::seconds(final ? 60 : 3);
-    // HDF5 cannot undo a write cut short by a full disk: the file would be damaged.
-    // So a flush that would not fit is refused before it touches the file.
+    // HDF5 cannot undo a write cut short (a full disk): the file would be damaged. So a
+    // flush that would not fit is refused before it touches the file, and the log as it
+    // was is copied aside first and put back if the flush fails all the same.
     check_room(p.bytes());
     if (!created_) {  // created at the first flush: a run that fails before it has written nothing
         hid_t file = H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -410,8 +419,6 @@ bool LogFile::flush(bool final) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    // HDF5 cannot undo a write cut short (a full disk): the file would be damaged. So
-    // the log as it was is copied aside first and put back if the flush fails.
     const std::string before = path_ + ".flushing";
     std::error_code ec;
     std::filesystem::copy_file(path_, before, std::filesystem::copy_options::overwrite_existing, ec);

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 
 #include "data/datasets.hpp"
@@ -27,6 +26,7 @@
 #include "sim/state_registry.hpp"
 #include "sim/summary.hpp"
 #include "sim/sweep_command.hpp"
+#include "sim/text_file.hpp"
 #include "sim/batch.hpp"
 
 namespace {
@@ -36,6 +36,14 @@ std::atomic<bool> stop_requested{false};
 void on_interrupt(int) {
     stop_requested = true;
     std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+}
+
+// For the commands that train: Ctrl-C and SIGTERM stop at a checkpoint, and over
+// a file-size limit writes fail with an error instead of killing the process.
+void stop_at_a_checkpoint_on_signals() {
+    std::signal(SIGXFSZ, SIG_IGN);
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
 }
 
 struct SpecOptions {
@@ -244,24 +252,13 @@ int run_main(int argc, char** argv) {
             return 0;
         }
         auto write_text = [](const std::string& path, const std::string& text) {
-            if (path.empty()) return;
-            std::ofstream file(path);
-            if (!(file << text) || !file.flush()) throw std::runtime_error(path + ": cannot write");
+            if (!path.empty()) somnus::write_text_file(path, text);
         };
         auto print_table = [&](const std::vector<std::string>& logs, const std::string& csv, const std::string& md, bool per_epoch) {
             std::vector<somnus::RunMetrics> runs;
-            for (const auto& log : logs) {
-                auto run = somnus::read_run_metrics(log);
-                if (run.status != "finished") {
-                    std::fprintf(stderr, "skipped %s (status: %s)\n", log.c_str(), run.status.c_str());
-                    continue;
-                }
-                if (!per_epoch) {
-                    runs.push_back(run);
-                    continue;
-                }
-                for (auto& evaluation : somnus::read_run_metrics_by_epoch(log)) runs.push_back(std::move(evaluation));
-            }
+            std::vector<std::string> unfinished;
+            for (const auto& log : logs) somnus::add_finished_run(log, per_epoch, runs, unfinished);
+            for (const auto& u : unfinished) std::fprintf(stderr, "skipped %s\n", u.c_str());
             if (runs.empty()) throw std::runtime_error("none of the logs is of a finished run");
             auto rows = somnus::summarize_runs(runs);
             std::string text = somnus::table_markdown(rows);
@@ -279,8 +276,7 @@ int run_main(int argc, char** argv) {
                 std::fprintf(stderr, "somnus sweep: --submit goes with --slurm\n");
                 return 2;
             }
-            std::signal(SIGINT, on_interrupt);
-            std::signal(SIGTERM, on_interrupt);
+            stop_at_a_checkpoint_on_signals();
             try {
                 return somnus::run_sweep_command(sweep_o, std::cout, &stop_requested);
             } catch (const somnus::SpecError& e) {
@@ -321,9 +317,7 @@ int run_main(int argc, char** argv) {
             o.out = replicate_out;
             o.overrides = replicate_sets;
             o.device = replicate_device;
-            std::signal(SIGXFSZ, SIG_IGN);  // over a file-size limit, writes fail with an error instead of killing the run
-        std::signal(SIGINT, on_interrupt);
-            std::signal(SIGTERM, on_interrupt);
+            stop_at_a_checkpoint_on_signals();
             int failures = 0;
             auto logs = somnus::replicate(o, std::cout, failures, &stop_requested);
             if (!logs.empty()) {
@@ -412,9 +406,7 @@ int run_main(int argc, char** argv) {
         somnus::ProgressPrinter progress;
         runner.attach(progress);
         runner.attach(recorder);
-        std::signal(SIGXFSZ, SIG_IGN);  // over a file-size limit, writes fail with an error instead of killing the run
-        std::signal(SIGINT, on_interrupt);
-        std::signal(SIGTERM, on_interrupt);
+        stop_at_a_checkpoint_on_signals();
         somnus::RunResult result;
         try {
             result = runner.run(&stop_requested, resume);

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include "dreams/dream_module.hpp"
-#include "sim/runner.hpp"
 
 #include "data/datasets.hpp"
 
@@ -281,15 +280,23 @@ void Model::load_state(torch::serialize::InputArchive& archive) {
 
 std::string Model::first_non_finite(bool feedforward, bool feedback) const {
     torch::NoGradGuard no_grad;
-    auto check = [&](PathwayKind kind) -> std::string {
+    std::vector<PathwayKind> kinds;
+    if (feedforward) kinds.push_back(PathwayKind::feedforward);
+    if (feedback) kinds.push_back(PathwayKind::feedback);
+    // Called after every step: one reduction per parameter and a single host sync
+    // (NaN and Inf carry into a parameter's sum); names are looked up only on a find.
+    std::vector<torch::Tensor> sums;
+    for (auto kind : kinds)
+        for (const auto& [module, area] : pathway_modules(kind))
+            for (const auto& p : area->parameters()) sums.push_back(p.sum());
+    if (sums.empty()) return "";
+    const torch::Tensor finite = torch::isfinite(torch::stack(sums)).cpu();
+    if (finite.all().item<bool>()) return "";
+    std::int64_t i = 0;
+    for (auto kind : kinds)
         for (const auto& [module, area] : pathway_modules(kind))
             for (const auto& item : area->named_parameters())
-                if (!std::isfinite(item.value().sum().item<double>())) return module + "." + item.key();
-        return "";
-    };
-    if (feedforward)
-        if (auto name = check(PathwayKind::feedforward); !name.empty()) return name;
-    if (feedback) return check(PathwayKind::feedback);
+                if (!finite[i++].item<bool>()) return module + "." + item.key();
     return "";
 }
 

@@ -149,7 +149,7 @@ public:
     virtual void iteration_done(const StepClock&) {}  // after every state of a mini-batch
     virtual void epoch_done(const EpochEvent&) {}
     virtual void evaluation_done(const EvaluationReport&) {}
-    // status: "finished", "interrupted" or "failed: <reason>"
+    // status: "finished", "interrupted", "diverged: <where>" or "failed: <reason>"
     virtual void run_ended(const std::string& status, double wall_seconds) { (void)status, (void)wall_seconds; }
     // What it carries between iterations, written into (and read back from) the
     // run's resumable checkpoint; restore_state comes after run_started.

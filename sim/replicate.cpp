@@ -178,6 +178,20 @@ std::vector<RunMetrics> read_run_metrics_by_epoch(const std::string& log) {
     return out;
 }
 
+void add_finished_run(const std::string& log, bool per_epoch, std::vector<RunMetrics>& runs,
+                      std::vector<std::string>& unfinished) {
+    RunMetrics run = read_run_metrics(log);
+    if (run.status != "finished") {
+        unfinished.push_back(log + " (status: " + run.status + ")");
+        return;
+    }
+    if (!per_epoch) {
+        runs.push_back(std::move(run));
+        return;
+    }
+    for (auto& evaluation : read_run_metrics_by_epoch(log)) runs.push_back(std::move(evaluation));
+}
+
 std::vector<std::string> find_logs(const std::vector<std::string>& paths) {
     std::vector<std::string> logs;
     for (const auto& p : paths) {

@@ -31,6 +31,11 @@ RunMetrics read_run_metrics(const std::string& log);
 // e.g. after every night of a deprivation study) and the final one, by trained epochs.
 std::vector<RunMetrics> read_run_metrics_by_epoch(const std::string& log);
 
+// Adds a log's final evaluation (per_epoch: every evaluation) to `runs` if the run
+// finished, else "<log> (status: ...)" to `unfinished`; throws for a log it cannot read.
+void add_finished_run(const std::string& log, bool per_epoch, std::vector<RunMetrics>& runs,
+                      std::vector<std::string>& unfinished);
+
 // Files as given, and the *.h5 files found (recursively) in folders, sorted.
 std::vector<std::string> find_logs(const std::vector<std::string>& paths);
 

@@ -63,12 +63,15 @@ int thread_count(std::int64_t requested) {
     return cores > 0 ? static_cast<int>(cores) : 1;
 }
 
+void set_blas_threads(int n) {
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(n);
+}
+
 int use_threads(std::int64_t threads) {
     const int n = thread_count(threads);
     torch::set_num_threads(n);
-    using SetThreads = void (*)(int);
-    if (auto set_blas_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-        set_blas_threads(1);
+    set_blas_threads(1);
     return n;
 }
 

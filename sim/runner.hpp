@@ -69,6 +69,8 @@ int thread_count(std::int64_t requested);
 // the same cores oversubscribe them: with both at 2 threads adversarial
 // wake-sleep trains 2.6x slower here (README, Performance). Returns the count used.
 int use_threads(std::int64_t threads);
+// OpenBLAS's own thread count, when OpenBLAS is the BLAS behind LibTorch (else nothing).
+void set_blas_threads(int n);
 
 // Throws when the device named (a spec's "device") is not on this machine, e.g.
 // "cuda" where LibTorch sees no GPU; for the CLI, before it opens any output.

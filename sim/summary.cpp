@@ -3,24 +3,18 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
 
 #include "sim/sweep.hpp"
+#include "sim/text_file.hpp"
 
 namespace somnus {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-void write_file(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ofstream file(path);
-    if (!(file << text) || !file.flush()) throw std::runtime_error(path.string() + ": cannot write");
-}
 
 std::string escape_xml(const std::string& text) {
     std::string out;
@@ -217,20 +211,11 @@ Summary summarize_folder(const std::string& dir, bool per_epoch, bool plots) {
     }
     std::vector<RunMetrics> runs;
     for (const auto& log : logs) {
-        RunMetrics run;
         try {
-            run = read_run_metrics(log);
+            add_finished_run(log, per_epoch, runs, summary.skipped);
         } catch (const std::exception& e) {
             summary.skipped.push_back(log + " (" + e.what() + ")");
-            continue;
         }
-        if (run.status != "finished") {
-            summary.skipped.push_back(log + " (status: " + run.status + ")");
-            continue;
-        }
-        if (!per_epoch) runs.push_back(std::move(run));
-        else
-            for (auto& evaluation : read_run_metrics_by_epoch(log)) runs.push_back(std::move(evaluation));
     }
     if (runs.empty()) throw std::runtime_error(dir + ": no log of a finished run" + (logs.empty() ? " (none found)" : ""));
     summary.rows = summarize_runs(runs);
@@ -239,14 +224,14 @@ Summary summarize_folder(const std::string& dir, bool per_epoch, bool plots) {
     const std::string stem = per_epoch ? "summary_per_epoch" : "summary";
     summary.markdown_path = (fs::path(dir) / (stem + ".md")).string();
     summary.csv_path = (fs::path(dir) / (stem + ".csv")).string();
-    write_file(summary.markdown_path, table_markdown(summary.rows));
-    write_file(summary.csv_path, table_csv(summary.rows));
+    write_text_file(summary.markdown_path, table_markdown(summary.rows));
+    write_text_file(summary.csv_path, table_csv(summary.rows));
     if (plots)
         for (const auto& m : summary.rows.front().metrics) {
             const std::string svg = metric_plot_svg(m.metric, runs, summary.rows, per_epoch);
             if (svg.empty()) continue;
             const fs::path path = fs::path(dir) / "plots" / (m.metric + (per_epoch ? "_per_epoch" : "") + ".svg");
-            write_file(path, svg);
+            write_text_file(path, svg);
             summary.plot_paths.push_back(path.string());
         }
     return summary;

@@ -13,6 +13,7 @@
 #include "data/datasets.hpp"
 #include "sim/replicate.hpp"
 #include "sim/spec.hpp"
+#include "sim/text_file.hpp"
 
 namespace somnus {
 
@@ -281,7 +282,6 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep) {
             if (!conditions.insert(condition).second)
                 throw SpecError("/base", "two runs are both named \"" + condition + "\" (two base specs with one name?); their logs would share a folder");
             document["name"] = condition;
-            // The spec with its name and seed is checked once; seeds change nothing else.
             for (std::int64_t seed : sweep.seeds) {
                 SweepRun run;
                 run.condition = condition;
@@ -295,19 +295,18 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep) {
                 run.log_path = (folder / ("seed_" + std::to_string(seed) + ".h5")).string();
                 if (!run.spec.contains("record") || !run.spec["record"].is_object()) run.spec["record"] = Json::object();
                 run.spec["record"]["path"] = run.log_path;
-                if (seed == sweep.seeds.front()) {
-                    try {
-                        ExperimentSpec parsed = parse_spec(run.spec);
-                        if (!data_checked) dataset_files(parsed.data);
-                        data_checked = true;
-                    } catch (const SpecError& e) {
-                        // Blame the axis whose key holds the bad value, else the base spec.
-                        std::string blame = "/base";
-                        for (std::size_t a = 0; a < sweep.axes.size(); ++a)
-                            for (const auto& key : sweep.axes[a].keys)
-                                if (inside(e.pointer(), key)) blame = sweep.axes[a].pointer + "/values/" + std::to_string(index[a]);
-                        throw SpecError(blame, "run " + condition + " (" + sweep.bases[b] + "): " + e.what());
-                    }
+                try {
+                    ExperimentSpec parsed = parse_spec(run.spec);
+                    if (!data_checked) dataset_files(parsed.data);  // one base, one data set
+                    data_checked = true;
+                    run.source = std::move(parsed.source);
+                } catch (const SpecError& e) {
+                    // Blame the axis whose key holds the bad value, else the base spec.
+                    std::string blame = "/base";
+                    for (std::size_t a = 0; a < sweep.axes.size(); ++a)
+                        for (const auto& key : sweep.axes[a].keys)
+                            if (inside(e.pointer(), key)) blame = sweep.axes[a].pointer + "/values/" + std::to_string(index[a]);
+                    throw SpecError(blame, "run " + condition + " (" + sweep.bases[b] + "): " + e.what());
                 }
                 runs.push_back(std::move(run));
             }
@@ -321,15 +320,6 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep) {
 }
 
 void write_sweep(const SweepSpec& sweep, const std::vector<SweepRun>& runs) {
-    auto write = [](const fs::path& path, const std::string& text) {
-        fs::create_directories(path.parent_path());
-        const fs::path partial = path.string() + ".partial";
-        {
-            std::ofstream file(partial);
-            if (!(file << text) || !file.flush()) throw std::runtime_error(partial.string() + ": cannot write");
-        }
-        fs::rename(partial, path);
-    };
     Json manifest;
     manifest["sweep"] = sweep.name;
     manifest["file"] = sweep.file;
@@ -338,13 +328,13 @@ void write_sweep(const SweepSpec& sweep, const std::vector<SweepRun>& runs) {
     manifest["parameters"] = labels;
     manifest["runs"] = Json::array();
     for (const auto& run : runs) {
-        write(run.spec_path, run.spec.dump(2) + "\n");
+        write_text_file(run.spec_path, run.spec.dump(2) + "\n");
         Json entry{{"condition", run.condition}, {"seed", run.seed}, {"base", run.base}, {"spec", run.spec_path}, {"log", run.log_path}};
         entry["parameters"] = Json::object();
         for (const auto& [label, value] : run.parameters) entry["parameters"][label] = value;
         manifest["runs"].push_back(entry);
     }
-    write(fs::path(sweep.out) / "sweep.json", manifest.dump(2) + "\n");
+    write_text_file(fs::path(sweep.out) / "sweep.json", manifest.dump(2) + "\n");
 }
 
 std::vector<ManifestRun> read_manifest(const std::string& path) {

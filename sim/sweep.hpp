@@ -64,13 +64,14 @@ struct SweepRun {
     std::string base;       // the spec file it starts from
     std::vector<std::pair<std::string, std::string>> parameters;  // label -> point name
     Json spec;              // the concrete spec (name, seed, record.path set)
+    Json source;            // the same, checked, with its defaults filled in (ExperimentSpec::source)
     std::string spec_path;  // OUT/<condition>/seed_K.json
     std::string log_path;   // OUT/<condition>/seed_K.h5
 };
 
 // Every base × every point of every axis × every seed, in that order. Each spec
-// is parsed, wired and its data located; the first bad one throws SpecError at
-// the sweep's pointer of the axis value (or base) behind it.
+// is parsed and wired, and each base's data located; the first bad one throws
+// SpecError at the sweep's pointer of the axis value (or base) behind it.
 std::vector<SweepRun> expand_sweep(const SweepSpec& sweep);
 
 // Writes OUT/<condition>/seed_K.json for every run and the manifest

@@ -4,15 +4,14 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 #include <set>
 
 #include "sim/batch.hpp"
 #include "sim/runner.hpp"
-#include "sim/spec.hpp"
 #include "sim/summary.hpp"
 #include "sim/sweep.hpp"
+#include "sim/text_file.hpp"
 
 namespace somnus {
 
@@ -73,7 +72,7 @@ int run_sweep_command(const SweepCommandOptions& o, std::ostream& out, const std
     std::size_t finished = 0, resumable = 0;
     std::set<const SweepRun*> replace;
     for (const auto& run : runs) {
-        const auto previous = previous_run(run.log_path, parse_spec(run.spec).source);
+        const auto previous = previous_run(run.log_path, run.source);
         if (previous.kind != PreviousRun::none && !previous.difference.empty()) {
             differing.push_back(run.log_path + " holds a run of a different spec (" + previous.difference + ")");
             replace.insert(&run);
@@ -109,18 +108,11 @@ int run_sweep_command(const SweepCommandOptions& o, std::ostream& out, const std
             for (const std::string& path : {run->log_path, resume_path_for(run->log_path), fs::path(run->log_path).replace_extension(".pt").string()})
                 if (fs::remove(path)) out << "removed " << path << " (--overwrite)\n";
         const fs::path folder = fs::path(sweep.out) / "slurm";
-        fs::create_directories(folder);
-        {
-            std::ofstream specs(folder / "specs.txt");
-            for (const auto& run : runs) specs << run.spec_path << "\n";
-            if (!specs.flush()) throw std::runtime_error((folder / "specs.txt").string() + ": cannot write");
-        }
+        std::string specs;
+        for (const auto& run : runs) specs += run.spec_path + "\n";
+        write_text_file(folder / "specs.txt", specs);
         const fs::path script = folder / "sweep.sbatch";
-        {
-            std::ofstream file(script);
-            if (!(file << slurm_script(sweep, runs, fs::read_symlink("/proc/self/exe").string())) || !file.flush())
-                throw std::runtime_error(script.string() + ": cannot write");
-        }
+        write_text_file(script, slurm_script(sweep, runs, fs::read_symlink("/proc/self/exe").string()));
         chmod(script.c_str(), 0755);
         out << "slurm: " << script.string() << ": a job array of " << runs.size() << " tasks (" << slurm.cpus_per_task << " CPUs, "
             << slurm.mem << ", " << slurm.time << (slurm.gpus > 0 ? ", " + std::to_string(slurm.gpus) + " GPUs" : std::string(""))

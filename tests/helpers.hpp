@@ -2,6 +2,7 @@
 // format, small specs, and running the somnus binary.
 #pragma once
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <array>
@@ -9,9 +10,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "sim/hdf5_reading.hpp"
 #include "sim/spec.hpp"
 
 namespace somnus::test {
@@ -64,6 +67,33 @@ inline void write_fake_fashion(const fs::path& dir, int n_train, int n_test) {
         write_file(dir / (prefix + "-images-idx3-ubyte" + (train ? ".gz" : "")), idx_bytes({n, 28, 28}, images), train);
         write_file(dir / (prefix + "-labels-idx1-ubyte" + (train ? ".gz" : "")), idx_bytes({n}, labels), train);
     }
+}
+
+// A fake Fashion-MNIST folder for a test suite, written once per process (ctest
+// runs tests in parallel processes: the pid in the name keeps them apart).
+inline fs::path fake_fashion_dir(const std::string& suite, int n_train, int n_test) {
+    static std::map<std::string, fs::path> made;
+    auto [it, fresh] = made.emplace(suite, fs::path());
+    if (fresh) {
+        it->second = temp_dir(suite + "_data_" + std::to_string(getpid()));
+        write_fake_fashion(it->second, n_train, n_test);
+    }
+    return it->second;
+}
+
+// A root attribute and a series of a log.
+inline std::string log_attribute(const fs::path& log, const char* name) {
+    hid_t file = open_for_reading(log.string());
+    std::string value = read_attribute(file, name);
+    H5Fclose(file);
+    return value;
+}
+
+inline std::vector<double> log_series(const fs::path& log, const std::string& path) {
+    hid_t file = open_for_reading(log.string());
+    auto values = read_doubles(file, path);
+    H5Fclose(file);
+    return values;
 }
 
 // A small but complete PAD spec over the fake data in `data_dir`.

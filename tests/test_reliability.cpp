@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <limits>
 
 #include "sim/hdf5_reading.hpp"
+#include "sim/model.hpp"
 #include "tests/helpers.hpp"
 
 namespace somnus {
@@ -18,14 +20,7 @@ namespace fs = std::filesystem;
 
 class Reliability : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        data_dir() = test::temp_dir("reliability_data_" + std::to_string(getpid()));
-        test::write_fake_fashion(data_dir(), 160, 64);
-    }
-    static fs::path& data_dir() {
-        static fs::path dir;
-        return dir;
-    }
+    static fs::path data_dir() { return test::fake_fashion_dir("reliability", 160, 64); }
     // 4 epochs of 6 mini-batches, a resumable checkpoint every 3 (mid-epoch); no evaluation.
     static fs::path spec_for(const fs::path& dir, const std::string& log) {
         Json doc = test::tiny_spec(data_dir(), dir / log);
@@ -35,20 +30,6 @@ protected:
         return test::write_spec(dir / (log + ".json"), doc);
     }
 };
-
-std::string attribute(const fs::path& log, const char* name) {
-    hid_t file = open_for_reading(log.string());
-    std::string value = read_attribute(file, name);
-    H5Fclose(file);
-    return value;
-}
-
-std::vector<double> series(const fs::path& log, const std::string& path) {
-    hid_t file = open_for_reading(log.string());
-    auto values = read_doubles(file, path);
-    H5Fclose(file);
-    return values;
-}
 
 // Starts a run, waits until its first resumable checkpoint exists, then sends `signal`.
 test::CommandResult start_and_stop(const fs::path& dir, const fs::path& spec, const fs::path& log, const char* signal) {
@@ -76,24 +57,37 @@ TEST_F(Reliability, KilledOrStoppedRunsResumeToTheLogOfAnUninterruptedRun) {
             std::ifstream first(dir / "first.txt");
             std::string text((std::istreambuf_iterator<char>(first)), {});
             EXPECT_NE(text.find("continue it with: somnus run --resume " + log.string()), std::string::npos) << text;
-            EXPECT_EQ(attribute(log, "status"), "interrupted");
+            EXPECT_EQ(test::log_attribute(log, "status"), "interrupted");
         }
         auto resumed = test::somnus("run --resume " + log.string());
         ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
-        EXPECT_EQ(attribute(log, "status"), "finished");
+        EXPECT_EQ(test::log_attribute(log, "status"), "finished");
         // Every epoch exactly once, every step's numbers as in the run never stopped.
-        EXPECT_EQ(series(log, "/epochs/epoch"), series(dir / "whole.h5", "/epochs/epoch"));
+        EXPECT_EQ(test::log_series(log, "/epochs/epoch"), test::log_series(dir / "whole.h5", "/epochs/epoch"));
         for (const char* path : {"/states/wake/step", "/states/wake/losses/kl", "/states/wake/losses/reconstruction",
                                  "/states/nrem/losses/latent_reconstruction", "/states/rem/losses/fake",
                                  "/states/rem/hippocampus/replayed_episode", "/plasticity/feedforward/weight_change_norm"}) {
-            auto expected = series(dir / "whole.h5", path);
+            auto expected = test::log_series(dir / "whole.h5", path);
             ASSERT_FALSE(expected.empty()) << path;
-            EXPECT_EQ(series(log, path), expected) << path;
+            EXPECT_EQ(test::log_series(log, path), expected) << path;
         }
         auto again = test::somnus("run --resume " + log.string());
         EXPECT_EQ(again.exit_code, 1);
         EXPECT_NE(again.output.find("the run finished; there is nothing to resume"), std::string::npos) << again.output;
     }
+}
+
+TEST(Divergence, TheFirstNonFiniteParameterIsNamedInItsPathway) {
+    Model model(parse_spec(Json::object()), torch::kCPU);
+    EXPECT_EQ(model.first_non_finite(true, true), "");
+    auto params = model.generator->named_parameters();
+    const std::string key = params.keys()[params.size() / 2];
+    {
+        torch::NoGradGuard no_grad;
+        params[key].view(-1)[0] = std::numeric_limits<float>::infinity();
+    }
+    EXPECT_EQ(model.first_non_finite(true, false), "") << "the feedforward pathway is finite";
+    EXPECT_EQ(model.first_non_finite(true, true), "V1_generator." + key);
 }
 
 TEST_F(Reliability, DivergenceStopsTheRunNamingStateTimeAndCause) {
@@ -112,7 +106,7 @@ TEST_F(Reliability, DivergenceStopsTheRunNamingStateTimeAndCause) {
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find("somnus: error: diverged in state wake at epoch 0, iteration 0 (step 0): loss \"kl\" is infinite"),
               std::string::npos) << r.output;
-    EXPECT_EQ(attribute(dir / "log.h5", "status").rfind("diverged: ", 0), 0u);
+    EXPECT_EQ(test::log_attribute(dir / "log.h5", "status").rfind("diverged: ", 0), 0u);
 }
 
 TEST_F(Reliability, AnExistingLogIsReplacedOnlyWithOverwriteAndAFailedRunKeepsIt) {
@@ -134,7 +128,7 @@ TEST_F(Reliability, AnExistingLogIsReplacedOnlyWithOverwriteAndAFailedRunKeepsIt
     EXPECT_EQ(failing.exit_code, 1) << failing.output;
     EXPECT_EQ(fs::file_size(dir / "log.h5"), size);
     EXPECT_EQ(fs::last_write_time(dir / "log.h5"), written);
-    EXPECT_EQ(attribute(dir / "log.h5", "status"), "finished");
+    EXPECT_EQ(test::log_attribute(dir / "log.h5", "status"), "finished");
     EXPECT_EQ(test::somnus("run " + spec.string() + " --overwrite").exit_code, 0);
 }
 
@@ -152,8 +146,8 @@ TEST_F(Reliability, AFullDiskIsAClearErrorAndTheLogKeepsWhatItHad) {
     EXPECT_TRUE(clear) << r.output;
     EXPECT_EQ(r.output.find("Segmentation"), std::string::npos) << r.output;
     if (fs::exists(dir / "log.h5")) {  // what it wrote before the disk filled still opens
-        EXPECT_FALSE(attribute(dir / "log.h5", "status").empty());
-        EXPECT_FALSE(series(dir / "log.h5", "/states/wake/step").empty());
+        EXPECT_FALSE(test::log_attribute(dir / "log.h5", "status").empty());
+        EXPECT_FALSE(test::log_series(dir / "log.h5", "/states/wake/step").empty());
     }
     EXPECT_FALSE(fs::exists(dir / "log.h5.flushing"));
     EXPECT_FALSE(fs::exists(dir / "log.resume.pt.partial"));
@@ -189,15 +183,15 @@ TEST_F(Reliability, AFullDiskStopsTheRunAndItResumesOnceThereIsRoom) {
     EXPECT_NE(first.find("once the cause is fixed, continue with: somnus run --resume " + log), std::string::npos) << first;
     EXPECT_EQ(first.find("Segmentation"), std::string::npos) << first;
     // The stopped run's log: its finished epochs, its status says why.
-    EXPECT_EQ(attribute(dir / "first.h5", "status").rfind("failed: ", 0), 0u);
-    EXPECT_FALSE(series(dir / "first.h5", "/epochs/epoch").empty());
+    EXPECT_EQ(test::log_attribute(dir / "first.h5", "status").rfind("failed: ", 0), 0u);
+    EXPECT_FALSE(test::log_series(dir / "first.h5", "/epochs/epoch").empty());
     // Resumed with room: every epoch exactly once.
     EXPECT_NE(r.output.find("second=0"), std::string::npos) << r.output;
-    EXPECT_EQ(attribute(dir / "final.h5", "status"), "finished");
-    EXPECT_EQ(series(dir / "final.h5", "/epochs/epoch"), (std::vector<double>{0, 1, 2, 3}));
+    EXPECT_EQ(test::log_attribute(dir / "final.h5", "status"), "finished");
+    EXPECT_EQ(test::log_series(dir / "final.h5", "/epochs/epoch"), (std::vector<double>{0, 1, 2, 3}));
     std::vector<double> steps(4 * 6);  // 4 epochs of 6 mini-batches, each step once
     for (std::size_t i = 0; i < steps.size(); ++i) steps[i] = static_cast<double>(i);
-    EXPECT_EQ(series(dir / "final.h5", "/states/wake/step"), steps);
+    EXPECT_EQ(test::log_series(dir / "final.h5", "/states/wake/step"), steps);
 }
 
 TEST_F(Reliability, AReadOnlyFolderIsRefusedBeforeAnyWork) {

@@ -15,14 +15,7 @@ namespace {
 
 class Run : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        data_dir() = test::temp_dir("run_data_" + std::to_string(getpid()));  // ctest runs tests in parallel
-        test::write_fake_fashion(data_dir(), 160, 64);
-    }
-    static fs::path& data_dir() {
-        static fs::path dir;
-        return dir;
-    }
+    static fs::path data_dir() { return test::fake_fashion_dir("run", 160, 64); }
 };
 
 // Collects every loss of a run, in order.

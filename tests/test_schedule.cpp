@@ -168,14 +168,7 @@ TEST(Schedule, EveryShippedDeprivationSpecExpands) {
 namespace {
 class NightRun : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        data_dir() = test::temp_dir("night_data_" + std::to_string(getpid()));
-        test::write_fake_fashion(data_dir(), 96, 32);
-    }
-    static fs::path& data_dir() {
-        static fs::path dir;
-        return dir;
-    }
+    static fs::path data_dir() { return test::fake_fashion_dir("night", 96, 32); }
 };
 }  // namespace
 

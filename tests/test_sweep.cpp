@@ -22,14 +22,7 @@ namespace fs = std::filesystem;
 
 class Sweep : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        data_dir() = test::temp_dir("sweep_data_" + std::to_string(getpid()));
-        test::write_fake_fashion(data_dir(), 64, 32);
-    }
-    static fs::path& data_dir() {
-        static fs::path dir;
-        return dir;
-    }
+    static fs::path data_dir() { return test::fake_fashion_dir("sweep", 64, 32); }
     // Two base specs (one epoch of 2 mini-batches, a quick evaluation) in `dir`.
     static void write_bases(const fs::path& dir) {
         Json a = test::tiny_spec(data_dir(), dir / "unused.h5");
@@ -50,13 +43,6 @@ protected:
         return dir / "sweep.json";
     }
 };
-
-std::string attribute(const fs::path& log, const char* name) {
-    hid_t file = open_for_reading(log.string());
-    std::string value = read_attribute(file, name);
-    H5Fclose(file);
-    return value;
-}
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path);
@@ -148,7 +134,7 @@ TEST_F(Sweep, RunsHereSkipsFinishedRunsGoesOnPastAFailureAndSummarizes) {
     EXPECT_NE(read_text(dir / "out" / "beta__batch=16" / "seed_1.txt").find("truncated file"), std::string::npos);
     EXPECT_NE(first.output.find("somnus sweep: 4 runs did not finish; run the same command again to continue them"), std::string::npos);
     EXPECT_NE(first.output.find(" running, "), std::string::npos) << "status lines: " << first.output;
-    EXPECT_EQ(attribute(dir / "out" / "alpha__batch=16" / "seed_1.h5", "status"), "finished");
+    EXPECT_EQ(test::log_attribute(dir / "out" / "alpha__batch=16" / "seed_1.h5", "status"), "finished");
 
     // The summary: the finished conditions, with the varied parameter as a column, and a plot per metric.
     const std::string md = read_text(dir / "out" / "summary.md");
@@ -207,7 +193,7 @@ TEST_F(Sweep, ContinueSkipsAFinishedRunAndResumesAnInterruptedOne) {
     auto resumed = test::somnus("run " + spec.string() + " --continue --set schedule.epochs=40");  // ...the same one resumes
     EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
     EXPECT_NE(resumed.output.find("resuming the interrupted run (status: interrupted)"), std::string::npos) << resumed.output;
-    EXPECT_EQ(attribute(dir / "log.h5", "status"), "finished");
+    EXPECT_EQ(test::log_attribute(dir / "log.h5", "status"), "finished");
     auto again = test::somnus("run " + spec.string() + " --continue");
     EXPECT_EQ(again.exit_code, 0);
     EXPECT_NE(again.output.find("finished earlier with this spec; nothing to do"), std::string::npos) << again.output;
@@ -256,7 +242,7 @@ TEST_F(Sweep, SlurmJobArrayRunsEveryRunOnASingleNodeCluster) {
     for (const char* condition : {"alpha", "beta"})
         for (int seed : {0, 1}) {
             const fs::path log = dir / "out" / condition / ("seed_" + std::to_string(seed) + ".h5");
-            EXPECT_EQ(attribute(log, "status"), "finished") << log << "\n" << read_text(fs::path(log).replace_extension(".txt"));
+            EXPECT_EQ(test::log_attribute(log, "status"), "finished") << log << "\n" << read_text(fs::path(log).replace_extension(".txt"));
         }
     // Submitting again: every task finds its run finished.
     auto again = test::run_command(env + SOMNUS_BINARY + " sweep " + file.string() + " --slurm");
