@@ -52,9 +52,9 @@ std::vector<SweepAxis::Point> read_points(ObjectReader& r) {
         const std::string at = r.at("values").to_string();
         if (values->is_array()) {
             for (std::size_t i = 0; i < values->size(); ++i)
-                points.push_back({value_name((*values)[i], at + "/" + std::to_string(i)), {(*values)[i]}});
+                points.push_back({value_name((*values)[i], at + "/" + std::to_string(i)), {(*values)[i]}, {at + "/" + std::to_string(i)}});
         } else if (values->is_object()) {
-            for (const auto& [name, value] : values->items()) points.push_back({name, {value}});
+            for (const auto& [name, value] : values->items()) points.push_back({name, {value}, {(r.at("values") / name).to_string()}});
         } else {
             throw SpecError(at, "expected a list or an object of named values, got " + json_type_name(*values));
         }
@@ -88,7 +88,7 @@ std::vector<SweepAxis::Point> read_points(ObjectReader& r) {
                                                                                      : step == std::floor(step));
     for (double x : xs) {
         Json value = integral ? Json(static_cast<std::int64_t>(std::llround(x))) : Json(x);
-        points.push_back({value_name(value, at), {value}});
+        points.push_back({value_name(value, at), {value}, {at}});
     }
     return points;
 }
@@ -130,6 +130,7 @@ SweepAxis read_axis(const Json& object, const JsonPointer& where) {
             for (const auto& m : members) {
                 point.name += (point.name.empty() ? "" : "+") + m.points[p].name;
                 point.values.push_back(m.points[p].values[0]);
+                point.pointers.push_back(m.points[p].pointers[0]);
             }
             axis.points.push_back(point);
         }
@@ -301,11 +302,11 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep) {
                     data_checked = true;
                     run.source = std::move(parsed.source);
                 } catch (const SpecError& e) {
-                    // Blame the axis whose key holds the bad value, else the base spec.
+                    // Blame the axis value behind the bad key, else the base spec.
                     std::string blame = "/base";
                     for (std::size_t a = 0; a < sweep.axes.size(); ++a)
-                        for (const auto& key : sweep.axes[a].keys)
-                            if (inside(e.pointer(), key)) blame = sweep.axes[a].pointer + "/values/" + std::to_string(index[a]);
+                        for (std::size_t k = 0; k < sweep.axes[a].keys.size(); ++k)
+                            if (inside(e.pointer(), sweep.axes[a].keys[k])) blame = sweep.axes[a].points[index[a]].pointers[k];
                     throw SpecError(blame, "run " + condition + " (" + sweep.bases[b] + "): " + e.what());
                 }
                 runs.push_back(std::move(run));

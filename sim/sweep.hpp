@@ -22,6 +22,7 @@ struct SweepAxis {
     struct Point {
         std::string name;  // "0.5", or the name given to an object value
         std::vector<Json> values;  // one per key
+        std::vector<std::string> pointers;  // of each value in the sweep file (a range: the range), for errors
     };
     std::vector<Point> points;
     std::string pointer;  // of the axis in the sweep file, for errors

@@ -103,6 +103,17 @@ TEST_F(Sweep, ErrorsPointIntoTheSweepFile) {
     EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "schedule.epochs", "values": [1, -3]}]})"),
               at + "/vary/0/values/1: run alpha__epochs=-3 (" + (dir / "alpha.json").string() +
                   "): spec error at /schedule/epochs: value -3 is out of range [0, 1000000]");
+    // A bad value from a range, a named value or a zip is blamed where it is in the sweep.
+    const std::string run_at = ": run alpha__";
+    EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "schedule.epochs", "range": {"from": 1, "to": -3, "count": 2}}]})"),
+              at + "/vary/0/range" + run_at + "epochs=-3 (" + (dir / "alpha.json").string() +
+                  "): spec error at /schedule/epochs: value -3 is out of range [0, 1000000]");
+    EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "schedule.epochs", "values": {"few": 1, "none/less": -3}}]})"),
+              at + "/vary/0/values/none~1less" + run_at + "epochs=none_less (" + (dir / "alpha.json").string() +
+                  "): spec error at /schedule/epochs: value -3 is out of range [0, 1000000]");
+    EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"zip": [{"key": "schedule.batch_size", "values": [8, 16]}, {"key": "schedule.epochs", "values": [1, -3]}]}]})"),
+              at + "/vary/0/zip/1/values/1" + run_at + "batch_size+epochs=16+-3 (" + (dir / "alpha.json").string() +
+                  "): spec error at /schedule/epochs: value -3 is out of range [0, 1000000]");
     EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"zip": [{"key": "a.b", "values": [1, 2]}, {"key": "c", "values": [1]}]}]})"),
               at + "/vary/0/zip/1: has 1 values, the first has 2: zipped axes vary together, value by value");
     EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "states.rem", "values": [{"mix_memories": false}]}]})"),
