@@ -4,7 +4,7 @@
 // the same iteration in eager PyTorch (bench/pad_pytorch.py). Never asserts.
 //
 //   somnus_bench cycle|wake|nrem|rem|areas|data|readout|matmul [--batch 64] [--threads 2]
-//                [--iterations 20] [--warmup 3] [--device cpu] [--data DIR]
+//                [--iterations 20] [--warmup 3] [--device cpu] [--data DIR] [--cudnn-benchmark] [--deterministic]
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
@@ -14,6 +14,9 @@
 #include <functional>
 
 #include <torch/csrc/autograd/profiler_legacy.h>
+#ifdef SOMNUS_WITH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 
 #include "data/datasets.hpp"
 #include "data/minibatches.hpp"
@@ -35,12 +38,35 @@ struct Options {
     std::string device = "cpu";
     std::string data = "/usr/share/datasets/fashion-mnist";
     std::string profile;          // chrome-trace file of the timed iterations (LibTorch's profiler)
+    bool cudnn_benchmark = false;  // cuDNN autotuning: time the candidate algorithms once per shape
+    bool deterministic = false;    // the spec's "deterministic": cuDNN's deterministic algorithms only
 };
 
 double peak_rss_mib() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return double(usage.ru_maxrss) / 1024.0;
+}
+
+// GPU memory: the peak that LibTorch's caching allocator handed out, and the peak it
+// held from the driver (what nvidia-smi shows, less the CUDA context); 0 without CUDA.
+struct GpuMemory {
+    double allocated_mib = 0, reserved_mib = 0;
+};
+GpuMemory gpu_memory(torch::Device device) {
+    GpuMemory m;
+#ifdef SOMNUS_WITH_CUDA
+    if (device.is_cuda()) {
+        using namespace c10::cuda::CUDACachingAllocator;
+        const auto stats = getDeviceStats(device.has_index() ? device.index() : 0);
+        const auto all = static_cast<std::size_t>(c10::CachingAllocator::StatType::AGGREGATE);
+        m.allocated_mib = double(stats.allocated_bytes[all].peak) / (1024.0 * 1024.0);
+        m.reserved_mib = double(stats.reserved_bytes[all].peak) / (1024.0 * 1024.0);
+    }
+#else
+    (void)device;
+#endif
+    return m;
 }
 
 void synchronize(torch::Device device) {
@@ -77,6 +103,15 @@ void report(const Options& o, const std::string& name, Timing t, double images, 
                  {"threads", torch::get_num_threads()}, {"ms_per_iteration", 1000.0 * t.median},
                  {"ms_mean", 1000.0 * t.mean}, {"images_per_second", images / t.median},
                  {"peak_rss_mib", peak_rss_mib()}};
+    const torch::Device device(o.device);
+    if (device.is_cuda()) {
+        const GpuMemory m = gpu_memory(device);
+        line["device"] = o.device;
+        line["gpu_peak_allocated_mib"] = m.allocated_mib;
+        line["gpu_peak_reserved_mib"] = m.reserved_mib;
+        line["cudnn_benchmark"] = o.cudnn_benchmark;
+        line["deterministic"] = o.deterministic;
+    }
     if (flops > 0) line["gflop_per_second"] = flops / t.median / 1e9;
     line.update(extra);
     std::printf("%s\n", line.dump().c_str());
@@ -276,10 +311,15 @@ int main(int argc, char** argv) {
     app.add_option("--device", o.device, "cpu, cuda or cuda:N");
     app.add_option("--data", o.data, "Fashion-MNIST folder (data and readout)");
     app.add_option("--profile", o.profile, "states: also write a chrome trace of the iterations (LibTorch profiler)");
+    app.add_flag("--cudnn-benchmark", o.cudnn_benchmark, "CUDA: let cuDNN time its algorithms for each shape first");
+    app.add_flag("--deterministic", o.deterministic, "CUDA: deterministic algorithms only, as a spec's \"deterministic\": true");
     CLI11_PARSE(app, argc, argv);
     try {
         use_threads(o.threads);
         torch::Device device = resolve_device(o.device);
+        o.device = device.str();
+        use_gpu_numerics(device, o.deterministic);  // as somnus run sets them
+        at::globalContext().setBenchmarkCuDNN(o.cudnn_benchmark);
         if (o.benchmark == "areas") bench_areas(o, device);
         else if (o.benchmark == "data") bench_data(o, device);
         else if (o.benchmark == "readout") bench_readout(o, device);

@@ -75,7 +75,8 @@ LatentPca latent_pca(EncoderAreaImpl& encoder, const ImageSet& test, const PcaSp
     const std::int64_t n = std::min(spec.images, test.size());
     auto z = encode_latents(encoder, test.images.slice(0, 0, n), device).cpu().to(torch::kFloat64);
     z = z - z.mean(0, true);
-    auto [u, s, vh] = torch::linalg::svd(z, /*full_matrices=*/false, c10::nullopt);
+    // ATen's linalg_svd: LibTorch 2.11's headers no longer carry the torch::linalg namespace.
+    auto [u, s, vh] = torch::linalg_svd(z, /*full_matrices=*/false);
     // Sign convention: each component's largest loading is positive, so runs compare.
     auto v = vh.slice(0, 0, 2).t();  // (D, 2)
     auto largest = v.abs().argmax(0);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -24,19 +25,23 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// The device's default random generator; at::Context's accessor is the one spelling
+// that LibTorch 1.13 and 2.x share (the CUDA hooks renamed theirs).
+at::Generator default_generator(torch::Device device) { return at::globalContext().defaultGenerator(device); }
+
 // Keeps LibTorch's global random stream (the readout seeds it) as it was, so a
 // run evaluated at intermediate epochs trains exactly as one that is not.
 class RandomStateGuard {
 public:
     explicit RandomStateGuard(torch::Device device) : device_(device) {
         cpu_ = at::detail::getDefaultCPUGenerator().get_state();
-        if (device_.is_cuda()) cuda_ = at::detail::getCUDAHooks().getDefaultCUDAGenerator(device_.index()).get_state();
+        if (device_.is_cuda()) cuda_ = default_generator(device_).get_state();
     }
     ~RandomStateGuard() {
         at::Generator cpu = at::detail::getDefaultCPUGenerator();  // a handle on the global generator
         cpu.set_state(cpu_);
         if (device_.is_cuda()) {
-            at::Generator cuda = at::detail::getCUDAHooks().getDefaultCUDAGenerator(device_.index());
+            at::Generator cuda = default_generator(device_);
             cuda.set_state(cuda_);
         }
     }
@@ -77,12 +82,23 @@ int use_threads(std::int64_t threads) {
 
 void check_device(const std::string& name) { resolve_device(name); }
 
+void use_gpu_numerics(torch::Device device, bool deterministic) {
+    if (!device.is_cuda()) return;
+    // cuBLAS repeats bitwise only with a fixed workspace; read when its handle is made.
+    if (deterministic) setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
+    at::globalContext().setBenchmarkCuDNN(false);  // autotuning: no faster here, 14x the memory (docs/gpu.md)
+    at::globalContext().setDeterministicCuDNN(deterministic);
+    at::globalContext().setDeterministicAlgorithms(deterministic, /*warn_only=*/true);
+}
+
 Runner::Runner(const ExperimentSpec& spec) : spec_(spec) {}
 
 void Runner::prepare() {
     use_threads(spec_.threads);
     torch::manual_seed(static_cast<std::uint64_t>(spec_.seed));
-    device_name_ = resolve_device(spec_.device).str();
+    const torch::Device device = resolve_device(spec_.device);
+    use_gpu_numerics(device, spec_.deterministic);
+    device_name_ = device.str();
 }
 
 namespace {
@@ -111,7 +127,7 @@ void check_finite(const Model& model, const std::string& state, const StepReport
 void save_generators(torch::serialize::OutputArchive& archive, torch::Generator& data_rng, torch::Device device) {
     archive.write("rng.global", at::detail::getDefaultCPUGenerator().get_state());
     archive.write("rng.data", data_rng.get_state());
-    if (device.is_cuda()) archive.write("rng.cuda", at::detail::getCUDAHooks().getDefaultCUDAGenerator(device.index()).get_state());
+    if (device.is_cuda()) archive.write("rng.cuda", default_generator(device).get_state());
 }
 
 void load_generators(torch::serialize::InputArchive& archive, torch::Generator& data_rng, torch::Device device) {
@@ -122,7 +138,7 @@ void load_generators(torch::serialize::InputArchive& archive, torch::Generator& 
     cpu.set_state(global.cpu());
     data_rng.set_state(data.cpu());
     if (device.is_cuda() && archive.try_read("rng.cuda", cuda)) {
-        at::Generator g = at::detail::getCUDAHooks().getDefaultCUDAGenerator(device.index());
+        at::Generator g = default_generator(device);
         g.set_state(cuda.cpu());
     }
 }

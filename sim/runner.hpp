@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <c10/core/Device.h>
+
 #include "sim/observer.hpp"
 #include "sim/spec.hpp"
 
@@ -71,6 +73,12 @@ int thread_count(std::int64_t requested);
 int use_threads(std::int64_t threads);
 // OpenBLAS's own thread count, when OpenBLAS is the BLAS behind LibTorch (else nothing).
 void set_blas_threads(int n);
+
+// GPU numerics of this process. With `deterministic`, cuDNN uses only its
+// deterministic algorithms and LibTorch its deterministic kernels (warning once
+// where an operation has none), so a CUDA run repeats bitwise; slower (see
+// docs/gpu.md). Without, cuDNN picks by its heuristics. Nothing changes on the CPU.
+void use_gpu_numerics(torch::Device device, bool deterministic);
 
 // Throws when the device named (a spec's "device") is not on this machine, e.g.
 // "cuda" where LibTorch sees no GPU; for the CLI, before it opens any output.

@@ -732,6 +732,7 @@ ExperimentSpec parse_spec(const Json& document) {
     if (!std::regex_match(spec.device, device_name))
         throw SpecError("/device", "unknown device \"" + spec.device + "\" (expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\")");
     spec.threads = root.integer("threads", spec.threads, 0, 4096);
+    spec.deterministic = root.boolean("deterministic", spec.deterministic);
     root.string("description", "");  // free text for the reader of the spec
 
     auto section = [&](const char* key, Json fallback) {

@@ -352,6 +352,7 @@ struct ExperimentSpec {
     std::int64_t seed = 0;
     std::string device = "auto";  // "auto" | "cpu" | "cuda" | "cuda:N"
     std::int64_t threads = 0;     // 0 = all cores
+    bool deterministic = false;   // GPU: deterministic cuDNN algorithms only, so a seed repeats bitwise
     DataSpec data;
     std::vector<ModuleSpec> modules;
     std::vector<PathwaySpec> pathways;

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -20,6 +21,14 @@
 namespace somnus::test {
 
 namespace fs = std::filesystem;
+
+// The device of the device-capable tests: SOMNUS_TEST_DEVICE, "cpu" when unset.
+// ctest runs them a second time on CUDA (label "device", names "cuda.*") where
+// LibTorch was built with CUDA; tests/test_device.cpp skips them without a GPU.
+inline torch::Device device() {
+    const char* name = std::getenv("SOMNUS_TEST_DEVICE");
+    return torch::Device(name && *name ? name : "cpu");
+}
 
 // A fresh folder under the build tree, named after the test.
 inline fs::path temp_dir(const std::string& name) {
@@ -99,12 +108,14 @@ inline std::vector<double> log_series(const fs::path& log, const std::string& pa
 // A small but complete PAD spec over the fake data in `data_dir`.
 inline Json tiny_spec(const fs::path& data_dir, const fs::path& log) {
     Json spec = Json::parse(R"({
-      "name": "tiny", "seed": 3, "threads": 2, "device": "cpu",
+      "name": "tiny", "seed": 3, "threads": 2,
       "data": {"train_subset": 96},
       "schedule": {"epochs": 2, "batch_size": 16},
       "record": {"progress_every": 2},
       "eval": {"linear_readout": {"epochs": 2, "batch_size": 16, "seeds": [0, 1]}}
     })");
+    spec["device"] = device().str();
+    if (device().is_cuda()) spec["deterministic"] = true;  // the tests compare runs bitwise
     spec["data"]["path"] = data_dir.string();
     spec["record"]["path"] = log.string();
     return spec;
@@ -131,6 +142,13 @@ inline CommandResult run_command(const std::string& command) {
 }
 
 inline CommandResult somnus(const std::string& arguments) { return run_command(std::string(SOMNUS_BINARY) + " " + arguments); }
+
+// The Python that reads logs back (h5py, numpy): Debian's, unless SOMNUS_TEST_PYTHON
+// names another (scripts/device-check.sh: the GPU machine's, which has h5py).
+inline std::string python() {
+    const char* name = std::getenv("SOMNUS_TEST_PYTHON");
+    return name && *name ? name : "/usr/bin/python3";
+}
 
 inline std::string source_path(const std::string& relative) { return std::string(SOMNUS_SOURCE_DIR) + "/" + relative; }
 

@@ -45,7 +45,7 @@ f = h5py.File(sys.argv[1], "r")
 assert f.attrs["status"] == "finished", f.attrs["status"]
 assert json.loads(f.attrs["spec"])["schedule"]["batch_size"] == 16
 assert f.attrs["seed"] == 3 and f.attrs["device"] == "cpu"
-assert f.attrs["torch_version"].startswith("1.13")
+assert f.attrs["torch_version"] == sys.argv[2]  # the LibTorch somnus was built with
 for state in ("wake", "nrem", "rem"):
     step = f["states/%s/step" % state][:]
     assert step.dtype == np.int64 and list(step) == list(range(12)), step
@@ -69,7 +69,7 @@ assert f["eval"].attrs["encoder"] == "trained"
 print("h5py ok", acc[:, -1])
 )PY";
     std::ofstream(dir / "check.py") << check;
-    auto py = test::run_command("/usr/bin/python3 " + (dir / "check.py").string() + " " + log.string());
+    auto py = test::run_command(test::python() + " " + (dir / "check.py").string() + " " + log.string() + " " + TORCH_VERSION);
     EXPECT_EQ(py.exit_code, 0) << py.output;
     EXPECT_NE(py.output.find("h5py ok"), std::string::npos) << py.output;
 
@@ -200,7 +200,7 @@ TEST_F(Run, InterruptKeepsFinishedEpochs) {
     auto r = test::run_command("bash " + (dir / "interrupt.sh").string());
     EXPECT_NE(r.output.find("exit=1"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("run interrupted; the log keeps every step so far; continue it with: somnus run --resume"), std::string::npos) << r.output;
-    auto py = test::run_command("/usr/bin/python3 -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+    auto py = test::run_command(test::python() + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
                                 "n=len(f['epochs/epoch']); assert f.attrs['status']=='interrupted'; "
                                 "assert n >= 2 and len(f['states/wake/step']) >= 2*n; print('epochs', n)\" " +
                                 (dir / "log.h5").string());
@@ -284,7 +284,7 @@ TEST_F(Run, EvaluatesAtChosenEpochsWithoutChangingTheTraining) {
     for (double v : pca.explained_variance) total += v;
     EXPECT_LE(total, 1.0 + 1e-9);
 
-    auto py = test::run_command("/usr/bin/python3 -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+    auto py = test::run_command(test::python() + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
                                 "assert f['eval'].attrs['trained_epochs']==3; "
                                 "assert f['eval/epoch_001'].attrs['trained_epochs']==1; "
                                 "assert f['eval/epoch_000/linear_readout/last_epoch_accuracy'].shape==(2,); "
@@ -325,7 +325,7 @@ TEST_F(Run, ReplicateRunsSeedsInParallelAndTablesMeanAndSem) {
 
     // The CSV: one row per experiment, mean and SEM over the two seeds.
     auto py = test::run_command(
-        "/usr/bin/python3 -c \"import csv,sys,h5py,numpy as np; rows=list(csv.DictReader(open(sys.argv[1]))); "
+        test::python() + " -c \"import csv,sys,h5py,numpy as np; rows=list(csv.DictReader(open(sys.argv[1]))); "
         "assert len(rows)==1 and rows[0]['runs']=='2' and rows[0]['seeds']=='0 1', rows; "
         "acc=[100*np.mean(h5py.File(sys.argv[2]+'/tiny/seed_%d.h5'%s)['eval/linear_readout/last_epoch_accuracy'][:]) for s in (0,1)]; "
         "assert abs(float(rows[0]['readout_last_epoch_mean'])-np.mean(acc))<1e-6; "
@@ -374,7 +374,7 @@ TEST_F(Run, TrainsOnThreeChannelCifarBatches) {
     RunResult result = runner.run();
     ASSERT_EQ(result.status, "finished");
     EXPECT_EQ(result.evaluation->readout->train_images, 480);  // 5 batches of 96
-    auto py = test::run_command("/usr/bin/python3 -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+    auto py = test::run_command(test::python() + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
                                 "assert f['dreams/rem/dream'].shape[2:]==(3,32,32); "
                                 "assert f['dreams/wake/reconstruction'].shape[2:]==(3,32,32); print('rgb ok')\" " +
                                 (dir / "c.h5").string());

@@ -220,7 +220,7 @@ assert "epoch_001" in f["eval"], list(f["eval"])   # after the first day and nig
 print("night ok")
 )PY";
     std::ofstream(dir / "check.py") << check;
-    auto py = test::run_command("/usr/bin/python3 " + (dir / "check.py").string() + " " + (dir / "night.h5").string());
+    auto py = test::run_command(test::python() + " " + (dir / "check.py").string() + " " + (dir / "night.h5").string());
     EXPECT_EQ(py.exit_code, 0) << py.output;
     EXPECT_NE(py.output.find("night ok"), std::string::npos) << py.output;
 }

@@ -6,6 +6,7 @@
 
 using namespace somnus;
 using somnus::test::change;
+using somnus::test::device;
 using somnus::test::snapshot;
 
 namespace {
@@ -33,7 +34,7 @@ torch::Tensor images(std::int64_t batch = 16) {
     auto x = torch::full({batch, 1, 32, 32}, -0.8) + 0.05 * torch::randn({batch, 1, 32, 32});
     auto rows = torch::randint(0, 30, {batch});
     for (std::int64_t i = 0; i < batch; ++i) x[i][0].narrow(0, rows[i].item<std::int64_t>(), 3).fill_(0.8);
-    return x;
+    return x.to(device());
 }
 
 std::int64_t count(const std::vector<torch::Tensor>& params) {
@@ -46,7 +47,7 @@ std::int64_t count(const std::vector<torch::Tensor>& params) {
 
 TEST(Areas, ReferenceShapesAndParameterCounts) {
     torch::manual_seed(0);
-    Model model(parse_spec(Json::object()), torch::kCPU);
+    Model model(parse_spec(Json::object()), device());
     // Reference (NicoZenith/PAD, 1 channel): encoder + head 1,709,761; generator 1,705,409.
     EXPECT_EQ(count(model.feedforward_parameters()), 1709761);
     EXPECT_EQ(count(model.feedback_parameters()), 1705409);
@@ -79,7 +80,7 @@ TEST(Wake, LowersReconstructionErrorAndStoresLatents) {
     torch::manual_seed(1);
     // A larger learning rate than PAD's 2e-4, so that a few steps show the trend.
     ExperimentSpec spec = small_spec({{"training", {{"encoder_optimizer", {{"lr", 2e-3}}}, {"generator_optimizer", {{"lr", 2e-3}}}}}});
-    Model model(spec, torch::kCPU);
+    Model model(spec, device());
     auto wake = make_state(spec, "wake");
     auto x = images();
     Modulation m = model.conductor.modulation("wake");
@@ -97,7 +98,7 @@ TEST(Wake, LowersReconstructionErrorAndStoresLatents) {
 TEST(Nrem, OnlyTheEncoderLearns) {
     torch::manual_seed(2);
     ExperimentSpec spec = small_spec({{"training", {{"adam_steps_on_zero_grad", false}}}});
-    Model model(spec, torch::kCPU);
+    Model model(spec, device());
     auto wake = make_state(spec, "wake"), nrem = make_state(spec, "nrem");
     wake->step(model, images(), model.conductor.modulation("wake"), {});
     auto encoder_before = snapshot(model.encoder->parameters());
@@ -120,7 +121,7 @@ TEST(Nrem, ReferenceAdamSemanticsMoveTheHeadOnMomentumOnly) {
     // is not stepped at all.
     torch::manual_seed(2);
     ExperimentSpec spec = small_spec();
-    Model model(spec, torch::kCPU);
+    Model model(spec, device());
     auto wake = make_state(spec, "wake"), nrem = make_state(spec, "nrem");
     wake->step(model, images(), model.conductor.modulation("wake"), {});
     auto generator_before = snapshot(model.generator->parameters());
@@ -145,7 +146,7 @@ struct RemEffect {
 RemEffect rem_effect_on_dreams(double feedback_sign) {
     torch::manual_seed(4);
     ExperimentSpec spec = small_spec();
-    Model model(spec, torch::kCPU);
+    Model model(spec, device());
     // In double precision: one Adam step changes d by about 1e-7, near float32's resolution.
     model.encoder->to(torch::kFloat64);
     model.generator->to(torch::kFloat64);
@@ -160,7 +161,7 @@ RemEffect rem_effect_on_dreams(double feedback_sign) {
     }
     // The same noise as the REM step draws first, so the probe is the step's z_mix.
     torch::manual_seed(99);
-    auto probe = model.hippocampus.replay_mixed(0.5, 0.5, torch::randn({16, 32}, torch::kFloat64));
+    auto probe = model.hippocampus.replay_mixed(0.5, 0.5, torch::randn({16, 32}, torch::dtype(torch::kFloat64).device(device())));
     auto judge = [&] {
         torch::NoGradGuard no_grad;
         return model.discriminator(model.pad_encoder().forward(model.pad_generator().forward(probe)).layer3).mean().item<double>();
@@ -205,7 +206,7 @@ TEST(Rem, WithoutTheSignReversalTheGeneratorLowersIt) {
 TEST(Rem, GatedOffDiscriminatorMeansNoLearning) {
     torch::manual_seed(5);
     ExperimentSpec spec = small_spec({{"modules", {{"conductor", {{"levels", {{"rem", {{"ach", 0.0}, {"na", 0.0}}}}}}}}}});
-    Model model(spec, torch::kCPU);
+    Model model(spec, device());
     auto wake = make_state(spec, "wake"), rem = make_state(spec, "rem");
     wake->step(model, images(), model.conductor.modulation("wake"), {});
     auto all_before = snapshot(model.feedforward_parameters());
@@ -330,7 +331,7 @@ TEST(Wake, RealLossOnlyWhenSomeStateTeachesFake) {
     torch::manual_seed(7);
     // The reference trains the discriminator on real images only when REM runs (R > 0).
     ExperimentSpec no_rem = small_spec({{"schedule", {{"cycle", {"wake", "nrem"}}}}});
-    Model model(no_rem, torch::kCPU);
+    Model model(no_rem, device());
     EXPECT_FALSE(model.adversarial);
     auto head_before = snapshot(model.discriminator->parameters());
     StepReport report = make_state(no_rem, "wake")->step(model, images(), model.conductor.modulation("wake"), {});
@@ -340,18 +341,18 @@ TEST(Wake, RealLossOnlyWhenSomeStateTeachesFake) {
     // The paper's Wake loss always includes it.
     ExperimentSpec always = small_spec({{"schedule", {{"cycle", {"wake", "nrem"}}}},
                                         {"states", {{"wake", {{"real_loss", "always"}}}}}});
-    Model paper(always, torch::kCPU);
+    Model paper(always, device());
     report = make_state(always, "wake")->step(paper, images(), paper.conductor.modulation("wake"), {});
     EXPECT_NEAR(report.loss("real"), std::log(2.0), 0.1);
 
-    Model full(small_spec(), torch::kCPU);
+    Model full(small_spec(), device());
     EXPECT_TRUE(full.adversarial);
 }
 
 TEST(Nrem, MixedReplayDreamsFromTwoMemoriesAndNoise) {
     torch::manual_seed(4);
     ExperimentSpec spec = small_spec({{"states", {{"nrem", {{"replay", "mixed"}}}}}});
-    Model model(spec, torch::kCPU);
+    Model model(spec, device());
     auto wake = make_state(spec, "wake"), nrem = make_state(spec, "nrem");
     StepClock clock;
     wake->step(model, images(), model.conductor.modulation("wake"), clock);
@@ -363,7 +364,7 @@ TEST(Nrem, MixedReplayDreamsFromTwoMemoriesAndNoise) {
     EXPECT_EQ(r.partner, 0);  // mixed with the older memory, as REM does
     // The single-memory default replays the newest episode alone.
     ExperimentSpec single = small_spec();
-    Model plain(single, torch::kCPU);
+    Model plain(single, device());
     auto wake1 = make_state(single, "wake"), nrem1 = make_state(single, "nrem");
     wake1->step(plain, images(), plain.conductor.modulation("wake"), {});
     wake1->step(plain, images(), plain.conductor.modulation("wake"), clock);

@@ -1,5 +1,6 @@
 """Every documented dataset of a run log: shape, dtype, attributes, values (docs/log-format.md)."""
 import json
+import os
 
 import h5py
 import numpy as np
@@ -23,7 +24,9 @@ def test_root_attributes(f):
     assert a["layout"].startswith("somnus-log 1")
     assert a["seed"] == 3 and a["device"] == "cpu" and a["command"] == "run"
     assert a["epochs_finished"] == EPOCHS and a["epochs_planned"] == EPOCHS and a["iterations_per_epoch"] == 6
-    assert a["torch_version"].startswith("1.13") and a["hdf5_version"].startswith("1.10")
+    built_with = os.environ.get("SOMNUS_TORCH_VERSION", "1.13")  # ctest passes the LibTorch it built against
+    assert a["torch_version"].startswith(".".join(built_with.split(".")[:2])), a["torch_version"]
+    assert a["hdf5_version"].startswith("1.10")
     assert json.loads(a["spec"])["record"]["activity"]["probe_images"] == N_PROBE
     for key in ("created", "started", "finished"):
         assert a[key].endswith("Z"), key
