@@ -232,14 +232,15 @@ def main():
     pad = Pad(args.batch, args.device, args.read_losses)
     pad.wake(x)  # a stored latent for the sleep states
     steps = {"wake": [pad.wake], "nrem": [pad.nrem], "rem": [pad.rem], "cycle": [pad.wake, pad.nrem, pad.rem]}
-    variant = ("reading losses" if args.read_losses else "") + (", cudnn benchmark" if args.cudnn_benchmark else "")
+    variant = ", ".join(name for name, on in (("reading losses", args.read_losses),
+                                              ("cudnn benchmark", args.cudnn_benchmark)) if on)
 
     def emit(which, median, mean, extra=None):
         line = {"benchmark": "pytorch " + which, "batch": args.batch, "threads": torch.get_num_threads(),
                 "ms_per_iteration": 1000 * median, "ms_mean": 1000 * mean,
                 "images_per_second": args.batch / median, "peak_rss_mib": peak_rss_mib()}
         if args.device.startswith("cuda"):
-            line.update(device=args.device, variant=variant.strip(", "),
+            line.update(device=args.device, variant=variant,
                         gpu_peak_allocated_mib=torch.cuda.max_memory_allocated() / 2**20,
                         gpu_peak_reserved_mib=torch.cuda.max_memory_reserved() / 2**20)
         line.update(extra or {})

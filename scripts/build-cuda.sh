@@ -44,17 +44,12 @@ fi
   { echo "build-cuda.sh: $libtorch/share/cmake/Torch/TorchConfig.cmake not found: not a LibTorch folder" >&2; exit 1; }
 if [ -d /usr/local/cuda/bin ] && ! command -v nvcc > /dev/null; then export PATH="/usr/local/cuda/bin:$PATH"; fi
 
-log="$build_dir.log"
 echo "somnus: configuring $build_dir against $libtorch"
 # The LibTorch folder goes first in CMAKE_PREFIX_PATH so that its libraries, not a
 # system LibTorch's, are found. TORCH_CUDA_ARCH_LIST only quiets the architecture
 # probe: somnus compiles no CUDA code of its own.
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOMNUS_BUILD_TESTS=ON \
-  -DCMAKE_PREFIX_PATH="$libtorch" -DTORCH_CUDA_ARCH_LIST="${TORCH_CUDA_ARCH_LIST:-8.0;9.0}" \
-  "${cmake_args[@]}" > "$log" 2>&1 || { cat "$log"; exit 1; }
-grep "^-- somnus:" "$log" || true
-ninja -C "$build_dir" -j"$(nproc)" >> "$log" 2>&1 || { tail -60 "$log"; exit 1; }
-echo "somnus: built $build_dir/somnus (log: $log)"
+SOMNUS_BUILD_DIR="$build_dir" scripts/build.sh -DSOMNUS_BUILD_TESTS=ON -DCMAKE_PREFIX_PATH="$libtorch" \
+  -DTORCH_CUDA_ARCH_LIST="${TORCH_CUDA_ARCH_LIST:-8.0;9.0}" "${cmake_args[@]}"
 if [ "$run_tests" = 1 ]; then
   cd "$build_dir"
   ctest --output-on-failure -j"$(nproc)"

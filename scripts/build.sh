@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Configures and builds somnus (Release) in ./build. Extra arguments go to cmake.
+# Configures and builds somnus (Release) in ./build, or in $SOMNUS_BUILD_DIR
+# (scripts/build-cuda.sh: build-cuda). Extra arguments go to cmake; the log is
+# the build folder's name plus .log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" > build.log 2>&1 || { cat build.log; exit 1; }
-ninja -C build -j"$(nproc)" >> build.log 2>&1 || { tail -60 build.log; exit 1; }
-echo "somnus: built build/somnus"
+dir="${SOMNUS_BUILD_DIR:-build}"
+log="$dir.log"
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" > "$log" 2>&1 || { cat "$log"; exit 1; }
+grep "^-- somnus:" "$log" || true
+ninja -C "$dir" -j"$(nproc)" >> "$log" 2>&1 || { tail -60 "$log"; exit 1; }
+echo "somnus: built $dir/somnus"

@@ -25,10 +25,12 @@ namespace fs = std::filesystem;
 // The device of the device-capable tests: SOMNUS_TEST_DEVICE, "cpu" when unset.
 // ctest runs them a second time on CUDA (label "device", names "cuda.*") where
 // LibTorch was built with CUDA; tests/test_device.cpp skips them without a GPU.
-inline torch::Device device() {
-    const char* name = std::getenv("SOMNUS_TEST_DEVICE");
-    return torch::Device(name && *name ? name : "cpu");
+inline std::string environment_or(const char* variable, const char* fallback) {
+    const char* value = std::getenv(variable);
+    return value && *value ? value : fallback;
 }
+
+inline torch::Device device() { return torch::Device(environment_or("SOMNUS_TEST_DEVICE", "cpu")); }
 
 // A fresh folder under the build tree, named after the test.
 inline fs::path temp_dir(const std::string& name) {
@@ -145,10 +147,7 @@ inline CommandResult somnus(const std::string& arguments) { return run_command(s
 
 // The Python that reads logs back (h5py, numpy): Debian's, unless SOMNUS_TEST_PYTHON
 // names another (scripts/device-check.sh: the GPU machine's, which has h5py).
-inline std::string python() {
-    const char* name = std::getenv("SOMNUS_TEST_PYTHON");
-    return name && *name ? name : "/usr/bin/python3";
-}
+inline std::string python() { return environment_or("SOMNUS_TEST_PYTHON", "/usr/bin/python3"); }
 
 inline std::string source_path(const std::string& relative) { return std::string(SOMNUS_SOURCE_DIR) + "/" + relative; }
 
