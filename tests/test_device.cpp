@@ -125,3 +125,15 @@ TEST(Device, TheComparisonCycleIsDeterministicOnTheCpu) {
     for (std::size_t i = 0; i < a.final.size(); ++i) moved += (a.final[i] - a.initial[i]).abs().sum().item<double>();
     EXPECT_GT(moved, 0.0);
 }
+
+// PyPI's LibTorch 2.x exports its own copy of parts of libstdc++ (std::filesystem
+// among them); linked ahead of libstdc++ it served every caller, and its
+// remove_all crashed on a folder with files in it. CMakeLists.txt links
+// libstdc++ first; this is what crashed before.
+TEST(Build, StdFilesystemRemovesAFolderWithFilesInIt) {
+    auto dir = test::temp_dir("build_remove_all");
+    std::filesystem::create_directories(dir / "inner");
+    std::ofstream(dir / "inner" / "file") << "x";
+    EXPECT_EQ(std::filesystem::remove_all(dir), 3u);  // the folder, its subfolder and the file
+    EXPECT_FALSE(std::filesystem::exists(dir));
+}
