@@ -13,6 +13,13 @@ void Hippocampus::store(const torch::Tensor& latents, std::int64_t step) {
     while (static_cast<std::int64_t>(episodes_.size()) > params_.capacity) forget_one();
 }
 
+torch::Tensor Hippocampus::stored_latents() const {
+    if (episodes_.empty()) return {};
+    std::vector<torch::Tensor> all;
+    for (const auto& e : episodes_) all.push_back(e.latents);
+    return torch::cat(all);
+}
+
 std::int64_t Hippocampus::memories() const {
     std::int64_t n = 0;
     for (const auto& e : episodes_) n += e.latents.size(0);

@@ -84,6 +84,8 @@ public:
     bool can_mix() const;
     std::int64_t occupancy() const { return static_cast<std::int64_t>(episodes_.size()); }
     std::int64_t memories() const;  // rows over all episodes
+    // Every stored memory (memories() rows, oldest episode first); undefined when the store is empty.
+    torch::Tensor stored_latents() const;
     std::int64_t capacity() const { return params_.capacity; }
     const HippocampusParams& params() const { return params_; }
     void clear() { episodes_.clear(); }

@@ -163,10 +163,15 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
 }
 
 EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
-                                const ImageSet& train, const ImageSet& test, const EvalSpec& spec, torch::Device device) {
+                                const ImageSet& train, const ImageSet& test, const EvalSpec& spec, torch::Device device,
+                                const std::vector<DreamBatch>& dreams, const torch::Tensor& memories) {
     auto start = std::chrono::steady_clock::now();
     EvaluationReport report;
-    if (spec.linear_readout.enabled) report.readout = linear_readout(encoder, train, test, spec.linear_readout, device);
+    TrainedReadout readout;
+    if (spec.linear_readout.enabled)
+        report.readout = linear_readout(encoder, train, test, spec.linear_readout, device, &readout);
+    if (spec.dream_content.enabled && readout.classifier && !dreams.empty())
+        report.dream_content = dream_content(encoder, readout, dreams, memories, test, spec.dream_content, device);
     if (spec.latent_geometry.enabled) report.geometry = latent_geometry(encoder, test, spec.latent_geometry, device);
     if (spec.pca.enabled) report.pca = latent_pca(encoder, test, spec.pca, device);
     if (spec.overlap.enabled) report.overlap = wake_sleep_overlap(encoder, generator, latent_dim, test, spec.overlap, device);

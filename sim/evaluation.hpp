@@ -6,6 +6,7 @@
 
 #include "areas/area.hpp"
 #include "data/image_set.hpp"
+#include "sim/dream_content.hpp"
 #include "sim/observer.hpp"
 
 namespace somnus {
@@ -27,7 +28,9 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
 double pattern_kl(const torch::Tensor& a, const torch::Tensor& b);
 
 // Everything the eval section enables; trained_epochs, final and encoder are left to the caller.
+// Dream content needs the states' last dreams and the stored memories (none before training).
 EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
-                                const ImageSet& train, const ImageSet& test, const EvalSpec& spec, torch::Device device);
+                                const ImageSet& train, const ImageSet& test, const EvalSpec& spec, torch::Device device,
+                                const std::vector<DreamBatch>& dreams = {}, const torch::Tensor& memories = {});
 
 }  // namespace somnus

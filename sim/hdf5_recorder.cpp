@@ -249,7 +249,42 @@ void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
         log.write(base + "sleep_patterns", sleep, {k});
         log.attribute(base, "samples", double(o.samples));
     }
+    if (e.dream_content) write_dream_content(root + "dream_content/", *e.dream_content);
     flush();
+}
+
+void Hdf5Recorder::write_dream_content(const std::string& base, const DreamContent& c) {
+    LogFile& log = *log_;
+    log.attribute(base, "classifier_seed", double(c.classifier_seed));
+    log.attribute(base, "training_images", double(c.training_images));
+    const auto n = [](const auto& v) { return std::vector<std::int64_t>{std::int64_t(v.size())}; };
+    for (const auto& d : c.states) {
+        const std::string s = base + d.state + "/";
+        log.describe(s + "predicted_class", "class the readout classifier gives each dream of the state's last mini-batch", "class");
+        log.describe(s + "confidence", "softmax probability of the predicted class", "probability");
+        log.describe(s + "nearest_training_distance", "latent distance of each dream to the nearest of the readout's training images", "latent units");
+        log.write(s + "predicted_class", d.predicted_class, n(d.predicted_class));
+        log.write(s + "confidence", d.confidence, n(d.confidence));
+        log.write(s + "nearest_training_distance", d.nearest_training, n(d.nearest_training));
+        if (!d.nearest_memory.empty()) {
+            log.describe(s + "nearest_memory_distance", "latent distance of each dream to the nearest memory stored in the hippocampus", "latent units");
+            log.write(s + "nearest_memory_distance", d.nearest_memory, n(d.nearest_memory));
+        }
+        if (!d.images.empty()) {
+            log.describe(s + "images", "the first dreams as the generator made them (dream, channel, y, x)", "normalised intensity");
+            log.write(s + "images", d.images, d.image_shape);
+        }
+        log.attribute(s, "step", double(d.step));
+        log.attribute(s, "dreams", double(d.predicted_class.size()));
+    }
+    if (!c.memory_class.empty()) {
+        log.describe(base + "memory_class", "class the readout classifier gives each memory stored in the hippocampus", "class");
+        log.write(base + "memory_class", c.memory_class, n(c.memory_class));
+    }
+    log.describe(base + "test_images/nearest_training_distance", "yardstick: latent distance of real test images to the nearest training image", "latent units");
+    log.describe(base + "test_images/predicted_class", "class the readout classifier gives each of those test images", "class");
+    log.write(base + "test_images/nearest_training_distance", c.test_nearest_training, n(c.test_nearest_training));
+    log.write(base + "test_images/predicted_class", c.test_predicted_class, n(c.test_predicted_class));
 }
 
 void Hdf5Recorder::write_readout(const std::string& base, const ReadoutReport& r) {

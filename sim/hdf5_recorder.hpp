@@ -39,6 +39,7 @@ public:
 private:
     bool started_ = false;  // run_started was seen: the file exists from then on
     void flush(bool final = false);
+    void write_dream_content(const std::string& base, const DreamContent& content);
     void write_readout(const std::string& group, const ReadoutReport& r);
 
     std::unique_ptr<LogFile> log_;

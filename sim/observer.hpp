@@ -128,6 +128,27 @@ struct WakeSleepOverlap {
     std::vector<Test> tests;
 };
 
+// What dreams are of (DreamContentSpec): per dreaming state, its last mini-batch
+// of dreams as the readout classifier sees them, and how novel each dream is.
+struct DreamContent {
+    struct StateDreams {
+        std::string state;
+        std::int64_t step = -1;                     // run step that dreamt them
+        std::vector<std::int64_t> predicted_class;  // (dreams)
+        std::vector<double> confidence;             // softmax probability of the predicted class
+        std::vector<double> nearest_memory;         // latent distance to the nearest stored memory
+        std::vector<double> nearest_training;       // latent distance to the nearest training image
+        std::vector<float> images;                  // the first dreams, (kept, C, H, W) row-major
+        std::vector<std::int64_t> image_shape;      // {kept, C, H, W}
+    };
+    std::vector<StateDreams> states;
+    std::vector<std::int64_t> memory_class;          // the stored memories, classified the same way
+    std::vector<double> test_nearest_training;       // real test images: latent distance to the nearest training image
+    std::vector<std::int64_t> test_predicted_class;  // and their predicted class
+    std::int64_t training_images = 0;                // the reference set (the readout's training images)
+    std::int64_t classifier_seed = 0;
+};
+
 // One evaluation of the encoder (the spec's eval section).
 struct EvaluationReport {
     std::int64_t trained_epochs = 0;  // epochs of training behind the encoder; -1 = a loaded checkpoint
@@ -137,6 +158,7 @@ struct EvaluationReport {
     std::optional<LatentGeometry> geometry;
     std::optional<LatentPca> pca;
     std::optional<WakeSleepOverlap> overlap;
+    std::optional<DreamContent> dream_content;
     double seconds = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace somnus {
 
@@ -53,6 +54,27 @@ std::string summarize_evaluation(const EvaluationReport& e) {
                           static_cast<long long>(t.wake_patterns), static_cast<long long>(t.sleep_patterns));
             text += buffer;
         }
+    if (e.dream_content) {
+        const DreamContent& c = *e.dream_content;
+        auto median = [](std::vector<double> xs) {
+            if (xs.empty()) return std::nan("");
+            std::nth_element(xs.begin(), xs.begin() + std::ptrdiff_t(xs.size() / 2), xs.end());
+            return xs[xs.size() / 2];
+        };
+        for (const auto& d : c.states) {
+            std::map<std::int64_t, int> counts;
+            for (std::int64_t k : d.predicted_class) ++counts[k];
+            const auto top = std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+            std::snprintf(buffer, sizeof buffer,
+                          "%sdream content, %s (%zu dreams): %zu classes, most often class %lld (%.0f %%); median latent distance "
+                          "to the nearest memory %.3f, to the nearest training image %.3f (test images: %.3f)",
+                          text.empty() ? "" : "\n", d.state.c_str(), d.predicted_class.size(), counts.size(),
+                          counts.empty() ? -1LL : static_cast<long long>(top->first),
+                          counts.empty() ? 0.0 : 100.0 * top->second / double(d.predicted_class.size()), median(d.nearest_memory),
+                          median(d.nearest_training), median(c.test_nearest_training));
+            text += buffer;
+        }
+    }
     return text;
 }
 

@@ -16,8 +16,13 @@ torch::Tensor encode_latents(EncoderAreaImpl& encoder, const torch::Tensor& imag
     return torch::cat(parts);
 }
 
+torch::Tensor TrainedReadout::logits(const torch::Tensor& latents) {
+    torch::NoGradGuard no_grad;
+    return classifier(mean.defined() ? (latents - mean) / std : latents);
+}
+
 ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, const ImageSet& test,
-                             const ReadoutSpec& spec, torch::Device device) {
+                             const ReadoutSpec& spec, torch::Device device, TrainedReadout* keep) {
     auto start = std::chrono::steady_clock::now();
     auto take = [](std::int64_t n, std::int64_t wanted) { return wanted > 0 ? std::min(n, wanted) : n; };
     const std::int64_t n_train = take(train.size(), spec.train_images);
@@ -42,8 +47,10 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, co
         x_occluded.push_back(x);
     }
 
+    if (keep) keep->train_latents = x_train;
     if (spec.features == "standardized") {
         auto mean = x_train.mean(0, true), std = x_train.std(0, true, true) + 1e-8;
+        if (keep) keep->mean = mean, keep->std = std;
         x_train = (x_train - mean) / std;
         x_test = (x_test - mean) / std;
         for (auto& x : x_occluded) x = (x - mean) / std;
@@ -79,6 +86,7 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, co
         for (const auto& x : x_occluded)
             result.occluded_accuracy.push_back(classifier(x).argmax(1).eq(y_test).sum().item<double>() / double(n_test));
         report.seeds.push_back(std::move(result));
+        if (keep && !keep->classifier) keep->classifier = classifier, keep->seed = seed;
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return report;

@@ -232,12 +232,27 @@ RunResult Runner::run(const std::atomic<bool>* stop, bool resume) {
                 if (resumed.try_read("observer." + std::to_string(i), o)) observers_[i]->restore_state(o);
             }
 
+        // Each dreaming state's last dreams, for the dream-content evaluation.
+        const DreamContentSpec& dream_spec = spec_.eval.dream_content;
+        std::map<std::string, DreamBatch> last_dreams;
+        auto keep_dreams = [&](const std::string& state, const StepReport& report, const StepClock& at) {
+            if (!dream_spec.enabled || !report.samples) return;
+            if (!dream_spec.states.empty() && std::find(dream_spec.states.begin(), dream_spec.states.end(), state) == dream_spec.states.end())
+                return;
+            for (const auto& [name, tensor] : report.samples->tensors)
+                if (name == "dream") last_dreams[state] = DreamBatch{state, at.step, tensor};
+        };
+
         std::optional<ImageSet> test;
         auto evaluate_now = [&](std::int64_t trained_epochs, bool final) {
             if (!spec_.eval.any()) return;
             if (!test) test = load_images(spec_.data, /*train=*/false);
             RandomStateGuard keep_training_stream(device);
-            EvaluationReport report = evaluate_areas(*model.encoder, *model.generator, model.latent_dim, full_train, *test, spec_.eval, device);
+            std::vector<DreamBatch> dreams;  // in the spec's order of states
+            for (const auto& s : spec_.states)
+                if (auto d = last_dreams.find(s.name); d != last_dreams.end()) dreams.push_back(d->second);
+            EvaluationReport report = evaluate_areas(*model.encoder, *model.generator, model.latent_dim, full_train, *test, spec_.eval, device,
+                                                     dreams, model.hippocampus.stored_latents());
             report.trained_epochs = trained_epochs;
             report.final = final;
             report.encoder = trained_epochs == 0 ? "untrained" : "trained";
@@ -269,6 +284,7 @@ RunResult Runner::run(const std::atomic<bool>* stop, bool resume) {
                         notify([&](Observer& o) { o.state_starting(event); });
                         StepReport report = states.at(name)->step(model, experience.images, m, clock);
                         check_finite(model, name, report, clock, spec_.record.path);
+                        keep_dreams(name, report, clock);
                         for (const auto& d : model.dream_modules) d->after_step(name, model, experience, clock);
                         event.report = &report;
                         event.seconds = elapsed();

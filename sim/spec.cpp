@@ -529,6 +529,18 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         ov.seed = o.integer("seed", ov.seed, 0, kMaxInt);
         o.finish();
     }
+    if (const Json* d = r.child("dream_content")) {
+        ObjectReader o(*d, r.at("dream_content"));
+        DreamContentSpec& dc = e.dream_content;
+        dc.pointer = o.where().to_string();
+        dc.enabled = o.boolean("enabled", dc.enabled);
+        dc.states = o.strings("states", dc.states);
+        dc.images = o.integer("images", dc.images, 0, 1 << 20);
+        dc.test_images = o.integer("test_images", dc.test_images, 1, kMaxInt);
+        o.finish();
+        if (dc.enabled && !e.linear_readout.enabled)
+            throw SpecError(dc.pointer + "/enabled", "dream content is classified by the linear readout's classifier: enable eval.linear_readout too");
+    }
     r.finish();
     return e;
 }
@@ -563,6 +575,8 @@ void check_references(const ExperimentSpec& spec) {
         if (!night && (p.night_length != 1.0 || p.fragment_every > 0 || !p.episode_scale.empty() || !p.instead.empty()))
             throw SpecError(p.pointer, "this protocol acts on nights, but the schedule has none: add a \"night\" (sleep in the day's cycle can only be deprived)");
     }
+    const DreamContentSpec& dreams = spec.eval.dream_content;
+    for (std::size_t i = 0; i < dreams.states.size(); ++i) check_state(dreams.states[i], dreams.pointer + "/states/" + std::to_string(i));
     for (const auto& m : spec.modules) {
         const auto* conductor = std::get_if<ConductorParams>(&m.params);
         if (!conductor) continue;

@@ -334,6 +334,19 @@ struct OverlapSpec {
     std::int64_t seed = 0;                  // units and sleep samples; the same for every model
 };
 
+// What dreams are of: at each evaluation, the last mini-batch of dreams of each
+// dreaming state (its samples' "dream") is encoded and classified by the linear
+// readout's classifier (its first seed), and each dream's novelty measured as the
+// latent distance to the nearest memory in the hippocampus and to the nearest of
+// the readout's training images (the same for real test images, as a yardstick).
+struct DreamContentSpec {
+    bool enabled = false;
+    std::vector<std::string> states;  // empty: every state whose steps dream
+    std::int64_t images = 16;         // dreams kept as pictures in the log, per state
+    std::int64_t test_images = 500;   // real test images measured the same way
+    std::string pointer = "/eval/dream_content";  // for errors
+};
+
 struct EvalSpec {
     // Training epochs after which the encoder is evaluated (negative counts from
     // the end; "all" in the spec = every epoch). The end of training is always
@@ -344,6 +357,7 @@ struct EvalSpec {
     LatentGeometrySpec latent_geometry;
     PcaSpec pca;
     OverlapSpec overlap;
+    DreamContentSpec dream_content;  // needs linear_readout (its classifier)
     bool any() const { return linear_readout.enabled || latent_geometry.enabled || pca.enabled || overlap.enabled; }
 };
 

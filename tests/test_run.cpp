@@ -4,7 +4,10 @@
 
 #include <unistd.h>
 
+#include "data/datasets.hpp"
+#include "sim/dream_content.hpp"
 #include "sim/hdf5_recorder.hpp"
+#include "sim/model.hpp"
 #include "sim/runner.hpp"
 #include "tests/helpers.hpp"
 
@@ -237,28 +240,41 @@ struct EvaluationTape : Observer {
     std::vector<EvaluationReport> reports;
     void evaluation_done(const EvaluationReport& e) override { reports.push_back(e); }
 };
+
+// A run of `doc` with its losses and evaluations taped, and its log written when `logged`.
+struct TapedRun {
+    LossTape losses;
+    EvaluationTape evaluations;
+    RunResult result;
+};
+std::unique_ptr<TapedRun> run_taped(const Json& doc, bool logged) {
+    auto taped = std::make_unique<TapedRun>();
+    const ExperimentSpec spec = parse_spec(doc);
+    Runner runner(spec);
+    runner.attach(taped->losses);
+    runner.attach(taped->evaluations);
+    std::optional<Hdf5Recorder> recorder;
+    if (logged) runner.attach(recorder.emplace(spec.record.path));
+    taped->result = runner.run();
+    return taped;
+}
 }  // namespace
 
 TEST_F(Run, EvaluatesAtChosenEpochsWithoutChangingTheTraining) {
     auto dir = test::temp_dir("run_eval_epochs");
     Json doc = test::tiny_spec(data_dir(), dir / "a.h5");
     doc["schedule"]["epochs"] = 3;
-    LossTape plain_losses;
-    Runner plain(parse_spec(doc));
-    plain.attach(plain_losses);
-    RunResult plain_result = plain.run();
+    auto plain = run_taped(doc, false);
+    const auto& plain_losses = plain->losses;
+    const RunResult& plain_result = plain->result;
 
     doc["eval"]["epochs"] = "all";
     doc["eval"]["initial"] = true;
     doc["record"]["path"] = (dir / "b.h5").string();
-    LossTape losses;
-    EvaluationTape evaluations;
-    Runner runner(parse_spec(doc));
-    runner.attach(losses);
-    runner.attach(evaluations);
-    Hdf5Recorder recorder((dir / "b.h5").string());
-    runner.attach(recorder);
-    RunResult result = runner.run();
+    auto taped = run_taped(doc, true);
+    const auto& losses = taped->losses;
+    const auto& evaluations = taped->evaluations;
+    const RunResult& result = taped->result;
     // Evaluating in between (the readout reseeds LibTorch) leaves the training stream as it was.
     EXPECT_EQ(losses.values, plain_losses.values);
     ASSERT_EQ(evaluations.reports.size(), 4u);  // before training, after epochs 1 and 2, and at the end
@@ -293,6 +309,109 @@ TEST_F(Run, EvaluatesAtChosenEpochsWithoutChangingTheTraining) {
                                 "assert f['eval/pca/projection'].shape==(64,2); print('eval ok')\" " +
                                 (dir / "b.h5").string());
     EXPECT_NE(py.output.find("eval ok"), std::string::npos) << py.output;
+}
+
+TEST_F(Run, DreamContentClassifiesEachStatesLastDreamsWithoutChangingTheTraining) {
+    auto dir = test::temp_dir("run_dream_content");
+    Json doc = test::tiny_spec(data_dir(), dir / "a.h5");
+    doc["eval"]["epochs"] = Json::parse("[0]");
+    auto plain = run_taped(doc, false);
+
+    doc["eval"]["dream_content"] = Json::parse(R"({"enabled": true, "images": 4, "test_images": 40})");
+    doc["record"]["path"] = (dir / "b.h5").string();
+    auto taped = run_taped(doc, true);
+    const auto& evaluations = taped->evaluations;
+    EXPECT_EQ(taped->losses.values, plain->losses.values);  // the evaluation observes the dreams, never changes them
+    ASSERT_EQ(evaluations.reports.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        ASSERT_TRUE(evaluations.reports[i].dream_content);
+        const DreamContent& c = *evaluations.reports[i].dream_content;
+        ASSERT_EQ(c.states.size(), 2u);  // wake does not dream
+        EXPECT_EQ(c.states[0].state, "nrem");
+        EXPECT_EQ(c.states[1].state, "rem");
+        for (const auto& d : c.states) {
+            EXPECT_EQ(d.step, i == 0 ? 5 : 11);  // the last step before the evaluation: 6 mini-batches per epoch
+            EXPECT_EQ(d.predicted_class.size(), 16u);
+            EXPECT_EQ(d.nearest_memory.size(), 16u);
+            EXPECT_EQ(d.nearest_training.size(), 16u);
+            EXPECT_EQ(d.image_shape, (std::vector<std::int64_t>{4, 1, 32, 32}));
+            for (std::size_t k = 0; k < 16; ++k) {
+                EXPECT_TRUE(d.predicted_class[k] >= 0 && d.predicted_class[k] < 10);
+                EXPECT_TRUE(d.confidence[k] >= 0.1 && d.confidence[k] <= 1.0) << d.confidence[k];
+                EXPECT_GE(d.nearest_training[k], 0.0);
+            }
+        }
+        EXPECT_EQ(c.memory_class.size(), 32u);  // the store: two episodes of 16
+        EXPECT_EQ(c.test_nearest_training.size(), 40u);
+        EXPECT_EQ(c.training_images, 160);
+    }
+    auto py = test::run_command(test::python() + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+                                "g=f['eval/epoch_001/dream_content']; "
+                                "assert g['rem/predicted_class'].shape==(16,) and g['rem/images'].shape==(4,1,32,32); "
+                                "assert g['nrem'].attrs['step']==5 and g['memory_class'].shape==(32,); "
+                                "assert g['test_images/nearest_training_distance'].shape==(40,); "
+                                "assert f['eval/dream_content/rem'].attrs['step']==11; print('dreams ok')\" " +
+                                (dir / "b.h5").string());
+    EXPECT_NE(py.output.find("dreams ok"), std::string::npos) << py.output;
+
+    // Dream content is classified by the readout: without one the spec says so.
+    doc["eval"]["linear_readout"]["enabled"] = false;
+    try {
+        parse_spec(doc);
+        ADD_FAILURE() << "dream content without a readout must be rejected";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(std::string(e.what()), "spec error at /eval/dream_content/enabled: dream content is classified by the linear "
+                                         "readout's classifier: enable eval.linear_readout too");
+    }
+    doc["eval"]["linear_readout"]["enabled"] = true;
+    doc["eval"]["dream_content"]["states"] = Json::parse(R"(["rem", "REM"])");
+    try {
+        parse_spec(doc);
+        ADD_FAILURE() << "an unknown state must be rejected";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(e.pointer(), "/eval/dream_content/states/1");
+    }
+}
+
+TEST_F(Run, DreamContentMeasuresDistancesInTheReadoutsLatentSpace) {
+    Json doc = test::tiny_spec(data_dir(), test::temp_dir("run_dream_distances") / "x.h5");
+    const ExperimentSpec spec = parse_spec(doc);
+    const torch::Device device = test::device();
+    Model model(spec, device);
+    ImageSet train = load_images(spec.data, /*train=*/true), test_set = load_images(spec.data, /*train=*/false);
+    TrainedReadout readout;
+    linear_readout(*model.encoder, train, test_set, spec.eval.linear_readout, device, &readout);
+    ASSERT_TRUE(readout.classifier);
+    EXPECT_EQ(readout.seed, 0);
+    EXPECT_EQ(readout.train_latents.size(0), 160);
+
+    // "Dreams" that are training images 0..7, memories that are the latents of images 8..15.
+    auto dreams = train.images.slice(0, 0, 8).to(device);
+    auto memories = encode_latents(*model.encoder, train.images.slice(0, 8, 16), device);
+    DreamContentSpec dc;
+    dc.images = 2;
+    dc.test_images = 10;
+    DreamContent c = dream_content(*model.encoder, readout, {{"copies", 42, dreams}}, memories, test_set, dc, device);
+    ASSERT_EQ(c.states.size(), 1u);
+    const auto& d = c.states[0];
+    EXPECT_EQ(d.state, "copies");
+    EXPECT_EQ(d.step, 42);
+    auto expected = readout.logits(encode_latents(*model.encoder, dreams, device)).argmax(1).cpu();
+    for (std::int64_t k = 0; k < 8; ++k) {
+        EXPECT_EQ(d.predicted_class[std::size_t(k)], expected[k].item<std::int64_t>());
+        EXPECT_NEAR(d.nearest_training[std::size_t(k)], 0.0, 1e-3);  // each is a training image itself
+        EXPECT_GT(d.nearest_memory[std::size_t(k)], 1e-3);           // and none of the memories
+    }
+    EXPECT_EQ(d.image_shape, (std::vector<std::int64_t>{2, 1, 32, 32}));
+    EXPECT_EQ(c.memory_class.size(), 8u);
+    EXPECT_EQ(c.test_nearest_training.size(), 10u);
+
+    // nearest_distance on numbers worked by hand: (0,0) and (3,4) against (0,1), (6,8).
+    auto q = torch::tensor({0.0, 0.0, 3.0, 4.0}).view({2, 2});
+    auto r = torch::tensor({0.0, 1.0, 6.0, 8.0}).view({2, 2});
+    auto nd = nearest_distance(q, r);
+    EXPECT_NEAR(nd[0].item<double>(), 1.0, 1e-12);
+    EXPECT_NEAR(nd[1].item<double>(), std::sqrt(9.0 + 9.0), 1e-12);  // (3,4) to (0,1)
 }
 
 TEST_F(Run, UntrainedSpecEvaluatesTheInitialisedModel) {

@@ -273,6 +273,25 @@ class Run:
             g = f[f"{group}/overlap"]
             return {k: g[k][()] for k in g}
 
+    def dream_content(self, group="eval"):
+        """What the dreams were of at one evaluation (eval.dream_content): a dict with, per
+        dreaming state (e.g. "nrem", "rem"), a dict of predicted_class, confidence,
+        nearest_training_distance, nearest_memory_distance (arrays, one entry per dream),
+        images (the first dreams, normalised as the data) and step; "memory_class" (the
+        stored memories' classes) and "test_images" (predicted_class and
+        nearest_training_distance of real test images, the yardstick)."""
+        with self._open() as f:
+            g = f[f"{group}/dream_content"]
+            out = {}
+            for name, item in g.items():
+                if isinstance(item, h5py.Dataset):
+                    out[name] = item[()]
+                else:
+                    out[name] = {k: item[k][()] for k in item}
+                    out[name].update({k: float(v) for k, v in item.attrs.items()})
+            out.update({k: float(v) for k, v in g.attrs.items()})
+            return out
+
     def evaluations(self):
         """Every evaluation of the run, in training order: a list of dicts with
         trained_epochs, group, and (when evaluated) readout_accuracy (mean over

@@ -54,6 +54,16 @@ def tiny_spec(data, log, **record):
     return spec
 
 
+# A quick evaluation for tiny data: one readout epoch on mini-batches of 16, few latent pairs.
+TINY_EVAL = {"eval.linear_readout.epochs": 1, "eval.linear_readout.batch_size": 16, "eval.latent_geometry.inter_pairs": 50,
+             "eval.latent_geometry.intra_pairs": 5, "eval.latent_geometry.occluded_pairs": 50}
+
+
+def sets(values):
+    """`--set key=value` arguments for somnus, one pair per item of the dict, in order."""
+    return [a for key, value in values.items() for a in ("--set", f"{key}={value}")]
+
+
 def run_somnus(*args, check=True, timeout=600):
     result = subprocess.run([somnus_binary(), *map(str, args)], capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:

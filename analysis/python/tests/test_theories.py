@@ -6,14 +6,11 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import ROOT, run_somnus
+from conftest import ROOT, TINY_EVAL, run_somnus, sets
 from somnus_analysis import Run, theories
 
-TINY = ["--set", "data.train_subset=32", "--set", "schedule.epochs=1", "--set", "schedule.batch_size=16", "--set", "threads=2",
-        "--set", "eval.linear_readout.epochs=1", "--set", "eval.linear_readout.train_images=32",
-        "--set", "eval.linear_readout.batch_size=16", "--set", "eval.latent_geometry.inter_pairs=50",
-        "--set", "eval.latent_geometry.intra_pairs=5", "--set", "eval.latent_geometry.occluded_pairs=50",
-        "--set", "eval.pca.images=40", "--set", "eval.overlap.samples=200"]
+TINY = sets({"data.train_subset": 32, "schedule.epochs": 1, "schedule.batch_size": 16, "threads": 2, **TINY_EVAL,
+             "eval.linear_readout.train_images": 32, "eval.pca.images": 40, "eval.overlap.samples": 200})
 
 
 @pytest.fixture(scope="module")
