@@ -218,7 +218,7 @@ TEST(ShippedSweeps, EachExpandsIntoCheckedSpecs) {
         EXPECT_EQ(sweep.name + ".json", entry.path().filename().string()) << "a sweep's name is its file name";
         runs[sweep.name] = expand_sweep(sweep).size();
     }
-    EXPECT_EQ(runs, (std::map<std::string, std::size_t>{{"deprivation", 21}, {"paper_variants", 40}, {"rem_ach_dose_response", 20}}));
+    EXPECT_EQ(runs, (std::map<std::string, std::size_t>{{"deprivation", 21}, {"pad_learning_curves", 20}, {"paper_variants", 40}, {"rem_ach_dose_response", 20}}));
 }
 
 // A real single-node Slurm cluster (tests/slurm/start_slurm.sh): the sweep as a

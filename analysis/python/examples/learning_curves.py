@@ -11,6 +11,7 @@ writes, in the output folder:
     rem_dreams_over_epochs.png   REM dreams of PAD seed 0 at every evaluation, with their classes
     learning_curves_last_epoch.{md,csv}   every condition at the last epoch, and its difference from PAD
     learning_curves_paired.{md,csv}       PAD - each condition per epoch: 95 % CI over seeds, paired t test
+    learning_curves_effects.{md,csv}      REM's and NREM's effect, each with and without the other
 and prints the tables and, per condition and metric, the epoch from which PAD's difference
 stays outside the seed-to-seed spread.
 """
@@ -20,14 +21,17 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from somnus_analysis import learning_curves as lc, paper, sweep  # noqa: E402
+from somnus_analysis import learning_curves as lc, paper  # noqa: E402
 
 METRICS = ("readout", "occluded_50", "intra_inter", "clean_occluded")
+# (effect, condition with it, condition without it); w/o REM keeps the paper's compensations
+# (latent noise in Wake, NREM at half weight), so the design is 2 x 2 up to those.
+EFFECTS = (("REM, with NREM", "pad", "pad_no_rem"), ("REM, without NREM", "pad_no_nrem", "pad_wake_only"),
+           ("NREM, with REM", "pad", "pad_no_nrem"), ("NREM, without REM", "pad_no_rem", "pad_wake_only"))
 
 
 def load_groups(folder):
-    if os.path.exists(os.path.join(folder, "sweep.json")):
-        return sweep.load(folder).groups()
+    """Every finished run in FOLDER/<condition>/seed_K.h5, whichever command (and seeds) wrote it."""
     return paper.load_replicates(folder)
 
 
@@ -105,6 +109,23 @@ def main(folder, out, reference="pad"):
     print("PAD − each condition per epoch (paired by seed):\n")
     print(write_table(rows, header, os.path.join(out, "learning_curves_paired")))
     print("\n".join(verdicts))
+
+    # The four main conditions are a 2 x 2 design (REM on/off x NREM on/off): each sleep
+    # phase's effect with and without the other, paired by seed.
+    header = ["effect", "with − without", "metric", "at epoch", "difference [95 % CI]", "p", "CI excludes 0 from epoch"]
+    rows = []
+    for effect, with_, without in EFFECTS:
+        if with_ not in groups or without not in groups:
+            continue
+        for m in ("readout", "occluded_50", "intra_inter"):
+            tests = lc.paired(curves[m][with_], curves[m][without])
+            p, d = tests[-1], digits_of(m)
+            since = lc.first_separated_epoch(tests)
+            rows.append([effect, f"{with_} − {without}", m, p.epoch, f"{fmt(p.mean, d)} [{fmt(p.ci_low, d)}, {fmt(p.ci_high, d)}]",
+                         f"{p.p:.4f}", since if since is not None else "–"])
+    if rows:
+        print("\nEach sleep phase's effect, with and without the other (paired by seed):\n")
+        print(write_table(rows, header, os.path.join(out, "learning_curves_effects")))
 
 
 if __name__ == "__main__":

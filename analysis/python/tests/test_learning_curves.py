@@ -102,3 +102,5 @@ def test_the_figure_script_writes_figures_and_tables(folder, tmp_path):
     paired = (tmp_path / "learning_curves_paired.csv").read_text().splitlines()
     assert len(paired) == 1 + 4 * 3 * 3  # 4 conditions x 3 metrics x 3 epochs
     assert "PAD − pad_no_rem, readout:" in result.stdout
+    effects = (tmp_path / "learning_curves_effects.csv").read_text().splitlines()
+    assert len(effects) == 1 + 4 * 3 and effects[1].startswith("\"REM, with NREM\",pad − pad_no_rem,readout,3,")
