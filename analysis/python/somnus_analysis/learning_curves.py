@@ -23,7 +23,7 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .log import FASHION_MNIST_CLASSES  # noqa: E402
-from .paper import label  # noqa: E402
+from .paper import label, mean_sem  # noqa: E402
 from .plots import _to_display  # noqa: E402
 
 # metric -> (what it is, unit, reader of one evaluation row of Run.evaluations())
@@ -107,9 +107,8 @@ class Curve:
     values: np.ndarray  # (seed, epoch)
 
     def mean_sem(self):
-        n = self.values.shape[0]
-        sem = self.values.std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else np.zeros(self.values.shape[1])
-        return self.values.mean(axis=0), sem
+        """Mean and SEM over seeds, per epoch."""
+        return mean_sem(self.values)
 
 
 def curves(groups, metric="readout"):
@@ -223,9 +222,8 @@ def dream_summary(runs, classes=10):
         f = f[f > 0]
         return float(-(f * np.log2(f)).sum())
 
-    def over_runs(values):
-        v = np.asarray(values, dtype=float)
-        return v.mean(axis=-1), (v.std(axis=-1, ddof=1) / math.sqrt(v.shape[-1]) if v.shape[-1] > 1 else np.zeros(v.shape[:-1]))
+    def over_runs(values):  # (epoch, run) -> mean and SEM over runs, per epoch
+        return mean_sem(np.asarray(values, dtype=float).T)
 
     for state in states + ["test_images"]:
         fractions, training, memory, confidence, ent = [], [], [], [], []
