@@ -250,4 +250,11 @@ std::vector<torch::Tensor> interpolate(const std::vector<torch::Tensor>& a, cons
     return out;
 }
 
+std::vector<std::string> hierarchy_layer_names(std::size_t latent_layers) {
+    std::vector<std::string> names{"x"};
+    for (std::size_t i = 1; i < latent_layers; ++i) names.push_back("h" + std::to_string(i));
+    names.push_back("z");
+    return names;
+}
+
 }  // namespace somnus

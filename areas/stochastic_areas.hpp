@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "areas/area.hpp"
-#include "sim/spec.hpp"
+#include "areas/params.hpp"
 
 namespace somnus {
 

@@ -20,9 +20,10 @@
 
 #include "data/datasets.hpp"
 #include "data/minibatches.hpp"
-#include "sim/brain_state.hpp"
-#include "sim/readout.hpp"
-#include "sim/runner.hpp"
+#include "sim/states/brain_state.hpp"
+#include "sim/eval/readout.hpp"
+#include "sim/circuit/circuit.hpp"
+#include "sim/run/runner.hpp"
 
 using namespace somnus;
 using Clock = std::chrono::steady_clock;

@@ -6,13 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "sim/base/errors.hpp"
+
 namespace somnus {
 
 // A data file problem, naming the file and, where it applies, the byte offset
 // (in the decompressed stream for .gz files).
-class DataError : public std::runtime_error {
+class DataError : public InputError {
 public:
-    using std::runtime_error::runtime_error;
+    using InputError::InputError;
 };
 
 struct IdxArray {

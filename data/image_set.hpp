@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/spec.hpp"
+#include "data/params.hpp"
 
 namespace somnus {
 

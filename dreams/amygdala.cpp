@@ -5,8 +5,8 @@
 // (the hippocampus draws episodes or memories in proportion to it) and, with
 // "retention", which episode a full store forgets (the least salient).
 // Emotionally charged dreams are the ones remembered (Kong & Aarabi's review).
-#include "dreams/dream_module.hpp"
-#include "sim/model.hpp"
+#include "sim/model/dream_module.hpp"
+#include "sim/model/model.hpp"
 
 namespace somnus {
 

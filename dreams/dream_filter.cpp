@@ -3,8 +3,8 @@
 // Every replay of the hippocampus it is wired to keeps a fraction of its
 // memories, the most salient first (amygdala tags; without them all are equal)
 // or at random; only the dreams of those memories drive learning.
-#include "dreams/dream_module.hpp"
-#include "sim/model.hpp"
+#include "sim/model/dream_module.hpp"
+#include "sim/model/model.hpp"
 
 namespace somnus {
 

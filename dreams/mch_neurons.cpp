@@ -6,8 +6,8 @@
 // is never forgotten) or every stored latent fades towards the prior mean ("fade").
 #include <cmath>
 
-#include "dreams/dream_module.hpp"
-#include "sim/model.hpp"
+#include "sim/model/dream_module.hpp"
+#include "sim/model/model.hpp"
 
 namespace somnus {
 

@@ -4,8 +4,8 @@
 // is wired to during the chosen states: that pathway's plasticity gain from the
 // conductor is multiplied by `level` (0 = off), so it takes no part in learning
 // from the dream, while the other pathways learn as the conductor says.
-#include "dreams/dream_module.hpp"
-#include "sim/model.hpp"
+#include "sim/model/dream_module.hpp"
+#include "sim/model/model.hpp"
 
 namespace somnus {
 

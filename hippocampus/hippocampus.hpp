@@ -18,7 +18,7 @@
 #include <vector>
 #include <string>
 
-#include "sim/spec.hpp"
+#include "hippocampus/params.hpp"
 
 namespace somnus {
 

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/spec.hpp"
+#include "neuromod/params.hpp"
 
 namespace somnus {
 

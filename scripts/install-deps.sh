@@ -10,6 +10,7 @@ packages=(
   libgtest-dev python3-pytest           # tests
   slurm-wlm                             # sweeps on Slurm: a test starts a private one-node cluster
   dataset-fashion-mnist                 # the embedded default data set
+  graphviz                              # dot: `somnus graph SPEC | dot -Tpng > circuit.png`
   python3-h5py python3-numpy python3-matplotlib   # analysis/python: reading logs, figures
   octave gnuplot-nox fonts-freefont-otf # the MATLAB readers, checked in Octave (headless plots via gnuplot)
   "$@"

@@ -15,8 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/hdf5_reading.hpp"
-#include "sim/spec.hpp"
+#include "sim/results/log_reading.hpp"
+#include "sim/circuit/circuit.hpp"
+#include "sim/spec/spec.hpp"
 
 namespace somnus::test {
 
@@ -92,19 +93,21 @@ inline fs::path fake_fashion_dir(const std::string& suite, int n_train, int n_te
     return it->second;
 }
 
+// A whole text file ("" when it cannot be read).
+inline std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
 // A root attribute and a series of a log.
 inline std::string log_attribute(const fs::path& log, const char* name) {
-    hid_t file = open_for_reading(log.string());
-    std::string value = read_attribute(file, name);
-    H5Fclose(file);
-    return value;
+    const Hdf5Handle file = open_for_reading(log.string());
+    return read_attribute(file, name);
 }
 
 inline std::vector<double> log_series(const fs::path& log, const std::string& path) {
-    hid_t file = open_for_reading(log.string());
-    auto values = read_doubles(file, path);
-    H5Fclose(file);
-    return values;
+    const Hdf5Handle file = open_for_reading(log.string());
+    return read_doubles(file, path);
 }
 
 // A small but complete PAD spec over the fake data in `data_dir`.

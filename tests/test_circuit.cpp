@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "sim/circuit.hpp"
+#include "sim/circuit/circuit.hpp"
 #include "tests/helpers.hpp"
 
 using namespace somnus;

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "sim/brain_state.hpp"
+#include "sim/states/brain_state.hpp"
 #include "tests/helpers.hpp"
 
 using namespace somnus;

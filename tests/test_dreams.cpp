@@ -2,8 +2,8 @@
 // prefrontal gate in REM, dream filtering; and their wiring errors.
 #include <gtest/gtest.h>
 
-#include "dreams/dream_module.hpp"
-#include "sim/brain_state.hpp"
+#include "sim/model/dream_module.hpp"
+#include "sim/states/brain_state.hpp"
 #include "tests/parameters.hpp"
 
 using namespace somnus;

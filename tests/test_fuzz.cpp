@@ -8,9 +8,9 @@
 #include <chrono>
 #include <random>
 
-#include "sim/circuit.hpp"
-#include "sim/schedule.hpp"
-#include "sim/spec.hpp"
+#include "sim/circuit/circuit.hpp"
+#include "sim/run/schedule.hpp"
+#include "sim/spec/spec.hpp"
 #include "tests/helpers.hpp"
 
 namespace somnus {

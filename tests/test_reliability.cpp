@@ -9,8 +9,8 @@
 #include <fstream>
 #include <limits>
 
-#include "sim/hdf5_reading.hpp"
-#include "sim/model.hpp"
+#include "sim/results/log_reading.hpp"
+#include "sim/model/model.hpp"
 #include "tests/helpers.hpp"
 
 namespace somnus {

@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include "data/datasets.hpp"
-#include "sim/dream_content.hpp"
-#include "sim/hdf5_recorder.hpp"
-#include "sim/model.hpp"
-#include "sim/runner.hpp"
+#include "sim/eval/dream_content.hpp"
+#include "sim/record/hdf5_recorder.hpp"
+#include "sim/model/model.hpp"
+#include "sim/run/runner.hpp"
 #include "tests/helpers.hpp"
 
 using namespace somnus;
@@ -420,7 +420,7 @@ TEST_F(Run, UntrainedSpecEvaluatesTheInitialisedModel) {
     doc["schedule"]["epochs"] = 0;
     Runner runner(parse_spec(doc));
     RunResult result = runner.run();
-    EXPECT_EQ(result.status, "finished");
+    EXPECT_EQ(result.status.text(), "finished");
     ASSERT_TRUE(result.evaluation);
     EXPECT_EQ(result.evaluation->encoder, "untrained");
     // The same seed's initialised encoder, through `somnus eval --untrained`, reads out identically.
@@ -428,7 +428,7 @@ TEST_F(Run, UntrainedSpecEvaluatesTheInitialisedModel) {
     EXPECT_EQ(direct.readout->seeds[0].test_accuracy, result.evaluation->readout->seeds[0].test_accuracy);
 }
 
-TEST_F(Run, ReplicateRunsSeedsInParallelAndTablesMeanAndSem) {
+TEST_F(Run, ReplicateIsASweepOfSpecsTimesSeedsWithTheTableOfMeanAndSem) {
     auto dir = test::temp_dir("run_replicate");
     Json doc = test::tiny_spec(data_dir(), dir / "ignored.h5");
     doc["schedule"]["epochs"] = 1;
@@ -449,13 +449,16 @@ TEST_F(Run, ReplicateRunsSeedsInParallelAndTablesMeanAndSem) {
         "acc=[100*np.mean(h5py.File(sys.argv[2]+'/tiny/seed_%d.h5'%s)['eval/linear_readout/last_epoch_accuracy'][:]) for s in (0,1)]; "
         "assert abs(float(rows[0]['readout_last_epoch_mean'])-np.mean(acc))<1e-6; "
         "assert abs(float(rows[0]['readout_last_epoch_sem'])-np.std(acc,ddof=1)/np.sqrt(2))<1e-6; "
-        "print('csv ok')\" " + out + "/table.csv " + out);
+        "print('csv ok')\" " + out + "/summary.csv " + out);
     EXPECT_NE(py.output.find("csv ok"), std::string::npos) << py.output;
 
     // Finished runs are kept; a bad seed list is a usage error.
     auto again = test::somnus("replicate " + spec.string() + " --seeds 2 --out " + out);
     EXPECT_EQ(again.exit_code, 0) << again.output;
-    EXPECT_NE(again.output.find("kept     " + out + "/tiny/seed_0.h5"), std::string::npos) << again.output;
+    EXPECT_NE(again.output.find("replicate: 1 condition x 2 seeds = 2 runs; logs in " + out), std::string::npos)
+        << again.output;
+    EXPECT_NE(again.output.find("2 finished earlier (kept), 0 interrupted (resume from their checkpoints), 0 to run"),
+              std::string::npos) << again.output;
     EXPECT_EQ(again.output.find("started"), std::string::npos) << again.output;
     auto bad = test::somnus("replicate " + spec.string() + " --seeds 3-1 --out " + out);
     EXPECT_EQ(bad.exit_code, 2);
@@ -491,7 +494,7 @@ TEST_F(Run, TrainsOnThreeChannelCifarBatches) {
     Hdf5Recorder recorder((dir / "c.h5").string());
     runner.attach(recorder);
     RunResult result = runner.run();
-    ASSERT_EQ(result.status, "finished");
+    ASSERT_EQ(result.status.text(), "finished");
     EXPECT_EQ(result.evaluation->readout->train_images, 480);  // 5 batches of 96
     auto py = test::run_command(test::python() + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
                                 "assert f['dreams/rem/dream'].shape[2:]==(3,32,32); "

@@ -2,7 +2,7 @@
 // timeline; its errors; a run over a night, read back from the HDF5 log.
 #include <gtest/gtest.h>
 
-#include "sim/schedule.hpp"
+#include "sim/run/schedule.hpp"
 #include "tests/helpers.hpp"
 
 using namespace somnus;

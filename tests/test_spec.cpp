@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "sim/circuit.hpp"
-#include "sim/spec.hpp"
+#include "sim/circuit/circuit.hpp"
+#include "sim/spec/spec.hpp"
 #include "tests/helpers.hpp"
 
 using namespace somnus;

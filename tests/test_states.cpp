@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "sim/brain_state.hpp"
+#include "sim/states/brain_state.hpp"
 #include "tests/helpers.hpp"
 #include "tests/parameters.hpp"
 

@@ -10,9 +10,9 @@
 #include <set>
 #include <thread>
 
-#include "sim/batch.hpp"
-#include "sim/hdf5_reading.hpp"
-#include "sim/sweep.hpp"
+#include "sim/batch/pool.hpp"
+#include "sim/results/log_reading.hpp"
+#include "sim/batch/sweep.hpp"
 #include "tests/helpers.hpp"
 
 namespace somnus {
@@ -43,11 +43,6 @@ protected:
         return dir / "sweep.json";
     }
 };
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-}
 
 TEST_F(Sweep, ExpandsBasesAxesZipsRangesAndSeedsIntoNamedCheckedSpecs) {
     auto dir = test::temp_dir("sweep_expand");
@@ -131,7 +126,7 @@ TEST_F(Sweep, RunsHereSkipsFinishedRunsGoesOnPastAFailureAndSummarizes) {
     auto broken = test::temp_dir("sweep_local_broken_data");
     fs::copy(data_dir(), broken, fs::copy_options::overwrite_existing | fs::copy_options::recursive);
     fs::resize_file(broken / "train-images-idx3-ubyte.gz", 300);
-    Json beta = Json::parse(read_text(dir / "beta.json"));
+    Json beta = Json::parse(test::read_file(dir / "beta.json"));
     beta["data"]["path"] = broken.string();
     test::write_spec(dir / "beta.json", beta);
     const std::string out = (dir / "out").string();
@@ -142,20 +137,20 @@ TEST_F(Sweep, RunsHereSkipsFinishedRunsGoesOnPastAFailureAndSummarizes) {
     EXPECT_NE(first.output.find("sweep local: 4 conditions x 2 seeds = 8 runs"), std::string::npos) << first.output;
     EXPECT_NE(first.output.find("finished alpha__batch=8/seed_0"), std::string::npos) << first.output;
     EXPECT_NE(first.output.find("FAILED   beta__batch=16/seed_1 (exit 1); see " + out + "/beta__batch=16/seed_1.txt"), std::string::npos);
-    EXPECT_NE(read_text(dir / "out" / "beta__batch=16" / "seed_1.txt").find("truncated file"), std::string::npos);
+    EXPECT_NE(test::read_file(dir / "out" / "beta__batch=16" / "seed_1.txt").find("truncated file"), std::string::npos);
     EXPECT_NE(first.output.find("somnus sweep: 4 runs did not finish; run the same command again to continue them"), std::string::npos);
     EXPECT_NE(first.output.find(" running, "), std::string::npos) << "status lines: " << first.output;
     EXPECT_EQ(test::log_attribute(dir / "out" / "alpha__batch=16" / "seed_1.h5", "status"), "finished");
 
     // The summary: the finished conditions, with the varied parameter as a column, and a plot per metric.
-    const std::string md = read_text(dir / "out" / "summary.md");
+    const std::string md = test::read_file(dir / "out" / "summary.md");
     EXPECT_NE(md.find("| experiment      | batch | runs |"), std::string::npos) << md;
     EXPECT_NE(md.find("| alpha__batch=8  | 8     | 2    |"), std::string::npos) << md;
     EXPECT_EQ(md.find("beta"), std::string::npos) << md;
-    const std::string csv = read_text(dir / "out" / "summary.csv");
+    const std::string csv = test::read_file(dir / "out" / "summary.csv");
     EXPECT_EQ(csv.rfind("experiment,batch,runs,seeds,readout_last_epoch_mean,", 0), 0u) << csv;
     EXPECT_NE(csv.find("\nalpha__batch=16,16,2,0 1,"), std::string::npos) << csv;
-    const std::string svg = read_text(dir / "out" / "plots" / "occluded_50.svg");
+    const std::string svg = test::read_file(dir / "out" / "plots" / "occluded_50.svg");
     EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
     EXPECT_NE(svg.find(">50 % occluded</text>"), std::string::npos);
     EXPECT_NE(svg.find(">alpha__batch=16</text>"), std::string::npos);
@@ -241,7 +236,7 @@ TEST_F(Sweep, SlurmJobArrayRunsEveryRunOnASingleNodeCluster) {
     auto submitted = test::run_command(env + SOMNUS_BINARY + " sweep " + file.string() + " --slurm --submit");
     EXPECT_EQ(submitted.exit_code, 0) << submitted.output;
     EXPECT_NE(submitted.output.find("a job array of 4 tasks (1 CPUs, 1G, 00:10:00 each)"), std::string::npos) << submitted.output;
-    const std::string script = read_text(dir / "out" / "slurm" / "sweep.sbatch");
+    const std::string script = test::read_file(dir / "out" / "slurm" / "sweep.sbatch");
     EXPECT_NE(script.find("#SBATCH --array=0-3\n"), std::string::npos) << script;
     bool done = false;
     for (int i = 0; i < 600 && !done; ++i) {  // up to 5 minutes
@@ -253,7 +248,7 @@ TEST_F(Sweep, SlurmJobArrayRunsEveryRunOnASingleNodeCluster) {
     for (const char* condition : {"alpha", "beta"})
         for (int seed : {0, 1}) {
             const fs::path log = dir / "out" / condition / ("seed_" + std::to_string(seed) + ".h5");
-            EXPECT_EQ(test::log_attribute(log, "status"), "finished") << log << "\n" << read_text(fs::path(log).replace_extension(".txt"));
+            EXPECT_EQ(test::log_attribute(log, "status"), "finished") << log << "\n" << test::read_file(fs::path(log).replace_extension(".txt"));
         }
     // Submitting again: every task finds its run finished.
     auto again = test::run_command(env + SOMNUS_BINARY + " sweep " + file.string() + " --slurm");

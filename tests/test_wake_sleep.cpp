@@ -2,7 +2,7 @@
 // stochastic areas; the wake/sleep overlap test.
 #include <gtest/gtest.h>
 
-#include "sim/evaluation.hpp"
+#include "sim/eval/evaluation.hpp"
 #include "sim/states/stochastic_phases.hpp"
 #include "tests/helpers.hpp"
 #include "tests/parameters.hpp"

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "data/occlusion.hpp"
-#include "sim/brain_state.hpp"
+#include "sim/states/brain_state.hpp"
 
 namespace somnus {
 

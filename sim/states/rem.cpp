@@ -2,7 +2,7 @@
 // with an older one and noise; the generator dreams from it; the discriminator
 // neurons are taught the conductor's target ("fake"), and the generator's
 // plasticity sign (reversed in REM) turns its update into gradient ascent.
-#include "sim/brain_state.hpp"
+#include "sim/states/brain_state.hpp"
 
 namespace somnus {
 

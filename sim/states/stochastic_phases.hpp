@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/brain_state.hpp"
+#include "sim/states/brain_state.hpp"
 
 namespace somnus {
 

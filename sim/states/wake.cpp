@@ -2,7 +2,7 @@
 // generator, keeps its latents near N(0, 1) (batch-moment KL), and its
 // discriminator neurons are taught the conductor's target ("real" by default).
 // The latents are stored in the hippocampus for the sleep that follows.
-#include "sim/brain_state.hpp"
+#include "sim/states/brain_state.hpp"
 
 namespace somnus {
 

@@ -57,6 +57,6 @@ def test_paper_figures_script(replicates, tmp_path):
     assert result.returncode == 0, result.stderr
     for name in ("readout_over_epochs.png", "accuracy_vs_occlusion.png", "distance_ratios.png", "latent_pca.png", "dreams_pad.png"):
         assert (tmp_path / name).stat().st_size > 5000, name
-    table = (replicates / "table.csv").read_text().splitlines()
+    table = (replicates / "summary.csv").read_text().splitlines()
     assert table[0].startswith("experiment,runs,seeds,readout_last_epoch_mean")
     assert [line.split(",")[0] for line in table[1:]] == ["pad", "pad_no_rem", "pad_untrained"]

@@ -1,0 +1,37 @@
+// Dream content: what the dreams of each sleep state are of, as the trained
+// readout classifier sees them, and how novel they are. A question from the
+// dream literature (are REM dreams recombinations of memories, or new scenes?)
+// asked of the model: each dream is encoded, classified, and placed in the latent
+// space against the hippocampus's memories and the training images.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "areas/area.hpp"
+#include "data/image_set.hpp"
+#include "sim/eval/reports.hpp"
+#include "sim/spec/spec.hpp"
+#include "sim/eval/readout.hpp"
+
+namespace somnus {
+
+// A state's last mini-batch of dreams, as its step produced them.
+struct DreamBatch {
+    std::string state;
+    std::int64_t step = -1;
+    torch::Tensor dreams;  // (B, C, H, W)
+};
+
+// Smallest Euclidean distance from each row of `queries` (N, D) to any row of `references` (M, D).
+torch::Tensor nearest_distance(const torch::Tensor& queries, const torch::Tensor& references);
+
+// Classifies and measures every batch in `dreams`; `memories` (rows of stored
+// latents) may be undefined when the store is empty.
+DreamContent dream_content(EncoderAreaImpl& encoder, TrainedReadout& readout, const std::vector<DreamBatch>& dreams,
+                           const torch::Tensor& memories, const ImageSet& test, const DreamContentSpec& spec,
+                           torch::Device device);
+
+}  // namespace somnus

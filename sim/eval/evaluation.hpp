@@ -1,0 +1,37 @@
+// Evaluations of a (frozen) encoder, as the paper reports them: linear readout
+// (sim/eval/readout.hpp), latent-space distance ratios and a PCA of the latents.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "areas/area.hpp"
+#include "data/image_set.hpp"
+#include "sim/eval/dream_content.hpp"
+#include "sim/eval/reports.hpp"
+#include "sim/spec/spec.hpp"
+
+namespace somnus {
+
+// Intra-class, inter-class and clean-vs-occluded distances between latents of
+// random test-image pairs (the paper's Methods, "Latent space organization metrics").
+LatentGeometry latent_geometry(EncoderAreaImpl& encoder, const ImageSet& test, const LatentGeometrySpec& spec,
+                               torch::Device device);
+
+// The first `spec.images` test latents on their principal components.
+LatentPca latent_pca(EncoderAreaImpl& encoder, const ImageSet& test, const PcaSpec& spec, torch::Device device);
+
+// The wake/sleep overlap test of encoder and generator (OverlapSpec); latent_dim is the prior's.
+WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
+                                    const ImageSet& test, const OverlapSpec& spec, torch::Device device);
+
+// KL(p || q) between two pattern histograms (rows of `a` and `b`, int64), each
+// smoothed by adding 0.5 to the count of every pattern seen in either.
+double pattern_kl(const torch::Tensor& a, const torch::Tensor& b);
+
+// Everything the eval section enables; trained_epochs, final and encoder are left to the caller.
+// Dream content needs the states' last dreams and the stored memories (none before training).
+EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
+                                const ImageSet& train, const ImageSet& test, const EvalSpec& spec, torch::Device device,
+                                const std::vector<DreamBatch>& dreams = {}, const torch::Tensor& memories = {});
+
+}  // namespace somnus

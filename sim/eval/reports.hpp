@@ -1,0 +1,103 @@
+// What an evaluation of the encoder finds: the report types the evaluations
+// (sim/eval/) fill in and the observers of a run (the HDF5 log, the progress
+// lines) write out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace somnus {
+
+// Linear readout of the latent: one classifier per seed.
+struct ReadoutSeed {
+    std::int64_t seed = 0;
+    std::vector<double> test_accuracy;  // per readout epoch, in [0, 1]
+    double last() const { return test_accuracy.back(); }
+    double mean_of_last(std::size_t n) const;
+    double best() const;
+    std::vector<double> occluded_accuracy;  // the final classifier on occluded test latents, per occlusion level
+};
+
+struct ReadoutReport {
+    std::string features;  // "raw" or "standardized"
+    std::int64_t train_images = 0;
+    std::int64_t test_images = 0;
+    std::vector<ReadoutSeed> seeds;
+    std::vector<double> occlusion_levels;  // probability that each square is dropped
+    std::int64_t occlusion_tile = 0;
+    double seconds = 0;
+};
+
+// Organisation of the latent space (the paper's Fig. 6e-f): mean Euclidean
+// distances between latents of random image pairs.
+struct LatentGeometry {
+    std::vector<double> intra_class;  // per class: pairs of different images of that class
+    double intra = 0;                 // mean over classes
+    double inter = 0;                 // pairs of images of different classes
+    double clean_occluded = 0;        // each image against its own occluded version
+    double occlusion_level = 0;
+    std::int64_t occlusion_tile = 0;
+    std::int64_t images = 0;
+    double intra_inter_ratio() const { return intra / inter; }
+    double clean_occluded_ratio() const { return clean_occluded / inter; }
+};
+
+// Test latents projected on their first principal components.
+struct LatentPca {
+    std::int64_t images = 0;
+    std::int64_t components = 0;
+    std::vector<float> projection;           // (images, 2), row-major
+    std::vector<std::int64_t> labels;        // (images)
+    std::vector<double> explained_variance;  // fraction of the variance, per component
+};
+
+// Wake/sleep overlap test: one entry per unit count.
+struct WakeSleepOverlap {
+    struct Test {
+        std::int64_t units = 0;          // k pixels + k latent units
+        double kl = 0;                   // KL(wake || sleep) of the pattern histograms, nats
+        double floor = 0;                // KL(wake half A || wake half B): the finite-sample floor
+        std::int64_t wake_patterns = 0;  // distinct patterns seen
+        std::int64_t sleep_patterns = 0;
+    };
+    std::int64_t samples = 0;
+    std::vector<Test> tests;
+};
+
+// What dreams are of (DreamContentSpec): per dreaming state, its last mini-batch
+// of dreams as the readout classifier sees them, and how novel each dream is.
+struct DreamContent {
+    struct StateDreams {
+        std::string state;
+        std::int64_t step = -1;                     // run step that dreamt them
+        std::vector<std::int64_t> predicted_class;  // (dreams)
+        std::vector<double> confidence;             // softmax probability of the predicted class
+        std::vector<double> nearest_memory;         // latent distance to the nearest stored memory
+        std::vector<double> nearest_training;       // latent distance to the nearest training image
+        std::vector<float> images;                  // the first dreams, (kept, C, H, W) row-major
+        std::vector<std::int64_t> image_shape;      // {kept, C, H, W}
+    };
+    std::vector<StateDreams> states;
+    std::vector<std::int64_t> memory_class;          // the stored memories, classified the same way
+    std::vector<double> test_nearest_training;       // real test images: latent distance to the nearest training image
+    std::vector<std::int64_t> test_predicted_class;  // and their predicted class
+    std::int64_t training_images = 0;                // the reference set (the readout's training images)
+    std::int64_t classifier_seed = 0;
+};
+
+// One evaluation of the encoder (the spec's eval section).
+struct EvaluationReport {
+    std::int64_t trained_epochs = 0;  // epochs of training behind the encoder; -1 = a loaded checkpoint
+    bool final = true;                // the run's last evaluation (logged at /eval/...; earlier ones at /eval/epoch_NNN/)
+    std::string encoder;              // "trained", "untrained" or the checkpoint path
+    std::optional<ReadoutReport> readout;
+    std::optional<LatentGeometry> geometry;
+    std::optional<LatentPca> pca;
+    std::optional<WakeSleepOverlap> overlap;
+    std::optional<DreamContent> dream_content;
+    double seconds = 0;
+};
+
+}  // namespace somnus

@@ -1,0 +1,327 @@
+#include "sim/model/model.hpp"
+
+#include "sim/base/errors.hpp"
+
+#include "sim/base/files.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "sim/model/dream_module.hpp"
+
+#include "data/datasets.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+#include <filesystem>
+#include <stdexcept>
+
+#include "sim/spec/catalog.hpp"
+
+namespace somnus {
+
+namespace {
+
+template <class P>
+const P& module_params(const ExperimentSpec& spec, const Circuit& circuit, ModuleId id) {
+    return std::get<P>(spec.module(circuit.name(id))->params);
+}
+
+torch::optim::AdamOptions adam(const OptimizerSpec& o) {
+    return torch::optim::AdamOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.eps).weight_decay(o.weight_decay);
+}
+
+void apply_sign(torch::optim::Optimizer& optimizer, const std::vector<torch::Tensor>& params, double sign) {
+    if (sign == 0.0) return;
+    if (sign != 1.0) {
+        torch::NoGradGuard no_grad;
+        for (const auto& p : params)
+            if (p.grad().defined()) p.grad().mul_(sign);
+    }
+    optimizer.step();
+}
+
+void append(std::vector<torch::Tensor>& to, const std::vector<torch::Tensor>& more) { to.insert(to.end(), more.begin(), more.end()); }
+
+}  // namespace
+
+std::vector<torch::Tensor> CriticModule::layers_of(const Hierarchy& h) const {
+    std::vector<torch::Tensor> out;
+    for (std::size_t i : reads) out.push_back(h.at(i));
+    return out;
+}
+
+torch::Device resolve_device(const std::string& name) {
+    if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    torch::Device device(name);
+    if (device.is_cuda() && !torch::cuda::is_available())
+        throw InputError("device \"" + name + "\" requested, but this LibTorch build sees no CUDA GPU");
+    return device;
+}
+
+Model::Model(const ExperimentSpec& spec, torch::Device dev)
+    : device(dev),
+      circuit(Circuit::build(spec)),
+      hippocampus(circuit.roles().hippocampus ? module_params<HippocampusParams>(spec, circuit, *circuit.roles().hippocampus)
+                                              : HippocampusParams{}),
+      conductor(module_params<ConductorParams>(spec, circuit, circuit.roles().conductor).levels,
+                module_params<ConductorParams>(spec, circuit, circuit.roles().conductor).doses),
+      training(spec.training) {
+    const Roles& roles = circuit.roles();
+    channels = dataset_channels(spec.data.dataset);
+    if (roles.areas == "stochastic") {
+        const auto& area = module_params<StochasticAreaParams>(spec, circuit, roles.encoder);
+        latent_dim = area.layers.back();
+        encoder = StochasticEncoder(channels, image_size, area).ptr();
+        generator = StochasticGenerator(channels, image_size, module_params<StochasticAreaParams>(spec, circuit, roles.generator)).ptr();
+        const auto names = hierarchy_layer_names(area.layers.size());
+        const auto sizes = hierarchy_sizes(channels, image_size, area);
+        for (ModuleId id : roles.critics) {
+            const auto& p = module_params<CriticParams>(spec, circuit, id);
+            CriticModule c{circuit.name(id), nullptr, {}};
+            std::int64_t inputs = 0;
+            for (const auto& layer : p.reads) {
+                c.reads.push_back(static_cast<std::size_t>(std::find(names.begin(), names.end(), layer) - names.begin()));
+                inputs += sizes[c.reads.back()];
+            }
+            c.critic = Critic(inputs, p);
+            c.critic->to(device);
+            append(critic_params_, c.critic->parameters());
+            critics.push_back(std::move(c));
+        }
+    } else {
+        const auto& enc = module_params<AreaParams>(spec, circuit, roles.encoder);
+        latent_dim = enc.latent_dim;
+        encoder = PadEncoder(channels, enc).ptr();
+        generator = PadGenerator(channels, module_params<AreaParams>(spec, circuit, roles.generator)).ptr();
+        if (roles.discriminator)
+            discriminator = PadDiscriminator(4 * enc.features, module_params<DiscriminatorParams>(spec, circuit, *roles.discriminator));
+    }
+    encoder->to(device);
+    generator->to(device);
+    if (discriminator) discriminator->to(device);
+
+    feedforward_params_ = encoder->parameters();
+    if (discriminator) append(feedforward_params_, discriminator->parameters());
+    feedback_params_ = generator->parameters();
+    feedforward_optimizer_ = std::make_unique<torch::optim::Adam>(feedforward_params_, adam(training.encoder));
+    feedback_optimizer_ = std::make_unique<torch::optim::Adam>(feedback_params_, adam(training.generator));
+    if (!critic_params_.empty()) critic_optimizer_ = std::make_unique<torch::optim::Adam>(critic_params_, adam(training.critic));
+
+    for (ModuleId id : roles.dream_modules) {
+        const ModuleSpec* m = spec.module(circuit.name(id));
+        const ModuleId target = circuit.targets(id, PathwayKind::neuromodulatory).front();
+        dream_modules.push_back(find_dream_module_type(m->type)->make(*m, circuit.module(target).kind));
+        dream_modules.back()->attach(*this);
+    }
+
+    std::vector<std::string> judging;  // states of the schedule in which the discriminator neurons take part
+    for (const auto& name : spec.schedule.states_run()) {
+        const StateType* type = find_state_type(spec.state(name)->type);
+        if (std::find(type->needs.begin(), type->needs.end(), ModuleKind::discriminator) == type->needs.end()) continue;
+        judging.push_back(name);
+        if (roles.areas == "stochastic") critic_consolidation_state_ = name;
+    }
+    if (roles.areas == "pad") adversarial = conductor.teaches_fake(judging);
+}
+
+void Model::zero_grad() {
+    learned_feedforward_ = learned_feedback_ = false;
+    for (auto* params : {&feedforward_params_, &feedback_params_})
+        for (auto& p : *params) {
+            if (!p.grad().defined()) continue;
+            if (training.adam_steps_on_zero_grad) {
+                p.mutable_grad().detach_();  // LibTorch 1.13, like PyTorch 1.x: zero-filled, still defined
+                p.mutable_grad().zero_();
+            } else {
+                p.mutable_grad() = torch::Tensor();  // PyTorch 2: unset, so Adam skips the parameter
+            }
+        }
+}
+
+void Model::learn(const Modulation& m) {
+    apply_sign(*feedforward_optimizer_, feedforward_params_, m.feedforward_sign);
+    apply_sign(*feedback_optimizer_, feedback_params_, m.feedback_sign);
+    learned_feedforward_ = m.feedforward_sign != 0.0;
+    learned_feedback_ = m.feedback_sign != 0.0;
+}
+
+void Model::learn_pathways(bool feedforward, bool feedback) {
+    if (feedforward) feedforward_optimizer_->step();
+    if (feedback) feedback_optimizer_->step();
+    learned_feedforward_ = feedforward;
+    learned_feedback_ = feedback;
+}
+
+void Model::learn_critics() {
+    if (!critic_optimizer_) return;
+    critic_optimizer_->step();
+    for (auto& p : critic_params_) p.mutable_grad() = torch::Tensor();
+}
+
+std::vector<std::pair<std::string, torch::nn::Module*>> Model::pathway_modules(PathwayKind pathway) const {
+    const Roles& roles = circuit.roles();
+    if (pathway == PathwayKind::feedback) return {{circuit.name(roles.generator), generator.get()}};
+    std::vector<std::pair<std::string, torch::nn::Module*>> out{{circuit.name(roles.encoder), encoder.get()}};
+    if (discriminator) out.emplace_back(circuit.name(*roles.discriminator), discriminator.ptr().get());
+    return out;
+}
+
+torch::Tensor Model::reconstruction_loss(const torch::Tensor& prediction, const torch::Tensor& target) const {
+    auto squared = (prediction - target).pow(2);
+    if (training.loss_normalisation == "batch_mean") return squared.sum() / prediction.size(0);
+    return squared.mean();
+}
+
+torch::Tensor Model::latent_kl(const torch::Tensor& z) {
+    auto m = z.mean(0);
+    auto s = z.std(0, /*unbiased=*/true);
+    return ((s.pow(2) + m.pow(2)) / 2 - s.log() - 0.5).mean();
+}
+
+void Model::save(const std::string& path) const {
+    torch::serialize::OutputArchive archive;
+    save_areas(archive);
+    write_atomically(archive, path);
+}
+
+void write_atomically(torch::serialize::OutputArchive& archive, const std::string& path) {
+    // Serialised in memory first: LibTorch's file writer, when a write fails (disk
+    // full), throws again from its destructor and ends the process.
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    write_file_atomically(path, bytes.str());
+}
+
+void Model::save_state(torch::serialize::OutputArchive& archive) const {
+    torch::serialize::OutputArchive areas, ff, fb, hippo;
+    save_areas(areas);
+    archive.write("areas", areas);
+    feedforward_optimizer_->save(ff);
+    archive.write("feedforward_optimizer", ff);
+    feedback_optimizer_->save(fb);
+    archive.write("feedback_optimizer", fb);
+    if (critic_optimizer_) {
+        torch::serialize::OutputArchive c;
+        critic_optimizer_->save(c);
+        archive.write("critic_optimizer", c);
+    }
+    // Gradients: Adam (PyTorch 1.x semantics) steps every parameter whose gradient is defined.
+    std::int64_t i = 0;
+    for (const auto* params : {&feedforward_params_, &feedback_params_, &critic_params_})
+        for (const auto& p : *params) {
+            if (p.grad().defined()) archive.write("grad." + std::to_string(i), p.grad());
+            ++i;
+        }
+    hippocampus.save(hippo);
+    archive.write("hippocampus", hippo);
+    for (std::size_t k = 0; k < dream_modules.size(); ++k) {
+        auto state = dream_modules[k]->state();
+        archive.write("dream_module." + std::to_string(k), torch::tensor(state, torch::kFloat64));  // host: a few numbers
+    }
+    for (std::size_t k = 0; k < wake_trace.size(); ++k) archive.write("wake_trace." + std::to_string(k), wake_trace[k]);
+}
+
+void Model::load_state(torch::serialize::InputArchive& archive) {
+    torch::serialize::InputArchive areas, ff, fb, hippo;
+    archive.read("areas", areas);
+    load_areas(areas);
+    archive.read("feedforward_optimizer", ff);
+    feedforward_optimizer_->load(ff);
+    archive.read("feedback_optimizer", fb);
+    feedback_optimizer_->load(fb);
+    if (critic_optimizer_) {
+        torch::serialize::InputArchive c;
+        archive.read("critic_optimizer", c);
+        critic_optimizer_->load(c);
+    }
+    std::int64_t i = 0;
+    for (auto* params : {&feedforward_params_, &feedback_params_, &critic_params_})
+        for (auto& p : *params) {
+            torch::Tensor grad;
+            p.mutable_grad() = archive.try_read("grad." + std::to_string(i), grad) ? grad : torch::Tensor();
+            ++i;
+        }
+    archive.read("hippocampus", hippo);
+    hippocampus.load(hippo);
+    for (std::size_t k = 0; k < dream_modules.size(); ++k) {
+        torch::Tensor state;
+        archive.read("dream_module." + std::to_string(k), state);
+        state = state.to(torch::kCPU);
+        dream_modules[k]->restore(std::vector<double>(state.data_ptr<double>(), state.data_ptr<double>() + state.numel()));
+    }
+    wake_trace.clear();
+    for (std::size_t k = 0;; ++k) {
+        torch::Tensor t;
+        if (!archive.try_read("wake_trace." + std::to_string(k), t)) break;
+        wake_trace.push_back(t);
+    }
+}
+
+std::string Model::first_non_finite(bool feedforward, bool feedback) const {
+    torch::NoGradGuard no_grad;
+    std::vector<PathwayKind> kinds;
+    if (feedforward) kinds.push_back(PathwayKind::feedforward);
+    if (feedback) kinds.push_back(PathwayKind::feedback);
+    // Called after every step: one reduction per parameter and a single host sync
+    // (NaN and Inf carry into a parameter's sum); names are looked up only on a find.
+    std::vector<torch::Tensor> sums;
+    for (auto kind : kinds)
+        for (const auto& [module, area] : pathway_modules(kind))
+            for (const auto& p : area->parameters()) sums.push_back(p.sum());
+    if (sums.empty()) return "";
+    const torch::Tensor finite = torch::isfinite(torch::stack(sums)).cpu();
+    if (finite.all().item<bool>()) return "";
+    std::int64_t i = 0;
+    for (auto kind : kinds)
+        for (const auto& [module, area] : pathway_modules(kind))
+            for (const auto& item : area->named_parameters())
+                if (!finite[i++].item<bool>()) return module + "." + item.key();
+    return "";
+}
+
+void Model::save_areas(torch::serialize::OutputArchive& archive) const {
+    torch::serialize::OutputArchive e, g, d;
+    encoder->save(e);
+    generator->save(g);
+    archive.write("encoder", e);
+    archive.write("generator", g);
+    if (discriminator) {
+        discriminator->save(d);
+        archive.write("discriminator", d);
+    }
+    for (const auto& c : critics) {
+        torch::serialize::OutputArchive a;
+        c.critic->save(a);
+        archive.write("critic." + c.name, a);
+    }
+}
+
+void Model::load_areas(torch::serialize::InputArchive& archive) {
+    torch::serialize::InputArchive e, g, d;
+    archive.read("encoder", e);
+    encoder->load(e);
+    archive.read("generator", g);
+    generator->load(g);
+    if (discriminator && archive.try_read("discriminator", d)) discriminator->load(d);
+    for (auto& c : critics) {
+        torch::serialize::InputArchive a;
+        if (archive.try_read("critic." + c.name, a)) c.critic->load(a);
+    }
+}
+
+void Model::load(const std::string& path) {
+    if (!std::filesystem::exists(path)) throw InputError(path + ": checkpoint not found");
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(path, device);
+        load_areas(archive);
+    } catch (const c10::Error& error) {
+        throw InputError(path + ": not a somnus checkpoint for this circuit (" +
+                                 std::string(error.what_without_backtrace()) + ")");
+    }
+}
+
+}  // namespace somnus

@@ -1,0 +1,121 @@
+// The model: the circuit's modules instantiated on a device, with their optimizers.
+// Built from an ExperimentSpec through the Circuit's roles.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "areas/area.hpp"
+#include "areas/pad_areas.hpp"
+#include "areas/stochastic_areas.hpp"
+#include "hippocampus/hippocampus.hpp"
+#include "neuromod/conductor.hpp"
+#include "sim/circuit/circuit.hpp"
+#include "sim/spec/spec.hpp"
+
+namespace somnus {
+
+class DreamModule;
+
+// A critic of adversarial wake-sleep and the layers of the hierarchy it reads.
+struct CriticModule {
+    std::string name;
+    Critic critic{nullptr};
+    std::vector<std::size_t> reads;  // indices into a Hierarchy (0 = x, L = z), adjacent, bottom first
+    std::vector<torch::Tensor> layers_of(const Hierarchy& h) const;
+};
+
+class Model {
+public:
+    Model(const ExperimentSpec& spec, torch::Device device);
+
+    torch::Device device;
+    Circuit circuit;
+    std::shared_ptr<EncoderAreaImpl> encoder;      // feedforward pathway
+    std::shared_ptr<GeneratorAreaImpl> generator;  // feedback pathway
+    PadDiscriminator discriminator{nullptr};       // PAD's discriminator neurons; null when the circuit has none
+    std::vector<CriticModule> critics;             // adversarial wake-sleep critics
+    Hippocampus hippocampus;                       // empty when the circuit has none
+    Conductor conductor;
+    // Modules from the dream literature (dreams/): MCH neurons, amygdala, prefrontal gate, dream filter.
+    std::vector<std::shared_ptr<DreamModule>> dream_modules;
+    TrainingSpec training;
+    std::int64_t channels = 1;
+    std::int64_t image_size = 32;
+    std::int64_t latent_dim = 256;
+    // The hierarchy sampled in the last adversarial wake-sleep Wake phase (detached):
+    // the later phases of the cycle pair it with theirs in the critics' gradient penalty.
+    Hierarchy wake_trace;
+    // Some state of the cycle teaches the discriminator "fake": the adversarial game is on.
+    bool adversarial = false;
+
+    // The areas as the architecture a brain state works on (the circuit checked the family).
+    PadEncoderImpl& pad_encoder() { return static_cast<PadEncoderImpl&>(*encoder); }
+    PadGeneratorImpl& pad_generator() { return static_cast<PadGeneratorImpl&>(*generator); }
+    StochasticEncoderImpl& stochastic_encoder() { return static_cast<StochasticEncoderImpl&>(*encoder); }
+    StochasticGeneratorImpl& stochastic_generator() { return static_cast<StochasticGeneratorImpl&>(*generator); }
+
+    // Clears the areas' (and PAD discriminator's) accumulated weight changes before a state
+    // computes new ones (zero-filled or unset, per training.adam_steps_on_zero_grad).
+    void zero_grad();
+    // Applies the accumulated weight changes, each pathway with the conductor's
+    // plasticity sign; a pathway with sign 0 does not learn in this state.
+    void learn(const Modulation& modulation);
+    // Applies the chosen pathways' weight changes as they are (the state has already
+    // signed its gradients by the conductor's phase).
+    void learn_pathways(bool feedforward, bool feedback);
+    // Whether the pathway's weights changed since the last zero_grad (for the plasticity probe).
+    bool learned(PathwayKind pathway) const { return pathway == PathwayKind::feedback ? learned_feedback_ : learned_feedforward_; }
+
+    // Critic plasticity accumulates over the phases of a cycle and is applied once,
+    // after the cycle's last adversarial wake-sleep state (critic_consolidation_state).
+    void learn_critics();
+    const std::string& critic_consolidation_state() const { return critic_consolidation_state_; }
+
+    // Losses, normalised per training.loss_normalisation.
+    torch::Tensor reconstruction_loss(const torch::Tensor& prediction, const torch::Tensor& target) const;
+    // Batch-moment KL(N(m_j, s_j^2) || N(0, 1)) averaged over latent dimensions.
+    static torch::Tensor latent_kl(const torch::Tensor& z);
+
+    // Parameters of each pathway: feedforward = encoder and PAD discriminator, feedback = generator.
+    const std::vector<torch::Tensor>& feedforward_parameters() const { return feedforward_params_; }
+    const std::vector<torch::Tensor>& feedback_parameters() const { return feedback_params_; }
+    const std::vector<torch::Tensor>& critic_parameters() const { return critic_params_; }
+    // The named modules whose parameters make up a pathway's, in that order.
+    std::vector<std::pair<std::string, torch::nn::Module*>> pathway_modules(PathwayKind pathway) const;
+
+    void save(const std::string& path) const;  // atomically (write, then rename)
+    void load(const std::string& path);
+    // Everything that learns or remembers, for a resumable checkpoint: the areas,
+    // the optimizers' moments and step counts, the gradients (PyTorch 1.x Adam
+    // steps every parameter whose gradient is defined), the hippocampus, the dream
+    // modules' state and adversarial wake-sleep's Wake sample.
+    void save_state(torch::serialize::OutputArchive& archive) const;
+    void load_state(torch::serialize::InputArchive& archive);
+    // The first parameter holding NaN or Inf ("V1_encoder.conv1.weight") among the
+    // pathways asked for; "" when all are finite.
+    std::string first_non_finite(bool feedforward, bool feedback) const;
+
+private:
+    void save_areas(torch::serialize::OutputArchive& archive) const;
+    void load_areas(torch::serialize::InputArchive& archive);
+    std::vector<torch::Tensor> feedforward_params_, feedback_params_, critic_params_;
+    std::unique_ptr<torch::optim::Adam> feedforward_optimizer_;
+    std::unique_ptr<torch::optim::Adam> feedback_optimizer_;
+    std::unique_ptr<torch::optim::Adam> critic_optimizer_;
+    std::string critic_consolidation_state_;
+    bool learned_feedforward_ = false, learned_feedback_ = false;
+};
+
+// "auto" picks CUDA when LibTorch sees a GPU.
+torch::Device resolve_device(const std::string& name);
+
+// Saves `archive` to `path` through `path`.partial, synced, then renamed: a crash
+// leaves either the old file or the new one, never a torn one.
+void write_atomically(torch::serialize::OutputArchive& archive, const std::string& path);
+
+}  // namespace somnus

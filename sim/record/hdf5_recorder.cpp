@@ -1,0 +1,341 @@
+#include "sim/record/hdf5_recorder.hpp"
+
+#include "sim/run/schedule.hpp"
+
+#include <H5Cpp.h>
+#include <torch/serialize.h>
+#include <torch/version.h>
+
+#include <ctime>
+
+#include "sim/record/probes.hpp"
+
+namespace somnus {
+
+namespace {
+
+std::string now_iso8601() {
+    std::time_t t = std::time(nullptr);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return buffer;
+}
+
+// Meaning and unit of a per-step dataset of /states/<state>/, from its name.
+std::pair<std::string, std::string> describe_state_series(const std::string& path) {
+    auto leaf = path.substr(path.rfind('/') + 1);
+    if (leaf == "step") return {"run step: mini-batch index since the start of the run", "iteration"};
+    if (leaf == "epoch") return {"training epoch, 0-based", "epoch"};
+    if (leaf == "iteration") return {"mini-batch index within the epoch, 0-based", "iteration"};
+    if (leaf == "time") return {"wall-clock time at the end of the step, since the run started", "s"};
+    if (leaf == "ach") return {"acetylcholine level set by the conductor", "fraction of maximum"};
+    if (leaf == "na") return {"noradrenaline level set by the conductor", "fraction of maximum"};
+    if (leaf == "discriminator_gate") return {"weight of the discriminator teaching signal (0 = gated off)", "1"};
+    if (leaf == "discriminator_target") return {"discriminator target: 1 = real/external, 0 = fake/internal", "1"};
+    if (leaf == "feedforward_sign") return {"plasticity sign of the feedforward pathway (encoder, discriminator)", "1"};
+    if (leaf == "feedback_sign") return {"plasticity sign of the feedback pathway (generator)", "1"};
+    if (path.find("/losses/") != std::string::npos) return {"loss term " + leaf + " of this state's step", "1"};
+    if (leaf == "occlusion_drop_rate") return {"probability that an occlusion square is dropped", "1"};
+    if (leaf == "occlusion_tile") return {"side of the occlusion squares", "px"};
+    if (leaf == "discriminator_output") return {"mean discriminator output over the mini-batch (1 = judged real)", "probability"};
+    return {leaf, "1"};
+}
+
+}  // namespace
+
+Hdf5Recorder::Hdf5Recorder(const std::string& path, bool resume)
+    : log_(std::make_unique<LogFile>(path, resume ? LogFile::Open::append : LogFile::Open::create)) {
+    if (resume) return;
+    log_->attribute("/", "status", RunStatus{RunStatus::starting}.text());
+    log_->attribute("/", "created", now_iso8601());
+    log_->attribute("/", "layout", "somnus-log 1 (docs/log-format.md)");
+}
+
+void Hdf5Recorder::save_state(torch::serialize::OutputArchive& archive) {
+    Json lengths = log_->series_lengths();  // flushes first
+    archive.write("log_series_lengths", c10::IValue(lengths.dump()));
+    for (std::size_t i = 0; i < probes_.size(); ++i) {
+        torch::serialize::OutputArchive probe;
+        probes_[i]->save_state(probe);
+        archive.write("probe." + std::to_string(i), probe);
+    }
+}
+
+void Hdf5Recorder::restore_state(torch::serialize::InputArchive& archive) {
+    c10::IValue lengths;
+    archive.read("log_series_lengths", lengths);
+    log_->truncate_series(Json::parse(lengths.toStringRef()).get<std::map<std::string, std::int64_t>>());
+    for (std::size_t i = 0; i < probes_.size(); ++i) {
+        torch::serialize::InputArchive probe;
+        if (archive.try_read("probe." + std::to_string(i), probe)) probes_[i]->restore_state(probe);
+    }
+}
+
+Hdf5Recorder::~Hdf5Recorder() {
+    if (!started_) return;  // the run failed before it started: no file
+    try {
+        log_->flush(true);
+    } catch (...) {
+    }
+}
+
+namespace {
+// The expanded schedule: one row per block of each epoch (day, night, arousal, kept awake).
+void write_timeline(LogFile& log, const Timeline& timeline) {
+    std::vector<std::int64_t> epoch, start, iterations;
+    std::vector<std::string> part, states, protocols;
+    for (std::size_t e = 0; e < timeline.epochs.size(); ++e) {
+        std::int64_t at = 0;
+        for (const auto& b : timeline.epochs[e].blocks) {
+            epoch.push_back(std::int64_t(e));
+            start.push_back(at);
+            iterations.push_back(b.iterations);
+            part.push_back(b.part);
+            states.push_back(join(b.states));
+            at += b.iterations;
+        }
+        protocols.push_back(join(timeline.epochs[e].protocols));
+    }
+    const auto n = static_cast<std::int64_t>(epoch.size());
+    log.describe("/schedule/epoch", "epoch of each block of the timeline", "epoch");
+    log.describe("/schedule/start", "first iteration of the block within its epoch (the /states/<s>/iteration of its first step)", "iteration");
+    log.describe("/schedule/iterations", "mini-batches in the block", "iterations");
+    log.write("/schedule/epoch", epoch, {n});
+    log.write("/schedule/start", start, {n});
+    log.write("/schedule/iterations", iterations, {n});
+    log.attribute("/schedule", "part", part);
+    log.attribute("/schedule", "states", states);
+    log.attribute("/schedule", "protocols", protocols);
+    log.attribute("/schedule", "timeline", timeline.describe());
+}
+}  // namespace
+
+void Hdf5Recorder::run_started(const RunInfo& info) {
+    started_ = true;
+    LogFile& log = *log_;
+    log.attribute("/", "somnus_version", SOMNUS_VERSION);
+    log.attribute("/", "torch_version", TORCH_VERSION);
+    unsigned major, minor, release;
+    H5::H5Library::getLibVersion(major, minor, release);
+    log.attribute("/", "hdf5_version", std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release));
+    log.attribute("/", "command", info.command);
+    log.attribute("/", "experiment", info.spec->name);
+    log.attribute("/", "spec", info.spec->source.dump(2));
+    log.attribute("/", "seed", double(info.spec->seed));
+    log.attribute("/", "device", info.device);
+    log.attribute("/", "threads", double(info.threads));
+    log.attribute("/", "train_images", double(info.train_images));
+    log.attribute("/", "iterations_per_epoch", double(info.iterations_per_epoch));
+    log.attribute("/", "epochs_planned", double(info.epochs));
+    log.attribute("/", info.resumed ? "resumed" : "started", now_iso8601());
+    log.attribute("/", "status", RunStatus{RunStatus::running}.text());
+    if (info.model) {
+        log.attribute("/states", "cycle", info.spec->schedule.cycle);
+        flush_every_ = info.spec->record.flush_every;
+        probes_ = make_probes(*info.spec, log);
+    }
+    if (info.timeline) write_timeline(log, *info.timeline);
+    for (auto& p : probes_) p->run_started(info);
+    flush(true);
+}
+
+void Hdf5Recorder::iteration_done(const StepClock& clock) {
+    for (auto& p : probes_) p->iteration_done(clock);
+    if (flush_every_ > 0 && (clock.step + 1) % flush_every_ == 0) flush();
+}
+
+void Hdf5Recorder::state_starting(const StepEvent& e) {
+    for (auto& p : probes_) p->state_starting(e);
+}
+
+void Hdf5Recorder::step_done(const StepEvent& e) {
+    for (auto& p : probes_) p->step_done(e);
+    LogFile& log = *log_;
+    const std::string base = "/states/" + *e.state + "/";
+    auto value = [&](const std::string& path, auto v) {
+        if (described_.insert(path).second) {
+            auto [description, unit] = describe_state_series(path);
+            log.describe(path, description, unit);
+        }
+        log.append(path, v);
+    };
+    value(base + "step", e.clock.step);
+    value(base + "epoch", e.clock.epoch);
+    value(base + "iteration", e.clock.iteration);
+    value(base + "time", e.seconds);
+    for (const auto& [term, v] : e.report->losses) value(base + "losses/" + term, v);
+    for (const auto& [name, v] : e.report->observables) value(base + "observables/" + name, v);
+    const Modulation& m = e.modulation;
+    value(base + "neuromodulators/ach", m.levels.ach);
+    value(base + "neuromodulators/na", m.levels.na);
+    value(base + "conductor/discriminator_gate", m.discriminator_gate);
+    value(base + "conductor/discriminator_target", m.discriminator_target);
+    value(base + "conductor/feedforward_sign", m.feedforward_sign);
+    value(base + "conductor/feedback_sign", m.feedback_sign);
+    value(base + "conductor/phase", m.phase);
+
+}
+
+void Hdf5Recorder::epoch_done(const EpochEvent& e) {
+    for (auto& p : probes_) p->epoch_done(e);
+    LogFile& log = *log_;
+    if (described_.insert("/epochs").second) {
+        log.describe("/epochs/epoch", "training epoch, 0-based", "epoch");
+        log.describe("/epochs/wall_seconds", "wall-clock duration of the epoch", "s");
+        log.describe("/epochs/images_per_second", "training throughput", "images/s");
+    }
+    log.append("/epochs/epoch", e.epoch);
+    log.append("/epochs/wall_seconds", e.wall_seconds);
+    log.append("/epochs/images_per_second", e.images_per_second);
+    log.attribute("/", "epochs_finished", double(e.epoch + 1));
+    flush();
+}
+
+void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
+    for (auto& p : probes_) p->evaluation_done(e);
+    LogFile& log = *log_;
+    char group[64];
+    std::snprintf(group, sizeof group, "/eval/epoch_%03lld/", static_cast<long long>(e.trained_epochs));
+    const std::string root = e.final ? "/eval/" : group;
+    log.attribute(root, "trained_epochs", double(e.trained_epochs));
+    log.attribute(root, "encoder", e.encoder);
+    log.attribute(root, "wall_seconds", e.seconds);
+    if (e.readout) write_readout(root + "linear_readout/", *e.readout);
+    if (e.geometry) {
+        const LatentGeometry& g = *e.geometry;
+        const std::string base = root + "latent_geometry/";
+        log.describe(base + "intra_class_distance", "mean latent distance of pairs of test images of one class, per class", "latent units");
+        log.write(base + "intra_class_distance", g.intra_class, {std::int64_t(g.intra_class.size())});
+        log.attribute(base, "intra_class_distance", g.intra);
+        log.attribute(base, "inter_class_distance", g.inter);
+        log.attribute(base, "clean_occluded_distance", g.clean_occluded);
+        log.attribute(base, "intra_inter_ratio", g.intra_inter_ratio());
+        log.attribute(base, "clean_occluded_ratio", g.clean_occluded_ratio());
+        log.attribute(base, "occlusion_level", g.occlusion_level);
+        log.attribute(base, "occlusion_tile", double(g.occlusion_tile));
+        log.attribute(base, "images", double(g.images));
+    }
+    if (e.pca) {
+        const LatentPca& p = *e.pca;
+        const std::string base = root + "pca/";
+        log.describe(base + "projection", "test latents on the first two principal components (image, component)", "latent units");
+        log.describe(base + "labels", "class of each projected test image", "class");
+        log.describe(base + "explained_variance", "fraction of the latent variance along each principal component", "fraction");
+        log.write(base + "projection", p.projection, {p.images, 2});
+        log.write(base + "labels", p.labels, {p.images});
+        log.write(base + "explained_variance", p.explained_variance, {p.components});
+    }
+    if (e.overlap) {
+        const WakeSleepOverlap& o = *e.overlap;
+        const std::string base = root + "overlap/";
+        std::vector<double> units, kl, floor, wake, sleep;
+        for (const auto& t : o.tests) {
+            units.push_back(double(t.units));
+            kl.push_back(t.kl);
+            floor.push_back(t.floor);
+            wake.push_back(double(t.wake_patterns));
+            sleep.push_back(double(t.sleep_patterns));
+        }
+        const std::int64_t k = std::int64_t(o.tests.size());
+        log.describe(base + "units", "k of each test: k pixels and k latent units form a pattern", "1");
+        log.describe(base + "kl", "KL(wake || sleep) between the rounded-pattern histograms (+0.5 smoothing)", "nats");
+        log.describe(base + "floor", "KL(wake half A || wake half B): the finite-sample floor of the same estimate", "nats");
+        log.describe(base + "wake_patterns", "distinct wake patterns", "1");
+        log.describe(base + "sleep_patterns", "distinct sleep patterns", "1");
+        log.write(base + "units", units, {k});
+        log.write(base + "kl", kl, {k});
+        log.write(base + "floor", floor, {k});
+        log.write(base + "wake_patterns", wake, {k});
+        log.write(base + "sleep_patterns", sleep, {k});
+        log.attribute(base, "samples", double(o.samples));
+    }
+    if (e.dream_content) write_dream_content(root + "dream_content/", *e.dream_content);
+    flush();
+}
+
+void Hdf5Recorder::write_dream_content(const std::string& base, const DreamContent& c) {
+    LogFile& log = *log_;
+    log.attribute(base, "classifier_seed", double(c.classifier_seed));
+    log.attribute(base, "training_images", double(c.training_images));
+    const auto n = [](const auto& v) { return std::vector<std::int64_t>{std::int64_t(v.size())}; };
+    for (const auto& d : c.states) {
+        const std::string s = base + d.state + "/";
+        log.describe(s + "predicted_class", "class the readout classifier gives each dream of the state's last mini-batch", "class");
+        log.describe(s + "confidence", "softmax probability of the predicted class", "probability");
+        log.describe(s + "nearest_training_distance", "latent distance of each dream to the nearest of the readout's training images", "latent units");
+        log.write(s + "predicted_class", d.predicted_class, n(d.predicted_class));
+        log.write(s + "confidence", d.confidence, n(d.confidence));
+        log.write(s + "nearest_training_distance", d.nearest_training, n(d.nearest_training));
+        if (!d.nearest_memory.empty()) {
+            log.describe(s + "nearest_memory_distance", "latent distance of each dream to the nearest memory stored in the hippocampus", "latent units");
+            log.write(s + "nearest_memory_distance", d.nearest_memory, n(d.nearest_memory));
+        }
+        if (!d.images.empty()) {
+            log.describe(s + "images", "the first dreams as the generator made them (dream, channel, y, x)", "normalised intensity");
+            log.write(s + "images", d.images, d.image_shape);
+        }
+        log.attribute(s, "step", double(d.step));
+        log.attribute(s, "dreams", double(d.predicted_class.size()));
+    }
+    if (!c.memory_class.empty()) {
+        log.describe(base + "memory_class", "class the readout classifier gives each memory stored in the hippocampus", "class");
+        log.write(base + "memory_class", c.memory_class, n(c.memory_class));
+    }
+    log.describe(base + "test_images/nearest_training_distance", "yardstick: latent distance of real test images to the nearest training image", "latent units");
+    log.describe(base + "test_images/predicted_class", "class the readout classifier gives each of those test images", "class");
+    log.write(base + "test_images/nearest_training_distance", c.test_nearest_training, n(c.test_nearest_training));
+    log.write(base + "test_images/predicted_class", c.test_predicted_class, n(c.test_predicted_class));
+}
+
+void Hdf5Recorder::write_readout(const std::string& base, const ReadoutReport& r) {
+    LogFile& log = *log_;
+    std::vector<double> seeds, curves, last, last5, best;
+    for (const auto& s : r.seeds) {
+        seeds.push_back(double(s.seed));
+        curves.insert(curves.end(), s.test_accuracy.begin(), s.test_accuracy.end());
+        last.push_back(s.last());
+        last5.push_back(s.mean_of_last(5));
+        best.push_back(s.best());
+    }
+    const std::int64_t k = std::int64_t(r.seeds.size()), epochs = r.seeds.empty() ? 0 : std::int64_t(r.seeds[0].test_accuracy.size());
+    log.describe(base + "seeds", "classifier seed", "1");
+    log.describe(base + "test_accuracy", "test accuracy after each readout epoch (seed, epoch)", "fraction");
+    log.describe(base + "last_epoch_accuracy", "test accuracy after the last readout epoch (the paper's number)", "fraction");
+    log.describe(base + "last5_mean_accuracy", "mean test accuracy over the last 5 readout epochs", "fraction");
+    log.describe(base + "best_accuracy", "best test accuracy over readout epochs", "fraction");
+    log.write(base + "seeds", seeds, {k});
+    log.write(base + "test_accuracy", curves, {k, epochs});
+    log.write(base + "last_epoch_accuracy", last, {k});
+    log.write(base + "last5_mean_accuracy", last5, {k});
+    log.write(base + "best_accuracy", best, {k});
+    if (!r.occlusion_levels.empty()) {
+        std::vector<double> occluded;
+        for (const auto& s : r.seeds) occluded.insert(occluded.end(), s.occluded_accuracy.begin(), s.occluded_accuracy.end());
+        const std::int64_t levels = std::int64_t(r.occlusion_levels.size());
+        log.describe(base + "occlusion_levels", "probability that each occlusion square of a test image is dropped", "1");
+        log.describe(base + "occluded_accuracy",
+                     "test accuracy of each seed's final classifier on occluded test images (seed, level)", "fraction");
+        log.write(base + "occlusion_levels", r.occlusion_levels, {levels});
+        log.write(base + "occluded_accuracy", occluded, {k, levels});
+        log.attribute(base, "occlusion_tile", double(r.occlusion_tile));
+    }
+    log.attribute(base, "features", r.features);
+    log.attribute(base, "train_images", double(r.train_images));
+    log.attribute(base, "test_images", double(r.test_images));
+    log.attribute(base, "wall_seconds", r.seconds);
+}
+
+void Hdf5Recorder::run_ended(const RunStatus& status, double wall_seconds) {
+    if (!started_) return;  // failed before it started (data, model): the path stays as it was
+    for (auto& p : probes_) p->run_ended(status, wall_seconds);
+    log_->attribute("/", "status", status.text());
+    log_->attribute("/", "wall_seconds", wall_seconds);
+    log_->attribute("/", "finished", now_iso8601());
+    flush(true);
+}
+
+void Hdf5Recorder::flush(bool final) {
+    log_->flush(final);
+}
+
+}  // namespace somnus

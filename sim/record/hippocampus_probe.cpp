@@ -1,0 +1,64 @@
+// The hippocampus probe: occupancy of the store, replayed episodes and their ages.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "data/datasets.hpp"
+#include "sim/model/model.hpp"
+#include "sim/record/probe_support.hpp"
+#include "sim/states/brain_state.hpp"
+
+namespace somnus {
+
+namespace {
+
+class HippocampusProbe : public Observer {
+public:
+    explicit HippocampusProbe(LogFile& log) : log_(log) {}
+
+    void run_started(const RunInfo& info) override {
+        hippocampus_ = &info.model->hippocampus;
+        log_.attribute("/states", "hippocampus_capacity", double(hippocampus_->capacity()));
+    }
+
+    void state_starting(const StepEvent&) override { replays_before_ = hippocampus_->last_replay().count; }
+
+    void step_done(const StepEvent& e) override {
+        const std::string base = "/states/" + *e.state + "/hippocampus/";
+        if (!described_.count(*e.state)) {
+            described_.insert(*e.state);
+            log_.describe(base + "occupancy", "episodes held after this step", "episodes");
+            log_.describe(base + "episodes_stored", "episodes stored since the start of the run (the newest has number episodes_stored - 1)", "episodes");
+            log_.describe(base + "replayed_episode", "number of the episode replayed in this step (-1 = no replay)", "episode");
+            log_.describe(base + "replayed_age", "steps since the replayed episode was stored (-1 = no replay)", "iteration");
+            log_.describe(base + "partner_episode", "number of the older episode mixed in (-1 = none)", "episode");
+            log_.describe(base + "partner_age", "steps since the mixed-in episode was stored (-1 = none)", "iteration");
+            log_.describe(base + "replayed_memories", "memories (rows) the replay drove, fewer than a mini-batch behind a dream filter (0 = no replay)", "memories");
+            log_.describe(base + "replayed_salience", "mean amygdala salience of the replayed memories (1 = untagged; NaN = no replay)", "1");
+        }
+        const ReplayRecord& r = hippocampus_->last_replay();
+        const bool replayed = r.count != replays_before_;
+        auto age = [&](std::int64_t stored) { return replayed && stored >= 0 ? e.clock.step - stored : std::int64_t(-1); };
+        log_.append(base + "occupancy", hippocampus_->occupancy());
+        log_.append(base + "episodes_stored", hippocampus_->episodes_stored());
+        log_.append(base + "replayed_episode", replayed ? r.episode : std::int64_t(-1));
+        log_.append(base + "replayed_age", age(r.episode_step));
+        log_.append(base + "partner_episode", replayed ? r.partner : std::int64_t(-1));
+        log_.append(base + "partner_age", r.partner >= 0 ? age(r.partner_step) : std::int64_t(-1));
+        log_.append(base + "replayed_memories", replayed ? r.memories : std::int64_t(0));
+        log_.append(base + "replayed_salience", replayed ? r.salience : std::nan(""));
+    }
+
+private:
+    LogFile& log_;
+    const Hippocampus* hippocampus_ = nullptr;
+    std::int64_t replays_before_ = 0;
+    std::set<std::string> described_;
+};
+
+}  // namespace
+
+std::unique_ptr<Observer> make_hippocampus_probe(LogFile& log) { return std::make_unique<HippocampusProbe>(log); }
+
+}  // namespace somnus

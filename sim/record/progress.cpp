@@ -1,0 +1,208 @@
+#include "sim/record/progress.hpp"
+
+#include "sim/run/schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace somnus {
+
+std::string clock_text(double seconds) {
+    long s = std::lround(std::max(0.0, seconds));
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    return buffer;
+}
+
+namespace {
+
+std::pair<double, double> mean_sd(const std::vector<double>& xs) {
+    double mean = 0;
+    for (double x : xs) mean += x;
+    mean /= double(xs.size());
+    double var = 0;
+    for (double x : xs) var += (x - mean) * (x - mean);
+    return {mean, xs.size() > 1 ? std::sqrt(var / double(xs.size() - 1)) : 0.0};
+}
+
+}  // namespace
+
+std::string summarize_evaluation(const EvaluationReport& e) {
+    std::string text;
+    char buffer[256];
+    if (e.readout) text = summarize_readout(*e.readout, e.encoder);
+    if (e.geometry) {
+        const LatentGeometry& g = *e.geometry;
+        std::snprintf(buffer, sizeof buffer,
+                      "%slatent geometry (%lld test images):\n"
+                      "  intra-/inter-class distance:        %.4f  (%.3f / %.3f)\n"
+                      "  clean-occluded/inter-class (%2.0f %%):  %.4f  (%.3f / %.3f)",
+                      text.empty() ? "" : "\n", static_cast<long long>(g.images), g.intra_inter_ratio(), g.intra,
+                      g.inter, 100 * g.occlusion_level, g.clean_occluded_ratio(), g.clean_occluded, g.inter);
+        text += buffer;
+    }
+    if (e.pca && e.pca->explained_variance.size() >= 2) {
+        std::snprintf(buffer, sizeof buffer, "%slatent PCA: PC1 %.1f %%, PC2 %.1f %% of the variance",
+                      text.empty() ? "" : "\n", 100 * e.pca->explained_variance[0], 100 * e.pca->explained_variance[1]);
+        text += buffer;
+    }
+    if (e.overlap)
+        for (const auto& t : e.overlap->tests) {
+            std::snprintf(buffer, sizeof buffer, "%swake/sleep overlap, %lld+%lld units: KL(wake||sleep) %.3f nats (floor %.3f; %lld wake, %lld sleep patterns)",
+                          text.empty() ? "" : "\n", static_cast<long long>(t.units), static_cast<long long>(t.units), t.kl, t.floor,
+                          static_cast<long long>(t.wake_patterns), static_cast<long long>(t.sleep_patterns));
+            text += buffer;
+        }
+    if (e.dream_content) {
+        const DreamContent& c = *e.dream_content;
+        auto median = [](std::vector<double> xs) {
+            if (xs.empty()) return std::nan("");
+            std::nth_element(xs.begin(), xs.begin() + std::ptrdiff_t(xs.size() / 2), xs.end());
+            return xs[xs.size() / 2];
+        };
+        for (const auto& d : c.states) {
+            std::map<std::int64_t, int> counts;
+            for (std::int64_t k : d.predicted_class) ++counts[k];
+            const auto top = std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+            std::snprintf(buffer, sizeof buffer,
+                          "%sdream content, %s (%zu dreams): %zu classes, most often class %lld (%.0f %%); median latent distance "
+                          "to the nearest memory %.3f, to the nearest training image %.3f (test images: %.3f)",
+                          text.empty() ? "" : "\n", d.state.c_str(), d.predicted_class.size(), counts.size(),
+                          counts.empty() ? -1LL : static_cast<long long>(top->first),
+                          counts.empty() ? 0.0 : 100.0 * top->second / double(d.predicted_class.size()), median(d.nearest_memory),
+                          median(d.nearest_training), median(c.test_nearest_training));
+            text += buffer;
+        }
+    }
+    return text;
+}
+
+std::string summarize_readout(const ReadoutReport& r, const std::string& encoder) {
+    std::vector<double> last, last5, best;
+    for (const auto& s : r.seeds) {
+        last.push_back(100 * s.last());
+        last5.push_back(100 * s.mean_of_last(5));
+        best.push_back(100 * s.best());
+    }
+    auto [m1, s1] = mean_sd(last);
+    auto [m5, s5] = mean_sd(last5);
+    auto [mb, sb] = mean_sd(best);
+    char buffer[512];
+    std::snprintf(buffer, sizeof buffer,
+                  "linear readout (%s encoder, %s latents, %zu seed%s, %lld train / %lld test images):\n"
+                  "  test accuracy, last epoch:          %6.2f %% ± %.2f (sd)\n"
+                  "  test accuracy, mean of last 5:      %6.2f %% ± %.2f (sd)\n"
+                  "  test accuracy, best epoch:          %6.2f %% ± %.2f (sd)",
+                  encoder.c_str(), r.features.c_str(), r.seeds.size(), r.seeds.size() == 1 ? "" : "s",
+                  static_cast<long long>(r.train_images), static_cast<long long>(r.test_images), m1, s1, m5, s5, mb,
+                  sb);
+    std::string text = buffer;
+    if (!r.occlusion_levels.empty()) {
+        text += "\n  under occlusion (" + std::to_string(r.occlusion_tile) + "x" + std::to_string(r.occlusion_tile) +
+                " squares, last-epoch classifier):";
+        for (std::size_t l = 0; l < r.occlusion_levels.size(); ++l) {
+            std::vector<double> acc;
+            for (const auto& s : r.seeds) acc.push_back(100 * s.occluded_accuracy.at(l));
+            auto [m, sd] = mean_sd(acc);
+            std::snprintf(buffer, sizeof buffer, "\n    %3.0f %% of squares dropped:     %6.2f %% ± %.2f (sd)",
+                          100 * r.occlusion_levels[l], m, sd);
+            text += buffer;
+        }
+    }
+    return text;
+}
+
+void RunPace::start(const RunInfo& info) {
+    total_iterations_ = info.timeline ? info.timeline->total_iterations() : info.spec->schedule.epochs * info.iterations_per_epoch;
+    batch_size_ = info.spec->schedule.batch_size;
+    steps_done_ = 0;
+    start_ = std::chrono::steady_clock::now();
+}
+
+double RunPace::images_per_second() const {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    return double(steps_done_ * batch_size_) / std::max(elapsed, 1e-9);
+}
+
+double RunPace::eta_seconds() const {
+    const std::int64_t remaining = total_iterations_ - steps_done_;
+    return double(remaining * batch_size_) / std::max(images_per_second(), 1e-9);
+}
+
+void ProgressPrinter::run_started(const RunInfo& info) {
+    spec_ = info.spec;
+    iterations_ = info.iterations_per_epoch;
+    pace_.start(info);
+    if (info.command == "run")
+        std::fprintf(out_, "somnus: %s on %s, %d threads, %lld training images, %lld epochs x %lld mini-batches\n",
+                     spec_->name.c_str(), info.device.c_str(), int(info.threads),
+                     static_cast<long long>(info.train_images), static_cast<long long>(spec_->schedule.epochs),
+                     static_cast<long long>(iterations_));
+    else
+        std::fprintf(out_, "somnus: evaluating %s on %s, %d threads\n", spec_->name.c_str(), info.device.c_str(),
+                     int(info.threads));
+    std::fflush(out_);
+}
+
+void ProgressPrinter::step_done(const StepEvent& e) {
+    const std::string& state = *e.state;
+    if (!window_.count(state)) state_order_.push_back(state);
+    auto& terms = window_[state];
+    for (const auto& [term, value] : e.report->losses) {
+        auto it = std::find_if(terms.begin(), terms.end(), [&](const auto& t) { return t.first == term; });
+        if (it == terms.end()) {
+            terms.push_back({term, {0.0, 0}});
+            it = terms.end() - 1;
+        }
+        it->second.first += value;
+        it->second.second += 1;
+    }
+}
+
+void ProgressPrinter::iteration_done(const StepClock& clock) {
+    pace_.step();
+    if ((clock.iteration + 1) % spec_->record.progress_every == 0 || clock.last_of_epoch()) print_line(clock);
+}
+
+void ProgressPrinter::print_line(const StepClock& clock) {
+    const double rate = pace_.images_per_second();
+    const double eta = pace_.eta_seconds();
+    std::fprintf(out_, "epoch %lld/%lld  iter %4lld/%lld%s%s  %6.0f img/s  ETA %s",
+                 static_cast<long long>(clock.epoch + 1), static_cast<long long>(spec_->schedule.epochs),
+                 static_cast<long long>(clock.iteration + 1), static_cast<long long>(clock.iterations_in_epoch),
+                 std::string(clock.part) == "day" ? "" : " ", std::string(clock.part) == "day" ? "" : clock.part, rate,
+                 clock_text(eta).c_str());
+    for (const auto& state : state_order_) {
+        std::fprintf(out_, " | %s", state.c_str());
+        for (auto& [term, acc] : window_[state]) {
+            if (acc.second > 0) std::fprintf(out_, " %s %.4f", term.c_str(), acc.first / acc.second);
+            acc = {0.0, 0};
+        }
+    }
+    std::fprintf(out_, "\n");
+    std::fflush(out_);
+}
+
+void ProgressPrinter::epoch_done(const EpochEvent& e) {
+    std::fprintf(out_, "epoch %lld done in %.1f s (%.0f img/s)\n", static_cast<long long>(e.epoch + 1),
+                 e.wall_seconds, e.images_per_second);
+    std::fflush(out_);
+}
+
+void ProgressPrinter::evaluation_done(const EvaluationReport& e) {
+    if (e.final)
+        std::fprintf(out_, "evaluation done in %.1f s\n", e.seconds);
+    else
+        std::fprintf(out_, "evaluation after %lld epoch%s (%.1f s):\n%s\n", static_cast<long long>(e.trained_epochs),
+                     e.trained_epochs == 1 ? "" : "s", e.seconds, summarize_evaluation(e).c_str());
+    std::fflush(out_);
+}
+
+void ProgressPrinter::run_ended(const RunStatus& status, double wall_seconds) {
+    // Why it failed or where it diverged reaches the user once, as the error the command exits with.
+    std::fprintf(out_, "somnus: run %s after %s\n", status.word(), clock_text(wall_seconds).c_str());
+    std::fflush(out_);
+}
+
+}  // namespace somnus

@@ -1,0 +1,29 @@
+// Reading a run log with the HDF5 C API, shared by `somnus inspect`, `export` and `table`.
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+#include <vector>
+
+#include "sim/base/hdf5.hpp"
+
+namespace somnus {
+
+// Opens an HDF5 file read-only; throws InputError naming the file when
+// it is missing, not HDF5, or cannot be opened. Closed when the handle goes.
+Hdf5Handle open_for_reading(const std::string& path);
+
+// The values of a variable-length string attribute (one for a scalar).
+std::vector<std::string> read_strings(hid_t attr, hid_t type, hid_t space);
+
+// An attribute as text: strings as they are, numbers printed; "" when absent.
+std::string read_attribute(hid_t object, const char* name);
+
+// A numeric scalar attribute of the object at `path` (e.g. "/eval/latent_geometry"), or NaN.
+double read_number_attribute(hid_t file, const std::string& path, const char* name);
+
+// A numeric dataset's values as doubles, row-major; empty when there is no such dataset.
+std::vector<double> read_doubles(hid_t file, const std::string& path);
+
+}  // namespace somnus

@@ -1,0 +1,154 @@
+#include "sim/results/metrics.hpp"
+
+#include "sim/base/errors.hpp"
+
+#include <hdf5.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "sim/results/log_reading.hpp"
+
+namespace somnus {
+
+namespace fs = std::filesystem;
+
+double mean_of(const std::vector<double>& xs) {
+    double sum = 0;
+    for (double x : xs) sum += x;
+    return xs.empty() ? std::nan("") : sum / double(xs.size());
+}
+
+namespace {
+
+std::string percent_key(double level) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "occluded_%g", 100 * level);
+    return buffer;
+}
+
+}  // namespace
+
+namespace {
+
+// The metrics of one evaluation group ("/eval/" or "/eval/epoch_NNN/") of an open log.
+void read_evaluation(hid_t file, const std::string& group, RunMetrics& m) {
+    const std::string readout = group + "linear_readout/";
+    auto add = [&](const std::string& key, double value) {
+        if (!std::isnan(value)) m.values.emplace_back(key, value);
+    };
+    auto last = read_doubles(file, readout + "last_epoch_accuracy");
+    if (!last.empty()) add("readout_last_epoch", 100 * mean_of(last));
+    auto last5 = read_doubles(file, readout + "last5_mean_accuracy");
+    if (!last5.empty()) add("readout_last5", 100 * mean_of(last5));
+    auto levels = read_doubles(file, readout + "occlusion_levels");
+    auto occluded = read_doubles(file, readout + "occluded_accuracy");  // (seed, level)
+    if (!levels.empty() && !occluded.empty() && occluded.size() % levels.size() == 0) {
+        const std::size_t seeds = occluded.size() / levels.size();
+        for (std::size_t l = 0; l < levels.size(); ++l) {
+            double sum = 0;
+            for (std::size_t s = 0; s < seeds; ++s) sum += occluded[s * levels.size() + l];
+            add(percent_key(levels[l]), 100 * sum / double(seeds));
+        }
+    }
+    add("intra_inter_ratio", read_number_attribute(file, group + "latent_geometry", "intra_inter_ratio"));
+    add("clean_occluded_ratio", read_number_attribute(file, group + "latent_geometry", "clean_occluded_ratio"));
+    auto units = read_doubles(file, group + "overlap/units");
+    auto kl = read_doubles(file, group + "overlap/kl");
+    auto floor = read_doubles(file, group + "overlap/floor");
+    for (std::size_t i = 0; i < units.size() && i < kl.size() && i < floor.size(); ++i) {
+        const std::string k = std::to_string(std::int64_t(units[i]));
+        add("overlap_kl_" + k, kl[i]);
+        add("overlap_floor_" + k, floor[i]);
+    }
+}
+
+// The log's identity: experiment, status, seed.
+RunMetrics run_identity(hid_t file, const std::string& log) {
+    RunMetrics m;
+    m.path = log;
+    {
+        const Hdf5Handle root(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose);
+        m.experiment = read_attribute(root, "experiment");
+        m.status = RunStatus::parse(read_attribute(root, "status"));
+    }
+    double seed = read_number_attribute(file, "/", "seed");
+    m.seed = std::isnan(seed) ? -1 : std::int64_t(seed);
+    if (m.experiment.empty()) throw InputError(log + ": not a somnus run log (no experiment attribute)");
+    return m;
+}
+
+}  // namespace
+
+RunMetrics read_run_metrics(const std::string& log) {
+    const Hdf5Handle file = open_for_reading(log);
+    RunMetrics m = run_identity(file, log);
+    read_evaluation(file, "/eval/", m);
+    auto wall = read_number_attribute(file, "/", "wall_seconds");
+    if (!std::isnan(wall)) m.values.emplace_back("wall_seconds", wall);
+    return m;
+}
+
+std::vector<RunMetrics> read_run_metrics_by_epoch(const std::string& log) {
+    const Hdf5Handle file = open_for_reading(log);
+    const RunMetrics identity = run_identity(file, log);
+    std::vector<RunMetrics> out;
+    std::vector<std::string> groups;
+    if (H5Lexists(file, "/eval", H5P_DEFAULT) > 0) {
+        const Hdf5Handle eval(H5Gopen2(file, "/eval", H5P_DEFAULT), H5Gclose);
+        H5Literate(eval, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+                   [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+                       if (std::string(name).rfind("epoch_", 0) == 0) static_cast<std::vector<std::string>*>(data)->push_back(name);
+                       return 0;
+                   },
+                   &groups);
+    }
+    for (const auto& g : groups) {
+        RunMetrics m = identity;
+        m.trained_epochs = std::stoll(g.substr(6));
+        read_evaluation(file, "/eval/" + g + "/", m);
+        out.push_back(std::move(m));
+    }
+    const double final_epochs = read_number_attribute(file, "/eval", "trained_epochs");
+    if (!std::isnan(final_epochs)) {
+        RunMetrics m = identity;
+        m.trained_epochs = static_cast<std::int64_t>(final_epochs);
+        read_evaluation(file, "/eval/", m);
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+void add_finished_run(const std::string& log, bool per_epoch, std::vector<RunMetrics>& runs,
+                      std::vector<std::string>& unfinished) {
+    RunMetrics run = read_run_metrics(log);
+    if (run.status != RunStatus::finished) {
+        unfinished.push_back(log + " (status: " + run.status.text() + ")");
+        return;
+    }
+    if (!per_epoch) {
+        runs.push_back(std::move(run));
+        return;
+    }
+    for (auto& evaluation : read_run_metrics_by_epoch(log)) runs.push_back(std::move(evaluation));
+}
+
+std::vector<std::string> find_logs(const std::vector<std::string>& paths) {
+    std::vector<std::string> logs;
+    for (const auto& p : paths) {
+        if (!fs::is_directory(p)) {
+            logs.push_back(p);
+            continue;
+        }
+        std::vector<std::string> found;
+        for (const auto& entry : fs::recursive_directory_iterator(p))
+            if (entry.is_regular_file() && entry.path().extension() == ".h5") found.push_back(entry.path().string());
+        std::sort(found.begin(), found.end());
+        logs.insert(logs.end(), found.begin(), found.end());
+    }
+    return logs;
+}
+
+}  // namespace somnus

@@ -1,0 +1,424 @@
+#include "sim/run/runner.hpp"
+
+#include "sim/base/errors.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "data/datasets.hpp"
+#include "data/minibatches.hpp"
+#include "sim/model/dream_module.hpp"
+#include "sim/states/brain_state.hpp"
+#include "sim/run/schedule.hpp"
+#include "sim/model/model.hpp"
+#include "sim/eval/evaluation.hpp"
+#include "sim/run/runtime.hpp"
+
+namespace somnus {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// The device's default random generator; at::Context's accessor is the one spelling
+// that LibTorch 1.13 and 2.x share (the CUDA hooks renamed theirs).
+at::Generator default_generator(torch::Device device) { return at::globalContext().defaultGenerator(device); }
+
+// Keeps LibTorch's global random stream (the readout seeds it) as it was, so a
+// run evaluated at intermediate epochs trains exactly as one that is not.
+class RandomStateGuard {
+public:
+    explicit RandomStateGuard(torch::Device device) : device_(device) {
+        cpu_ = at::detail::getDefaultCPUGenerator().get_state();
+        if (device_.is_cuda()) cuda_ = default_generator(device_).get_state();
+    }
+    ~RandomStateGuard() {
+        at::Generator cpu = at::detail::getDefaultCPUGenerator();  // a handle on the global generator
+        cpu.set_state(cpu_);
+        if (device_.is_cuda()) {
+            at::Generator cuda = default_generator(device_);
+            cuda.set_state(cuda_);
+        }
+    }
+
+private:
+    torch::Device device_;
+    at::Tensor cpu_, cuda_;
+};
+
+}  // namespace
+
+std::string checkpoint_path_for(const std::string& log_path) {
+    return std::filesystem::path(log_path).replace_extension(".pt").string();
+}
+
+Runner::Runner(const ExperimentSpec& spec) : spec_(spec) {}
+
+void Runner::prepare() {
+    use_threads(spec_.threads);
+    torch::manual_seed(static_cast<std::uint64_t>(spec_.seed));
+    const torch::Device device = resolve_device(spec_.device);
+    use_gpu_numerics(device, spec_.deterministic);
+    device_name_ = device.str();
+}
+
+namespace {
+
+// NaN or Inf in this step's losses or in the parameters it changed: throws Diverged naming them.
+void check_finite(const Model& model, const std::string& state, const StepReport& report, const StepClock& clock,
+                  const std::string& spec_log) {
+    std::string what;
+    for (const auto& [term, value] : report.losses)
+        if (!std::isfinite(value)) {
+            what = "loss \"" + term + "\" is " + (std::isnan(value) ? "NaN" : "infinite");
+            break;
+        }
+    if (what.empty()) {
+        const std::string p = model.first_non_finite(model.learned(PathwayKind::feedforward), model.learned(PathwayKind::feedback));
+        if (!p.empty()) what = "parameter " + p + " holds NaN or Inf";
+    }
+    if (what.empty()) return;
+    const std::string resume = resume_path_for(spec_log);
+    throw Diverged("diverged in state " + state + " at epoch " + std::to_string(clock.epoch) + ", iteration " +
+                   std::to_string(clock.iteration) + " (step " + std::to_string(clock.step) + "): " + what +
+                   (std::filesystem::exists(resume) ? "; the last good checkpoint is kept: " + resume : std::string("")));
+}
+
+// Random generators as tensors (their full state), for the resumable checkpoint.
+void save_generators(torch::serialize::OutputArchive& archive, torch::Generator& data_rng, torch::Device device) {
+    archive.write("rng.global", at::detail::getDefaultCPUGenerator().get_state());
+    archive.write("rng.data", data_rng.get_state());
+    if (device.is_cuda()) archive.write("rng.cuda", default_generator(device).get_state());
+}
+
+void load_generators(torch::serialize::InputArchive& archive, torch::Generator& data_rng, torch::Device device) {
+    torch::Tensor global, data, cuda;
+    archive.read("rng.global", global);
+    archive.read("rng.data", data);
+    at::Generator cpu = at::detail::getDefaultCPUGenerator();
+    cpu.set_state(global.cpu());
+    data_rng.set_state(data.cpu());
+    if (device.is_cuda() && archive.try_read("rng.cuda", cuda)) {
+        at::Generator g = default_generator(device);
+        g.set_state(cuda.cpu());
+    }
+}
+
+}  // namespace
+
+std::string resume_path_for(const std::string& log_path) {
+    return std::filesystem::path(log_path).replace_extension(".resume.pt").string();
+}
+
+namespace {
+
+// The wall time of a run, counting the time before it was resumed.
+struct WallClock {
+    Clock::time_point start = Clock::now();
+    double earlier_seconds = 0;
+    double seconds() const { return earlier_seconds + seconds_since(start); }
+};
+
+// One run of the schedule: the data, the model and the brain states it trains,
+// and where it stands. Runner::run drives it epoch by epoch; each mini-batch
+// runs the block's states in order, each with what the conductor says for it.
+class Training {
+public:
+    Training(const ExperimentSpec& spec, torch::Device device, const std::vector<Observer*>& observers, WallClock& wall)
+        : spec_(spec), device_(device), observers_(observers), wall_(wall),
+          data_rng_(at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.seed))),
+          full_train_(load_images(spec.data, /*train=*/true)),
+          train_(on_device(random_subset(full_train_, spec.data.train_subset, data_rng_), device)),
+          model_(spec, device),
+          states_(make_states(spec)),
+          batch_(spec.schedule.batch_size),
+          per_pass_(mini_batches_per_pass(train_.size(), batch_)),
+          timeline_(expand_schedule(spec, per_pass_)),
+          awake_(awake_states(spec)),
+          data_(train_, batch_, data_rng_),
+          resume_path_(resume_path_for(spec.record.path)) {}
+    Training(const Training&) = delete;
+    Training& operator=(const Training&) = delete;
+
+    // Goes on from the resumable checkpoint: the model, the data stream, the
+    // random generators, the position and the observers' own state.
+    void restore() {
+        if (!std::filesystem::exists(resume_path_))
+            throw InputError(resume_path_ + ": no checkpoint to resume from (the run stopped before its first one)");
+        try {
+            resumed_.load_from(resume_path_, device_);
+        } catch (const c10::Error& e) {
+            throw InputError(resume_path_ + ": not a readable somnus checkpoint (" + e.what_without_backtrace() + ")");
+        }
+        torch::serialize::InputArchive m, d;
+        resumed_.read("model", m);
+        model_.load_state(m);
+        resumed_.read("data", d);
+        data_.load(d);
+        load_generators(resumed_, data_rng_, device_);
+        torch::Tensor position;
+        resumed_.read("position", position);
+        auto p = position.accessor<double, 1>();
+        clock_.epoch = static_cast<std::int64_t>(p[0]);
+        skip_iterations_ = static_cast<std::int64_t>(p[1]);
+        clock_.step = static_cast<std::int64_t>(p[2]) - skip_iterations_;
+        wall_.earlier_seconds = p[3];
+        resumed_run_ = true;
+    }
+
+    // Tells the observers the run starts (or goes on); they restore their state from the checkpoint.
+    void announce(const std::string& device_name) {
+        RunInfo info{&spec_, "run", device_name, train_.size(),
+                     timeline_.epochs.empty() ? per_pass_ : timeline_.epochs.front().iterations(), torch::get_num_threads(),
+                     spec_.schedule.epochs, &model_, &timeline_, resumed_run_};
+        if (spec_.record.activity.enabled || spec_.eval.any()) info.test = &test_set();
+        notify([&](Observer& o) { o.run_started(info); });
+        if (resumed_run_)
+            for (std::size_t i = 0; i < observers_.size(); ++i) {
+                torch::serialize::InputArchive o;
+                if (resumed_.try_read("observer." + std::to_string(i), o)) observers_[i]->restore_state(o);
+            }
+    }
+
+    bool epochs_left() const { return clock_.epoch < spec_.schedule.epochs; }
+
+    // The next epoch, its day and its night. False when `stop` ended it early
+    // (a resumable checkpoint is written); then the epoch is not counted.
+    bool run_epoch(const std::atomic<bool>* stop, RunResult& result) {
+        const auto epoch_start = Clock::now();
+        const EpochPlan& plan = timeline_.epochs[static_cast<std::size_t>(clock_.epoch)];
+        clock_.iterations_in_epoch = plan.iterations();
+        clock_.iteration = 0;
+        std::int64_t done = 0;
+        bool interrupted = false;
+        for (const Block& block : plan.blocks) {
+            clock_.part = block.part.c_str();
+            // Waking states see new data; sleep reuses the last mini-batch seen (its states read no pixels).
+            const bool sees_data = std::any_of(block.states.begin(), block.states.end(), [&](const std::string& s) { return awake_.at(s); });
+            for (std::int64_t i = 0; i < block.iterations && !interrupted; ++i, ++clock_.iteration, ++clock_.step) {
+                if (clock_.iteration < skip_iterations_) continue;  // done before the run was resumed
+                run_mini_batch(block, sees_data);
+                ++done;
+                StepClock next = clock_;
+                ++next.iteration, ++next.step;
+                if (stop && stop->load()) {
+                    interrupted = true;
+                    save_resume(next);
+                } else if (spec_.record.checkpoint_every > 0 && (clock_.step + 1) % spec_.record.checkpoint_every == 0 &&
+                           next.iteration < plan.iterations()) {
+                    save_resume(next);
+                }
+            }
+            if (interrupted) break;
+        }
+        skip_iterations_ = 0;
+        const double secs = seconds_since(epoch_start);
+        if (spec_.record.checkpoint) {
+            result.checkpoint = checkpoint_path_for(spec_.record.path);
+            model_.save(result.checkpoint);
+        }
+        if (interrupted) return false;  // a partial epoch's steps are still flushed by run_ended
+        EpochEvent e{clock_.epoch, secs, double(done * batch_) / std::max(secs, 1e-9)};
+        notify([&](Observer& o) { o.epoch_done(e); });
+        const bool last = clock_.epoch + 1 == spec_.schedule.epochs;
+        if (!last && epoch_listed(spec_.eval.epochs, clock_.epoch, spec_.schedule.epochs)) evaluate(clock_.epoch + 1, false, result);
+        if (!last) save_resume(StepClock{clock_.epoch + 1, 0, clock_.step});
+        ++clock_.epoch;
+        return true;
+    }
+
+    // The spec's evaluations of the encoder as it is now; LibTorch's global random
+    // stream is kept as it was, so evaluating never changes the training.
+    void evaluate(std::int64_t trained_epochs, bool final, RunResult& result) {
+        if (!spec_.eval.any()) return;
+        RandomStateGuard keep_training_stream(device_);
+        std::vector<DreamBatch> dreams;  // in the spec's order of states
+        for (const auto& s : spec_.states)
+            if (auto d = last_dreams_.find(s.name); d != last_dreams_.end()) dreams.push_back(d->second);
+        EvaluationReport report = evaluate_areas(*model_.encoder, *model_.generator, model_.latent_dim, full_train_, test_set(),
+                                                 spec_.eval, device_, dreams, model_.hippocampus.stored_latents());
+        report.trained_epochs = trained_epochs;
+        report.final = final;
+        report.encoder = trained_epochs == 0 ? "untrained" : "trained";
+        notify([&](Observer& o) { o.evaluation_done(report); });
+        if (final) result.evaluation = report;
+    }
+
+    // The run finished: its resumable checkpoint is no longer needed.
+    void remove_resume_checkpoint() const {
+        std::filesystem::remove(resume_path_);
+        std::filesystem::remove(resume_path_ + ".partial");  // a checkpoint a kill cut short
+    }
+
+private:
+    // The test set, read at its first use (once per run).
+    const ImageSet& test_set() {
+        if (!test_) test_ = load_images(spec_.data, /*train=*/false);
+        return *test_;
+    }
+
+    static ImageSet on_device(ImageSet set, torch::Device device) {
+        set.images = set.images.to(device);
+        set.labels = set.labels.to(device);
+        return set;
+    }
+    static std::map<std::string, std::unique_ptr<BrainState>> make_states(const ExperimentSpec& spec) {
+        std::map<std::string, std::unique_ptr<BrainState>> states;
+        for (const auto& s : spec.states) states[s.name] = find_state_type(s.type)->make(s);
+        return states;
+    }
+    static std::int64_t mini_batches_per_pass(std::int64_t images, std::int64_t batch) {
+        const std::int64_t per_pass = images / batch;  // the last partial mini-batch of a pass is dropped
+        if (per_pass == 0)
+            throw RunError("the training set (" + std::to_string(images) + " images) is smaller than one mini-batch (" +
+                           std::to_string(batch) + ")");
+        return per_pass;
+    }
+    static std::map<std::string, bool> awake_states(const ExperimentSpec& spec) {
+        std::map<std::string, bool> awake;
+        for (const auto& name : spec.schedule.states_run()) awake[name] = find_state_type(spec.state(name)->type)->awake;
+        return awake;
+    }
+
+    template <class F>
+    void notify(F&& f) {
+        for (Observer* o : observers_) f(*o);
+    }
+
+    // One mini-batch: each state of the block in turn, then the observers.
+    void run_mini_batch(const Block& block, bool sees_data) {
+        if (sees_data || !data_.started()) data_.next();
+        const Experience experience{data_.images(), data_.labels()};
+        for (const auto& name : block.states) {
+            const DoseTime when{clock_.epoch, double(clock_.iteration) / double(clock_.iterations_in_epoch), spec_.schedule.epochs};
+            Modulation m = model_.conductor.modulation(name, when);
+            for (const auto& d : model_.dream_modules) d->modulate(name, m);
+            StepEvent event{&name, clock_, nullptr, m, wall_.seconds()};
+            notify([&](Observer& o) { o.state_starting(event); });
+            StepReport report = states_.at(name)->step(model_, experience.images, m, clock_);
+            check_finite(model_, name, report, clock_, spec_.record.path);
+            keep_dreams(name, report);
+            for (const auto& d : model_.dream_modules) d->after_step(name, model_, experience, clock_);
+            event.report = &report;
+            event.seconds = wall_.seconds();
+            notify([&](Observer& o) { o.step_done(event); });
+        }
+        notify([&](Observer& o) { o.iteration_done(clock_); });
+    }
+
+    // Each dreaming state's last dreams, for the dream-content evaluation.
+    void keep_dreams(const std::string& state, const StepReport& report) {
+        const DreamContentSpec& want = spec_.eval.dream_content;
+        if (!want.enabled || !report.samples) return;
+        if (!want.states.empty() && std::find(want.states.begin(), want.states.end(), state) == want.states.end()) return;
+        for (const auto& [name, tensor] : report.samples->tensors)
+            if (name == "dream") last_dreams_[state] = DreamBatch{state, clock_.step, tensor};
+    }
+
+    // Everything a later run needs to go on from `next`, written atomically.
+    void save_resume(const StepClock& next) {
+        torch::serialize::OutputArchive archive, m, d;
+        model_.save_state(m);
+        archive.write("model", m);
+        data_.save(d);
+        archive.write("data", d);
+        save_generators(archive, data_rng_, device_);
+        archive.write("position", torch::tensor(std::vector<double>{double(next.epoch), double(next.iteration),  // host: a few numbers
+                                                                    double(next.step), wall_.seconds()}, torch::kFloat64));
+        for (std::size_t i = 0; i < observers_.size(); ++i) {
+            torch::serialize::OutputArchive o;
+            observers_[i]->save_state(o);
+            archive.write("observer." + std::to_string(i), o);
+        }
+        write_atomically(archive, resume_path_);
+    }
+
+    const ExperimentSpec& spec_;
+    torch::Device device_;
+    const std::vector<Observer*>& observers_;
+    WallClock& wall_;
+    // Constructed in this order (the random streams depend on it).
+    torch::Generator data_rng_;
+    ImageSet full_train_;
+    ImageSet train_;
+    Model model_;
+    std::map<std::string, std::unique_ptr<BrainState>> states_;
+    std::int64_t batch_;
+    std::int64_t per_pass_;
+    Timeline timeline_;
+    std::map<std::string, bool> awake_;
+    MiniBatches data_;
+    std::string resume_path_;
+
+    StepClock clock_;                   // where training goes on from
+    std::int64_t skip_iterations_ = 0;  // of the first epoch, done before the run was resumed
+    torch::serialize::InputArchive resumed_;
+    bool resumed_run_ = false;
+    std::map<std::string, DreamBatch> last_dreams_;
+    std::optional<ImageSet> test_;
+};
+
+}  // namespace
+
+RunResult Runner::run(const std::atomic<bool>* stop, bool resume) {
+    prepare();
+    WallClock wall;
+    RunResult result;
+    try {
+        Training training(spec_, torch::Device(device_name_), observers_, wall);
+        if (resume) training.restore();
+        training.announce(device_name_);
+        if (!resume && spec_.eval.initial && spec_.schedule.epochs > 0) training.evaluate(0, false, result);
+        bool interrupted = false;
+        while (!interrupted && training.epochs_left()) interrupted = !training.run_epoch(stop, result);
+        if (interrupted) {
+            result.status = {RunStatus::interrupted};
+        } else {
+            result.status = {RunStatus::finished};
+            training.evaluate(spec_.schedule.epochs, true, result);
+            training.remove_resume_checkpoint();
+        }
+    } catch (const Diverged& error) {
+        notify([&](Observer& o) { o.run_ended({RunStatus::diverged, error.what()}, wall.seconds()); });
+        throw;
+    } catch (const std::exception& error) {
+        notify([&](Observer& o) { o.run_ended({RunStatus::failed, error_text(error)}, wall.seconds()); });
+        throw;
+    }
+    result.wall_seconds = wall.seconds();
+    notify([&](Observer& o) { o.run_ended(result.status, result.wall_seconds); });
+    return result;
+}
+
+EvaluationReport Runner::evaluate(const std::string& checkpoint) {
+    prepare();
+    const auto start = Clock::now();
+    torch::Device device(device_name_);
+    Model model(spec_, device);
+    if (!checkpoint.empty()) model.load(checkpoint);
+    ImageSet train = load_images(spec_.data, /*train=*/true);
+    ImageSet test = load_images(spec_.data, /*train=*/false);
+    RunInfo info{&spec_, "eval", device_name_, train.size(), 0, torch::get_num_threads(), 0, nullptr};
+    info.test = &test;
+    notify([&](Observer& o) { o.run_started(info); });
+    EvaluationReport report;
+    try {
+        report = evaluate_areas(*model.encoder, *model.generator, model.latent_dim, train, test, spec_.eval, device);
+    } catch (const std::exception& error) {
+        notify([&](Observer& o) { o.run_ended({RunStatus::failed, error_text(error)}, seconds_since(start)); });
+        throw;
+    }
+    report.encoder = checkpoint.empty() ? "untrained" : checkpoint;
+    report.trained_epochs = checkpoint.empty() ? 0 : -1;
+    notify([&](Observer& o) { o.evaluation_done(report); });
+    notify([&](Observer& o) { o.run_ended({RunStatus::finished}, seconds_since(start)); });
+    return report;
+}
+
+}  // namespace somnus

@@ -1,0 +1,46 @@
+#include "sim/run/runtime.hpp"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "sim/model/model.hpp"
+
+namespace somnus {
+
+std::string error_text(const std::exception& error) {
+    if (const auto* c10 = dynamic_cast<const c10::Error*>(&error)) return c10->what_without_backtrace();
+    return error.what();
+}
+
+int thread_count(std::int64_t requested) {
+    if (requested > 0) return static_cast<int>(requested);
+    unsigned cores = std::thread::hardware_concurrency();
+    return cores > 0 ? static_cast<int>(cores) : 1;
+}
+
+void set_blas_threads(int n) {
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(n);
+}
+
+int use_threads(std::int64_t threads) {
+    const int n = thread_count(threads);
+    torch::set_num_threads(n);
+    set_blas_threads(1);
+    return n;
+}
+
+void check_device(const std::string& name) { resolve_device(name); }
+
+void use_gpu_numerics(torch::Device device, bool deterministic) {
+    if (!device.is_cuda()) return;
+    // cuBLAS repeats bitwise only with a fixed workspace; read when its handle is made.
+    if (deterministic) setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
+    at::globalContext().setBenchmarkCuDNN(false);  // autotuning: no faster here, 14x the memory (docs/gpu.md)
+    at::globalContext().setDeterministicCuDNN(deterministic);
+    at::globalContext().setDeterministicAlgorithms(deterministic, /*warn_only=*/true);
+}
+
+}  // namespace somnus

@@ -1,0 +1,37 @@
+// Where and how a run computes: CPU threads (LibTorch's pool, OpenBLAS inside
+// it), the device, GPU numerics; and errors as the user reads them.
+#pragma once
+
+#include <c10/core/Device.h>
+
+#include <cstdint>
+#include <exception>
+#include <string>
+
+namespace somnus {
+
+// An exception's message, without LibTorch's C++ backtrace.
+std::string error_text(const std::exception& error);
+
+// Number of threads LibTorch will use for `requested` (0 = all cores).
+int thread_count(std::int64_t requested);
+// Uses `threads` CPU threads: LibTorch's OpenMP pool gets them all (oneDNN's
+// convolutions and LibTorch's kernels run there) and OpenBLAS, when it is the
+// BLAS behind LibTorch, runs single-threaded inside it. Two pools spinning on
+// the same cores oversubscribe them: with both at 2 threads adversarial
+// wake-sleep trains 2.6x slower here (README, Performance). Returns the count used.
+int use_threads(std::int64_t threads);
+// OpenBLAS's own thread count, when OpenBLAS is the BLAS behind LibTorch (else nothing).
+void set_blas_threads(int n);
+
+// GPU numerics of this process. With `deterministic`, cuDNN uses only its
+// deterministic algorithms and LibTorch its deterministic kernels (warning once
+// where an operation has none), so a CUDA run repeats bitwise; slower (see
+// docs/gpu.md). Without, cuDNN picks by its heuristics. Nothing changes on the CPU.
+void use_gpu_numerics(c10::Device device, bool deterministic);
+
+// Throws when the device named (a spec's "device") is not on this machine, e.g.
+// "cuda" where LibTorch sees no GPU; for the CLI, before it opens any output.
+void check_device(const std::string& name);
+
+}  // namespace somnus

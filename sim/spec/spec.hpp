@@ -1,0 +1,323 @@
+// The experiment description: a JSON spec parsed into typed, validated values.
+//
+// Nothing here runs anything. The runner builds a circuit and a model from an
+// ExperimentSpec; `somnus validate` stops after parsing it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "areas/params.hpp"
+#include "data/params.hpp"
+#include "hippocampus/params.hpp"
+#include "neuromod/params.hpp"
+#include "sim/spec/reader.hpp"
+
+namespace somnus {
+
+
+// ---- modules ---------------------------------------------------------------
+// What a module is in the circuit; a module type (e.g. "pad_encoder") has one kind.
+enum class ModuleKind { encoder, generator, discriminator, hippocampus, conductor, dream };
+const char* to_string(ModuleKind kind);
+// The family of cortical areas a module type belongs to: "pad", "stochastic", or "" (any).
+const char* area_family(const std::string& module_type);
+
+
+
+// Parameters of a module from the dream literature (sim/model/dream_module.hpp); each type derives its own.
+struct DreamModuleParams {
+    virtual ~DreamModuleParams() = default;
+};
+
+
+using ModuleParams = std::variant<AreaParams, StochasticAreaParams, CriticParams, DiscriminatorParams, HippocampusParams,
+                                  ConductorParams, std::shared_ptr<const DreamModuleParams>>;
+
+struct ModuleSpec {
+    std::string name;
+    std::string type;
+    ModuleKind kind = ModuleKind::encoder;
+    ModuleParams params;
+    std::string pointer;  // where it was declared, for later errors
+};
+
+// ---- pathways --------------------------------------------------------------
+
+struct PathwaySpec {
+    std::string from;
+    std::string to;
+    PathwayKind kind = PathwayKind::feedforward;
+    std::string pointer;
+};
+
+// ---- brain states ----------------------------------------------------------
+// Parameters of one brain state; each state type derives its own.
+struct StateParams {
+    virtual ~StateParams() = default;
+};
+
+struct StateSpec {
+    std::string name;  // e.g. "rem"; the conductor's levels are keyed by it
+    std::string type;  // registered state type, e.g. "rem"
+    std::shared_ptr<const StateParams> params;
+    std::string pointer;
+};
+
+// ---- schedule, training, recording, evaluation ------------------------------
+// One stretch of a night: a brain state run for some mini-batches.
+struct NightEpisode {
+    std::string state;
+    std::int64_t iterations = 0;
+    std::string pointer;
+};
+
+// The night after each day: `cycles` repetitions of the episodes, in order
+// (e.g. NREM 40 then REM 20, four times). No cycles = no separate night.
+struct NightSpec {
+    std::int64_t cycles = 0;
+    std::vector<NightEpisode> episodes;
+    std::int64_t iterations() const;  // of one undisturbed night
+};
+
+// What a sleep protocol does to the nights (and day cycles) of chosen epochs.
+// Applied in this order: episode_scale, night_length, fragment, deprive.
+struct SleepProtocol {
+    std::string name;                  // for the timeline and the log
+    std::vector<std::int64_t> epochs;  // empty = every epoch; negative counts from the end
+    // States taken away: their night episodes and their place in the day's cycle.
+    // "sleep" = every state that does not run on sensory input.
+    std::vector<std::string> deprive;
+    bool deprive_listed = false;       // given as a list (errors point into it) rather than one name
+    std::string instead;               // state run in the deprived night time (e.g. "wake": kept awake); "" = time removed
+    std::map<std::string, double> episode_scale;  // state -> factor on its episodes (REM rebound: {"rem": 2})
+    double night_length = 1.0;         // < 1 restricted sleep (the night is cut short), > 1 recovery sleep (more cycles)
+    std::int64_t fragment_every = 0;   // an arousal after every k sleep iterations; 0 = none
+    std::string arousal_state;         // state of an arousal ("" = the first state of the day's cycle)
+    std::int64_t arousal_iterations = 1;
+    bool restart_cycle = true;         // after an arousal sleep starts again at the night's first episode
+    std::string pointer;
+};
+
+struct ScheduleSpec {
+    std::int64_t epochs = 2;  // 0 = no training: evaluate the initialised model. An epoch is a day and the night after it
+    std::int64_t batch_size = 64;
+    // The day: brain states run in order on every mini-batch of the training data
+    // (PAD's reference interleaves Wake, NREM and REM on each mini-batch).
+    std::vector<std::string> cycle{"wake", "nrem", "rem"};
+    std::int64_t day_iterations = 0;  // mini-batches per day; 0 = one pass over the training set
+    NightSpec night;
+    std::vector<SleepProtocol> protocols;
+    // Every state the schedule can run (day cycle, night episodes, arousals, replacements), in order of appearance.
+    std::vector<std::string> states_run() const;
+};
+
+struct OptimizerSpec {
+    double lr = 2e-4;
+    double beta1 = 0.5;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+    double weight_decay = 0.0;  // L2 added to the gradient, as torch.optim.Adam does (not AdamW)
+};
+
+struct TrainingSpec {
+    OptimizerSpec encoder;
+    OptimizerSpec generator;
+    OptimizerSpec critic{4e-4, 0.5, 0.99, 1e-8, 0.0};  // the WGAN critics of adversarial wake-sleep
+    // Reference (PyTorch 1.x) semantics: zero_grad() keeps zero-filled gradients, so every
+    // optimizer step moves all parameters that ever had a gradient on Adam momentum.
+    // false = PyTorch 2 semantics (gradients set to none, untouched parameters stay put).
+    bool adam_steps_on_zero_grad = true;
+    // "element_mean": MSE averaged over all elements (reference code);
+    // "batch_mean": summed over pixels/latents, averaged over the batch (paper's equations).
+    std::string loss_normalisation = "element_mean";
+};
+
+// Whether `epoch` is one of `epochs` (negative entries count from the end of a run of `total` epochs).
+bool epoch_listed(const std::vector<std::int64_t>& epochs, std::int64_t epoch, std::int64_t total);
+
+// When a probe samples a state: after its last step in each chosen epoch (a day
+// state before the night begins) and, when every_iterations > 0, after every
+// iteration i of a chosen epoch with i % every_iterations == 0.
+struct SampleTimes {
+    std::int64_t every_iterations = 0;
+    std::vector<std::int64_t> epochs;  // empty = all; negative counts from the end (-1 = the last)
+    // `last_step_end`: 1 + the iteration of the state's last step in this epoch.
+    bool at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total, std::int64_t last_step_end) const;
+    bool includes_epoch(std::int64_t epoch, std::int64_t epochs_total) const;
+};
+
+// Activity of cortical areas on fixed probe inputs: the first `probe_images`
+// images of the test set, the same for the whole run.
+struct ActivityRecord {
+    bool enabled = true;
+    std::int64_t probe_images = 500;
+    // module name -> layers (encoder: layer1..layer3, z; generator: layer1..layer3,
+    // output; discriminator: output). Empty: encoder z, generator output, discriminator output.
+    std::map<std::string, std::vector<std::string>> layers;
+    std::vector<std::string> after_states;  // sampled after these states' steps; empty = every state of the schedule
+    bool initial = true;                    // also sample before the first step (state "initial")
+    SampleTimes times;
+};
+
+// Samples of each state's own mini-batch: Wake's input and reconstruction, the
+// NREM dream and its occluded version, the REM dream, the discriminator's outputs.
+struct DreamRecord {
+    bool enabled = true;
+    std::int64_t images = 16;          // first rows of the mini-batch kept
+    std::vector<std::string> states;  // empty = every state of the schedule
+    SampleTimes times;
+};
+
+// Weight change and signed gradient of each pathway in each state: norms every
+// step, inner products per epoch, and the feedforward change vectors at chosen epochs.
+struct PlasticityRecord {
+    bool enabled = true;
+    std::vector<std::int64_t> vector_epochs{-1};  // negative counts from the end; [] = none
+};
+
+struct RecordSpec {
+    std::string path = "runs/pad.h5";  // HDF5 log; the checkpoint goes next to it (.pt)
+    std::int64_t progress_every = 25;  // iterations between progress lines
+    bool checkpoint = true;
+    std::int64_t flush_every = 0;      // iterations between mid-epoch flushes; 0 = at epoch ends only
+    // Iterations between resumable checkpoints (<log>.resume.pt) inside an epoch; 0 = at
+    // epoch ends (after their evaluation) and when the run is stopped only.
+    std::int64_t checkpoint_every = 0;
+    ActivityRecord activity;
+    DreamRecord dreams;
+    PlasticityRecord plasticity;
+    bool hippocampus = true;           // occupancy, replayed episodes and their ages
+};
+
+
+// Layers a probe can read from this module (none for the hippocampus and the conductor).
+std::vector<std::string> recordable_layers(const ModuleSpec& module);
+
+struct ReadoutSpec {
+    bool enabled = true;
+    std::int64_t epochs = 20;
+    double lr = 0.2;
+    std::int64_t batch_size = 64;
+    std::int64_t train_images = 0;  // 0 = the whole training set (the paper's protocol)
+    std::int64_t test_images = 0;   // 0 = the whole test set
+    std::vector<std::int64_t> seeds{0};
+    // "raw": latents as they are (the paper's protocol); "standardized": each latent
+    // dimension z-scored with training-set statistics, a steadier readout at lr 0.2.
+    std::string features = "raw";
+    // Robustness (the paper's Fig. 5 protocol): the classifiers trained on clean
+    // latents, tested on latents of test images occluded by tile x tile grey
+    // squares, each square dropped with these probabilities; one mask per image,
+    // drawn from occlusion_seed so every encoder sees the same masks.
+    std::vector<double> occlusion_levels{0.1, 0.3, 0.5, 0.7};
+    std::int64_t occlusion_tile = 4;
+    std::int64_t occlusion_seed = 0;
+};
+
+// Latent-space organisation (the paper's protocol): Euclidean distances between
+// encoder latents of random test-image pairs. Ratios: intra-class / inter-class,
+// and clean-vs-occluded / inter-class.
+struct LatentGeometrySpec {
+    bool enabled = true;
+    std::int64_t intra_pairs = 1000;     // per class
+    std::int64_t inter_pairs = 10000;
+    std::int64_t occluded_pairs = 10000;
+    double occlusion_level = 0.3;        // probability that each square is dropped
+    std::int64_t occlusion_tile = 4;
+    std::int64_t seed = 0;               // pairs and masks; the same for every encoder
+};
+
+// Principal components of the test latents; the first two are logged per image.
+struct PcaSpec {
+    bool enabled = true;
+    std::int64_t images = 2000;     // first test images projected
+    std::int64_t components = 10;   // explained variance logged for this many
+};
+
+// Overlap of the wake and sleep joint distributions (Berkes et al. 2011, as the
+// adversarial wake-sleep paper uses it): wake = test images x and z ~ q(z|x);
+// sleep = z ~ N(0, I) and x ~ p(x|z); both rounded to integers, a seeded choice of
+// k pixels (from the central half of the image) and k latent units makes a
+// pattern of 2k integers; KL(wake || sleep) between the pattern histograms
+// (+0.5 smoothing), against the floor KL(wake half A || wake half B).
+struct OverlapSpec {
+    bool enabled = false;
+    std::int64_t samples = 10000;           // wake and sleep samples each (test images cycle when fewer)
+    std::vector<std::int64_t> units{8, 4};  // k: k pixels + k latent units; one test per entry
+    std::int64_t seed = 0;                  // units and sleep samples; the same for every model
+};
+
+// What dreams are of: at each evaluation, the last mini-batch of dreams of each
+// dreaming state (its samples' "dream") is encoded and classified by the linear
+// readout's classifier (its first seed), and each dream's novelty measured as the
+// latent distance to the nearest memory in the hippocampus and to the nearest of
+// the readout's training images (the same for real test images, as a yardstick).
+struct DreamContentSpec {
+    bool enabled = false;
+    std::vector<std::string> states;  // empty: every state whose steps dream
+    std::int64_t images = 16;         // dreams kept as pictures in the log, per state
+    std::int64_t test_images = 500;   // real test images measured the same way
+    std::string pointer = "/eval/dream_content";  // for errors
+};
+
+struct EvalSpec {
+    // Training epochs after which the encoder is evaluated (negative counts from
+    // the end; "all" in the spec = every epoch). The end of training is always
+    // evaluated: that is the run's result.
+    std::vector<std::int64_t> epochs{-1};
+    bool initial = false;  // also evaluate the untrained encoder before the first step
+    ReadoutSpec linear_readout;
+    LatentGeometrySpec latent_geometry;
+    PcaSpec pca;
+    OverlapSpec overlap;
+    DreamContentSpec dream_content;  // needs linear_readout (its classifier)
+    bool any() const { return linear_readout.enabled || latent_geometry.enabled || pca.enabled || overlap.enabled; }
+};
+
+struct ExperimentSpec {
+    std::string name = "pad";
+    std::int64_t seed = 0;
+    std::string device = "auto";  // "auto" | "cpu" | "cuda" | "cuda:N"
+    std::int64_t threads = 0;     // 0 = all cores
+    bool deterministic = false;   // GPU: deterministic cuDNN algorithms only, so a seed repeats bitwise
+    DataSpec data;
+    std::vector<ModuleSpec> modules;
+    std::vector<PathwaySpec> pathways;
+    std::vector<StateSpec> states;
+    ScheduleSpec schedule;
+    TrainingSpec training;
+    RecordSpec record;
+    EvalSpec eval;
+    Json source;  // the document as given (after --set overrides), with defaults filled in
+
+    const ModuleSpec* module(const std::string& name) const;
+    const StateSpec* state(const std::string& name) const;
+};
+
+// Parses and checks a spec document's own sections; throws SpecError naming the
+// JSON pointer. Its modules are not wired yet: parse_spec (sim/circuit/circuit.hpp)
+// also wires them into a circuit and checks the recording against it.
+ExperimentSpec parse_spec_sections(const Json& document);
+// What the record section asks of the wired modules and states; throws SpecError.
+void check_record(const ExperimentSpec& spec);
+
+// Reads a spec file (errors name the file, line and column for malformed JSON).
+// A spec with "extends": "base.json" (relative to its own folder) is the base,
+// itself possibly extending another, with this file merged over it key by key
+// (JSON merge patch: objects merge, other values replace, null removes a key).
+Json load_spec_file(const std::string& path);
+
+// Applies a --set override "a.b.c=value" (value parsed as JSON, else taken as a string).
+void apply_override(Json& document, const std::string& assignment);
+
+// The PAD circuit, states and conductor table used when a spec leaves them out.
+Json default_modules();
+Json default_pathways();
+Json default_states();
+
+}  // namespace somnus
