@@ -4,10 +4,10 @@
 // of adversarial wake-sleep) ask the model for that type.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <string>
 #include <vector>
+
+#include <torch/torch.h>
 
 namespace somnus {
 

@@ -25,7 +25,8 @@ namespace {
 // on the CPU with enough channels on both sides to fill its vector blocks (the
 // generator's last layer, 64 -> 1 channel, is faster direct).
 bool adjoint_is_faster(const torch::Tensor& input, const torch::Tensor& weight) {
-    return input.device().is_cpu() && input.scalar_type() == torch::kFloat && weight.size(0) >= 8 && weight.size(1) >= 8;
+    return input.device().is_cpu() && input.scalar_type() == torch::kFloat && weight.size(0) >= 8 &&
+           weight.size(1) >= 8;
 }
 
 torch::Tensor transposed_forward(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias,
@@ -35,8 +36,8 @@ torch::Tensor transposed_forward(const torch::Tensor& input, const torch::Tensor
     const std::int64_t w = (input.size(3) - 1) * s - 2 * p + weight.size(3);
     // conv2d's input only lends its shape here; its values are never read.
     auto shape = torch::empty({input.size(0), weight.size(1), h, w}, input.options());
-    auto y = std::get<0>(at::convolution_backward(input.contiguous(), shape, weight, c10::nullopt, {s, s}, {p, p}, {1, 1},
-                                                  false, {0, 0}, 1, {true, false, false}));
+    auto y = std::get<0>(at::convolution_backward(input.contiguous(), shape, weight, c10::nullopt, {s, s}, {p, p},
+                                                  {1, 1}, false, {0, 0}, 1, {true, false, false}));
     return bias.defined() ? y.add_(bias.view({1, -1, 1, 1})) : y;
 }
 
@@ -60,8 +61,8 @@ struct TransposedConvolution : torch::autograd::Function<TransposedConvolution> 
         torch::Tensor grad_input, grad_weight, grad_bias;
         if (ctx->needs_input_grad(0)) grad_input = torch::conv2d(grad, weight, {}, s, p);
         if (ctx->needs_input_grad(1))
-            grad_weight = std::get<1>(at::convolution_backward(input, grad, weight, c10::nullopt, {s, s}, {p, p}, {1, 1},
-                                                               false, {0, 0}, 1, {false, true, false}));
+            grad_weight = std::get<1>(at::convolution_backward(input, grad, weight, c10::nullopt, {s, s}, {p, p},
+                                                               {1, 1}, false, {0, 0}, 1, {false, true, false}));
         if (ctx->needs_input_grad(2)) grad_bias = grad.sum({0, 2, 3});
         return {grad_input, grad_weight, grad_bias, torch::Tensor(), torch::Tensor()};
     }
@@ -71,7 +72,8 @@ struct TransposedConvolution : torch::autograd::Function<TransposedConvolution> 
 
 torch::Tensor transposed_convolution(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias,
                                      std::int64_t stride, std::int64_t padding) {
-    if (!input.device().is_cpu()) return torch::conv_transpose2d(input, weight, bias, stride, padding);  // cuDNN is fine
+    if (!input.device().is_cpu())
+        return torch::conv_transpose2d(input, weight, bias, stride, padding);  // cuDNN is fine
     return TransposedConvolution::apply(input, weight, bias, stride, padding);
 }
 

@@ -3,9 +3,9 @@
 // encoder's third layer. Sizes are for 32x32 inputs.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <vector>
+
+#include <torch/torch.h>
 
 #include "areas/area.hpp"
 #include "areas/params.hpp"

@@ -13,7 +13,7 @@ struct AreaParams {
     std::int64_t latent_dim = 256;
     std::int64_t features = 64;  // channels of the first conv layer; doubles per layer
     double leaky_slope = 0.2;
-    double init_std = 0.02;      // conv weights ~ N(0, init_std); biases keep the LibTorch default
+    double init_std = 0.02;  // conv weights ~ N(0, init_std); biases keep the LibTorch default
 };
 
 // A stochastic area of adversarial wake-sleep or a Helmholtz machine (areas/stochastic_areas.hpp):
@@ -22,10 +22,11 @@ struct StochasticAreaParams {
     // "mlp": dense layers (the paper's MNIST areas); "conv": the stochastic DCGAN (CIFAR areas),
     // k4 s2 p1 convolutions halving the image, the top layer a convolution down to 1x1.
     std::string architecture = "mlp";
-    std::vector<std::int64_t> layers{64};  // units (mlp) or channels (conv) of the latent layers above the image, bottom first; the last is z
-    std::int64_t hidden = 512;             // hidden units of each layer's two-layer map (mlp)
-    std::int64_t recurrent_steps = 1;      // 0 = plain diagonal Gaussian layers (mlp; conv layers have none)
-    double sigma_bias = -3.0;              // initial bias of the sigma head: sigma ~ softplus(-3) = 0.05
+    std::vector<std::int64_t> layers{
+        64};  // units (mlp) or channels (conv) of the latent layers above the image, bottom first; the last is z
+    std::int64_t hidden = 512;         // hidden units of each layer's two-layer map (mlp)
+    std::int64_t recurrent_steps = 1;  // 0 = plain diagonal Gaussian layers (mlp; conv layers have none)
+    double sigma_bias = -3.0;          // initial bias of the sigma head: sigma ~ softplus(-3) = 0.05
     double sigma_min = 1e-4;
 };
 

@@ -53,13 +53,17 @@ torch::Tensor DenseStochasticLayerImpl::log_prob(const torch::Tensor& input, con
     return gaussian_log_density(g.mean, g.std, target);
 }
 
-ConvStochasticLayerImpl::ConvStochasticLayerImpl(const Geometry& g, const StochasticAreaParams& p) : g_(g), sigma_min_(p.sigma_min) {
+ConvStochasticLayerImpl::ConvStochasticLayerImpl(const Geometry& g, const StochasticAreaParams& p)
+    : g_(g), sigma_min_(p.sigma_min) {
     const std::int64_t width = g.out_channels;  // the hidden layer is as wide as the output
     if (g.transposed)
-        tconv = register_module("tconv", nn::ConvTranspose2d(nn::ConvTranspose2dOptions(g.in_channels, width, g.kernel)
-                                                                 .stride(g.stride).padding(g.padding)));
+        tconv = register_module(
+            "tconv",
+            nn::ConvTranspose2d(
+                nn::ConvTranspose2dOptions(g.in_channels, width, g.kernel).stride(g.stride).padding(g.padding)));
     else
-        conv = register_module("conv", nn::Conv2d(nn::Conv2dOptions(g.in_channels, width, g.kernel).stride(g.stride).padding(g.padding)));
+        conv = register_module(
+            "conv", nn::Conv2d(nn::Conv2dOptions(g.in_channels, width, g.kernel).stride(g.stride).padding(g.padding)));
     mean_head = register_module("mean", nn::Conv2d(nn::Conv2dOptions(width, g.out_channels, 1)));
     sigma_head = register_module("sigma", nn::Conv2d(nn::Conv2dOptions(width, g.out_channels, 1)));
     torch::NoGradGuard no_grad;
@@ -80,10 +84,12 @@ torch::Tensor ConvStochasticLayerImpl::forward(const torch::Tensor& input, bool 
 
 torch::Tensor ConvStochasticLayerImpl::log_prob(const torch::Tensor& input, const torch::Tensor& target) {
     auto h = hidden(input);
-    return gaussian_log_density(mean_head(h), F::softplus(sigma_head(h)) + sigma_min_, target);  // before ReLU and normalisation
+    return gaussian_log_density(mean_head(h), F::softplus(sigma_head(h)) + sigma_min_,
+                                target);  // before ReLU and normalisation
 }
 
-std::vector<std::int64_t> hierarchy_sizes(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p) {
+std::vector<std::int64_t> hierarchy_sizes(std::int64_t channels, std::int64_t image_size,
+                                          const StochasticAreaParams& p) {
     std::vector<std::int64_t> sizes{channels * image_size * image_size};
     std::int64_t side = image_size;
     for (std::size_t i = 0; i < p.layers.size(); ++i) {
@@ -96,8 +102,8 @@ std::vector<std::int64_t> hierarchy_sizes(std::int64_t channels, std::int64_t im
 namespace {
 // Layer i of a hierarchy, h_i <-> h_{i+1}: dense, or a conv of the DCGAN geometry (k4 s2 p1 halving
 // the image, the top layer a k = remaining size convolution down to 1x1).
-std::shared_ptr<StochasticLayerImpl> make_layer(std::size_t i, bool top_down, std::int64_t channels, std::int64_t image_size,
-                                                const StochasticAreaParams& p) {
+std::shared_ptr<StochasticLayerImpl> make_layer(std::size_t i, bool top_down, std::int64_t channels,
+                                                std::int64_t image_size, const StochasticAreaParams& p) {
     const std::size_t L = p.layers.size();
     const std::int64_t below = i == 0 ? channels : p.layers[i - 1], above = p.layers[i];
     if (p.architecture != "conv") {
@@ -118,10 +124,12 @@ std::shared_ptr<StochasticLayerImpl> make_layer(std::size_t i, bool top_down, st
 }
 }  // namespace
 
-StochasticEncoderImpl::StochasticEncoderImpl(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p)
+StochasticEncoderImpl::StochasticEncoderImpl(std::int64_t channels, std::int64_t image_size,
+                                             const StochasticAreaParams& p)
     : conv_(p.architecture == "conv") {
     for (std::size_t i = 0; i < p.layers.size(); ++i)
-        layers_.push_back(register_module("layer" + std::to_string(i + 1), make_layer(i, false, channels, image_size, p)));
+        layers_.push_back(
+            register_module("layer" + std::to_string(i + 1), make_layer(i, false, channels, image_size, p)));
 }
 
 Hierarchy StochasticEncoderImpl::infer(const torch::Tensor& x, bool sample) {
@@ -152,7 +160,8 @@ std::vector<std::string> StochasticEncoderImpl::layer_names() const {
     return {names.begin() + 1, names.end()};
 }
 
-StochasticGeneratorImpl::StochasticGeneratorImpl(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p)
+StochasticGeneratorImpl::StochasticGeneratorImpl(std::int64_t channels, std::int64_t image_size,
+                                                 const StochasticAreaParams& p)
     : channels_(channels), image_size_(image_size), latent_dim_(p.layers.back()), conv_(p.architecture == "conv") {
     for (std::size_t i = 0; i < p.layers.size(); ++i)
         layers_.push_back(register_module("layer" + std::to_string(i), make_layer(i, true, channels, image_size, p)));
@@ -169,7 +178,8 @@ torch::Tensor StochasticGeneratorImpl::generate_layer(std::size_t i, const torch
     return layers_.at(i)->forward(above, sample);
 }
 
-torch::Tensor StochasticGeneratorImpl::log_prob(std::size_t i, const torch::Tensor& above, const torch::Tensor& target) {
+torch::Tensor StochasticGeneratorImpl::log_prob(std::size_t i, const torch::Tensor& above,
+                                                const torch::Tensor& target) {
     return layers_.at(i)->log_prob(above, target);
 }
 
@@ -183,7 +193,9 @@ torch::Tensor StochasticGeneratorImpl::to_image(const torch::Tensor& bottom) con
 }
 
 torch::Tensor StochasticGeneratorImpl::image(const torch::Tensor& z) { return to_image(generate(z, false).front()); }
-torch::Tensor StochasticGeneratorImpl::sample_image(const torch::Tensor& z) { return to_image(generate(z, true).front()); }
+torch::Tensor StochasticGeneratorImpl::sample_image(const torch::Tensor& z) {
+    return to_image(generate(z, true).front());
+}
 
 std::vector<torch::Tensor> StochasticGeneratorImpl::activations(const torch::Tensor& z) {
     auto h = generate(z, false);

@@ -11,10 +11,10 @@
 // Inference (encoder) runs bottom-up, generation (generator) top-down.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <string>
 #include <vector>
+
+#include <torch/torch.h>
 
 #include "areas/area.hpp"
 #include "areas/params.hpp"
@@ -85,7 +85,8 @@ private:
 TORCH_MODULE(ConvStochasticLayer);
 
 // Units per example of each population h0 = x, h1, ..., hL of a hierarchy.
-std::vector<std::int64_t> hierarchy_sizes(std::int64_t channels, std::int64_t image_size, const StochasticAreaParams& p);
+std::vector<std::int64_t> hierarchy_sizes(std::int64_t channels, std::int64_t image_size,
+                                          const StochasticAreaParams& p);
 
 // Activity of a whole hierarchy, bottom first: {h0 = x, h1, ..., hL = z}; dense
 // hierarchies hold flat (B, units) tensors (x flattened), convolutional ones (B, C, H, W).

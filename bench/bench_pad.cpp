@@ -5,7 +5,6 @@
 //
 //   somnus_bench cycle|wake|nrem|rem|areas|data|readout|matmul [--batch 64] [--threads 2]
 //                [--iterations 20] [--warmup 3] [--device cpu] [--data DIR] [--cudnn-benchmark] [--deterministic]
-#include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include <cstdio>
 #include <functional>
 
+#include <CLI/CLI.hpp>
 #include <torch/csrc/autograd/profiler_legacy.h>
 #ifdef SOMNUS_WITH_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -20,10 +20,10 @@
 
 #include "data/datasets.hpp"
 #include "data/minibatches.hpp"
-#include "sim/states/brain_state.hpp"
-#include "sim/eval/readout.hpp"
 #include "sim/circuit/circuit.hpp"
+#include "sim/eval/readout.hpp"
 #include "sim/run/runner.hpp"
+#include "sim/states/brain_state.hpp"
 
 using namespace somnus;
 using Clock = std::chrono::steady_clock;
@@ -38,7 +38,7 @@ struct Options {
     int warmup = 3;
     std::string device = "cpu";
     std::string data = "/usr/share/datasets/fashion-mnist";
-    std::string profile;          // chrome-trace file of the timed iterations (LibTorch's profiler)
+    std::string profile;           // chrome-trace file of the timed iterations (LibTorch's profiler)
     bool cudnn_benchmark = false;  // cuDNN autotuning: time the candidate algorithms once per shape
     bool deterministic = false;    // the spec's "deterministic": cuDNN's deterministic algorithms only
 };
@@ -100,9 +100,9 @@ Timing seconds_per_call(const Options& o, torch::Device device, const std::funct
 
 void report(const Options& o, const std::string& name, Timing t, double images, double flops = 0.0,
             const Json& extra = Json::object()) {
-    Json line = {{"benchmark", "somnus " + name},  {"batch", o.batch},
+    Json line = {{"benchmark", "somnus " + name},       {"batch", o.batch},
                  {"threads", torch::get_num_threads()}, {"ms_per_iteration", 1000.0 * t.median},
-                 {"ms_mean", 1000.0 * t.mean}, {"images_per_second", images / t.median},
+                 {"ms_mean", 1000.0 * t.mean},          {"images_per_second", images / t.median},
                  {"peak_rss_mib", peak_rss_mib()}};
     const torch::Device device(o.device);
     if (device.is_cuda()) {
@@ -146,11 +146,13 @@ struct PadFlops {
     std::vector<Layer> generator;  // tconv1..tconv4
 
     PadFlops(std::int64_t channels, std::int64_t f, std::int64_t latent) {
-        auto conv = [](double cin, double cout, std::int64_t in, std::int64_t out, std::int64_t stride, std::int64_t pad) {
+        auto conv = [](double cin, double cout, std::int64_t in, std::int64_t out, std::int64_t stride,
+                       std::int64_t pad) {
             const double t = taps(in, out, 4, stride, pad, false);
             return Layer{2.0 * cin * cout * t * t};
         };
-        auto tconv = [](double cin, double cout, std::int64_t in, std::int64_t out, std::int64_t stride, std::int64_t pad) {
+        auto tconv = [](double cin, double cout, std::int64_t in, std::int64_t out, std::int64_t stride,
+                        std::int64_t pad) {
             const double t = taps(in, out, 4, stride, pad, true);
             return Layer{2.0 * cin * cout * t * t};
         };
@@ -175,9 +177,13 @@ struct PadFlops {
         std::vector<Layer> all = encoder;
         all.push_back(head);
         d_path.push_back(head);
-        if (name == "wake") return pass(all, true, false) + pass(generator, true, true);          // z feeds G, so G's first layer passes a gradient
-        if (name == "nrem") return pass(generator, false, false) + pass(z_path, true, false);     // fixed dream, encoder learns
-        if (name == "rem") return pass(generator, true, false) + pass(d_path, true, true);        // dream gradient flows back into G
+        if (name == "wake")
+            return pass(all, true, false) +
+                   pass(generator, true, true);  // z feeds G, so G's first layer passes a gradient
+        if (name == "nrem")
+            return pass(generator, false, false) + pass(z_path, true, false);  // fixed dream, encoder learns
+        if (name == "rem")
+            return pass(generator, true, false) + pass(d_path, true, true);  // dream gradient flows back into G
         return state("wake") + state("nrem") + state("rem");
     }
 };
@@ -222,22 +228,34 @@ void bench_areas(const Options& o, torch::Device device) {
     const PadFlops flops(1, 64, 256);
     const double b = double(o.batch);
     std::vector<Layer> encoder = flops.encoder, generator = flops.generator;
-    report(o, "encoder forward", seconds_per_call(o, device, [&] {
-               torch::NoGradGuard g;
-               model.pad_encoder().forward(x);
-           }), b, PadFlops::pass(encoder, false, false) * b);
-    report(o, "encoder forward+backward", seconds_per_call(o, device, [&] {
-               model.zero_grad();
-               model.pad_encoder().forward(x).z.pow(2).mean().backward();
-           }), b, PadFlops::pass(encoder, true, false) * b);
-    report(o, "generator forward", seconds_per_call(o, device, [&] {
-               torch::NoGradGuard g;
-               model.pad_generator().forward(z);
-           }), b, PadFlops::pass(generator, false, false) * b);
-    report(o, "generator forward+backward", seconds_per_call(o, device, [&] {
-               model.zero_grad();
-               model.pad_generator().forward(z).pow(2).mean().backward();
-           }), b, PadFlops::pass(generator, true, false) * b);
+    report(o, "encoder forward",
+           seconds_per_call(o, device,
+                            [&] {
+                                torch::NoGradGuard g;
+                                model.pad_encoder().forward(x);
+                            }),
+           b, PadFlops::pass(encoder, false, false) * b);
+    report(o, "encoder forward+backward",
+           seconds_per_call(o, device,
+                            [&] {
+                                model.zero_grad();
+                                model.pad_encoder().forward(x).z.pow(2).mean().backward();
+                            }),
+           b, PadFlops::pass(encoder, true, false) * b);
+    report(o, "generator forward",
+           seconds_per_call(o, device,
+                            [&] {
+                                torch::NoGradGuard g;
+                                model.pad_generator().forward(z);
+                            }),
+           b, PadFlops::pass(generator, false, false) * b);
+    report(o, "generator forward+backward",
+           seconds_per_call(o, device,
+                            [&] {
+                                model.zero_grad();
+                                model.pad_generator().forward(z).pow(2).mean().backward();
+                            }),
+           b, PadFlops::pass(generator, true, false) * b);
 }
 
 // An epoch's data pipeline: mini-batches of a 10,000-image training subset on the device.
@@ -293,8 +311,8 @@ void bench_matmul(const Options& o, torch::Device device) {
            2.0 * double(n) * double(n) * double(n));
     const std::int64_t c = 1024, pixels = 16 * 32 * 32;
     auto x = torch::randn({16, c, 32, 32}, a.options()), w = torch::randn({c, c, 1, 1}, a.options());
-    report(o, "dense matmul 16384x1024x1024 (oneDNN)", seconds_per_call(many, device, [&] { torch::conv2d(x, w); }), 0.0,
-           2.0 * double(pixels) * double(c) * double(c));
+    report(o, "dense matmul 16384x1024x1024 (oneDNN)", seconds_per_call(many, device, [&] { torch::conv2d(x, w); }),
+           0.0, 2.0 * double(pixels) * double(c) * double(c));
 }
 
 }  // namespace
@@ -313,7 +331,8 @@ int main(int argc, char** argv) {
     app.add_option("--data", o.data, "Fashion-MNIST folder (data and readout)");
     app.add_option("--profile", o.profile, "states: also write a chrome trace of the iterations (LibTorch profiler)");
     app.add_flag("--cudnn-benchmark", o.cudnn_benchmark, "CUDA: let cuDNN time its algorithms for each shape first");
-    app.add_flag("--deterministic", o.deterministic, "CUDA: deterministic algorithms only, as a spec's \"deterministic\": true");
+    app.add_flag("--deterministic", o.deterministic,
+                 "CUDA: deterministic algorithms only, as a spec's \"deterministic\": true");
     CLI11_PARSE(app, argc, argv);
     try {
         use_threads(o.threads);
@@ -321,11 +340,16 @@ int main(int argc, char** argv) {
         o.device = device.str();
         use_gpu_numerics(device, o.deterministic);  // as somnus run sets them
         at::globalContext().setBenchmarkCuDNN(o.cudnn_benchmark);
-        if (o.benchmark == "areas") bench_areas(o, device);
-        else if (o.benchmark == "data") bench_data(o, device);
-        else if (o.benchmark == "readout") bench_readout(o, device);
-        else if (o.benchmark == "matmul") bench_matmul(o, device);
-        else bench_states(o, device);
+        if (o.benchmark == "areas")
+            bench_areas(o, device);
+        else if (o.benchmark == "data")
+            bench_data(o, device);
+        else if (o.benchmark == "readout")
+            bench_readout(o, device);
+        else if (o.benchmark == "matmul")
+            bench_matmul(o, device);
+        else
+            bench_states(o, device);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "somnus_bench: %s\n", error_text(e).c_str());
         return 1;

@@ -41,7 +41,8 @@ std::vector<std::string> cifar_files(const std::string& directory, bool train) {
     if (!fs::exists(dir / "test_batch.bin") && fs::exists(dir / "cifar-10-batches-bin")) dir /= "cifar-10-batches-bin";
     std::vector<std::string> files;
     if (train)
-        for (int i = 1; i <= 5; ++i) files.push_back(existing(dir / ("data_batch_" + std::to_string(i) + ".bin"), kCifarHint));
+        for (int i = 1; i <= 5; ++i)
+            files.push_back(existing(dir / ("data_batch_" + std::to_string(i) + ".bin"), kCifarHint));
     else
         files.push_back(existing(dir / "test_batch.bin", kCifarHint));
     return files;
@@ -57,10 +58,11 @@ ImageSet read_idx_set(const std::string& image_file, const std::string& label_fi
     IdxArray images = read_idx(image_file);
     IdxArray labels = read_idx(label_file);
     if (images.dims.size() != 3)
-        throw DataError(image_file + ": expected 3 dimensions (N, rows, cols), found " + std::to_string(images.dims.size()));
+        throw DataError(image_file + ": expected 3 dimensions (N, rows, cols), found " +
+                        std::to_string(images.dims.size()));
     if (labels.dims.size() != 1 || labels.dims[0] != images.dims[0])
-        throw DataError(label_file + ": " + std::to_string(labels.dims.empty() ? 0 : labels.dims[0]) +
-                        " labels for " + std::to_string(images.dims[0]) + " images in " + image_file);
+        throw DataError(label_file + ": " + std::to_string(labels.dims.empty() ? 0 : labels.dims[0]) + " labels for " +
+                        std::to_string(images.dims[0]) + " images in " + image_file);
     for (std::size_t i = 0; i < labels.values.size(); ++i)
         if (labels.values[i] > 9)
             throw DataError(label_file + ": label " + std::to_string(labels.values[i]) + " at byte " +
@@ -68,7 +70,8 @@ ImageSet read_idx_set(const std::string& image_file, const std::string& label_fi
 
     const std::int64_t n = images.dims[0], h = images.dims[1], w = images.dims[2];
     constexpr int kSide = 32;
-    auto pixels = torch::empty({n, 1, kSide, kSide}, torch::kUInt8);  // host: data sets load on the CPU; the runner moves them
+    auto pixels =
+        torch::empty({n, 1, kSide, kSide}, torch::kUInt8);  // host: data sets load on the CPU; the runner moves them
     auto* dst = pixels.data_ptr<std::uint8_t>();
     for (std::int64_t i = 0; i < n; ++i) {
         auto resized = resize_bilinear_u8(images.values.data() + i * h * w, int(h), int(w), kSide, kSide);
@@ -107,7 +110,9 @@ std::vector<double> numeric_values(const matvar_t* var, const std::string& file,
     std::size_t n = 1;
     for (int d = 0; d < var->rank; ++d) n *= var->dims[d];
     std::vector<double> out(n);
-    auto copy = [&](auto* p) { for (std::size_t i = 0; i < n; ++i) out[i] = double(p[i]); };
+    auto copy = [&](auto* p) {
+        for (std::size_t i = 0; i < n; ++i) out[i] = double(p[i]);
+    };
     switch (var->class_type) {
         case MAT_C_DOUBLE: copy(static_cast<const double*>(var->data)); break;
         case MAT_C_SINGLE: copy(static_cast<const float*>(var->data)); break;
@@ -124,9 +129,7 @@ std::vector<double> numeric_values(const matvar_t* var, const std::string& file,
 
 }  // namespace
 
-std::int64_t dataset_channels(const std::string& dataset) {
-    return dataset == "cifar10" || dataset == "svhn" ? 3 : 1;
-}
+std::int64_t dataset_channels(const std::string& dataset) { return dataset == "cifar10" || dataset == "svhn" ? 3 : 1; }
 
 std::int64_t training_images(const DataSpec& data) {
     const std::int64_t full = data.dataset == "cifar10" ? 50000 : data.dataset == "svhn" ? 73257 : 60000;
@@ -144,8 +147,8 @@ std::vector<std::string> dataset_files(const DataSpec& data) {
                 existing(fs::path(data.path) / "test_32x32.mat", kSvhnHint)};
     const char* hint = data.dataset == "mnist" ? kMnistHint : kFashionHint;
     std::vector<std::string> files;
-    for (const char* base : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                             "t10k-labels-idx1-ubyte"})
+    for (const char* base :
+         {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
         files.push_back(find_data_file(data.path, base, hint));
     return files;
 }
@@ -191,14 +194,17 @@ ImageSet read_svhn_mat(const std::string& file, const DataSpec& data) {
     const std::int64_t n = xd[3];
     auto labels = numeric_values(y.get(), file, "y");
     if (static_cast<std::int64_t>(labels.size()) != n)
-        throw DataError(file + ": " + std::to_string(labels.size()) + " labels (y) for " + std::to_string(n) + " images (X)");
+        throw DataError(file + ": " + std::to_string(labels.size()) + " labels (y) for " + std::to_string(n) +
+                        " images (X)");
     // MATLAB is column-major: X(row, col, channel, image) lies at row + 32 col + 1024 channel + 3072 image.
-    auto pixels = torch::from_blob(x->data, {n, 3, 32, 32}, torch::kUInt8).transpose(2, 3).contiguous();  // host: as above
+    auto pixels =
+        torch::from_blob(x->data, {n, 3, 32, 32}, torch::kUInt8).transpose(2, 3).contiguous();  // host: as above
     std::vector<std::int64_t> classes(n);
     for (std::int64_t i = 0; i < n; ++i) {
         double v = labels[i];
         if (v != std::floor(v) || v < 0 || v > 10)
-            throw DataError(file + ": label y(" + std::to_string(i + 1) + ") = " + std::to_string(v) + " is not a digit class 1-10");
+            throw DataError(file + ": label y(" + std::to_string(i + 1) + ") = " + std::to_string(v) +
+                            " is not a digit class 1-10");
         classes[i] = static_cast<std::int64_t>(v) % 10;  // SVHN writes the digit 0 as class 10
     }
     return {normalise(pixels, data), torch::tensor(classes, torch::kInt64)};  // host: as above
@@ -207,7 +213,8 @@ ImageSet read_svhn_mat(const std::string& file, const DataSpec& data) {
 ImageSet load_images(const DataSpec& data, bool train) {
     if (data.dataset == "cifar10") return read_cifar10_batches(cifar_files(data.path, train), data);
     if (data.dataset == "svhn")
-        return read_svhn_mat(existing(fs::path(data.path) / (train ? "train_32x32.mat" : "test_32x32.mat"), kSvhnHint), data);
+        return read_svhn_mat(existing(fs::path(data.path) / (train ? "train_32x32.mat" : "test_32x32.mat"), kSvhnHint),
+                             data);
     auto files = dataset_files(data);
     return read_idx_set(files[train ? 0 : 2], files[train ? 1 : 3], data);
 }

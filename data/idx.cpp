@@ -14,8 +14,7 @@ struct GzCloser {
 };
 
 // Reads exactly n bytes at `offset`; a short read is a truncated file.
-void read_exact(gzFile f, const std::string& path, std::uint64_t offset, void* into, std::size_t n,
-                const char* what) {
+void read_exact(gzFile f, const std::string& path, std::uint64_t offset, void* into, std::size_t n, const char* what) {
     auto* out = static_cast<unsigned char*>(into);
     std::size_t done = 0;
     while (done < n) {

@@ -28,5 +28,4 @@ IdxArray read_idx(const std::string& path);
 // `base` if it exists, else `base + ".gz"`; DataError naming both otherwise.
 std::string find_data_file(const std::string& directory, const std::string& base, const std::string& hint);
 
-
 }  // namespace somnus

@@ -1,10 +1,10 @@
 // Image data sets, preprocessed as the PAD reference does it.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <cstdint>
 #include <vector>
+
+#include <torch/torch.h>
 
 #include "data/params.hpp"
 
@@ -15,7 +15,6 @@ struct ImageSet {
     torch::Tensor labels;  // (N) int64
     std::int64_t size() const { return images.size(0); }
 };
-
 
 // PIL's 8-bit bilinear resize (Image.resize(..., BILINEAR)): separable, horizontal
 // pass first, fixed-point weights, each pass rounded back to 8 bits.

@@ -16,7 +16,8 @@ public:
     bool started() const { return images_.defined(); }
     void next() {
         if (!order_.defined() || position_ + batch_ > set_.size()) {
-            order_ = torch::randperm(set_.size(), rng_, torch::TensorOptions().dtype(torch::kInt64)).to(set_.images.device());
+            order_ = torch::randperm(set_.size(), rng_, torch::TensorOptions().dtype(torch::kInt64))
+                         .to(set_.images.device());
             position_ = 0;
         }
         auto rows = order_.slice(0, position_, position_ + batch_);
@@ -32,7 +33,8 @@ public:
     void save(torch::serialize::OutputArchive& archive) const {
         if (!started()) return;
         archive.write("order", order_);
-        archive.write("position", torch::tensor(std::vector<std::int64_t>{position_}, torch::kInt64));  // host: a counter
+        archive.write("position",
+                      torch::tensor(std::vector<std::int64_t>{position_}, torch::kInt64));  // host: a counter
         archive.write("images", images_);
         archive.write("labels", labels_);
     }

@@ -9,11 +9,11 @@ namespace somnus {
 
 // The spec's "data" section.
 struct DataSpec {
-    std::string dataset = "fashion-mnist";  // | "mnist" | "cifar10" | "svhn" (data/datasets.hpp)
+    std::string dataset = "fashion-mnist";                   // | "mnist" | "cifar10" | "svhn" (data/datasets.hpp)
     std::string path = "/usr/share/datasets/fashion-mnist";  // default for the others: datasets/<dataset>
-    std::int64_t train_subset = 0;  // random training subset of this size; 0 = all images
+    std::int64_t train_subset = 0;                           // random training subset of this size; 0 = all images
     // Images are upscaled to 32x32 (PIL-style bilinear, as the reference does).
-    double mean = 0.5;              // x -> (x - mean) / std, x in [0, 1]
+    double mean = 0.5;  // x -> (x - mean) / std, x in [0, 1]
     double std = 0.5;
 };
 

@@ -13,10 +13,10 @@ namespace somnus {
 namespace {
 
 struct AmygdalaParams : DreamModuleParams {
-    std::string source = "class";        // | "surprise"
+    std::string source = "class";            // | "surprise"
     std::map<std::int64_t, double> classes;  // label -> salience; unlisted labels get `baseline`
     double baseline = 1.0;
-    bool retention = true;               // a full store forgets its least salient episode first
+    bool retention = true;                    // a full store forgets its least salient episode first
     std::vector<std::string> states{"wake"};  // states after whose storing it tags
 };
 
@@ -25,7 +25,8 @@ std::shared_ptr<const DreamModuleParams> parse(ObjectReader& r) {
     p->source = r.choice("source", p->source, {"class", "surprise"});
     if (const Json* classes = r.child("classes")) {
         if (!classes->is_object())
-            throw SpecError(r.at("classes").to_string(), "expected an object {\"label\": salience}, got " + json_type_name(*classes));
+            throw SpecError(r.at("classes").to_string(),
+                            "expected an object {\"label\": salience}, got " + json_type_name(*classes));
         ObjectReader cr(*classes, r.at("classes"));
         for (auto it = classes->begin(); it != classes->end(); ++it) {
             std::int64_t label = -1;
@@ -33,9 +34,10 @@ std::shared_ptr<const DreamModuleParams> parse(ObjectReader& r) {
                 std::size_t used = 0;
                 label = std::stoll(it.key(), &used);
                 if (used != it.key().size()) label = -1;
-            } catch (const std::exception&) {
-            }
-            if (label < 0) throw SpecError(cr.at(it.key()).to_string(), "class labels are integers >= 0, got \"" + it.key() + "\"");
+            } catch (const std::exception&) {}
+            if (label < 0)
+                throw SpecError(cr.at(it.key()).to_string(),
+                                "class labels are integers >= 0, got \"" + it.key() + "\"");
             p->classes[label] = cr.number(it.key(), 1.0, 0.0, 1e6);
         }
     }
@@ -43,7 +45,9 @@ std::shared_ptr<const DreamModuleParams> parse(ObjectReader& r) {
     p->retention = r.boolean("retention", p->retention);
     p->states = r.strings("states", p->states);
     if (p->source == "surprise" && !p->classes.empty())
-        throw SpecError(r.at("classes").to_string(), "\"classes\" weights memories by label; with \"source\": \"surprise\" salience comes from the reconstruction error");
+        throw SpecError(r.at("classes").to_string(),
+                        "\"classes\" weights memories by label; with \"source\": \"surprise\" salience comes from the "
+                        "reconstruction error");
     return p;
 }
 
@@ -91,14 +95,19 @@ void check(const ExperimentSpec& spec, const ModuleSpec& m) {
     for (const auto& other : spec.modules)
         if (const auto* h = std::get_if<HippocampusParams>(&other.params); h && h->replay == "newest" && !p.retention)
             throw SpecError(m.pointer, "the amygdala changes nothing here: hippocampus \"" + other.name +
-                                           "\" replays the newest episode (set its \"replay\" to \"episode\" or \"memories\"), and \"retention\" is off");
+                                           "\" replays the newest episode (set its \"replay\" to \"episode\" or "
+                                           "\"memories\"), and \"retention\" is off");
 }
 
 }  // namespace
 
 DreamModuleType amygdala_type() {
-    return {"amygdala", "emotional salience: memories tagged by class or surprise; salience biases replay and retention",
-            {ModuleKind::hippocampus}, parse, make_dream_module<Amygdala, AmygdalaParams>, check};
+    return {"amygdala",
+            "emotional salience: memories tagged by class or surprise; salience biases replay and retention",
+            {ModuleKind::hippocampus},
+            parse,
+            make_dream_module<Amygdala, AmygdalaParams>,
+            check};
 }
 
 }  // namespace somnus

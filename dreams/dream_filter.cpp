@@ -33,8 +33,11 @@ private:
 }  // namespace
 
 DreamModuleType dream_filter_type() {
-    return {"dream_filter", "dream filtering: each replay keeps a fraction of its memories, the most salient first",
-            {ModuleKind::hippocampus}, parse, make_dream_module<DreamFilter, FilterParams>};
+    return {"dream_filter",
+            "dream filtering: each replay keeps a fraction of its memories, the most salient first",
+            {ModuleKind::hippocampus},
+            parse,
+            make_dream_module<DreamFilter, FilterParams>};
 }
 
 }  // namespace somnus

@@ -15,7 +15,7 @@ namespace {
 
 struct MchParams : DreamModuleParams {
     double rate = 0.01;
-    std::string mode = "prune";   // | "fade"
+    std::string mode = "prune";     // | "fade"
     std::string forget = "oldest";  // prune: "oldest" | "random" | "least_salient" (amygdala tags)
     std::vector<std::string> states{"rem"};
 };
@@ -53,13 +53,19 @@ private:
     double owed_ = 0.0;  // fractional episodes still to forget
 };
 
-void check(const ExperimentSpec& spec, const ModuleSpec& m) { check_state_names(spec, m, dream_params_of<MchParams>(m).states); }
+void check(const ExperimentSpec& spec, const ModuleSpec& m) {
+    check_state_names(spec, m, dream_params_of<MchParams>(m).states);
+}
 
 }  // namespace
 
 DreamModuleType mch_neurons_type() {
-    return {"mch_neurons", "REM forgetting: hippocampal memories pruned or faded at a set rate in the chosen states",
-            {ModuleKind::hippocampus}, parse, make_dream_module<MchNeurons, MchParams>, check};
+    return {"mch_neurons",
+            "REM forgetting: hippocampal memories pruned or faded at a set rate in the chosen states",
+            {ModuleKind::hippocampus},
+            parse,
+            make_dream_module<MchNeurons, MchParams>,
+            check};
 }
 
 }  // namespace somnus

@@ -41,15 +41,21 @@ void check(const ExperimentSpec& spec, const ModuleSpec& m) {
     check_state_names(spec, m, dream_params_of<GateParams>(m).states);
     for (const auto& other : spec.modules)
         if (std::string(area_family(other.type)) == "stochastic")
-            throw SpecError(m.pointer, "the prefrontal gate scales the conductor's plasticity signs, which PAD's states use; the stochastic areas of \"" +
-                                           other.name + "\" learn by the cortical phase instead");
+            throw SpecError(m.pointer,
+                            "the prefrontal gate scales the conductor's plasticity signs, which PAD's states use; the "
+                            "stochastic areas of \"" +
+                                other.name + "\" learn by the cortical phase instead");
 }
 
 }  // namespace
 
 DreamModuleType prefrontal_gate_type() {
-    return {"prefrontal_gate", "prefrontal deactivation: the wired pathway's plasticity gated off in the chosen states (REM)",
-            {ModuleKind::generator, ModuleKind::encoder}, parse, make_dream_module<PrefrontalGate, GateParams>, check};
+    return {"prefrontal_gate",
+            "prefrontal deactivation: the wired pathway's plasticity gated off in the chosen states (REM)",
+            {ModuleKind::generator, ModuleKind::encoder},
+            parse,
+            make_dream_module<PrefrontalGate, GateParams>,
+            check};
 }
 
 }  // namespace somnus

@@ -55,9 +55,11 @@ Hippocampus::Draw Hippocampus::draw() const {
     if (w.sum().item<double>() <= 0) w = torch::ones_like(w);
     auto rows = torch::multinomial(w, last.latents.size(0), /*replacement=*/true);
     std::int64_t first = rows[0].item<std::int64_t>(), index = 0;
-    while (first >= episodes_[static_cast<std::size_t>(index)].latents.size(0)) first -= episodes_[static_cast<std::size_t>(index++)].latents.size(0);
+    while (first >= episodes_[static_cast<std::size_t>(index)].latents.size(0))
+        first -= episodes_[static_cast<std::size_t>(index++)].latents.size(0);
     rows = rows.to(all_latents.device());
-    return {all_latents.index_select(0, rows), all_salience.index_select(0, rows), &episodes_[static_cast<std::size_t>(index)], index};
+    return {all_latents.index_select(0, rows), all_salience.index_select(0, rows),
+            &episodes_[static_cast<std::size_t>(index)], index};
 }
 
 std::optional<Hippocampus::Draw> Hippocampus::partner_of(const Draw& d) const {
@@ -79,7 +81,8 @@ std::optional<Hippocampus::Draw> Hippocampus::partner_of(const Draw& d) const {
     const bool newest_drawn = d.index == occupancy() - 1;
     while (true) {
         // The reference policy draws among the older episodes, as PAD's code does.
-        auto i = torch::randint(newest_drawn ? occupancy() - 1 : occupancy(), {1}).item<std::int64_t>();  // host: a scalar
+        auto i =
+            torch::randint(newest_drawn ? occupancy() - 1 : occupancy(), {1}).item<std::int64_t>();  // host: a scalar
         if (i != d.index && episodes_[static_cast<std::size_t>(i)].latents.sizes() == size)
             return Draw{episodes_[static_cast<std::size_t>(i)].latents, episodes_[static_cast<std::size_t>(i)].salience,
                         &episodes_[static_cast<std::size_t>(i)], i};
@@ -105,9 +108,11 @@ bool Hippocampus::can_mix() const {
 
 torch::Tensor Hippocampus::kept_rows(const Draw& d) const {
     const std::int64_t rows = d.latents.size(0);
-    const auto k = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(filter_.fraction * double(rows) - 1e-9)));
+    const auto k =
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(filter_.fraction * double(rows) - 1e-9)));
     if (k >= rows) return {};
-    if (filter_.prefer == "random") return torch::randperm(rows, torch::TensorOptions().dtype(torch::kLong)).slice(0, 0, k).to(d.latents.device());
+    if (filter_.prefer == "random")
+        return torch::randperm(rows, torch::TensorOptions().dtype(torch::kLong)).slice(0, 0, k).to(d.latents.device());
     return std::get<1>(d.salience.topk(k)).to(d.latents.device());
 }
 
@@ -122,7 +127,9 @@ void Hippocampus::note_replay(const Draw& d, const Draw* partner) {
 }
 
 namespace {
-torch::Tensor rows_of(const torch::Tensor& t, const torch::Tensor& rows) { return rows.defined() ? t.index_select(0, rows) : t; }
+torch::Tensor rows_of(const torch::Tensor& t, const torch::Tensor& rows) {
+    return rows.defined() ? t.index_select(0, rows) : t;
+}
 torch::Tensor noise_for(const torch::Tensor& noise, std::int64_t rows) {
     if (noise.size(0) < rows) throw std::logic_error("hippocampus: fewer noise rows than replayed memories");
     return noise.size(0) == rows ? noise : noise.narrow(0, 0, rows);
@@ -169,7 +176,8 @@ torch::Tensor Hippocampus::replay_mixture(const MixingRule& rule, const torch::T
 
 // ---- the amygdala and MCH neurons --------------------------------------------
 void Hippocampus::tag_newest(const torch::Tensor& salience) {
-    Episode& e = episodes_.empty() ? throw std::logic_error("hippocampus: tagging before anything was stored") : episodes_.back();
+    Episode& e = episodes_.empty() ? throw std::logic_error("hippocampus: tagging before anything was stored")
+                                   : episodes_.back();
     if (salience.dim() != 1 || salience.size(0) != e.latents.size(0))
         throw std::invalid_argument("hippocampus: one salience per memory of the newest episode");
     e.salience = salience.detach().to(e.latents.device(), torch::kFloat32).clamp_min(0);
@@ -226,9 +234,12 @@ void Hippocampus::save(torch::serialize::OutputArchive& archive) const {
     archive.write("ids", torch::tensor(ids, torch::kInt64));      // host: bookkeeping
     archive.write("steps", torch::tensor(steps, torch::kInt64));  // host: bookkeeping
     const ReplayRecord& r = last_replay_;
-    archive.write("counters", torch::tensor(std::vector<std::int64_t>{stored_, r.count, r.episode, r.episode_step, r.partner,  // host: bookkeeping
-                                                                      r.partner_step, r.memories}, torch::kInt64));
-    archive.write("replayed_salience", torch::tensor(std::vector<double>{r.salience}, torch::kFloat64));  // host: bookkeeping
+    archive.write("counters", torch::tensor(std::vector<std::int64_t>{stored_, r.count, r.episode, r.episode_step,
+                                                                      r.partner,  // host: bookkeeping
+                                                                      r.partner_step, r.memories},
+                                            torch::kInt64));
+    archive.write("replayed_salience",
+                  torch::tensor(std::vector<double>{r.salience}, torch::kFloat64));  // host: bookkeeping
 }
 
 void Hippocampus::load(torch::serialize::InputArchive& archive) {

@@ -10,13 +10,13 @@
 // a dream filter lets only a fraction of the replayed memories drive learning.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
+
+#include <torch/torch.h>
 
 #include "hippocampus/params.hpp"
 
@@ -119,9 +119,9 @@ private:
         std::int64_t index = -1;           // its place in the store
     };
     const Episode& newest() const;
-    Draw draw() const;                               // by the replay policy
+    Draw draw() const;                                    // by the replay policy
     std::optional<Draw> partner_of(const Draw& d) const;  // an older episode (or more memories) to mix with
-    torch::Tensor kept_rows(const Draw& d) const;   // the dream filter's choice of rows
+    torch::Tensor kept_rows(const Draw& d) const;         // the dream filter's choice of rows
     void note_replay(const Draw& d, const Draw* partner);
     void forget_one();
 

@@ -77,7 +77,9 @@ double Conductor::phase(const Levels& l) { return 2.0 * std::clamp(l.ach, 0.0, 1
 
 Modulation Conductor::modulation(const std::string& state) const { return modulation_of(levels(state)); }
 
-Modulation Conductor::modulation(const std::string& state, const DoseTime& t) const { return modulation_of(levels(state, t)); }
+Modulation Conductor::modulation(const std::string& state, const DoseTime& t) const {
+    return modulation_of(levels(state, t));
+}
 
 Modulation Conductor::modulation_of(const Levels& l) {
     Modulation m;

@@ -40,8 +40,8 @@ struct Modulation {
 // When in the run a step happens, as doses see it.
 struct DoseTime {
     std::int64_t epoch = 0;
-    double within_epoch = 0.0;    // fraction of the epoch done, in [0, 1)
-    std::int64_t epochs = 1;      // of the schedule (negative dose epochs count from its end)
+    double within_epoch = 0.0;  // fraction of the epoch done, in [0, 1)
+    std::int64_t epochs = 1;    // of the schedule (negative dose epochs count from its end)
 };
 
 class Conductor {

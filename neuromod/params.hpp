@@ -22,8 +22,8 @@ struct Levels {
 
 // What a drug does to one neuromodulator's level while it acts (the result is clamped to [0, 1]).
 struct DoseEffect {
-    std::string mode = "set";  // "set" (the level), "scale" (times), "add" (plus), "ramp" (from -> to)
-    double value = 0.0;        // set, scale, add
+    std::string mode = "set";     // "set" (the level), "scale" (times), "add" (plus), "ramp" (from -> to)
+    double value = 0.0;           // set, scale, add
     double from = 0.0, to = 0.0;  // ramp: the level at the start and at the end of the dosing window
 };
 

@@ -5,8 +5,8 @@ A factory call (torch::zeros, randn, empty, tensor, ...) without TensorOptions
 makes a CPU tensor; on a CUDA run that is either a silent copy or a
 "tensors on different devices" error. So each factory call in the library's
 sources must take options or a device (`x.options()`, `TensorOptions().device(...)`,
-`.to(device)` on the same statement), or say on its line, after `// host:`,
-why a CPU tensor is meant (a scalar drawn and read with .item(), a staging
+`.to(device)` on the same statement), or say on a line of that statement, after
+`// host:`, why a CPU tensor is meant (a scalar drawn and read with .item(), a staging
 buffer moved afterwards, CPU-side bookkeeping). Run by ctest; prints each
 offending line with its file and line number.
 
@@ -47,7 +47,9 @@ def audit(root):
                     if not FACTORY.search(line.split("//")[0]):
                         continue
                     checked += 1
-                    if "// host:" in line or ON_DEVICE.search(statement_at(lines, i).split("//")[0]):
+                    statement = statement_at(lines, i)
+                    code = "".join(l.split("//")[0] for l in statement.splitlines(keepends=True))
+                    if "// host:" in statement or ON_DEVICE.search(code):
                         continue
                     problems.append(f"{os.path.relpath(path, root)}:{i + 1}: {line.strip()}")
     return problems, checked

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/results/log_reading.hpp"
 #include "sim/circuit/circuit.hpp"
+#include "sim/results/log_reading.hpp"
 #include "sim/spec/spec.hpp"
 
 namespace somnus::test {
@@ -41,7 +41,8 @@ inline fs::path temp_dir(const std::string& name) {
     return dir;
 }
 
-inline std::vector<std::uint8_t> idx_bytes(const std::vector<std::int32_t>& dims, const std::vector<std::uint8_t>& values) {
+inline std::vector<std::uint8_t> idx_bytes(const std::vector<std::int32_t>& dims,
+                                           const std::vector<std::uint8_t>& values) {
     std::vector<std::uint8_t> out{0, 0, 0x08, static_cast<std::uint8_t>(dims.size())};
     for (std::int32_t d : dims)
         for (int shift : {24, 16, 8, 0}) out.push_back(static_cast<std::uint8_t>((d >> shift) & 0xff));
@@ -55,7 +56,8 @@ inline void write_file(const fs::path& path, const std::vector<std::uint8_t>& by
         gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
         gzclose(f);
     } else {
-        std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+        std::ofstream(path, std::ios::binary)
+            .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
     }
 }
 
@@ -64,7 +66,10 @@ inline void write_file(const fs::path& path, const std::vector<std::uint8_t>& by
 // gzip-compressed, test files plain (both forms occur in the wild).
 inline void write_fake_fashion(const fs::path& dir, int n_train, int n_test) {
     std::uint32_t state = 12345;
-    auto rand8 = [&] { state = state * 1664525u + 1013904223u; return static_cast<std::uint8_t>((state >> 24) & 0x3f); };
+    auto rand8 = [&] {
+        state = state * 1664525u + 1013904223u;
+        return static_cast<std::uint8_t>((state >> 24) & 0x3f);
+    };
     for (bool train : {true, false}) {
         int n = train ? n_train : n_test;
         std::vector<std::uint8_t> images, labels;
@@ -72,8 +77,7 @@ inline void write_fake_fashion(const fs::path& dir, int n_train, int n_test) {
             int label = i % 10;
             labels.push_back(static_cast<std::uint8_t>(label));
             for (int r = 0; r < 28; ++r)
-                for (int c = 0; c < 28; ++c)
-                    images.push_back(r == 2 * label + 4 || r == 2 * label + 5 ? 230 : rand8());
+                for (int c = 0; c < 28; ++c) images.push_back(r == 2 * label + 4 || r == 2 * label + 5 ? 230 : rand8());
         }
         std::string prefix = train ? "train" : "t10k";
         write_file(dir / (prefix + "-images-idx3-ubyte" + (train ? ".gz" : "")), idx_bytes({n, 28, 28}, images), train);
@@ -146,7 +150,9 @@ inline CommandResult run_command(const std::string& command) {
     return result;
 }
 
-inline CommandResult somnus(const std::string& arguments) { return run_command(std::string(SOMNUS_BINARY) + " " + arguments); }
+inline CommandResult somnus(const std::string& arguments) {
+    return run_command(std::string(SOMNUS_BINARY) + " " + arguments);
+}
 
 // The Python that reads logs back (h5py, numpy): Debian's, unless SOMNUS_TEST_PYTHON
 // names another (scripts/device-check.sh: the GPU machine's, which has h5py).

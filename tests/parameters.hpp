@@ -1,9 +1,9 @@
 // Test helpers on lists of parameter tensors: copies, and how far they moved.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <vector>
+
+#include <torch/torch.h>
 
 namespace somnus::test {
 

@@ -1,10 +1,10 @@
 // The one-of-each pieces every layer shares: errors and their exit codes, the
 // atomic file writer, the HDF5 handle, the run status and its status file.
-#include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "data/idx.hpp"
 #include "helpers.hpp"
@@ -27,7 +27,8 @@ TEST(Errors, EachKindMapsToItsExitCode) {
     EXPECT_EQ(exit_code(Diverged("diverged in state rem")), 1);
     EXPECT_EQ(exit_code(std::runtime_error("anything else")), 1);
     // The spec error's text names the pointer.
-    EXPECT_STREQ(SpecError("/schedule/epochs", "expected an integer").what(), "spec error at /schedule/epochs: expected an integer");
+    EXPECT_STREQ(SpecError("/schedule/epochs", "expected an integer").what(),
+                 "spec error at /schedule/epochs: expected an integer");
 }
 
 TEST(Files, AWholeFileReplacesTheOldOneAndAFailedWriteKeepsIt) {
@@ -44,7 +45,8 @@ TEST(Files, AWholeFileReplacesTheOldOneAndAFailedWriteKeepsIt) {
         write_file_atomically(blocked, "x");
         FAIL() << "no error";
     } catch (const OutputError& e) {
-        EXPECT_EQ(std::string(e.what()), blocked.string() + ": cannot write (Not a directory); the previous file there is kept");
+        EXPECT_EQ(std::string(e.what()),
+                  blocked.string() + ": cannot write (Not a directory); the previous file there is kept");
     }
     EXPECT_EQ(test::read_file(path), "second\n");
 }
@@ -69,9 +71,10 @@ TEST(Hdf5Handle, ClosesWhatItOwnsOnceAndReportsTheClose) {
 }
 
 TEST(RunStatus, TextAndParseRoundTripForEveryKind) {
-    for (const RunStatus& s : {RunStatus{RunStatus::starting}, RunStatus{RunStatus::running}, RunStatus{RunStatus::finished},
-                               RunStatus{RunStatus::interrupted}, RunStatus{RunStatus::diverged, "in state rem at epoch 0"},
-                               RunStatus{RunStatus::failed, "runs/x.h5: the disk is full"}}) {
+    for (const RunStatus& s :
+         {RunStatus{RunStatus::starting}, RunStatus{RunStatus::running}, RunStatus{RunStatus::finished},
+          RunStatus{RunStatus::interrupted}, RunStatus{RunStatus::diverged, "in state rem at epoch 0"},
+          RunStatus{RunStatus::failed, "runs/x.h5: the disk is full"}}) {
         const RunStatus back = RunStatus::parse(s.text());
         EXPECT_EQ(back.kind, s.kind) << s.text();
         EXPECT_EQ(back.detail, s.detail) << s.text();

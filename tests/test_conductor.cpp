@@ -5,9 +5,7 @@
 using namespace somnus;
 
 namespace {
-Conductor pad_conductor() {
-    return Conductor({{"wake", {1.0, 1.0}}, {"nrem", {0.0, 0.0}}, {"rem", {1.0, 0.0}}});
-}
+Conductor pad_conductor() { return Conductor({{"wake", {1.0, 1.0}}, {"nrem", {0.0, 0.0}}, {"rem", {1.0, 0.0}}}); }
 }  // namespace
 
 TEST(Conductor, PadTableOfFigure7) {
@@ -35,7 +33,7 @@ TEST(Conductor, ADoseBetweenTheStatesGivesIntermediateSignals) {
     EXPECT_DOUBLE_EQ(m.discriminator_gate, 0.5);
     EXPECT_DOUBLE_EQ(m.discriminator_target, 0.25);
     EXPECT_DOUBLE_EQ(m.feedback_sign, 0.5 * (2 * 0.25 - 1));  // -0.25
-    c.set_levels("rem", {1.0, 0.5});  // NA halfway: generator plasticity vanishes
+    c.set_levels("rem", {1.0, 0.5});                          // NA halfway: generator plasticity vanishes
     EXPECT_DOUBLE_EQ(c.modulation("rem").feedback_sign, 0.0);
 }
 
@@ -56,12 +54,12 @@ TEST(Conductor, ADoseChangesExactlyTheOutputsOfItsNeuromodulator) {
     const DoseTime before{1, 0.5, 4}, during{2, 0.5, 4};
     Modulation rem = c.modulation("rem", during), baseline = c.modulation("rem", before);
     EXPECT_DOUBLE_EQ(rem.levels.ach, 0.2);
-    EXPECT_DOUBLE_EQ(rem.discriminator_gate, 0.2);   // ACh-driven
-    EXPECT_DOUBLE_EQ(rem.feedback_sign, -0.2);       // a (2n - 1)
-    EXPECT_DOUBLE_EQ(rem.phase, -0.6);               // 2a - 1
+    EXPECT_DOUBLE_EQ(rem.discriminator_gate, 0.2);                       // ACh-driven
+    EXPECT_DOUBLE_EQ(rem.feedback_sign, -0.2);                           // a (2n - 1)
+    EXPECT_DOUBLE_EQ(rem.phase, -0.6);                                   // 2a - 1
     EXPECT_EQ(rem.discriminator_target, baseline.discriminator_target);  // NA-driven: unchanged
     EXPECT_EQ(rem.feedforward_sign, baseline.feedforward_sign);
-    EXPECT_DOUBLE_EQ(baseline.levels.ach, 1.0);      // not on night 1
+    EXPECT_DOUBLE_EQ(baseline.levels.ach, 1.0);                      // not on night 1
     EXPECT_DOUBLE_EQ(c.modulation("wake", during).levels.ach, 1.0);  // not in Wake
     EXPECT_DOUBLE_EQ(c.modulation("rem").levels.ach, 1.0);           // the baseline table is untouched
     EXPECT_EQ(c.active_doses("rem", during), std::vector<std::string>{"scopolamine"});
@@ -78,12 +76,12 @@ TEST(Conductor, DosesApplyInOrderRampAcrossTheirWindowAndClamp) {
     extra.states = {"nrem"};
     extra.na = DoseEffect{"add", 0.5};
     Conductor c({{"wake", {1.0, 1.0}}, {"nrem", {0.0, 0.0}}}, {ramp, extra});
-    EXPECT_DOUBLE_EQ(c.levels("wake", DoseTime{1, 0.0, 3}).na, 0.0);   // the window's start
+    EXPECT_DOUBLE_EQ(c.levels("wake", DoseTime{1, 0.0, 3}).na, 0.0);  // the window's start
     EXPECT_DOUBLE_EQ(c.levels("wake", DoseTime{1, 0.5, 3}).na, 0.25);
     EXPECT_DOUBLE_EQ(c.levels("wake", DoseTime{2, 0.5, 3}).na, 0.75);
-    EXPECT_DOUBLE_EQ(c.levels("wake", DoseTime{0, 0.5, 3}).na, 1.0);   // before it: the baseline
-    EXPECT_DOUBLE_EQ(c.levels("nrem", DoseTime{2, 0.5, 3}).na, 1.0);   // 0.75 + 0.5, clamped
-    EXPECT_DOUBLE_EQ(c.levels("nrem", DoseTime{0, 0.0, 3}).na, 0.5);   // only "extra" (all epochs)
+    EXPECT_DOUBLE_EQ(c.levels("wake", DoseTime{0, 0.5, 3}).na, 1.0);  // before it: the baseline
+    EXPECT_DOUBLE_EQ(c.levels("nrem", DoseTime{2, 0.5, 3}).na, 1.0);  // 0.75 + 0.5, clamped
+    EXPECT_DOUBLE_EQ(c.levels("nrem", DoseTime{0, 0.0, 3}).na, 0.5);  // only "extra" (all epochs)
     Modulation m = c.modulation("wake", DoseTime{1, 0.5, 3});
     EXPECT_DOUBLE_EQ(m.discriminator_target, 0.25);
     EXPECT_DOUBLE_EQ(m.feedback_sign, -0.5);

@@ -1,12 +1,13 @@
-#include <gtest/gtest.h>
 #include <matio.h>
 
 #include <fstream>
 #include <iterator>
 #include <sstream>
 
-#include "data/idx.hpp"
+#include <gtest/gtest.h>
+
 #include "data/datasets.hpp"
+#include "data/idx.hpp"
 #include "data/image_set.hpp"
 #include "data/occlusion.hpp"
 #include "tests/helpers.hpp"
@@ -67,7 +68,8 @@ TEST(Idx, WrongMagicAndMissingFileAreErrors) {
         find_data_file(dir.string(), "train-images-idx3-ubyte", "install dataset-fashion-mnist");
         FAIL();
     } catch (const DataError& err) {
-        EXPECT_NE(std::string(err.what()).find("train-images-idx3-ubyte(.gz): file not found; install"), std::string::npos);
+        EXPECT_NE(std::string(err.what()).find("train-images-idx3-ubyte(.gz): file not found; install"),
+                  std::string::npos);
     }
 }
 
@@ -93,13 +95,15 @@ TEST(Idx, EmptyCorruptAndFolderInputsSayWhatAndWhere) {
     EXPECT_EQ(e.find(corrupt.string(), 1), std::string::npos) << "the path once: " << e;
 
     fs::create_directories(dir / "folder.gz");
-    EXPECT_EQ(data_error((dir / "folder.gz").string()), (dir / "folder.gz").string() + ": is a folder, not a data file");
+    EXPECT_EQ(data_error((dir / "folder.gz").string()),
+              (dir / "folder.gz").string() + ": is a folder, not a data file");
 }
 
 TEST(Resize, MatchesPilBilinearExactly) {
     std::vector<std::uint8_t> image(28 * 28);
     for (int i = 0; i < 28; ++i)
-        for (int j = 0; j < 28; ++j) image[i * 28 + j] = static_cast<std::uint8_t>((37 * i + 11 * j + 13 * ((i * j) % 7)) % 256);
+        for (int j = 0; j < 28; ++j)
+            image[i * 28 + j] = static_cast<std::uint8_t>((37 * i + 11 * j + 13 * ((i * j) % 7)) % 256);
     std::ifstream golden(test::source_path("tests/data/pil_bilinear_28to32.txt"));
     std::string comment;
     std::getline(golden, comment);
@@ -183,7 +187,8 @@ void write_svhn(const fs::path& path, int n, bool with_y = true) {
         for (int c = 0; c < 3; ++c)
             for (int col = 0; col < 32; ++col)
                 for (int row = 0; row < 32; ++row)  // X(row, col, c, i), column-major
-                    x[row + 32 * col + 1024 * c + 3072 * i] = static_cast<std::uint8_t>((row + 5 * col + 50 * c + i) % 256);
+                    x[row + 32 * col + 1024 * c + 3072 * i] =
+                        static_cast<std::uint8_t>((row + 5 * col + 50 * c + i) % 256);
     std::vector<double> y(n);
     for (int i = 0; i < n; ++i) y[i] = i % 10 == 0 ? 10 : i % 10;
     mat_t* mat = Mat_CreateVer(path.c_str(), nullptr, MAT_FT_MAT5);
@@ -226,7 +231,8 @@ TEST(Cifar10, ReadsTheBinaryVersionChannelByChannel) {
 
     fs::create_directories(dir / "cifar-10-batches-bin");  // as the archive unpacks
     for (int b = 1; b <= 5; ++b)
-        test::write_file(dir / "cifar-10-batches-bin" / ("data_batch_" + std::to_string(b) + ".bin"), cifar_records(4, 4 * (b - 1)), false);
+        test::write_file(dir / "cifar-10-batches-bin" / ("data_batch_" + std::to_string(b) + ".bin"),
+                         cifar_records(4, 4 * (b - 1)), false);
     test::write_file(dir / "cifar-10-batches-bin" / "test_batch.bin", cifar_records(6, 100), false);
     ImageSet train = load_images(spec, true), test = load_images(spec, false);
     EXPECT_EQ(train.images.sizes(), (std::vector<std::int64_t>{20, 3, 32, 32}));

@@ -2,10 +2,10 @@
 // SOMNUS_TEST_DEVICE=cuda (names "cuda.*", label "device") where LibTorch has
 // CUDA; on a machine without a GPU they are skipped, with the reason. The
 // agreement test below compares a few PAD cycles on the CPU and on the GPU.
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <cstdio>
+
+#include <gtest/gtest.h>
 
 #include "sim/states/brain_state.hpp"
 #include "tests/helpers.hpp"
@@ -21,7 +21,8 @@ public:
     void SetUp() override {
         if (!test::device().is_cuda() || torch::cuda::is_available()) return;
         // In gtest's own words, so that ctest reports the test as skipped, not passed.
-        std::printf("[  SKIPPED ] SOMNUS_TEST_DEVICE=%s but LibTorch sees no CUDA device\n", test::device().str().c_str());
+        std::printf("[  SKIPPED ] SOMNUS_TEST_DEVICE=%s but LibTorch sees no CUDA device\n",
+                    test::device().str().c_str());
         GTEST_SKIP();
     }
 };
@@ -42,7 +43,7 @@ ExperimentSpec deterministic_pad() {
 }
 
 struct Trace {
-    std::vector<double> losses;  // every loss of every step, in order
+    std::vector<double> losses;                 // every loss of every step, in order
     std::vector<torch::Tensor> initial, final;  // all trained parameters, on the CPU
 };
 
@@ -57,7 +58,8 @@ Trace run_cycles(torch::Device device, int cycles, std::int64_t batch) {
     auto parameters = [&] {
         std::vector<torch::Tensor> all;
         for (const auto* list : {&model.feedforward_parameters(), &model.feedback_parameters()})
-            for (const auto& p : *list) all.push_back(p.detach().to(torch::kCPU, /*non_blocking=*/false, /*copy=*/true));
+            for (const auto& p : *list)
+                all.push_back(p.detach().to(torch::kCPU, /*non_blocking=*/false, /*copy=*/true));
         return all;
     };
     Trace trace;
@@ -100,15 +102,17 @@ TEST(Device, PadCyclesAgreeBetweenCpuAndCuda) {
     ASSERT_EQ(cpu.losses.size(), gpu.losses.size());
     double worst_loss = 0, worst_weight = 0, worst_change = 0;
     for (std::size_t i = 0; i < cpu.losses.size(); ++i)
-        worst_loss = std::max(worst_loss, std::abs(gpu.losses[i] - cpu.losses[i]) / std::max(std::abs(cpu.losses[i]), 1e-12));
+        worst_loss =
+            std::max(worst_loss, std::abs(gpu.losses[i] - cpu.losses[i]) / std::max(std::abs(cpu.losses[i]), 1e-12));
     for (std::size_t i = 0; i < cpu.final.size(); ++i) {
         EXPECT_TRUE(torch::equal(cpu.initial[i], gpu.initial[i])) << "parameter " << i << " starts differently";
         worst_weight = std::max(worst_weight, relative(gpu.final[i], cpu.final[i]));
         worst_change = std::max(worst_change, relative(gpu.final[i] - gpu.initial[i], cpu.final[i] - cpu.initial[i]));
     }
-    std::printf("cpu-vs-cuda: %d PAD cycles at batch 64, %zu losses, %zu parameter tensors; largest relative difference: "
-                "loss %.2e, weights %.2e, weight change %.2e\n",
-                cycles, cpu.losses.size(), cpu.final.size(), worst_loss, worst_weight, worst_change);
+    std::printf(
+        "cpu-vs-cuda: %d PAD cycles at batch 64, %zu losses, %zu parameter tensors; largest relative difference: "
+        "loss %.2e, weights %.2e, weight change %.2e\n",
+        cycles, cpu.losses.size(), cpu.final.size(), worst_loss, worst_weight, worst_change);
     EXPECT_LT(worst_loss, 1e-3);
     EXPECT_LT(worst_weight, 1e-3);
     EXPECT_LT(worst_change, 5e-2);

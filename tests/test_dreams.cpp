@@ -13,7 +13,8 @@ using somnus::test::snapshot;
 namespace {
 
 // Small PAD areas, a hippocampus with room for `capacity` episodes, and these extra modules wired to their targets.
-ExperimentSpec spec_with(const Json& modules, const std::vector<Json>& pathways, const std::string& replay = "memories", std::int64_t capacity = 200) {
+ExperimentSpec spec_with(const Json& modules, const std::vector<Json>& pathways, const std::string& replay = "memories",
+                         std::int64_t capacity = 200) {
     Json doc = Json::object();
     doc["modules"] = default_modules();
     for (const char* area : {"V1_encoder", "V1_generator"}) {
@@ -28,14 +29,18 @@ ExperimentSpec spec_with(const Json& modules, const std::vector<Json>& pathways,
     return parse_spec(doc);
 }
 
-Json wire(const std::string& from, const std::string& to) { return {{"from", from}, {"to", to}, {"kind", "neuromodulatory"}}; }
+Json wire(const std::string& from, const std::string& to) {
+    return {{"from", from}, {"to", to}, {"kind", "neuromodulatory"}};
+}
 
 // An episode of `rows` memories whose latents are their row numbers (row i = (i, i, i, i)) plus `offset`.
 torch::Tensor numbered(std::int64_t rows, double offset = 0.0) {
     return torch::arange(rows, torch::kFloat32).unsqueeze(1).expand({rows, 4}).contiguous() + offset;
 }
 
-Experience labelled(std::int64_t rows) { return {torch::zeros({rows, 1, 32, 32}), torch::arange(rows, torch::kInt64) % 10}; }
+Experience labelled(std::int64_t rows) {
+    return {torch::zeros({rows, 1, 32, 32}), torch::arange(rows, torch::kInt64) % 10};
+}
 
 std::string error_of(const Json& modules, const std::vector<Json>& pathways, const std::string& replay = "memories") {
     try {
@@ -49,7 +54,8 @@ std::string error_of(const Json& modules, const std::vector<Json>& pathways, con
 }  // namespace
 
 TEST(Dreams, MchNeuronsShrinkTheStoreAtTheSetRateInRemOnly) {
-    Model model(spec_with({{"mch", {{"type", "mch_neurons"}, {"rate", 0.1}}}}, {wire("mch", "hippocampus")}), torch::kCPU);
+    Model model(spec_with({{"mch", {{"type", "mch_neurons"}, {"rate", 0.1}}}}, {wire("mch", "hippocampus")}),
+                torch::kCPU);
     ASSERT_EQ(model.dream_modules.size(), 1u);
     for (int i = 0; i < 100; ++i) model.hippocampus.store(numbered(8, i), i);
     DreamModule& mch = *model.dream_modules[0];
@@ -67,7 +73,9 @@ TEST(Dreams, MchNeuronsShrinkTheStoreAtTheSetRateInRemOnly) {
     EXPECT_EQ(model.hippocampus.newest_latents()[0][0].item<float>(), 99.0f);
 
     // "fade": the memories stay and shrink towards the prior mean.
-    Model faded(spec_with({{"mch", {{"type", "mch_neurons"}, {"rate", 0.25}, {"mode", "fade"}}}}, {wire("mch", "hippocampus")}), torch::kCPU);
+    Model faded(
+        spec_with({{"mch", {{"type", "mch_neurons"}, {"rate", 0.25}, {"mode", "fade"}}}}, {wire("mch", "hippocampus")}),
+        torch::kCPU);
     faded.hippocampus.store(torch::full({2, 4}, 8.0));
     faded.dream_modules[0]->after_step("rem", faded, labelled(2), {});
     faded.dream_modules[0]->after_step("rem", faded, labelled(2), {});
@@ -127,7 +135,9 @@ TEST(Dreams, AmygdalaSalienceDecidesWhichEpisodeAFullStoreForgetsAndWhichIsRepla
 
 TEST(Dreams, SurpriseSalienceIsTheRelativeReconstructionError) {
     torch::manual_seed(2);
-    Model model(spec_with({{"amygdala", {{"type", "amygdala"}, {"source", "surprise"}}}}, {wire("amygdala", "hippocampus")}), torch::kCPU);
+    Model model(
+        spec_with({{"amygdala", {{"type", "amygdala"}, {"source", "surprise"}}}}, {wire("amygdala", "hippocampus")}),
+        torch::kCPU);
     auto x = torch::zeros({6, 1, 32, 32});
     x[2].fill_(0.9);  // far from what an untrained generator makes
     model.hippocampus.store(torch::zeros({6, 4}));
@@ -154,8 +164,8 @@ TEST(Dreams, PrefrontalGateBlocksTheGeneratorsPlasticityOnlyInRem) {
         Modulation m = model.conductor.modulation(state);
         for (const auto& d : model.dream_modules) d->modulate(state, m);
         find_state_type(state)->make(*spec.state(state))->step(model, x, m, {0, 2, 2});
-        return std::make_tuple(change(model.feedback_parameters(), generator), change(model.feedforward_parameters(), encoder),
-                               m.feedback_sign);
+        return std::make_tuple(change(model.feedback_parameters(), generator),
+                               change(model.feedforward_parameters(), encoder), m.feedback_sign);
     };
     auto [rem_gen, rem_enc, rem_sign] = run(true, "rem");
     EXPECT_EQ(rem_gen, 0.0);  // top-down pathway silent in REM
@@ -173,7 +183,8 @@ TEST(Dreams, DreamFilterKeepsTheMostSalientFractionOfEachReplay) {
     torch::manual_seed(4);
     const Json modules = {{"amygdala", {{"type", "amygdala"}, {"classes", {{"2", 3.0}, {"5", 4.0}}}}},
                           {"filter", {{"type", "dream_filter"}, {"fraction", 0.25}}}};
-    ExperimentSpec spec = spec_with(modules, {wire("amygdala", "hippocampus"), wire("filter", "hippocampus")}, "episode", 4);
+    ExperimentSpec spec =
+        spec_with(modules, {wire("amygdala", "hippocampus"), wire("filter", "hippocampus")}, "episode", 4);
     Model model(spec, torch::kCPU);
     model.hippocampus.store(numbered(8));
     model.dream_modules[0]->after_step("wake", model, labelled(8), {});
@@ -186,8 +197,9 @@ TEST(Dreams, DreamFilterKeepsTheMostSalientFractionOfEachReplay) {
     // REM and NREM dream from the kept memories only (REM's noise is cut to match).
     model.hippocampus.store(model.pad_encoder().forward(torch::zeros({8, 1, 32, 32})).z, 1);
     for (const char* state : {"nrem", "rem"}) {
-        StepReport r = find_state_type(state)->make(*spec.state(state))->step(model, torch::zeros({8, 1, 32, 32}),
-                                                                               model.conductor.modulation(state), {0, 1, 1});
+        StepReport r = find_state_type(state)
+                           ->make(*spec.state(state))
+                           ->step(model, torch::zeros({8, 1, 32, 32}), model.conductor.modulation(state), {0, 1, 1});
         for (const auto& [name, tensor] : r.samples->tensors)
             if (name == "dream") EXPECT_EQ(tensor.size(0), 2) << state;
     }
@@ -195,18 +207,23 @@ TEST(Dreams, DreamFilterKeepsTheMostSalientFractionOfEachReplay) {
 
 TEST(Dreams, WiringAndSpecErrorsSayWhere) {
     EXPECT_EQ(error_of({{"mch", {{"type", "mch_neurons"}}}}, std::vector<Json>{}),
-              "/modules/mch: dream module \"mch\" (mch_neurons) needs exactly one neuromodulatory pathway to the hippocampus it acts on; it has 0");
+              "/modules/mch: dream module \"mch\" (mch_neurons) needs exactly one neuromodulatory pathway to the "
+              "hippocampus it acts on; it has 0");
     EXPECT_EQ(error_of({{"pfc", {{"type", "prefrontal_gate"}}}}, {wire("pfc", "hippocampus")}),
-              "/pathways/7: dream module \"pfc\" (prefrontal_gate) acts on a generator or encoder, not on hippocampus \"hippocampus\"");
+              "/pathways/7: dream module \"pfc\" (prefrontal_gate) acts on a generator or encoder, not on hippocampus "
+              "\"hippocampus\"");
     EXPECT_EQ(error_of({{"mch", {{"type", "mch_neurons"}, {"states", {"rem", "ream"}}}}}, {wire("mch", "hippocampus")}),
               "/modules/mch/states/1: unknown brain state \"ream\"; did you mean \"rem\"?");
     EXPECT_EQ(error_of({{"mch", {{"type", "mch_neurons"}, {"rate", 2}}}}, {wire("mch", "hippocampus")}),
               "/modules/mch/rate: value 2 is out of range [0, 1]");
-    EXPECT_EQ(error_of({{"amygdala", {{"type", "amygdala"}, {"retention", false}}}}, {wire("amygdala", "hippocampus")}, "newest"),
-              "/modules/amygdala: the amygdala changes nothing here: hippocampus \"hippocampus\" replays the newest episode (set its "
+    EXPECT_EQ(error_of({{"amygdala", {{"type", "amygdala"}, {"retention", false}}}}, {wire("amygdala", "hippocampus")},
+                       "newest"),
+              "/modules/amygdala: the amygdala changes nothing here: hippocampus \"hippocampus\" replays the newest "
+              "episode (set its "
               "\"replay\" to \"episode\" or \"memories\"), and \"retention\" is off");
-    EXPECT_EQ(error_of({{"amygdala", {{"type", "amygdala"}, {"classes", {{"shoe", 2}}}}}}, {wire("amygdala", "hippocampus")}),
-              "/modules/amygdala/classes/shoe: class labels are integers >= 0, got \"shoe\"");
+    EXPECT_EQ(
+        error_of({{"amygdala", {{"type", "amygdala"}, {"classes", {{"shoe", 2}}}}}}, {wire("amygdala", "hippocampus")}),
+        "/modules/amygdala/classes/shoe: class labels are integers >= 0, got \"shoe\"");
     EXPECT_EQ(error_of({{"filter", {{"type", "dream_filtr"}}}}, std::vector<Json>{}).substr(0, 60),
               "/modules/filter/type: unknown module type \"dream_filtr\"; did");
 }

@@ -3,10 +3,10 @@
 // nothing else may escape (no crash, no other exception, no hang). The corpus of
 // hand-written bad specs and their exact errors is tests/bad_specs/ (ctest
 // BadSpecs.*); this test covers what nobody thought of.
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <random>
+
+#include <gtest/gtest.h>
 
 #include "sim/circuit/circuit.hpp"
 #include "sim/run/schedule.hpp"
@@ -62,8 +62,9 @@ public:
                 return "duplicate an element of " + where;
             }
             case 4: {  // a string from elsewhere in the spec (a module, state or key name)
-                std::vector<std::string> words{"wake", "nrem", "rem", "hippocampus", "conductor", "V1_encoder", "sleep",
-                                               "feedback", "replay", "", "all", "-1"};
+                std::vector<std::string> words{"wake",      "nrem",       "rem",   "hippocampus",
+                                               "conductor", "V1_encoder", "sleep", "feedback",
+                                               "replay",    "",           "all",   "-1"};
                 doc[at] = words[pick(words.size())];
                 return "set " + where + " = \"" + doc[at].get<std::string>() + "\"";
             }
@@ -80,8 +81,10 @@ private:
     std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
     static void erase(Json& doc, const JsonPointer& at) {
         Json& parent = doc[at.parent_pointer()];
-        if (parent.is_object()) parent.erase(at.back());
-        else parent.erase(parent.begin() + static_cast<std::ptrdiff_t>(std::stoul(at.back())));
+        if (parent.is_object())
+            parent.erase(at.back());
+        else
+            parent.erase(parent.begin() + static_cast<std::ptrdiff_t>(std::stoul(at.back())));
     }
     Json random_value() {
         switch (pick(10)) {
@@ -101,8 +104,9 @@ private:
 };
 
 TEST(Fuzz, MutatedSpecsAreAcceptedOrRejectedWithASpecErrorNeverAnythingElse) {
-    const char* bases[] = {"experiments/pad.json", "experiments/deprivation/recovery.json", "experiments/aws_oscillatory.json",
-                           "experiments/dreams/dream_literature.json", "experiments/pharmacology/rem_cholinergic_antagonist.json"};
+    const char* bases[] = {"experiments/pad.json", "experiments/deprivation/recovery.json",
+                           "experiments/aws_oscillatory.json", "experiments/dreams/dream_literature.json",
+                           "experiments/pharmacology/rem_cholinergic_antagonist.json"};
     Mutator mutator(20261124);
     int accepted = 0, rejected = 0;
     std::vector<std::string> escaped;
@@ -131,8 +135,8 @@ TEST(Fuzz, MutatedSpecsAreAcceptedOrRejectedWithASpecErrorNeverAnythingElse) {
     for (const auto& e : escaped) ADD_FAILURE() << e;
     EXPECT_GT(rejected, 1500);  // the mutations do break specs...
     EXPECT_GT(accepted, 250);   // ...and some leave them valid
-    std::printf("fuzz: 5000 mutated specs, %d accepted, %d rejected with a spec error, %zu other errors\n", accepted, rejected,
-                escaped.size());
+    std::printf("fuzz: 5000 mutated specs, %d accepted, %d rejected with a spec error, %zu other errors\n", accepted,
+                rejected, escaped.size());
 }
 
 }  // namespace

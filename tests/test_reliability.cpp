@@ -3,14 +3,15 @@
 // where; an existing log is not overwritten by accident; a run that fails early
 // leaves the path as it was; a full disk (a file-size limit, a small tmpfs) is a
 // clear error, the log keeps what it had and the run resumes once there is room.
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <limits>
 
-#include "sim/results/log_reading.hpp"
+#include <gtest/gtest.h>
+
 #include "sim/model/model.hpp"
+#include "sim/results/log_reading.hpp"
 #include "tests/helpers.hpp"
 
 namespace somnus {
@@ -26,7 +27,9 @@ protected:
         Json doc = test::tiny_spec(data_dir(), dir / log);
         doc["schedule"]["epochs"] = 4;
         doc["record"]["checkpoint_every"] = 3;
-        doc["eval"] = {{"linear_readout", {{"enabled", false}}}, {"latent_geometry", {{"enabled", false}}}, {"pca", {{"enabled", false}}}};
+        doc["eval"] = {{"linear_readout", {{"enabled", false}}},
+                       {"latent_geometry", {{"enabled", false}}},
+                       {"pca", {{"enabled", false}}}};
         return test::write_spec(dir / (log + ".json"), doc);
     }
 };
@@ -34,9 +37,10 @@ protected:
 // Starts a run, waits until its first resumable checkpoint exists, then sends `signal`.
 test::CommandResult start_and_stop(const fs::path& dir, const fs::path& spec, const fs::path& log, const char* signal) {
     const fs::path resume = fs::path(log).replace_extension(".resume.pt");
-    const std::string script = std::string(SOMNUS_BINARY) + " run " + spec.string() + " > " + (dir / "first.txt").string() +
-                               " 2>&1 & pid=$!; for i in $(seq 2000); do [ -f " + resume.string() +
-                               " ] && break; sleep 0.01; done; kill -" + signal + " $pid; wait $pid; echo exit=$?";
+    const std::string script = std::string(SOMNUS_BINARY) + " run " + spec.string() + " > " +
+                               (dir / "first.txt").string() + " 2>&1 & pid=$!; for i in $(seq 2000); do [ -f " +
+                               resume.string() + " ] && break; sleep 0.01; done; kill -" + signal +
+                               " $pid; wait $pid; echo exit=$?";
     std::ofstream(dir / "stop.sh") << script << "\n";
     return test::run_command("bash " + (dir / "stop.sh").string());
 }
@@ -64,9 +68,10 @@ TEST_F(Reliability, KilledOrStoppedRunsResumeToTheLogOfAnUninterruptedRun) {
         EXPECT_EQ(test::log_attribute(log, "status"), "finished");
         // Every epoch exactly once, every step's numbers as in the run never stopped.
         EXPECT_EQ(test::log_series(log, "/epochs/epoch"), test::log_series(dir / "whole.h5", "/epochs/epoch"));
-        for (const char* path : {"/states/wake/step", "/states/wake/losses/kl", "/states/wake/losses/reconstruction",
-                                 "/states/nrem/losses/latent_reconstruction", "/states/rem/losses/fake",
-                                 "/states/rem/hippocampus/replayed_episode", "/plasticity/feedforward/weight_change_norm"}) {
+        for (const char* path :
+             {"/states/wake/step", "/states/wake/losses/kl", "/states/wake/losses/reconstruction",
+              "/states/nrem/losses/latent_reconstruction", "/states/rem/losses/fake",
+              "/states/rem/hippocampus/replayed_episode", "/plasticity/feedforward/weight_change_norm"}) {
             auto expected = test::log_series(dir / "whole.h5", path);
             ASSERT_FALSE(expected.empty()) << path;
             EXPECT_EQ(test::log_series(log, path), expected) << path;
@@ -96,16 +101,20 @@ TEST_F(Reliability, DivergenceStopsTheRunNamingStateTimeAndCause) {
     std::vector<std::uint8_t> pixels(160 * 28 * 28, 100), labels(160, 1);
     for (bool train : {true, false}) {
         const int n = train ? 160 : 64;
-        test::write_file(dir / (std::string(train ? "train" : "t10k") + "-images-idx3-ubyte"),
-                         test::idx_bytes({n, 28, 28}, std::vector<std::uint8_t>(pixels.begin(), pixels.begin() + n * 28 * 28)), false);
+        test::write_file(
+            dir / (std::string(train ? "train" : "t10k") + "-images-idx3-ubyte"),
+            test::idx_bytes({n, 28, 28}, std::vector<std::uint8_t>(pixels.begin(), pixels.begin() + n * 28 * 28)),
+            false);
         test::write_file(dir / (std::string(train ? "train" : "t10k") + "-labels-idx1-ubyte"),
                          test::idx_bytes({n}, std::vector<std::uint8_t>(labels.begin(), labels.begin() + n)), false);
     }
     auto spec = test::write_spec(dir / "flat.json", test::tiny_spec(dir, dir / "log.h5"));
     auto r = test::somnus("run " + spec.string());
     EXPECT_EQ(r.exit_code, 1) << r.output;
-    EXPECT_NE(r.output.find("somnus: error: diverged in state wake at epoch 0, iteration 0 (step 0): loss \"kl\" is infinite"),
-              std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(
+                  "somnus: error: diverged in state wake at epoch 0, iteration 0 (step 0): loss \"kl\" is infinite"),
+              std::string::npos)
+        << r.output;
     EXPECT_EQ(test::log_attribute(dir / "log.h5", "status").rfind("diverged: ", 0), 0u);
 }
 
@@ -120,7 +129,8 @@ TEST_F(Reliability, AnExistingLogIsReplacedOnlyWithOverwriteAndAFailedRunKeepsIt
 
     auto refused = test::somnus("run " + spec.string());
     EXPECT_EQ(refused.exit_code, 2);
-    EXPECT_NE(refused.output.find((dir / "log.h5").string() + " exists; give --overwrite to replace it"), std::string::npos)
+    EXPECT_NE(refused.output.find((dir / "log.h5").string() + " exists; give --overwrite to replace it"),
+              std::string::npos)
         << refused.output;
     // --overwrite, but the data are missing: the run fails before it starts and the old log stays.
     doc["data"]["path"] = (dir / "no_data").string();
@@ -140,9 +150,11 @@ TEST_F(Reliability, AFullDiskIsAClearErrorAndTheLogKeepsWhatItHad) {
     doc["record"]["activity"]["probe_images"] = 16;
     auto spec = test::write_spec(dir / "tiny.json", doc);
     // ulimit -f (1 KiB blocks) makes the disk "full" for this process's files only.
-    auto r = test::run_command("bash -c 'ulimit -f 1200; exec " + std::string(SOMNUS_BINARY) + " run " + spec.string() + "'");
+    auto r = test::run_command("bash -c 'ulimit -f 1200; exec " + std::string(SOMNUS_BINARY) + " run " + spec.string() +
+                               "'");
     EXPECT_EQ(r.exit_code, 1) << r.output;
-    const bool clear = r.output.find("cannot write") != std::string::npos || r.output.find("file-size limit") != std::string::npos;
+    const bool clear =
+        r.output.find("cannot write") != std::string::npos || r.output.find("file-size limit") != std::string::npos;
     EXPECT_TRUE(clear) << r.output;
     EXPECT_EQ(r.output.find("Segmentation"), std::string::npos) << r.output;
     if (fs::exists(dir / "log.h5")) {  // what it wrote before the disk filled still opens
@@ -159,20 +171,22 @@ TEST_F(Reliability, AFullDiskIsAClearErrorAndTheLogKeepsWhatItHad) {
 TEST_F(Reliability, AFullDiskStopsTheRunAndItResumesOnceThereIsRoom) {
     auto dir = test::temp_dir("reliability_tmpfs");
     fs::create_directories(dir / "disk");
-    if (test::run_command("unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs " + (dir / "disk").string() + "'").exit_code != 0)
+    if (test::run_command("unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs " + (dir / "disk").string() + "'")
+            .exit_code != 0)
         GTEST_SKIP() << "cannot mount a tmpfs in a private mount namespace here (unshare -m needs CAP_SYS_ADMIN)";
     Json doc = test::tiny_spec(data_dir(), dir / "disk" / "log.h5");
     doc["schedule"]["epochs"] = 4;
     doc["record"]["plasticity"]["enabled"] = false;  // a 55 MB checkpoint: one fits in 100 MiB, two do not
-    doc["eval"] = {{"linear_readout", {{"enabled", false}}}, {"latent_geometry", {{"enabled", false}}}, {"pca", {{"enabled", false}}}};
+    doc["eval"] = {{"linear_readout", {{"enabled", false}}},
+                   {"latent_geometry", {{"enabled", false}}},
+                   {"pca", {{"enabled", false}}}};
     auto spec = test::write_spec(dir / "tiny.json", doc);
     const std::string disk = (dir / "disk").string(), log = (dir / "disk" / "log.h5").string();
-    const std::string script = "mount -t tmpfs -o size=100m tmpfs " + disk + " || exit 9\n" +
-                               SOMNUS_BINARY + " run " + spec.string() + " > " + (dir / "first.txt").string() + " 2>&1; echo first=$?\n" +
-                               "cp " + log + " " + (dir / "first.h5").string() + "\n" +
-                               "mount -o remount,size=400m " + disk + "\n" +
-                               SOMNUS_BINARY + " run --resume " + log + "; echo second=$?\n" +
-                               "cp " + log + " " + (dir / "final.h5").string() + "\n";
+    const std::string script = "mount -t tmpfs -o size=100m tmpfs " + disk + " || exit 9\n" + SOMNUS_BINARY + " run " +
+                               spec.string() + " > " + (dir / "first.txt").string() + " 2>&1; echo first=$?\n" + "cp " +
+                               log + " " + (dir / "first.h5").string() + "\n" + "mount -o remount,size=400m " + disk +
+                               "\n" + SOMNUS_BINARY + " run --resume " + log + "; echo second=$?\n" + "cp " + log +
+                               " " + (dir / "final.h5").string() + "\n";
     std::ofstream(dir / "disk.sh") << script;
     auto r = test::run_command("unshare -m bash " + (dir / "disk.sh").string());
     std::ifstream first_file(dir / "first.txt");
@@ -180,7 +194,8 @@ TEST_F(Reliability, AFullDiskStopsTheRunAndItResumesOnceThereIsRoom) {
     EXPECT_NE(r.output.find("first=1"), std::string::npos) << r.output << first;
     EXPECT_NE(first.find("log.resume.pt: cannot write (No space left on device, after "), std::string::npos) << first;
     EXPECT_NE(first.find("the previous file there is kept"), std::string::npos) << first;
-    EXPECT_NE(first.find("once the cause is fixed, continue with: somnus run --resume " + log), std::string::npos) << first;
+    EXPECT_NE(first.find("once the cause is fixed, continue with: somnus run --resume " + log), std::string::npos)
+        << first;
     EXPECT_EQ(first.find("Segmentation"), std::string::npos) << first;
     // The stopped run's log: its finished epochs, its status says why.
     EXPECT_EQ(test::log_attribute(dir / "first.h5", "status").rfind("failed: ", 0), 0u);
@@ -208,10 +223,12 @@ TEST_F(Reliability, AReadOnlyFolderIsRefusedBeforeAnyWork) {
                                 fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec;
     fs::permissions(dir / "locked", read_and_enter);
     auto spec = test::write_spec(dir / "tiny.json", test::tiny_spec(data_dir(), dir / "locked" / "log.h5"));
-    if (!as_user.empty()) {  // nobody must reach the binary, the spec and the data (a checkout under /root does not allow it)
-        auto probe = test::run_command(as_user + SOMNUS_BINARY + " validate " + spec.string() + " && " + as_user + "head -c1 " +
-                                       (data_dir() / "t10k-labels-idx1-ubyte").string());
-        if (probe.exit_code != 0) GTEST_SKIP() << "the user nobody cannot run somnus on the test files here: " << probe.output;
+    if (!as_user
+             .empty()) {  // nobody must reach the binary, the spec and the data (a checkout under /root does not allow it)
+        auto probe = test::run_command(as_user + SOMNUS_BINARY + " validate " + spec.string() + " && " + as_user +
+                                       "head -c1 " + (data_dir() / "t10k-labels-idx1-ubyte").string());
+        if (probe.exit_code != 0)
+            GTEST_SKIP() << "the user nobody cannot run somnus on the test files here: " << probe.output;
     }
     auto r = test::run_command(as_user + SOMNUS_BINARY + " run " + spec.string());
     fs::permissions(dir / "locked", fs::perms::owner_all);

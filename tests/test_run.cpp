@@ -1,13 +1,13 @@
 // End to end: the somnus binary on tiny data in the real file formats, the HDF5
 // log read back with h5py, and the errors a user sees for bad input.
-#include <gtest/gtest.h>
-
 #include <unistd.h>
+
+#include <gtest/gtest.h>
 
 #include "data/datasets.hpp"
 #include "sim/eval/dream_content.hpp"
-#include "sim/record/hdf5_recorder.hpp"
 #include "sim/model/model.hpp"
+#include "sim/record/hdf5_recorder.hpp"
 #include "sim/run/runner.hpp"
 #include "tests/helpers.hpp"
 
@@ -37,7 +37,9 @@ TEST_F(Run, WritesAnHdf5LogThatH5pyReads) {
     auto spec = test::write_spec(dir / "tiny.json", test::tiny_spec(data_dir(), dir / "ignored.h5"));
     auto r = test::somnus("run " + spec.string() + " --out " + log.string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_NE(r.output.find("linear readout (trained encoder, raw latents, 2 seeds, 160 train / 64 test images)"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("linear readout (trained encoder, raw latents, 2 seeds, 160 train / 64 test images)"),
+              std::string::npos)
+        << r.output;
     EXPECT_NE(r.output.find("epoch 2/2  iter    6/6"), std::string::npos) << r.output;
     ASSERT_TRUE(fs::exists(dir / "out" / "tiny.pt"));
 
@@ -72,7 +74,8 @@ assert f["eval"].attrs["encoder"] == "trained"
 print("h5py ok", acc[:, -1])
 )PY";
     std::ofstream(dir / "check.py") << check;
-    auto py = test::run_command(test::python() + " " + (dir / "check.py").string() + " " + log.string() + " " + TORCH_VERSION);
+    auto py = test::run_command(test::python() + " " + (dir / "check.py").string() + " " + log.string() + " " +
+                                TORCH_VERSION);
     EXPECT_EQ(py.exit_code, 0) << py.output;
     EXPECT_NE(py.output.find("h5py ok"), std::string::npos) << py.output;
 
@@ -113,8 +116,9 @@ TEST_F(Run, SameSeedSameLosses) {
 TEST_F(Run, UntrainedEncoderEvaluation) {
     auto dir = test::temp_dir("run_eval");
     auto spec = test::write_spec(dir / "tiny.json", test::tiny_spec(data_dir(), dir / "x.h5"));
-    auto r = test::somnus("eval " + spec.string() + " --untrained --set eval.linear_readout.features=standardized --out " +
-                          (dir / "eval.h5").string());
+    auto r =
+        test::somnus("eval " + spec.string() + " --untrained --set eval.linear_readout.features=standardized --out " +
+                     (dir / "eval.h5").string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("linear readout (untrained encoder, standardized latents"), std::string::npos) << r.output;
     EXPECT_TRUE(fs::exists(dir / "eval.h5"));
@@ -136,7 +140,8 @@ TEST_F(Run, ValidateAndGraphCommands) {
 TEST_F(Run, SpecErrorsExitWithTwoAndNameThePointer) {
     auto r = test::somnus("validate " + test::source_path("experiments/pad.json") + " --set schedule.epocs=3");
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_NE(r.output.find("spec error at /schedule/epocs: unknown key \"epocs\"; did you mean \"epochs\"?"), std::string::npos)
+    EXPECT_NE(r.output.find("spec error at /schedule/epocs: unknown key \"epocs\"; did you mean \"epochs\"?"),
+              std::string::npos)
         << r.output;
     auto run = test::somnus("run " + test::source_path("experiments/pad.json") + " --set states.nrem.max_tile=0");
     EXPECT_EQ(run.exit_code, 2);
@@ -149,7 +154,8 @@ TEST_F(Run, CudaOnAMachineWithoutOneIsAClearErrorAndWritesNothing) {
     auto log = dir / "pad.h5";
     auto r = test::somnus("run " + test::source_path("experiments/pad.json") + " --device cuda --out " + log.string());
     EXPECT_EQ(r.exit_code, 1) << r.output;
-    EXPECT_NE(r.output.find("device \"cuda\" requested, but this LibTorch build sees no CUDA GPU"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("device \"cuda\" requested, but this LibTorch build sees no CUDA GPU"), std::string::npos)
+        << r.output;
     EXPECT_FALSE(std::filesystem::exists(log));
     auto spec = test::somnus("validate " + test::source_path("experiments/pad.json") + " --set device=cuda:x");
     EXPECT_EQ(spec.exit_code, 2) << spec.output;
@@ -176,13 +182,16 @@ TEST_F(Run, MissingTruncatedDataAndUnwritableLogAreRuntimeErrors) {
     spec = test::write_spec(dir / "broken.json", test::tiny_spec(broken, dir / "log2.h5"));
     auto truncated = test::somnus("run " + spec.string());
     EXPECT_EQ(truncated.exit_code, 1) << truncated.output;
-    EXPECT_NE(truncated.output.find("train-labels-idx1-ubyte.gz: truncated file: the data ends at byte 88, expected 168 bytes"),
-              std::string::npos) << truncated.output;
+    EXPECT_NE(truncated.output.find(
+                  "train-labels-idx1-ubyte.gz: truncated file: the data ends at byte 88, expected 168 bytes"),
+              std::string::npos)
+        << truncated.output;
 
     spec = test::write_spec(dir / "tiny2.json", test::tiny_spec(data_dir(), "/proc/somnus/log.h5"));
     auto unwritable = test::somnus("run " + spec.string());
     EXPECT_EQ(unwritable.exit_code, 1) << unwritable.output;
-    EXPECT_NE(unwritable.output.find("/proc/somnus/log.h5: cannot create the folder /proc/somnus"), std::string::npos) << unwritable.output;
+    EXPECT_NE(unwritable.output.find("/proc/somnus/log.h5: cannot create the folder /proc/somnus"), std::string::npos)
+        << unwritable.output;
     // Runs that fail on their data leave no log behind.
     EXPECT_FALSE(fs::exists(dir / "log.h5"));
     EXPECT_FALSE(fs::exists(dir / "log2.h5"));
@@ -202,8 +211,11 @@ TEST_F(Run, InterruptKeepsFinishedEpochs) {
     std::ofstream(dir / "interrupt.sh") << script << "\n";
     auto r = test::run_command("bash " + (dir / "interrupt.sh").string());
     EXPECT_NE(r.output.find("exit=1"), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("run interrupted; the log keeps every step so far; continue it with: somnus run --resume"), std::string::npos) << r.output;
-    auto py = test::run_command(test::python() + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+    EXPECT_NE(r.output.find("run interrupted; the log keeps every step so far; continue it with: somnus run --resume"),
+              std::string::npos)
+        << r.output;
+    auto py = test::run_command(test::python() +
+                                " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
                                 "n=len(f['epochs/epoch']); assert f.attrs['status']=='interrupted'; "
                                 "assert n >= 2 and len(f['states/wake/step']) >= 2*n; print('epochs', n)\" " +
                                 (dir / "log.h5").string());
@@ -284,7 +296,8 @@ TEST_F(Run, EvaluatesAtChosenEpochsWithoutChangingTheTraining) {
     }
     EXPECT_EQ(evaluations.reports[0].encoder, "untrained");
     ASSERT_TRUE(result.evaluation && plain_result.evaluation);
-    EXPECT_EQ(result.evaluation->readout->seeds[0].test_accuracy, plain_result.evaluation->readout->seeds[0].test_accuracy);
+    EXPECT_EQ(result.evaluation->readout->seeds[0].test_accuracy,
+              plain_result.evaluation->readout->seeds[0].test_accuracy);
 
     const LatentGeometry& g = *result.evaluation->geometry;
     EXPECT_EQ(g.intra_class.size(), 10u);
@@ -300,7 +313,8 @@ TEST_F(Run, EvaluatesAtChosenEpochsWithoutChangingTheTraining) {
     for (double v : pca.explained_variance) total += v;
     EXPECT_LE(total, 1.0 + 1e-9);
 
-    auto py = test::run_command(test::python() + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+    auto py = test::run_command(test::python() +
+                                " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
                                 "assert f['eval'].attrs['trained_epochs']==3; "
                                 "assert f['eval/epoch_001'].attrs['trained_epochs']==1; "
                                 "assert f['eval/epoch_000/linear_readout/last_epoch_accuracy'].shape==(2,); "
@@ -345,7 +359,8 @@ TEST_F(Run, DreamContentClassifiesEachStatesLastDreamsWithoutChangingTheTraining
         EXPECT_EQ(c.test_nearest_training.size(), 40u);
         EXPECT_EQ(c.training_images, 160);
     }
-    auto py = test::run_command(test::python() + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+    auto py = test::run_command(test::python() +
+                                " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
                                 "g=f['eval/epoch_001/dream_content']; "
                                 "assert g['rem/predicted_class'].shape==(16,) and g['rem/images'].shape==(4,1,32,32); "
                                 "assert g['nrem'].attrs['step']==5 and g['memory_class'].shape==(32,); "
@@ -360,8 +375,9 @@ TEST_F(Run, DreamContentClassifiesEachStatesLastDreamsWithoutChangingTheTraining
         parse_spec(doc);
         ADD_FAILURE() << "dream content without a readout must be rejected";
     } catch (const SpecError& e) {
-        EXPECT_EQ(std::string(e.what()), "spec error at /eval/dream_content/enabled: dream content is classified by the linear "
-                                         "readout's classifier: enable eval.linear_readout too");
+        EXPECT_EQ(std::string(e.what()),
+                  "spec error at /eval/dream_content/enabled: dream content is classified by the linear "
+                  "readout's classifier: enable eval.linear_readout too");
     }
     doc["eval"]["linear_readout"]["enabled"] = true;
     doc["eval"]["dream_content"]["states"] = Json::parse(R"(["rem", "REM"])");
@@ -443,13 +459,16 @@ TEST_F(Run, ReplicateIsASweepOfSpecsTimesSeedsWithTheTableOfMeanAndSem) {
     ASSERT_TRUE(fs::exists(dir / "reps" / "tiny" / "seed_1.txt"));
 
     // The CSV: one row per experiment, mean and SEM over the two seeds.
-    auto py = test::run_command(
-        test::python() + " -c \"import csv,sys,h5py,numpy as np; rows=list(csv.DictReader(open(sys.argv[1]))); "
-        "assert len(rows)==1 and rows[0]['runs']=='2' and rows[0]['seeds']=='0 1', rows; "
-        "acc=[100*np.mean(h5py.File(sys.argv[2]+'/tiny/seed_%d.h5'%s)['eval/linear_readout/last_epoch_accuracy'][:]) for s in (0,1)]; "
-        "assert abs(float(rows[0]['readout_last_epoch_mean'])-np.mean(acc))<1e-6; "
-        "assert abs(float(rows[0]['readout_last_epoch_sem'])-np.std(acc,ddof=1)/np.sqrt(2))<1e-6; "
-        "print('csv ok')\" " + out + "/summary.csv " + out);
+    auto py =
+        test::run_command(test::python() +
+                          " -c \"import csv,sys,h5py,numpy as np; rows=list(csv.DictReader(open(sys.argv[1]))); "
+                          "assert len(rows)==1 and rows[0]['runs']=='2' and rows[0]['seeds']=='0 1', rows; "
+                          "acc=[100*np.mean(h5py.File(sys.argv[2]+'/tiny/seed_%d.h5'%s)['eval/linear_readout/"
+                          "last_epoch_accuracy'][:]) for s in (0,1)]; "
+                          "assert abs(float(rows[0]['readout_last_epoch_mean'])-np.mean(acc))<1e-6; "
+                          "assert abs(float(rows[0]['readout_last_epoch_sem'])-np.std(acc,ddof=1)/np.sqrt(2))<1e-6; "
+                          "print('csv ok')\" " +
+                          out + "/summary.csv " + out);
     EXPECT_NE(py.output.find("csv ok"), std::string::npos) << py.output;
 
     // Finished runs are kept; a bad seed list is a usage error.
@@ -458,7 +477,8 @@ TEST_F(Run, ReplicateIsASweepOfSpecsTimesSeedsWithTheTableOfMeanAndSem) {
     EXPECT_NE(again.output.find("replicate: 1 condition x 2 seeds = 2 runs; logs in " + out), std::string::npos)
         << again.output;
     EXPECT_NE(again.output.find("2 finished earlier (kept), 0 interrupted (resume from their checkpoints), 0 to run"),
-              std::string::npos) << again.output;
+              std::string::npos)
+        << again.output;
     EXPECT_EQ(again.output.find("started"), std::string::npos) << again.output;
     auto bad = test::somnus("replicate " + spec.string() + " --seeds 3-1 --out " + out);
     EXPECT_EQ(bad.exit_code, 2);
@@ -496,7 +516,8 @@ TEST_F(Run, TrainsOnThreeChannelCifarBatches) {
     RunResult result = runner.run();
     ASSERT_EQ(result.status.text(), "finished");
     EXPECT_EQ(result.evaluation->readout->train_images, 480);  // 5 batches of 96
-    auto py = test::run_command(test::python() + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+    auto py = test::run_command(test::python() +
+                                " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
                                 "assert f['dreams/rem/dream'].shape[2:]==(3,32,32); "
                                 "assert f['dreams/wake/reconstruction'].shape[2:]==(3,32,32); print('rgb ok')\" " +
                                 (dir / "c.h5").string());

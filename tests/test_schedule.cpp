@@ -83,12 +83,15 @@ TEST(Schedule, TotalRemAndNremDeprivationOnChosenNightsOnly) {
 TEST(Schedule, FragmentationInsertsArousalsAndRestartsTheCycle) {
     // Every 5 sleep mini-batches an arousal; sleep restarts with NREM, so REM (late in the cycle) shrinks.
     const Json restart = {{"protocols", {{{"fragment", {{"every", 5}, {"arousal_iterations", 2}}}}}}};
-    EXPECT_EQ(epoch_blocks(restart, 0),
-              "day:wake:10 night:nrem:4 night:rem:1 arousal:wake:2 night:nrem:4 night:rem:1 arousal:wake:2 night:nrem:2");
+    EXPECT_EQ(
+        epoch_blocks(restart, 0),
+        "day:wake:10 night:nrem:4 night:rem:1 arousal:wake:2 night:nrem:4 night:rem:1 arousal:wake:2 night:nrem:2");
     // Without restarting, sleep goes on where it was interrupted: the same sleep, cut in pieces.
-    const Json resume = {{"protocols", {{{"fragment", {{"every", 5}, {"arousal_iterations", 2}, {"restart_cycle", false}}}}}}};
-    EXPECT_EQ(epoch_blocks(resume, 0),
-              "day:wake:10 night:nrem:4 night:rem:1 arousal:wake:2 night:rem:1 night:nrem:4 arousal:wake:2 night:rem:2");
+    const Json resume = {
+        {"protocols", {{{"fragment", {{"every", 5}, {"arousal_iterations", 2}, {"restart_cycle", false}}}}}}};
+    EXPECT_EQ(
+        epoch_blocks(resume, 0),
+        "day:wake:10 night:nrem:4 night:rem:1 arousal:wake:2 night:rem:1 night:nrem:4 arousal:wake:2 night:rem:2");
     Timeline t = expand_schedule(spec_with(restart), 10);
     EXPECT_EQ(t.epochs[0].iterations_of("nrem") + t.epochs[0].iterations_of("rem"), 12);  // total sleep is kept
     EXPECT_EQ(t.epochs[0].iterations_of("rem"), 2);
@@ -104,9 +107,10 @@ TEST(Schedule, RestrictionRecoveryAndRemRebound) {
     EXPECT_EQ(epoch_blocks({{"protocols", {{{"episode_scale", {{"rem", 2}}}}}}}, 0),
               "day:wake:10 night:nrem:4 night:rem:4 night:nrem:4 night:rem:4");
     // Deprivation then recovery, as the study's spec writes it.
-    const Json recovery = {{"protocols",
-                            {{{"name", "deprived"}, {"epochs", {0}}, {"deprive", "sleep"}},
-                             {{"name", "recovery"}, {"epochs", {1, 2}}, {"night_length", 1.5}, {"episode_scale", {{"rem", 2}}}}}}};
+    const Json recovery = {
+        {"protocols",
+         {{{"name", "deprived"}, {"epochs", {0}}, {"deprive", "sleep"}},
+          {{"name", "recovery"}, {"epochs", {1, 2}}, {"night_length", 1.5}, {"episode_scale", {{"rem", 2}}}}}}};
     Timeline t = expand_schedule(spec_with(recovery), 10);
     EXPECT_EQ(blocks(t.epochs[0]), "day:wake:10");
     EXPECT_EQ(t.epochs[1].iterations_of("nrem"), 12);
@@ -114,16 +118,19 @@ TEST(Schedule, RestrictionRecoveryAndRemRebound) {
     EXPECT_EQ(t.epochs[1].protocols, (std::vector<std::string>{"recovery"}));
     EXPECT_EQ(t.describe(),
               "epoch 0 [deprived]: day wake x10  (10 mini-batches; wake 10)\n"
-              "epochs 1-2 [recovery]: day wake x10 | night nrem x4, rem x4, nrem x4, rem x4, nrem x4, rem x4  (34 mini-batches; wake 10; nrem 12; rem 12)\n");
+              "epochs 1-2 [recovery]: day wake x10 | night nrem x4, rem x4, nrem x4, rem x4, nrem x4, rem x4  (34 "
+              "mini-batches; wake 10; nrem 12; rem 12)\n");
 }
 
 TEST(Schedule, ErrorsNameTheProtocolOrEpisode) {
     EXPECT_EQ(error_of({{"protocols", {{{"deprive", {"nrem", "rme"}}}}}}),
               "/schedule/protocols/0/deprive/1: unknown brain state \"rme\"; did you mean \"rem\"?");
-    EXPECT_EQ(error_of({{"protocols", {{{"epochs", {3}}, {"deprive", "sleep"}}}}}),
-              "/schedule/protocols/0/epochs/0: epoch 3 is outside the schedule's 3 epochs (0..2, or -1..-3 from the end)");
+    EXPECT_EQ(
+        error_of({{"protocols", {{{"epochs", {3}}, {"deprive", "sleep"}}}}}),
+        "/schedule/protocols/0/epochs/0: epoch 3 is outside the schedule's 3 epochs (0..2, or -1..-3 from the end)");
     EXPECT_EQ(error_of({{"protocols", {{{"name", "nothing"}}}}}),
-              "/schedule/protocols/0: a protocol changes something: give \"deprive\", \"episode_scale\", \"night_length\" or \"fragment\"");
+              "/schedule/protocols/0: a protocol changes something: give \"deprive\", \"episode_scale\", "
+              "\"night_length\" or \"fragment\"");
     EXPECT_EQ(error_of({{"protocols", {{{"instead", "wake"}}}}}),
               "/schedule/protocols/0/instead: \"instead\" replaces deprived sleep; give \"deprive\" too");
     EXPECT_EQ(error_of({{"protocols", {{{"fragment", {{"every", 0}}}}}}}),
@@ -132,8 +139,10 @@ TEST(Schedule, ErrorsNameTheProtocolOrEpisode) {
               "/schedule/night/episodes/0: episode 0 needs a length: give \"iterations\" (mini-batches) or \"images\"");
     EXPECT_EQ(error_of({{"night", {{"episodes", {{{"state", "deep"}, {"iterations", 3}}}}}}}),
               "/schedule/night/episodes/0/state: unknown brain state \"deep\" (known: nrem, rem, wake)");
-    EXPECT_EQ(error_of({{"night", {{"cycles", 2}, {"episodes", {{{"state", "nrem"}, {"iterations", 3}, {"intensity", 2}}}}}}}),
-              "/schedule/night/episodes/0/intensity: unknown key \"intensity\" (known keys: \"state\", \"iterations\", \"images\")");
+    EXPECT_EQ(error_of({{"night",
+                         {{"cycles", 2}, {"episodes", {{{"state", "nrem"}, {"iterations", 3}, {"intensity", 2}}}}}}}),
+              "/schedule/night/episodes/0/intensity: unknown key \"intensity\" (known keys: \"state\", \"iterations\", "
+              "\"images\")");
     // Night protocols on a schedule without nights.
     Json doc = Json::parse(R"({"schedule": {"epochs": 2, "protocols": [{"night_length": 0.5}]}})");
     try {
@@ -151,11 +160,13 @@ TEST(Schedule, EveryShippedDeprivationSpecExpands) {
         const char* file;
         std::int64_t nrem, rem, wake;
     };
-    for (const Case& c : {Case{"baseline", 36, 18, 50}, Case{"total_deprivation", 0, 0, 50}, Case{"rem_deprivation", 36, 0, 50},
-                          Case{"nrem_deprivation", 0, 18, 50}, Case{"fragmentation", 45, 9, 53}, Case{"restricted", 21, 6, 50},
-                          Case{"recovery", 0, 0, 50}}) {
+    for (const Case& c :
+         {Case{"baseline", 36, 18, 50}, Case{"total_deprivation", 0, 0, 50}, Case{"rem_deprivation", 36, 0, 50},
+          Case{"nrem_deprivation", 0, 18, 50}, Case{"fragmentation", 45, 9, 53}, Case{"restricted", 21, 6, 50},
+          Case{"recovery", 0, 0, 50}}) {
         SCOPED_TRACE(c.file);
-        auto spec = parse_spec(load_spec_file(test::source_path(std::string("experiments/deprivation/") + c.file + ".json")));
+        auto spec =
+            parse_spec(load_spec_file(test::source_path(std::string("experiments/deprivation/") + c.file + ".json")));
         Timeline t = expand_schedule(spec, 50);
         ASSERT_EQ(t.epochs.size(), 5u);
         EXPECT_EQ(t.epochs[0].iterations_of("nrem"), 36);  // the first night is undisturbed
@@ -181,14 +192,17 @@ TEST_F(NightRun, ValidatePrintsTheTimelineAndTheLogHoldsEveryBlock) {
     doc["schedule"] = Json::parse(R"({"epochs": 2, "batch_size": 16, "cycle": ["wake"],
         "night": {"cycles": 2, "episodes": [{"state": "nrem", "iterations": 3}, {"state": "rem", "iterations": 1}]},
         "protocols": [{"name": "REM deprivation", "epochs": [1], "deprive": ["rem"], "instead": "wake"}]})");
-    doc["eval"] = Json::parse(R"({"epochs": "all", "linear_readout": {"epochs": 1, "batch_size": 16}, "pca": {"enabled": false}})");
+    doc["eval"] = Json::parse(
+        R"({"epochs": "all", "linear_readout": {"epochs": 1, "batch_size": 16}, "pca": {"enabled": false}})");
     auto spec = test::write_spec(dir / "night.json", doc);
 
     auto v = test::somnus("validate " + spec.string());
     ASSERT_EQ(v.exit_code, 0) << v.output;
     EXPECT_NE(v.output.find("timeline (96 training images, 6 mini-batches a pass):\n"
-                            "  epoch 0: day wake x6 | night nrem x3, rem x1, nrem x3, rem x1  (14 mini-batches; wake 6; nrem 6; rem 2)\n"
-                            "  epoch 1 [REM deprivation]: day wake x6 | night nrem x3 | kept awake wake x1 | night nrem x3 | kept awake wake x1"
+                            "  epoch 0: day wake x6 | night nrem x3, rem x1, nrem x3, rem x1  (14 mini-batches; wake "
+                            "6; nrem 6; rem 2)\n"
+                            "  epoch 1 [REM deprivation]: day wake x6 | night nrem x3 | kept awake wake x1 | night "
+                            "nrem x3 | kept awake wake x1"
                             "  (14 mini-batches; wake 8; nrem 6)\n"),
               std::string::npos)
         << v.output;

@@ -196,15 +196,15 @@ TEST(Spec, ExtendsMergesAChildOverItsBaseKeyByKey) {
     test::write_spec(dir / "sub" / "short.json",
                      Json::parse(R"({"extends": "../no_rem.json", "schedule": {"epochs": 1}, "description": null})"));
     ExperimentSpec spec = parse_spec(load_spec_file((dir / "sub" / "short.json").string()));
-    EXPECT_EQ(spec.name, "pad-no-rem");                                     // from the middle spec
+    EXPECT_EQ(spec.name, "pad-no-rem");  // from the middle spec
     EXPECT_EQ(spec.schedule.cycle, (std::vector<std::string>{"wake", "nrem"}));
-    EXPECT_EQ(spec.schedule.epochs, 1);                                     // from the child
-    EXPECT_EQ(spec.schedule.batch_size, 64);                                // from pad.json
+    EXPECT_EQ(spec.schedule.epochs, 1);       // from the child
+    EXPECT_EQ(spec.schedule.batch_size, 64);  // from pad.json
     EXPECT_EQ(spec.data.train_subset, 10000);
     EXPECT_FALSE(spec.source.contains("extends"));
-    EXPECT_FALSE(spec.source.contains("description"));                       // null removes a key
+    EXPECT_FALSE(spec.source.contains("description"));  // null removes a key
     EXPECT_EQ(spec.source["states"]["nrem"]["weight"], 0.5);
-    EXPECT_EQ(spec.source["states"]["nrem"]["max_tile"], 8);               // the rest of the object stays
+    EXPECT_EQ(spec.source["states"]["nrem"]["max_tile"], 8);  // the rest of the object stays
 
     test::write_spec(dir / "a.json", Json::parse(R"({"extends": "b.json"})"));
     test::write_spec(dir / "b.json", Json::parse(R"({"extends": "a.json"})"));
@@ -238,7 +238,9 @@ TEST(Spec, EveryShippedExperimentParsesAndWires) {
     }
     EXPECT_GE(count, 32u);
     // The variants differ from pad.json in what the paper changes.
-    auto variant = [](const char* name) { return parse_spec(load_spec_file(test::source_path(std::string("experiments/") + name))); };
+    auto variant = [](const char* name) {
+        return parse_spec(load_spec_file(test::source_path(std::string("experiments/") + name)));
+    };
     EXPECT_EQ(variant("pad_no_rem.json").schedule.cycle, (std::vector<std::string>{"wake", "nrem"}));
     EXPECT_EQ(variant("pad_rem_before_nrem.json").schedule.cycle, (std::vector<std::string>{"wake", "rem", "nrem"}));
     EXPECT_EQ(variant("pad_untrained.json").schedule.epochs, 0);
@@ -258,7 +260,8 @@ TEST(Spec, EvalEpochsAllExpandsToEveryTrainingEpoch) {
 }
 
 TEST(Spec, DosesParseAndBadDosesSayWhere) {
-    ExperimentSpec spec = parse_spec(load_spec_file(test::source_path("experiments/pharmacology/rem_cholinergic_antagonist.json")));
+    ExperimentSpec spec =
+        parse_spec(load_spec_file(test::source_path("experiments/pharmacology/rem_cholinergic_antagonist.json")));
     const auto& conductor = std::get<ConductorParams>(spec.module("conductor")->params);
     ASSERT_EQ(conductor.doses.size(), 1u);
     EXPECT_EQ(conductor.doses[0].name, "scopolamine");

@@ -79,7 +79,8 @@ TEST(Losses, BatchMomentKlMatchesTheFormula) {
 TEST(Wake, LowersReconstructionErrorAndStoresLatents) {
     torch::manual_seed(1);
     // A larger learning rate than PAD's 2e-4, so that a few steps show the trend.
-    ExperimentSpec spec = small_spec({{"training", {{"encoder_optimizer", {{"lr", 2e-3}}}, {"generator_optimizer", {{"lr", 2e-3}}}}}});
+    ExperimentSpec spec =
+        small_spec({{"training", {{"encoder_optimizer", {{"lr", 2e-3}}}, {"generator_optimizer", {{"lr", 2e-3}}}}}});
     Model model(spec, device());
     auto wake = make_state(spec, "wake");
     auto x = images();
@@ -161,10 +162,13 @@ RemEffect rem_effect_on_dreams(double feedback_sign) {
     }
     // The same noise as the REM step draws first, so the probe is the step's z_mix.
     torch::manual_seed(99);
-    auto probe = model.hippocampus.replay_mixed(0.5, 0.5, torch::randn({16, 32}, torch::dtype(torch::kFloat64).device(device())));
+    auto probe = model.hippocampus.replay_mixed(0.5, 0.5,
+                                                torch::randn({16, 32}, torch::dtype(torch::kFloat64).device(device())));
     auto judge = [&] {
         torch::NoGradGuard no_grad;
-        return model.discriminator(model.pad_encoder().forward(model.pad_generator().forward(probe)).layer3).mean().item<double>();
+        return model.discriminator(model.pad_encoder().forward(model.pad_generator().forward(probe)).layer3)
+            .mean()
+            .item<double>();
     };
     RemEffect effect;
     effect.before = judge();
@@ -205,7 +209,8 @@ TEST(Rem, WithoutTheSignReversalTheGeneratorLowersIt) {
 
 TEST(Rem, GatedOffDiscriminatorMeansNoLearning) {
     torch::manual_seed(5);
-    ExperimentSpec spec = small_spec({{"modules", {{"conductor", {{"levels", {{"rem", {{"ach", 0.0}, {"na", 0.0}}}}}}}}}});
+    ExperimentSpec spec =
+        small_spec({{"modules", {{"conductor", {{"levels", {{"rem", {{"ach", 0.0}, {"na", 0.0}}}}}}}}}});
     Model model(spec, device());
     auto wake = make_state(spec, "wake"), rem = make_state(spec, "rem");
     wake->step(model, images(), model.conductor.modulation("wake"), {});
@@ -296,7 +301,8 @@ TEST(Areas, GeneratorActivationsEndInItsOutput) {
 
 TEST(Areas, TransposedConvolutionMatchesLibTorchIncludingGradients) {
     torch::manual_seed(6);
-    for (auto [cin, cout, side, stride, padding] : std::vector<std::array<std::int64_t, 5>>{{8, 6, 1, 1, 0}, {6, 4, 4, 2, 1}}) {
+    for (auto [cin, cout, side, stride, padding] :
+         std::vector<std::array<std::int64_t, 5>>{{8, 6, 1, 1, 0}, {6, 4, 4, 2, 1}}) {
         auto opts = torch::TensorOptions().dtype(torch::kFloat64);
         auto x = torch::randn({3, cin, side, side}, opts).requires_grad_();
         auto w = torch::randn({cin, cout, 4, 4}, opts).requires_grad_();
@@ -339,8 +345,8 @@ TEST(Wake, RealLossOnlyWhenSomeStateTeachesFake) {
     EXPECT_EQ(change(model.discriminator->parameters(), head_before), 0.0);
 
     // The paper's Wake loss always includes it.
-    ExperimentSpec always = small_spec({{"schedule", {{"cycle", {"wake", "nrem"}}}},
-                                        {"states", {{"wake", {{"real_loss", "always"}}}}}});
+    ExperimentSpec always =
+        small_spec({{"schedule", {{"cycle", {"wake", "nrem"}}}}, {"states", {{"wake", {{"real_loss", "always"}}}}}});
     Model paper(always, device());
     report = make_state(always, "wake")->step(paper, images(), paper.conductor.modulation("wake"), {});
     EXPECT_NEAR(report.loss("real"), std::log(2.0), 0.1);

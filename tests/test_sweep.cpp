@@ -2,7 +2,6 @@
 // names, errors that point into the sweep file, the local runner (skips finished
 // runs, refuses a changed spec, goes on past a failed run), `somnus summarize`,
 // `somnus run --continue`, and the Slurm job array on a real single-node cluster.
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -10,9 +9,11 @@
 #include <set>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 #include "sim/batch/pool.hpp"
-#include "sim/results/log_reading.hpp"
 #include "sim/batch/sweep.hpp"
+#include "sim/results/log_reading.hpp"
 #include "tests/helpers.hpp"
 
 namespace somnus {
@@ -30,8 +31,10 @@ protected:
         a["data"]["train_subset"] = 32;
         a["schedule"]["epochs"] = 1;
         a["threads"] = 1;
-        a["eval"] = {{"linear_readout", {{"epochs", 1}, {"batch_size", 16}, {"seeds", {0}}, {"occlusion_levels", {0.5}}}},
-                     {"latent_geometry", {{"enabled", false}}}, {"pca", {{"enabled", false}}}};
+        a["eval"] = {
+            {"linear_readout", {{"epochs", 1}, {"batch_size", 16}, {"seeds", {0}}, {"occlusion_levels", {0.5}}}},
+            {"latent_geometry", {{"enabled", false}}},
+            {"pca", {{"enabled", false}}}};
         test::write_spec(dir / "alpha.json", a);
         Json b = a;
         b["name"] = "beta";
@@ -48,7 +51,8 @@ TEST_F(Sweep, ExpandsBasesAxesZipsRangesAndSeedsIntoNamedCheckedSpecs) {
     auto dir = test::temp_dir("sweep_expand");
     write_bases(dir);
     auto file = write_sweep(dir, R"({
-      "sweep": "grid", "base": "*.json", "out": ")" + (dir / "out").string() + R"(",
+      "sweep": "grid", "base": "*.json", "out": ")" +
+                                     (dir / "out").string() + R"(",
       "set": {"schedule.epochs": 2},
       "vary": [
         {"key": "schedule.batch_size", "values": [8, 16], "label": "batch"},
@@ -79,7 +83,8 @@ TEST_F(Sweep, ExpandsBasesAxesZipsRangesAndSeedsIntoNamedCheckedSpecs) {
     EXPECT_EQ(r.spec["states"]["rem"]["mix_memories"], false);
     EXPECT_EQ(r.log_path, (dir / "out" / r.condition / "seed_7.h5").string());
     EXPECT_EQ(r.spec["record"]["path"], r.log_path);
-    EXPECT_EQ(r.parameters, (std::vector<std::pair<std::string, std::string>>{{"batch", "8"}, {"lr+progress_every", "0.01+2"}, {"rem", "single"}}));
+    EXPECT_EQ(r.parameters, (std::vector<std::pair<std::string, std::string>>{
+                                {"batch", "8"}, {"lr+progress_every", "0.01+2"}, {"rem", "single"}}));
 }
 
 TEST_F(Sweep, ErrorsPointIntoTheSweepFile) {
@@ -94,28 +99,43 @@ TEST_F(Sweep, ErrorsPointIntoTheSweepFile) {
     const std::string at = "somnus: " + (dir / "sweep.json").string() + ": sweep error at ";
     EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vray": []})"),
               at + "/vray: unknown key \"vray\"; did you mean \"vary\"?");
-    EXPECT_EQ(error(R"({"sweep": "s", "base": "gamma.json"})"), at + "/base: " + (dir / "gamma.json").string() + ": file not found");
+    EXPECT_EQ(error(R"({"sweep": "s", "base": "gamma.json"})"),
+              at + "/base: " + (dir / "gamma.json").string() + ": file not found");
     EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "schedule.epochs", "values": [1, -3]}]})"),
               at + "/vary/0/values/1: run alpha__epochs=-3 (" + (dir / "alpha.json").string() +
                   "): spec error at /schedule/epochs: value -3 is out of range [0, 1000000]");
     // A bad value from a range, a named value or a zip is blamed where it is in the sweep.
     const std::string run_at = ": run alpha__";
-    EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "schedule.epochs", "range": {"from": 1, "to": -3, "count": 2}}]})"),
-              at + "/vary/0/range" + run_at + "epochs=-3 (" + (dir / "alpha.json").string() +
-                  "): spec error at /schedule/epochs: value -3 is out of range [0, 1000000]");
-    EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "schedule.epochs", "values": {"few": 1, "none/less": -3}}]})"),
-              at + "/vary/0/values/none~1less" + run_at + "epochs=none_less (" + (dir / "alpha.json").string() +
-                  "): spec error at /schedule/epochs: value -3 is out of range [0, 1000000]");
-    EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"zip": [{"key": "schedule.batch_size", "values": [8, 16]}, {"key": "schedule.epochs", "values": [1, -3]}]}]})"),
-              at + "/vary/0/zip/1/values/1" + run_at + "batch_size+epochs=16+-3 (" + (dir / "alpha.json").string() +
-                  "): spec error at /schedule/epochs: value -3 is out of range [0, 1000000]");
-    EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"zip": [{"key": "a.b", "values": [1, 2]}, {"key": "c", "values": [1]}]}]})"),
-              at + "/vary/0/zip/1: has 1 values, the first has 2: zipped axes vary together, value by value");
-    EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "states.rem", "values": [{"mix_memories": false}]}]})"),
-              at + "/vary/0/values/0: an object needs a name in the run names: give the values as an object, {\"name\": value, ...}");
-    EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "training.lr", "range": {"from": 1, "to": 0, "step": 0.1}}]})"),
-              at + "/vary/0/range: \"to\" is below \"from\"");
-    EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "seeds": "3-1"})"), at + "/seeds: empty seed range \"3-1\"");
+    EXPECT_EQ(
+        error(
+            R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "schedule.epochs", "range": {"from": 1, "to": -3, "count": 2}}]})"),
+        at + "/vary/0/range" + run_at + "epochs=-3 (" + (dir / "alpha.json").string() +
+            "): spec error at /schedule/epochs: value -3 is out of range [0, 1000000]");
+    EXPECT_EQ(
+        error(
+            R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "schedule.epochs", "values": {"few": 1, "none/less": -3}}]})"),
+        at + "/vary/0/values/none~1less" + run_at + "epochs=none_less (" + (dir / "alpha.json").string() +
+            "): spec error at /schedule/epochs: value -3 is out of range [0, 1000000]");
+    EXPECT_EQ(
+        error(
+            R"({"sweep": "s", "base": "alpha.json", "vary": [{"zip": [{"key": "schedule.batch_size", "values": [8, 16]}, {"key": "schedule.epochs", "values": [1, -3]}]}]})"),
+        at + "/vary/0/zip/1/values/1" + run_at + "batch_size+epochs=16+-3 (" + (dir / "alpha.json").string() +
+            "): spec error at /schedule/epochs: value -3 is out of range [0, 1000000]");
+    EXPECT_EQ(
+        error(
+            R"({"sweep": "s", "base": "alpha.json", "vary": [{"zip": [{"key": "a.b", "values": [1, 2]}, {"key": "c", "values": [1]}]}]})"),
+        at + "/vary/0/zip/1: has 1 values, the first has 2: zipped axes vary together, value by value");
+    EXPECT_EQ(
+        error(
+            R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "states.rem", "values": [{"mix_memories": false}]}]})"),
+        at + "/vary/0/values/0: an object needs a name in the run names: give the values as an object, {\"name\": "
+             "value, ...}");
+    EXPECT_EQ(
+        error(
+            R"({"sweep": "s", "base": "alpha.json", "vary": [{"key": "training.lr", "range": {"from": 1, "to": 0, "step": 0.1}}]})"),
+        at + "/vary/0/range: \"to\" is below \"from\"");
+    EXPECT_EQ(error(R"({"sweep": "s", "base": "alpha.json", "seeds": "3-1"})"),
+              at + "/seeds: empty seed range \"3-1\"");
     EXPECT_FALSE(fs::exists(dir / "runs")) << "a bad sweep writes nothing";
 }
 
@@ -136,9 +156,11 @@ TEST_F(Sweep, RunsHereSkipsFinishedRunsGoesOnPastAFailureAndSummarizes) {
     EXPECT_EQ(first.exit_code, 1) << first.output;
     EXPECT_NE(first.output.find("sweep local: 4 conditions x 2 seeds = 8 runs"), std::string::npos) << first.output;
     EXPECT_NE(first.output.find("finished alpha__batch=8/seed_0"), std::string::npos) << first.output;
-    EXPECT_NE(first.output.find("FAILED   beta__batch=16/seed_1 (exit 1); see " + out + "/beta__batch=16/seed_1.txt"), std::string::npos);
+    EXPECT_NE(first.output.find("FAILED   beta__batch=16/seed_1 (exit 1); see " + out + "/beta__batch=16/seed_1.txt"),
+              std::string::npos);
     EXPECT_NE(test::read_file(dir / "out" / "beta__batch=16" / "seed_1.txt").find("truncated file"), std::string::npos);
-    EXPECT_NE(first.output.find("somnus sweep: 4 runs did not finish; run the same command again to continue them"), std::string::npos);
+    EXPECT_NE(first.output.find("somnus sweep: 4 runs did not finish; run the same command again to continue them"),
+              std::string::npos);
     EXPECT_NE(first.output.find(" running, "), std::string::npos) << "status lines: " << first.output;
     EXPECT_EQ(test::log_attribute(dir / "out" / "alpha__batch=16" / "seed_1.h5", "status"), "finished");
 
@@ -158,7 +180,8 @@ TEST_F(Sweep, RunsHereSkipsFinishedRunsGoesOnPastAFailureAndSummarizes) {
 
     // Again: the finished runs are kept, only the failed ones run (and fail) again.
     auto second = test::somnus("sweep " + file.string());
-    EXPECT_NE(second.output.find("4 finished earlier (kept), 0 interrupted (resume from their checkpoints), 4 to run"), std::string::npos)
+    EXPECT_NE(second.output.find("4 finished earlier (kept), 0 interrupted (resume from their checkpoints), 4 to run"),
+              std::string::npos)
         << second.output;
     EXPECT_EQ(second.output.find("started  alpha"), std::string::npos) << second.output;
 
@@ -167,8 +190,11 @@ TEST_F(Sweep, RunsHereSkipsFinishedRunsGoesOnPastAFailureAndSummarizes) {
       "set": {"schedule.epochs": 2}, "vary": [{"key": "schedule.batch_size", "values": [8, 16], "label": "batch"}], "seeds": 2})");
     auto refused = test::somnus("sweep " + changed.string());
     EXPECT_EQ(refused.exit_code, 2) << refused.output;
-    EXPECT_NE(refused.output.find("alpha__batch=8/seed_0.h5 holds a run of a different spec (at /schedule/epochs: 1 in the log, 2 now)"),
-              std::string::npos) << refused.output;
+    EXPECT_NE(
+        refused.output.find(
+            "alpha__batch=8/seed_0.h5 holds a run of a different spec (at /schedule/epochs: 1 in the log, 2 now)"),
+        std::string::npos)
+        << refused.output;
     EXPECT_NE(refused.output.find("give --overwrite to redo them, or --out to write elsewhere"), std::string::npos);
 
     // `somnus summarize` on the folder prints the same table.
@@ -182,11 +208,14 @@ TEST_F(Sweep, ContinueSkipsAFinishedRunAndResumesAnInterruptedOne) {
     Json doc = test::tiny_spec(data_dir(), dir / "log.h5");
     doc["schedule"]["epochs"] = 40;
     doc["data"]["train_subset"] = 32;
-    doc["eval"] = {{"linear_readout", {{"enabled", false}}}, {"latent_geometry", {{"enabled", false}}}, {"pca", {{"enabled", false}}}};
+    doc["eval"] = {{"linear_readout", {{"enabled", false}}},
+                   {"latent_geometry", {{"enabled", false}}},
+                   {"pca", {{"enabled", false}}}};
     auto spec = test::write_spec(dir / "tiny.json", doc);
     // Stopped (SIGTERM) after its first checkpoint.
     std::ofstream(dir / "stop.sh") << SOMNUS_BINARY << " run " << spec.string() << " > " << (dir / "first.txt").string()
-                                   << " 2>&1 & pid=$!\nfor i in $(seq 2000); do [ -f " << (dir / "log.resume.pt").string()
+                                   << " 2>&1 & pid=$!\nfor i in $(seq 2000); do [ -f "
+                                   << (dir / "log.resume.pt").string()
                                    << " ] && break; sleep 0.01; done; kill -TERM $pid; wait $pid; echo exit=$?\n";
     auto stopped = test::run_command("bash " + (dir / "stop.sh").string());
     ASSERT_NE(stopped.output.find("exit=1"), std::string::npos) << stopped.output;
@@ -194,11 +223,14 @@ TEST_F(Sweep, ContinueSkipsAFinishedRunAndResumesAnInterruptedOne) {
     auto other = test::write_spec(dir / "other.json", doc);
     auto refused = test::somnus("run " + other.string() + " --continue");
     EXPECT_EQ(refused.exit_code, 2);
-    EXPECT_NE(refused.output.find("holds a run of a different spec (at /schedule/epochs: 40 in the log, 3 now)"), std::string::npos)
+    EXPECT_NE(refused.output.find("holds a run of a different spec (at /schedule/epochs: 40 in the log, 3 now)"),
+              std::string::npos)
         << refused.output;
-    auto resumed = test::somnus("run " + spec.string() + " --continue --set schedule.epochs=40");  // ...the same one resumes
+    auto resumed =
+        test::somnus("run " + spec.string() + " --continue --set schedule.epochs=40");  // ...the same one resumes
     EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
-    EXPECT_NE(resumed.output.find("resuming the interrupted run (status: interrupted)"), std::string::npos) << resumed.output;
+    EXPECT_NE(resumed.output.find("resuming the interrupted run (status: interrupted)"), std::string::npos)
+        << resumed.output;
     EXPECT_EQ(test::log_attribute(dir / "log.h5", "status"), "finished");
     auto again = test::somnus("run " + spec.string() + " --continue");
     EXPECT_EQ(again.exit_code, 0);
@@ -213,7 +245,10 @@ TEST(ShippedSweeps, EachExpandsIntoCheckedSpecs) {
         EXPECT_EQ(sweep.name + ".json", entry.path().filename().string()) << "a sweep's name is its file name";
         runs[sweep.name] = expand_sweep(sweep).size();
     }
-    EXPECT_EQ(runs, (std::map<std::string, std::size_t>{{"deprivation", 21}, {"pad_learning_curves", 20}, {"paper_variants", 40}, {"rem_ach_dose_response", 20}}));
+    EXPECT_EQ(
+        runs,
+        (std::map<std::string, std::size_t>{
+            {"deprivation", 21}, {"pad_learning_curves", 20}, {"paper_variants", 40}, {"rem_ach_dose_response", 20}}));
 }
 
 // A real single-node Slurm cluster (tests/slurm/start_slurm.sh): the sweep as a
@@ -221,21 +256,26 @@ TEST(ShippedSweeps, EachExpandsIntoCheckedSpecs) {
 TEST_F(Sweep, SlurmJobArrayRunsEveryRunOnASingleNodeCluster) {
     auto dir = test::temp_dir("sweep_slurm");
     const fs::path cluster = dir / "cluster";
-    auto started = test::run_command("bash " + test::source_path("tests/slurm/start_slurm.sh") + " " + cluster.string());
+    auto started =
+        test::run_command("bash " + test::source_path("tests/slurm/start_slurm.sh") + " " + cluster.string());
     if (started.exit_code == 77) GTEST_SKIP() << started.output;
     struct StopCluster {  // also when an assertion ends the test early
         fs::path dir;
-        ~StopCluster() { test::run_command("bash " + test::source_path("tests/slurm/stop_slurm.sh") + " " + dir.string()); }
+        ~StopCluster() {
+            test::run_command("bash " + test::source_path("tests/slurm/stop_slurm.sh") + " " + dir.string());
+        }
     } stop_cluster{cluster};
     ASSERT_EQ(started.exit_code, 0) << started.output;
     const std::string env = "SLURM_CONF=" + (cluster / "slurm.conf").string() + " ";
     write_bases(dir);
     const std::string out = (dir / "out").string();
-    auto file = write_sweep(dir, R"({"sweep": "array", "base": ["alpha.json", "beta.json"], "out": ")" + out + R"(", "seeds": 2,
+    auto file =
+        write_sweep(dir, R"({"sweep": "array", "base": ["alpha.json", "beta.json"], "out": ")" + out + R"(", "seeds": 2,
       "slurm": {"cpus_per_task": 1, "mem": "1G", "time": "00:10:00"}})");
     auto submitted = test::run_command(env + SOMNUS_BINARY + " sweep " + file.string() + " --slurm --submit");
     EXPECT_EQ(submitted.exit_code, 0) << submitted.output;
-    EXPECT_NE(submitted.output.find("a job array of 4 tasks (1 CPUs, 1G, 00:10:00 each)"), std::string::npos) << submitted.output;
+    EXPECT_NE(submitted.output.find("a job array of 4 tasks (1 CPUs, 1G, 00:10:00 each)"), std::string::npos)
+        << submitted.output;
     const std::string script = test::read_file(dir / "out" / "slurm" / "sweep.sbatch");
     EXPECT_NE(script.find("#SBATCH --array=0-3\n"), std::string::npos) << script;
     bool done = false;
@@ -248,7 +288,9 @@ TEST_F(Sweep, SlurmJobArrayRunsEveryRunOnASingleNodeCluster) {
     for (const char* condition : {"alpha", "beta"})
         for (int seed : {0, 1}) {
             const fs::path log = dir / "out" / condition / ("seed_" + std::to_string(seed) + ".h5");
-            EXPECT_EQ(test::log_attribute(log, "status"), "finished") << log << "\n" << test::read_file(fs::path(log).replace_extension(".txt"));
+            EXPECT_EQ(test::log_attribute(log, "status"), "finished")
+                << log << "\n"
+                << test::read_file(fs::path(log).replace_extension(".txt"));
         }
     // Submitting again: every task finds its run finished.
     auto again = test::run_command(env + SOMNUS_BINARY + " sweep " + file.string() + " --slurm");

@@ -359,19 +359,22 @@ TEST(RunWakeSleep, EverySpecRunsAFewIterationsAndLogsTheOverlapTest) {
     write_fake_fashion(dir, 64, 40);
     for (const std::string experiment : {"aws_global", "aws_oscillatory", "helmholtz", "negative_phase"}) {
         fs::path log = dir / (experiment + ".h5");
-        auto result = test::somnus("run " + source_path("experiments/" + experiment + ".json") + " --out " + log.string() +
-                             " --set data.path=" + dir.string() +
-                             " --set data.train_subset=32 --set schedule.epochs=1 --set schedule.batch_size=16 --set threads=2"
-                             " --set modules.V1_inference.hidden=16 --set modules.V1_generative.hidden=16"
-                             " --set eval.linear_readout.epochs=1 --set eval.linear_readout.train_images=32 --set eval.linear_readout.batch_size=16"
-                             " --set eval.latent_geometry.inter_pairs=50 --set eval.latent_geometry.intra_pairs=5"
-                             " --set eval.latent_geometry.occluded_pairs=50 --set eval.pca.images=40 --set eval.overlap.samples=200");
+        auto result = test::somnus(
+            "run " + source_path("experiments/" + experiment + ".json") + " --out " + log.string() +
+            " --set data.path=" + dir.string() +
+            " --set data.train_subset=32 --set schedule.epochs=1 --set schedule.batch_size=16 --set threads=2"
+            " --set modules.V1_inference.hidden=16 --set modules.V1_generative.hidden=16"
+            " --set eval.linear_readout.epochs=1 --set eval.linear_readout.train_images=32 --set "
+            "eval.linear_readout.batch_size=16"
+            " --set eval.latent_geometry.inter_pairs=50 --set eval.latent_geometry.intra_pairs=5"
+            " --set eval.latent_geometry.occluded_pairs=50 --set eval.pca.images=40 --set eval.overlap.samples=200");
         ASSERT_EQ(result.exit_code, 0) << experiment << "\n" << result.output;
         EXPECT_NE(result.output.find("wake/sleep overlap, 8+8 units"), std::string::npos) << result.output;
     }
     auto table = test::somnus("table " + dir.string());
     ASSERT_EQ(table.exit_code, 0) << table.output;
-    for (const char* text : {"aws_global", "aws_oscillatory", "helmholtz", "negative_phase", "KL wake/sleep 8+8", "KL floor 4+4"})
+    for (const char* text :
+         {"aws_global", "aws_oscillatory", "helmholtz", "negative_phase", "KL wake/sleep 8+8", "KL floor 4+4"})
         EXPECT_NE(table.output.find(text), std::string::npos) << text << "\n" << table.output;
 }
 

@@ -37,7 +37,8 @@ void write_file_atomically(const fs::path& path, const std::string& bytes) {
             const std::string reason = n < 0 ? std::strerror(errno) : "nothing written";
             ::close(fd);
             fs::remove(partial, error);
-            cannot_write(path, reason + ", after " + std::to_string(written) + " of " + std::to_string(bytes.size()) + " bytes");
+            cannot_write(
+                path, reason + ", after " + std::to_string(written) + " of " + std::to_string(bytes.size()) + " bytes");
         }
         written += static_cast<std::size_t>(n);
     }

@@ -14,6 +14,8 @@ namespace somnus {
 void write_file_atomically(const std::filesystem::path& path, const std::string& bytes);
 
 // The same for text (a table, a spec, a script).
-inline void write_text_file(const std::filesystem::path& path, const std::string& text) { write_file_atomically(path, text); }
+inline void write_text_file(const std::filesystem::path& path, const std::string& text) {
+    write_file_atomically(path, text);
+}
 
 }  // namespace somnus

@@ -58,10 +58,12 @@ Plan plan_against_folder(const std::vector<SweepRun>& runs) {
 }
 
 // Every run as one task of a job array (written, and submitted with `submit`).
-int run_on_slurm(const SweepSpec& sweep, const std::vector<SweepRun>& runs, const Plan& plan, bool submit, std::ostream& out) {
+int run_on_slurm(const SweepSpec& sweep, const std::vector<SweepRun>& runs, const Plan& plan, bool submit,
+                 std::ostream& out) {
     const SlurmSpec& slurm = sweep.slurm;
     for (const SweepRun* run : plan.replace)
-        for (const std::string& path : {run->log_path, resume_path_for(run->log_path), fs::path(run->log_path).replace_extension(".pt").string()})
+        for (const std::string& path :
+             {run->log_path, resume_path_for(run->log_path), fs::path(run->log_path).replace_extension(".pt").string()})
             if (fs::remove(path)) out << "removed " << path << " (--overwrite)\n";
     const fs::path folder = fs::path(sweep.out) / "slurm";
     std::string specs;
@@ -70,17 +72,20 @@ int run_on_slurm(const SweepSpec& sweep, const std::vector<SweepRun>& runs, cons
     const fs::path script = folder / "sweep.sbatch";
     write_text_file(script, slurm_script(sweep, runs, fs::read_symlink("/proc/self/exe").string()));
     chmod(script.c_str(), 0755);
-    out << "slurm: " << script.string() << ": a job array of " << runs.size() << " tasks (" << slurm.cpus_per_task << " CPUs, "
-        << slurm.mem << ", " << slurm.time << (slurm.gpus > 0 ? ", " + std::to_string(slurm.gpus) + " GPUs" : std::string(""))
+    out << "slurm: " << script.string() << ": a job array of " << runs.size() << " tasks (" << slurm.cpus_per_task
+        << " CPUs, " << slurm.mem << ", " << slurm.time
+        << (slurm.gpus > 0 ? ", " + std::to_string(slurm.gpus) + " GPUs" : std::string(""))
         << (slurm.partition.empty() ? "" : ", partition " + slurm.partition) << " each)\n";
     if (!submit) {
-        out << "submit it with: sbatch " << script.string() << "\nthen, when it is done: somnus summarize " << sweep.out << "\n";
+        out << "submit it with: sbatch " << script.string() << "\nthen, when it is done: somnus summarize " << sweep.out
+            << "\n";
         return exit_ok;
     }
     std::string output;
     const int code = capture("sbatch --parsable " + script.string(), output);
     while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
-    if (code != 0) throw RunError("sbatch " + script.string() + " failed (exit " + std::to_string(code) + "): " + output);
+    if (code != 0)
+        throw RunError("sbatch " + script.string() + " failed (exit " + std::to_string(code) + "): " + output);
     const std::string job = output.substr(0, output.find(';'));
     out << "submitted job array " << job << " (" << runs.size() << " tasks); follow it with: squeue -j " << job
         << "\nthen, when it is done: somnus summarize " << sweep.out << "\n";
@@ -88,10 +93,13 @@ int run_on_slurm(const SweepSpec& sweep, const std::vector<SweepRun>& runs, cons
 }
 
 // The runs still to do, here, as child processes (sim/batch/pool.hpp).
-BatchResult run_here(const SweepSpec& sweep, const Plan& plan, double status_every, std::ostream& out, const std::atomic<bool>* stop) {
+BatchResult run_here(const SweepSpec& sweep, const Plan& plan, double status_every, std::ostream& out,
+                     const std::atomic<bool>* stop) {
     std::vector<BatchRun> batch;
     for (const SweepRun* run : plan.to_run) {
-        BatchRun b{run->condition + "/seed_" + std::to_string(run->seed), {"run", run->spec_path, "--continue"}, run->log_path};
+        BatchRun b{run->condition + "/seed_" + std::to_string(run->seed),
+                   {"run", run->spec_path, "--continue"},
+                   run->log_path};
         if (plan.replace.count(run)) b.args.push_back("--overwrite");
         batch.push_back(std::move(b));
     }
@@ -118,7 +126,8 @@ void summarise(const SweepSpec& sweep, const std::vector<SweepRun>& runs, std::o
 
 }  // namespace
 
-int run_batch_of_runs(const SweepSpec& sweep, const BatchCommand& how, std::ostream& out, const std::atomic<bool>* stop) {
+int run_batch_of_runs(const SweepSpec& sweep, const BatchCommand& how, std::ostream& out,
+                      const std::atomic<bool>* stop) {
     const std::vector<SweepRun> runs = expand_sweep(sweep);  // every spec checked before anything runs
     std::set<std::string> conditions;
     for (const auto& run : runs) conditions.insert(run.condition);
@@ -135,11 +144,12 @@ int run_batch_of_runs(const SweepSpec& sweep, const BatchCommand& how, std::ostr
     if (!plan.differing.empty() && !how.overwrite) {
         for (std::size_t i = 0; i < plan.differing.size() && i < 3; ++i) out << "somnus: " << plan.differing[i] << "\n";
         if (plan.differing.size() > 3) out << "somnus: ... and " << plan.differing.size() - 3 << " more\n";
-        out << "somnus: the sweep changed since these runs; give --overwrite to redo them, or --out to write elsewhere\n";
+        out << "somnus: the sweep changed since these runs; give --overwrite to redo them, or --out to write "
+               "elsewhere\n";
         return exit_usage;
     }
-    out << "  " << plan.finished << " finished earlier (kept), " << plan.resumable << " interrupted (resume from their checkpoints), "
-        << plan.to_run.size() - plan.resumable << " to run\n";
+    out << "  " << plan.finished << " finished earlier (kept), " << plan.resumable
+        << " interrupted (resume from their checkpoints), " << plan.to_run.size() - plan.resumable << " to run\n";
     if (how.dry_run) {
         for (const auto& run : runs) {
             out << "  " << run.condition << "/seed_" << run.seed;

@@ -1,7 +1,5 @@
 #include "sim/batch/pool.hpp"
 
-#include "sim/base/errors.hpp"
-
 #include <fcntl.h>
 #include <hdf5.h>
 #include <sys/wait.h>
@@ -19,9 +17,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include "sim/results/log_reading.hpp"
+#include "sim/base/errors.hpp"
 #include "sim/record/progress.hpp"
 #include "sim/record/status_file.hpp"
+#include "sim/results/log_reading.hpp"
 #include "sim/run/runner.hpp"
 
 namespace somnus {
@@ -53,13 +52,18 @@ PreviousRun previous_run(const std::string& log, const Json& spec_source) {
             const Json& op = patch[0];
             const std::string path = op.value("path", std::string("/"));
             const JsonPointer pointer(path);
-            auto shown = [&](const Json& doc) { return doc.contains(pointer) ? doc.at(pointer).dump() : std::string("(absent)"); };
+            auto shown = [&](const Json& doc) {
+                return doc.contains(pointer) ? doc.at(pointer).dump() : std::string("(absent)");
+            };
             p.difference = "at " + path + ": " + shown(before) + " in the log, " + shown(now) + " now";
         }
     }
-    if (p.status == RunStatus::finished) p.kind = PreviousRun::finished;
-    else if (fs::exists(resume_path_for(log))) p.kind = PreviousRun::resumable;
-    else p.kind = PreviousRun::unfinished;
+    if (p.status == RunStatus::finished)
+        p.kind = PreviousRun::finished;
+    else if (fs::exists(resume_path_for(log)))
+        p.kind = PreviousRun::resumable;
+    else
+        p.kind = PreviousRun::unfinished;
     return p;
 }
 
@@ -85,7 +89,8 @@ std::string now_text() {
 
 std::string running_state(const std::optional<RunProgress>& p) {
     if (!p || p->epoch == 0) return "starting";
-    return "epoch " + std::to_string(p->epoch) + "/" + std::to_string(p->epochs) + (p->evaluating ? " done, evaluating" : "");
+    return "epoch " + std::to_string(p->epoch) + "/" + std::to_string(p->epochs) +
+           (p->evaluating ? " done, evaluating" : "");
 }
 
 BatchResult run_batch(const std::vector<BatchRun>& runs, const BatchOptions& o, std::ostream& out,
@@ -128,7 +133,8 @@ BatchResult run_batch(const std::vector<BatchRun>& runs, const BatchOptions& o, 
             _exit(127);
         }
         running[pid] = {i, Clock::now()};
-        out << "started  " << run.label << " (" << threads << " thread" << (threads == 1 ? "" : "s") << "; output: " << text << ")\n";
+        out << "started  " << run.label << " (" << threads << " thread" << (threads == 1 ? "" : "s")
+            << "; output: " << text << ")\n";
         out.flush();
     };
 
@@ -156,17 +162,20 @@ BatchResult run_batch(const std::vector<BatchRun>& runs, const BatchOptions& o, 
                           run_eta >= 0 && !evaluating ? ("ETA " + clock_text(run_eta)).c_str() : "");
             lines.push_back(line);
             const double own = evaluating ? 0 : run_eta;
-            if (!durations.empty()) running_left += std::max(own, typical - age);
-            else if (own >= 0) running_left += own, guessed += age + own, ++guesses;
-            else known = false;
+            if (!durations.empty())
+                running_left += std::max(own, typical - age);
+            else if (own >= 0)
+                running_left += own, guessed += age + own, ++guesses;
+            else
+                known = false;
         }
         const std::size_t queued = runs.size() - next;
         if (durations.empty() && guesses > 0) typical = guessed / guesses;
         double eta = -1;
         if (known && (queued == 0 || typical > 0)) eta = (running_left + double(queued) * typical) / double(jobs);
-        out << "[" << now_text() << "] " << ended - failed << "/" << runs.size() << " finished, " << failed << " failed, "
-            << running.size() << " running, " << queued << " queued; elapsed " << clock_text(elapsed) << ", ETA "
-            << (eta >= 0 ? clock_text(eta) : std::string("(after the first progress lines)")) << "\n";
+        out << "[" << now_text() << "] " << ended - failed << "/" << runs.size() << " finished, " << failed
+            << " failed, " << running.size() << " running, " << queued << " queued; elapsed " << clock_text(elapsed)
+            << ", ETA " << (eta >= 0 ? clock_text(eta) : std::string("(after the first progress lines)")) << "\n";
         for (const auto& line : lines) out << line << "\n";
         out.flush();
         last_status = Clock::now();
@@ -177,7 +186,8 @@ BatchResult run_batch(const std::vector<BatchRun>& runs, const BatchOptions& o, 
         if (stopping && !told_to_stop) {
             for (const auto& [pid, r] : running) kill(pid, SIGTERM);  // each writes a checkpoint
             told_to_stop = true;
-            if (!running.empty()) out << "stopping: the running runs write a checkpoint; run the same command again to continue\n";
+            if (!running.empty())
+                out << "stopping: the running runs write a checkpoint; run the same command again to continue\n";
         }
         while (!stopping && next < runs.size() && std::int64_t(running.size()) < jobs) launch(next++);
         if (running.empty()) break;
@@ -203,11 +213,13 @@ BatchResult run_batch(const std::vector<BatchRun>& runs, const BatchOptions& o, 
             out << count << "finished " << runs[i].label << " in " << clock_text(seconds) << "\n";
         } else if (stop && stop->load() && WIFEXITED(status) && WEXITSTATUS(status) == 1) {
             ++failed;  // not finished, but not broken: it wrote a checkpoint
-            out << count << "stopped  " << runs[i].label << " (it resumes from its checkpoint when the command runs again)\n";
+            out << count << "stopped  " << runs[i].label
+                << " (it resumes from its checkpoint when the command runs again)\n";
         } else {
             ++failed;
             out << count << "FAILED   " << runs[i].label << " (exit "
-                << (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) << "); see " << text_file_of(runs[i].log) << "\n";
+                << (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) << "); see "
+                << text_file_of(runs[i].log) << "\n";
         }
         out.flush();
     }

@@ -37,9 +37,9 @@ struct BatchRun {
 };
 
 struct BatchOptions {
-    std::int64_t jobs = 1;        // runs at a time
-    std::int64_t threads = 0;     // per run, passed as --threads; 0 = cores / jobs
-    double status_every = 30;     // seconds between status blocks
+    std::int64_t jobs = 1;     // runs at a time
+    std::int64_t threads = 0;  // per run, passed as --threads; 0 = cores / jobs
+    double status_every = 30;  // seconds between status blocks
 };
 
 struct BatchResult {

@@ -11,9 +11,9 @@
 #include <sstream>
 
 #include "data/datasets.hpp"
+#include "sim/base/files.hpp"
 #include "sim/circuit/circuit.hpp"
 #include "sim/spec/spec.hpp"
-#include "sim/base/files.hpp"
 
 namespace somnus {
 
@@ -24,7 +24,10 @@ namespace {
 // Run names are folder names: keep letters, digits and . _ = + , -.
 std::string safe_name(const std::string& text) {
     std::string out;
-    for (char c : text) out += (std::isalnum(static_cast<unsigned char>(c)) || std::string("._=+,-").find(c) != std::string::npos) ? c : '_';
+    for (char c : text)
+        out += (std::isalnum(static_cast<unsigned char>(c)) || std::string("._=+,-").find(c) != std::string::npos)
+                   ? c
+                   : '_';
     return out;
 }
 
@@ -37,8 +40,9 @@ std::string value_name(const Json& value, const std::string& pointer) {
         std::snprintf(buffer, sizeof buffer, "%g", value.get<double>());
         return buffer;
     }
-    throw SpecError(pointer, json_type_name(value) +
-                                 " needs a name in the run names: give the values as an object, {\"name\": value, ...}");
+    throw SpecError(
+        pointer,
+        json_type_name(value) + " needs a name in the run names: give the values as an object, {\"name\": value, ...}");
 }
 
 // "values": [..] or {"name": value, ..}; "range": {"from", "to", "step" | "count", "scale"}.
@@ -46,15 +50,19 @@ std::vector<SweepAxis::Point> read_points(ObjectReader& r) {
     const Json* values = r.child("values");
     const Json* range = r.child("range");
     if ((values != nullptr) == (range != nullptr))
-        throw SpecError(r.where().to_string(), "give either \"values\" (a list, or an object of named values) or \"range\"");
+        throw SpecError(r.where().to_string(),
+                        "give either \"values\" (a list, or an object of named values) or \"range\"");
     std::vector<SweepAxis::Point> points;
     if (values) {
         const std::string at = r.at("values").to_string();
         if (values->is_array()) {
             for (std::size_t i = 0; i < values->size(); ++i)
-                points.push_back({value_name((*values)[i], at + "/" + std::to_string(i)), {(*values)[i]}, {at + "/" + std::to_string(i)}});
+                points.push_back({value_name((*values)[i], at + "/" + std::to_string(i)),
+                                  {(*values)[i]},
+                                  {at + "/" + std::to_string(i)}});
         } else if (values->is_object()) {
-            for (const auto& [name, value] : values->items()) points.push_back({name, {value}, {(r.at("values") / name).to_string()}});
+            for (const auto& [name, value] : values->items())
+                points.push_back({name, {value}, {(r.at("values") / name).to_string()}});
         } else {
             throw SpecError(at, "expected a list or an object of named values, got " + json_type_name(*values));
         }
@@ -81,11 +89,13 @@ std::vector<SweepAxis::Point> read_points(ObjectReader& r) {
     } else {
         for (std::int64_t i = 0; i < count; ++i) {
             const double t = double(i) / double(count - 1);
-            xs.push_back(scale == "log" ? std::exp(std::log(from) + t * (std::log(to) - std::log(from))) : from + t * (to - from));
+            xs.push_back(scale == "log" ? std::exp(std::log(from) + t * (std::log(to) - std::log(from)))
+                                        : from + t * (to - from));
         }
     }
-    const bool integral = scale == "linear" && from == std::floor(from) && (step == 0 ? to == std::floor(to) && std::fmod(to - from, double(count - 1)) == 0
-                                                                                     : step == std::floor(step));
+    const bool integral =
+        scale == "linear" && from == std::floor(from) &&
+        (step == 0 ? to == std::floor(to) && std::fmod(to - from, double(count - 1)) == 0 : step == std::floor(step));
     for (double x : xs) {
         Json value = integral ? Json(static_cast<std::int64_t>(std::llround(x))) : Json(x);
         points.push_back({value_name(value, at), {value}, {at}});
@@ -100,7 +110,8 @@ std::string key_label(const std::string& key) {
 }
 
 void check_key(const std::string& key, const std::string& pointer) {
-    if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos || key.find('=') != std::string::npos)
+    if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos ||
+        key.find('=') != std::string::npos)
         throw SpecError(pointer, "expected a spec key path such as \"schedule.epochs\", got \"" + key + "\"");
 }
 
@@ -110,7 +121,8 @@ SweepAxis read_axis(const Json& object, const JsonPointer& where) {
     axis.pointer = where.to_string();
     if (const Json* zip = r.child("zip")) {
         if (!zip->is_array() || zip->size() < 2)
-            throw SpecError(r.at("zip").to_string(), "expected a list of two or more {\"key\", \"values\"} axes varied together");
+            throw SpecError(r.at("zip").to_string(),
+                            "expected a list of two or more {\"key\", \"values\"} axes varied together");
         std::vector<SweepAxis> members;
         for (std::size_t i = 0; i < zip->size(); ++i) members.push_back(read_axis((*zip)[i], r.at("zip") / i));
         axis.label = r.string("label", "");
@@ -119,8 +131,10 @@ SweepAxis read_axis(const Json& object, const JsonPointer& where) {
         for (std::size_t i = 0; i < members.size(); ++i) {
             const auto& m = members[i];
             if (m.points.size() != members[0].points.size())
-                throw SpecError((r.at("zip") / i).to_string(), "has " + std::to_string(m.points.size()) + " values, the first has " +
-                                                                   std::to_string(members[0].points.size()) + ": zipped axes vary together, value by value");
+                throw SpecError((r.at("zip") / i).to_string(), "has " + std::to_string(m.points.size()) +
+                                                                   " values, the first has " +
+                                                                   std::to_string(members[0].points.size()) +
+                                                                   ": zipped axes vary together, value by value");
             axis.keys.push_back(m.keys[0]);
             labels += (labels.empty() ? "" : "+") + m.label;
         }
@@ -137,7 +151,9 @@ SweepAxis read_axis(const Json& object, const JsonPointer& where) {
         return axis;
     }
     const std::string key = r.string("key", "");
-    if (key.empty()) throw SpecError(where.to_string(), "an axis needs \"key\" (a spec key path) and \"values\" or \"range\", or \"zip\"");
+    if (key.empty())
+        throw SpecError(where.to_string(),
+                        "an axis needs \"key\" (a spec key path) and \"values\" or \"range\", or \"zip\"");
     check_key(key, r.at("key").to_string());
     axis.keys = {key};
     axis.label = r.string("label", key_label(key));
@@ -184,10 +200,13 @@ SweepSpec load_sweep_file(const std::string& path) {
     const fs::path folder = fs::path(s.file).parent_path();
     std::vector<std::string> bases;
     if (const Json* base = r.child("base")) {
-        if (base->is_string()) bases.push_back(base->get<std::string>());
-        else bases = r.strings("base", {});
+        if (base->is_string())
+            bases.push_back(base->get<std::string>());
+        else
+            bases = r.strings("base", {});
     }
-    if (bases.empty()) throw SpecError("/base", "expected the spec file (or a list of them, globs allowed) the runs start from");
+    if (bases.empty())
+        throw SpecError("/base", "expected the spec file (or a list of them, globs allowed) the runs start from");
     for (std::size_t i = 0; i < bases.size(); ++i) {
         const std::string pointer = document["base"].is_array() ? "/base/" + std::to_string(i) : "/base";
         for (const auto& file : expand_glob((folder / bases[i]).lexically_normal().string(), pointer)) {
@@ -212,14 +231,18 @@ SweepSpec load_sweep_file(const std::string& path) {
         for (std::size_t i = 0; i < vary->size(); ++i) {
             s.axes.push_back(read_axis((*vary)[i], r.at("vary") / i));
             for (const auto& key : s.axes.back().keys)
-                if (!keys.insert(key).second) throw SpecError("/vary/" + std::to_string(i), "\"" + key + "\" is varied twice");
+                if (!keys.insert(key).second)
+                    throw SpecError("/vary/" + std::to_string(i), "\"" + key + "\" is varied twice");
         }
     }
     if (const Json* seeds = r.child("seeds")) {
         try {
-            if (seeds->is_number_integer()) s.seeds = parse_seeds(std::to_string(seeds->get<std::int64_t>()));
-            else if (seeds->is_string()) s.seeds = parse_seeds(seeds->get<std::string>());
-            else s.seeds = r.integers("seeds", {}, 0, std::int64_t(1) << 62);
+            if (seeds->is_number_integer())
+                s.seeds = parse_seeds(std::to_string(seeds->get<std::int64_t>()));
+            else if (seeds->is_string())
+                s.seeds = parse_seeds(seeds->get<std::string>());
+            else
+                s.seeds = r.integers("seeds", {}, 0, std::int64_t(1) << 62);
         } catch (const std::invalid_argument& e) {
             throw SpecError("/seeds", e.what());
         }
@@ -281,7 +304,8 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep) {
             }
             condition = safe_name(condition);
             if (!conditions.insert(condition).second)
-                throw SpecError("/base", "two runs are both named \"" + condition + "\" (two base specs with one name?); their logs would share a folder");
+                throw SpecError("/base", "two runs are both named \"" + condition +
+                                             "\" (two base specs with one name?); their logs would share a folder");
             document["name"] = condition;
             for (std::int64_t seed : sweep.seeds) {
                 SweepRun run;
@@ -294,7 +318,8 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep) {
                 const fs::path folder = fs::path(sweep.out) / condition;
                 run.spec_path = (folder / ("seed_" + std::to_string(seed) + ".json")).string();
                 run.log_path = (folder / ("seed_" + std::to_string(seed) + ".h5")).string();
-                if (!run.spec.contains("record") || !run.spec["record"].is_object()) run.spec["record"] = Json::object();
+                if (!run.spec.contains("record") || !run.spec["record"].is_object())
+                    run.spec["record"] = Json::object();
                 run.spec["record"]["path"] = run.log_path;
                 try {
                     ExperimentSpec parsed = parse_spec(run.spec);
@@ -306,7 +331,8 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep) {
                     std::string blame = "/base";
                     for (std::size_t a = 0; a < sweep.axes.size(); ++a)
                         for (std::size_t k = 0; k < sweep.axes[a].keys.size(); ++k)
-                            if (inside(e.pointer(), sweep.axes[a].keys[k])) blame = sweep.axes[a].points[index[a]].pointers[k];
+                            if (inside(e.pointer(), sweep.axes[a].keys[k]))
+                                blame = sweep.axes[a].points[index[a]].pointers[k];
                     throw SpecError(blame, "run " + condition + " (" + sweep.bases[b] + "): " + e.what());
                 }
                 runs.push_back(std::move(run));
@@ -330,7 +356,11 @@ void write_sweep(const SweepSpec& sweep, const std::vector<SweepRun>& runs) {
     manifest["runs"] = Json::array();
     for (const auto& run : runs) {
         write_text_file(run.spec_path, run.spec.dump(2) + "\n");
-        Json entry{{"condition", run.condition}, {"seed", run.seed}, {"base", run.base}, {"spec", run.spec_path}, {"log", run.log_path}};
+        Json entry{{"condition", run.condition},
+                   {"seed", run.seed},
+                   {"base", run.base},
+                   {"spec", run.spec_path},
+                   {"log", run.log_path}};
         entry["parameters"] = Json::object();
         for (const auto& [label, value] : run.parameters) entry["parameters"][label] = value;
         manifest["runs"].push_back(entry);
@@ -338,14 +368,14 @@ void write_sweep(const SweepSpec& sweep, const std::vector<SweepRun>& runs) {
     write_text_file(fs::path(sweep.out) / "sweep.json", manifest.dump(2) + "\n");
 }
 
-
 std::string slurm_script(const SweepSpec& sweep, const std::vector<SweepRun>& runs, const std::string& program) {
     const SlurmSpec& o = sweep.slurm;
     const fs::path slurm = fs::path(sweep.out) / "slurm";
     std::ostringstream s;
     s << "#!/bin/bash\n"
       << "# somnus sweep \"" << sweep.name << "\": " << runs.size() << " runs, one per task of this job array.\n"
-      << "# Written by `somnus sweep " << sweep.file << " --slurm`; submit with `sbatch " << (slurm / "sweep.sbatch").string() << "`.\n"
+      << "# Written by `somnus sweep " << sweep.file << " --slurm`; submit with `sbatch "
+      << (slurm / "sweep.sbatch").string() << "`.\n"
       << "# Submitting again skips finished runs and resumes interrupted ones (e.g. at the time limit).\n"
       << "#SBATCH --job-name=somnus-" << sweep.name << "\n"
       << "#SBATCH --array=0-" << runs.size() - 1;
@@ -363,8 +393,8 @@ std::string slurm_script(const SweepSpec& sweep, const std::vector<SweepRun>& ru
     s << "set -euo pipefail\n"
       << "spec=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" " << (slurm / "specs.txt").string() << ")\n"
       << "echo \"task $SLURM_ARRAY_TASK_ID on $(hostname): $spec\"\n"
-      << "exec " << program << " run \"$spec\" --continue --threads \"${SLURM_CPUS_PER_TASK:-" << o.cpus_per_task << "}\""
-      << (o.gpus > 0 ? "" : " --device cpu") << " >> \"${spec%.json}.txt\" 2>&1\n";
+      << "exec " << program << " run \"$spec\" --continue --threads \"${SLURM_CPUS_PER_TASK:-" << o.cpus_per_task
+      << "}\"" << (o.gpus > 0 ? "" : " --device cpu") << " >> \"${spec%.json}.txt\" 2>&1\n";
     return s.str();
 }
 
@@ -377,7 +407,8 @@ std::vector<std::int64_t> parse_seeds(const std::string& text) {
         } catch (const std::exception&) {
             used = 0;
         }
-        if (used != s.size() || s.empty() || v < 0) throw std::invalid_argument("bad seed \"" + s + "\" in \"" + text + "\"");
+        if (used != s.size() || s.empty() || v < 0)
+            throw std::invalid_argument("bad seed \"" + s + "\" in \"" + text + "\"");
         return std::int64_t(v);
     };
     std::vector<std::int64_t> seeds;
@@ -396,7 +427,8 @@ std::vector<std::int64_t> parse_seeds(const std::string& text) {
     return seeds;
 }
 
-SweepSpec replicate_sweep(const std::vector<std::string>& specs, const std::vector<std::int64_t>& seeds, const std::string& out) {
+SweepSpec replicate_sweep(const std::vector<std::string>& specs, const std::vector<std::int64_t>& seeds,
+                          const std::string& out) {
     SweepSpec sweep;
     sweep.command = "replicate";
     sweep.name = "replicate";

@@ -21,8 +21,8 @@ struct SweepAxis {
     std::vector<std::string> keys;  // --set paths, e.g. "conductor.doses.0.value"
     std::string label;              // in run names: "<label>=<point name>"
     struct Point {
-        std::string name;  // "0.5", or the name given to an object value
-        std::vector<Json> values;  // one per key
+        std::string name;                   // "0.5", or the name given to an object value
+        std::vector<Json> values;           // one per key
         std::vector<std::string> pointers;  // of each value in the sweep file (a range: the range), for errors
     };
     std::vector<Point> points;
@@ -49,9 +49,9 @@ struct SweepSpec {
     std::vector<std::string> set;    // "key.path=value" applied to every run
     std::vector<SweepAxis> axes;
     std::vector<std::int64_t> seeds{0};
-    std::string out;                 // absolute; default runs/sweeps/<name>
-    std::int64_t jobs = 1;           // local runs at a time
-    std::int64_t threads = 0;        // per local run; 0 = cores / jobs
+    std::string out;           // absolute; default runs/sweeps/<name>
+    std::int64_t jobs = 1;     // local runs at a time
+    std::int64_t threads = 0;  // per local run; 0 = cores / jobs
     SlurmSpec slurm;
 };
 
@@ -64,9 +64,9 @@ SweepSpec load_sweep_file(const std::string& path);
 struct SweepRun {
     std::string condition;  // the base spec's name, then "__<label>=<point>" per axis
     std::int64_t seed = 0;
-    std::string base;       // the spec file it starts from
+    std::string base;                                             // the spec file it starts from
     std::vector<std::pair<std::string, std::string>> parameters;  // label -> point name
-    Json spec;              // the concrete spec (name, seed, record.path set)
+    Json spec;                                                    // the concrete spec (name, seed, record.path set)
     Json source;            // the same, checked, with its defaults filled in (ExperimentSpec::source)
     std::string spec_path;  // OUT/<condition>/seed_K.json
     std::string log_path;   // OUT/<condition>/seed_K.h5
@@ -81,7 +81,6 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep);
 // OUT/sweep.json (runs, their parameters, specs and logs).
 void write_sweep(const SweepSpec& sweep, const std::vector<SweepRun>& runs);
 
-
 // The sbatch script running every run as one task of a job array: task K runs
 // the K-th spec of OUT/slurm/specs.txt with `somnus run --continue`, so a
 // resubmitted array skips finished runs and resumes interrupted ones.
@@ -92,6 +91,7 @@ std::vector<std::int64_t> parse_seeds(const std::string& text);
 
 // `somnus replicate`: every spec at every seed, as a sweep without axes (its
 // runs in OUT/<spec's name>/seed_K.h5); jobs, threads and --set as for a sweep.
-SweepSpec replicate_sweep(const std::vector<std::string>& specs, const std::vector<std::int64_t>& seeds, const std::string& out);
+SweepSpec replicate_sweep(const std::vector<std::string>& specs, const std::vector<std::int64_t>& seeds,
+                          const std::string& out);
 
 }  // namespace somnus

@@ -14,13 +14,13 @@ namespace {
 bool allowed(PathwayKind pathway, ModuleKind from, ModuleKind to) {
     switch (pathway) {
         case PathwayKind::feedforward:  // the encoder drives the store and the discriminator neurons
-            return from == ModuleKind::encoder &&
-                   (to == ModuleKind::hippocampus || to == ModuleKind::discriminator);
+            return from == ModuleKind::encoder && (to == ModuleKind::hippocampus || to == ModuleKind::discriminator);
         case PathwayKind::feedback:  // generated activity reaches the sensory layer the encoder reads
             return from == ModuleKind::generator && to == ModuleKind::encoder;
         case PathwayKind::replay:  // stored latents drive the generator
             return from == ModuleKind::hippocampus && to == ModuleKind::generator;
-        case PathwayKind::neuromodulatory:  // ACh/NA gate plasticity and teaching signals; dream modules act on their target
+        case PathwayKind::
+            neuromodulatory:  // ACh/NA gate plasticity and teaching signals; dream modules act on their target
             return (from == ModuleKind::conductor &&
                     (to == ModuleKind::encoder || to == ModuleKind::generator || to == ModuleKind::discriminator)) ||
                    (from == ModuleKind::dream &&
@@ -34,7 +34,9 @@ const char* allowed_text(PathwayKind pathway) {
         case PathwayKind::feedforward: return "encoder -> hippocampus or discriminator";
         case PathwayKind::feedback: return "generator -> encoder";
         case PathwayKind::replay: return "hippocampus -> generator";
-        case PathwayKind::neuromodulatory: return "conductor -> encoder, generator or discriminator; dream module -> hippocampus, encoder or generator";
+        case PathwayKind::neuromodulatory:
+            return "conductor -> encoder, generator or discriminator; dream module -> hippocampus, encoder or "
+                   "generator";
     }
     return "";
 }
@@ -85,7 +87,8 @@ Circuit Circuit::build(const ExperimentSpec& spec) {
 
 void Circuit::add_modules_and_pathways(const ExperimentSpec& spec) {
     std::map<std::string, ModuleId> by_name;
-    for (const auto& m : spec.modules) by_name[m.name] = boost::add_vertex(ModuleVertex{m.name, m.type, m.kind}, graph_);
+    for (const auto& m : spec.modules)
+        by_name[m.name] = boost::add_vertex(ModuleVertex{m.name, m.type, m.kind}, graph_);
     auto lookup = [&](const std::string& name, const std::string& pointer) {
         auto it = by_name.find(name);
         if (it != by_name.end()) return it->second;
@@ -100,12 +103,13 @@ void Circuit::add_modules_and_pathways(const ExperimentSpec& spec) {
         ModuleId from = lookup(p.from, p.pointer + "/from");
         ModuleId to = lookup(p.to, p.pointer + "/to");
         if (connected(from, to, p.kind))
-            throw SpecError(p.pointer, std::string("duplicate ") + to_string(p.kind) + " pathway " + p.from + " -> " + p.to);
+            throw SpecError(p.pointer,
+                            std::string("duplicate ") + to_string(p.kind) + " pathway " + p.from + " -> " + p.to);
         if (!allowed(p.kind, graph_[from].kind, graph_[to].kind))
             throw SpecError(p.pointer, std::string("a ") + to_string(p.kind) + " pathway cannot join " +
                                            to_string(graph_[from].kind) + " \"" + p.from + "\" to " +
-                                           to_string(graph_[to].kind) + " \"" + p.to + "\" (allowed: " +
-                                           allowed_text(p.kind) + ")");
+                                           to_string(graph_[to].kind) + " \"" + p.to +
+                                           "\" (allowed: " + allowed_text(p.kind) + ")");
         boost::add_edge(from, to, PathwayEdge{p.kind}, graph_);
     }
 }
@@ -120,11 +124,12 @@ std::vector<ModuleId> Circuit::all_of(ModuleKind kind) const {
 std::optional<ModuleId> Circuit::unique_of(ModuleKind kind, bool required) const {
     auto found = all_of(kind);
     if (found.size() > 1)
-        throw SpecError("/modules", std::string("more than one ") + to_string(kind) +
-                                        " module (\"" + graph_[found[0]].name + "\", \"" +
-                                        graph_[found[1]].name + "\"); one is supported");
+        throw SpecError("/modules", std::string("more than one ") + to_string(kind) + " module (\"" +
+                                        graph_[found[0]].name + "\", \"" + graph_[found[1]].name +
+                                        "\"); one is supported");
     if (found.empty()) {
-        if (required) throw SpecError("/modules", std::string("missing role: the circuit has no ") + to_string(kind) + " module");
+        if (required)
+            throw SpecError("/modules", std::string("missing role: the circuit has no ") + to_string(kind) + " module");
         return std::nullopt;
     }
     return found[0];
@@ -143,9 +148,10 @@ Circuit::StateNeeds Circuit::states_needs(const ExperimentSpec& spec) {
                     n.family = t->areas;
                     n.family_state = s;
                 } else if (n.family != t->areas) {
-                    throw SpecError(s->pointer + "/type", "brain state \"" + name + "\" (" + s->type + ") works on " + t->areas +
-                                                              " areas, but state \"" + n.family_state->name + "\" (" +
-                                                              n.family_state->type + ") works on " + n.family + " areas");
+                    throw SpecError(s->pointer + "/type", "brain state \"" + name + "\" (" + s->type + ") works on " +
+                                                              t->areas + " areas, but state \"" + n.family_state->name +
+                                                              "\" (" + n.family_state->type + ") works on " + n.family +
+                                                              " areas");
                 }
             }
     return n;
@@ -158,8 +164,9 @@ void Circuit::check_area_families(const ExperimentSpec& spec, const StateNeeds& 
         std::string f = area_family(m.type);
         if (!f.empty() && !needs.family.empty() && f != needs.family)
             throw SpecError(spec.module(m.name)->pointer + "/type",
-                            "module \"" + m.name + "\" is a " + m.type + " (" + f + " areas), but the cycle's brain states (\"" +
-                                needs.family_state->name + "\": " + needs.family_state->type + ") work on " + needs.family + " areas");
+                            "module \"" + m.name + "\" is a " + m.type + " (" + f +
+                                " areas), but the cycle's brain states (\"" + needs.family_state->name +
+                                "\": " + needs.family_state->type + ") work on " + needs.family + " areas");
     }
 }
 
@@ -195,13 +202,15 @@ void Circuit::check_role_pathways(const StateNeeds& needs) {
             missing_pathway(store, generator, PathwayKind::replay);
         }
     }
-    if (!connected(r.generator, r.encoder, PathwayKind::feedback)) missing_pathway(generator, encoder, PathwayKind::feedback);
+    if (!connected(r.generator, r.encoder, PathwayKind::feedback))
+        missing_pathway(generator, encoder, PathwayKind::feedback);
     if (r.discriminator && !connected(r.encoder, *r.discriminator, PathwayKind::feedforward)) {
         if (needs.discriminator) missing_pathway(encoder, graph_[*r.discriminator].name, PathwayKind::feedforward);
         r.discriminator.reset();  // discriminator neurons with no input take no part
     }
     for (ModuleId critic : r.critics)
-        if (!connected(r.encoder, critic, PathwayKind::feedforward)) missing_pathway(encoder, graph_[critic].name, PathwayKind::feedforward);
+        if (!connected(r.encoder, critic, PathwayKind::feedforward))
+            missing_pathway(encoder, graph_[critic].name, PathwayKind::feedforward);
     std::vector<ModuleId> plastic{r.encoder, r.generator};
     if (r.discriminator) plastic.push_back(*r.discriminator);
     plastic.insert(plastic.end(), r.critics.begin(), r.critics.end());
@@ -225,8 +234,9 @@ void Circuit::check_hierarchies(const ExperimentSpec& spec) const {
     const auto* senc = std::get_if<StochasticAreaParams>(&enc_spec->params);
     const auto* sgen = std::get_if<StochasticAreaParams>(&gen_spec->params);
     if (senc && sgen && (senc->layers != sgen->layers || senc->architecture != sgen->architecture))
-        throw SpecError(gen_spec->pointer + "/layers", "the generator's layers and architecture must be the encoder's (\"" + encoder +
-                                                           "\"): both pathways join the same hierarchy of populations");
+        throw SpecError(gen_spec->pointer + "/layers",
+                        "the generator's layers and architecture must be the encoder's (\"" + encoder +
+                            "\"): both pathways join the same hierarchy of populations");
     if (!senc) return;
     const auto names = hierarchy_layer_names(senc->layers.size());
     for (ModuleId critic : roles_.critics) {
@@ -235,10 +245,12 @@ void Circuit::check_hierarchies(const ExperimentSpec& spec) const {
         std::vector<std::size_t> index;
         for (std::size_t i = 0; i < reads.size(); ++i) {
             auto it = std::find(names.begin(), names.end(), reads[i]);
-            if (it == names.end()) throw SpecError(m->pointer + "/reads/" + std::to_string(i), unknown_name("layer", reads[i], names));
+            if (it == names.end())
+                throw SpecError(m->pointer + "/reads/" + std::to_string(i), unknown_name("layer", reads[i], names));
             index.push_back(static_cast<std::size_t>(it - names.begin()));
             if (i > 0 && index[i] != index[i - 1] + 1)
-                throw SpecError(m->pointer + "/reads", "a critic reads adjacent layers, bottom first (layers: " + join(names) + ")");
+                throw SpecError(m->pointer + "/reads",
+                                "a critic reads adjacent layers, bottom first (layers: " + join(names) + ")");
         }
     }
 }
@@ -252,19 +264,20 @@ void Circuit::wire_dream_modules(const ExperimentSpec& spec) {
         for (ModuleKind k : type->acts_on) kinds.push_back(to_string(k));
         auto reached = targets(m, PathwayKind::neuromodulatory);
         if (reached.size() != 1)
-            throw SpecError(ms->pointer,
-                            "dream module \"" + ms->name + "\" (" + ms->type + ") needs exactly one neuromodulatory pathway to the " +
-                                join(kinds) + " it acts on; it has " + std::to_string(reached.size()));
+            throw SpecError(ms->pointer, "dream module \"" + ms->name + "\" (" + ms->type +
+                                             ") needs exactly one neuromodulatory pathway to the " + join(kinds) +
+                                             " it acts on; it has " + std::to_string(reached.size()));
         const ModuleVertex& target = graph_[reached[0]];
         if (std::find(type->acts_on.begin(), type->acts_on.end(), target.kind) == type->acts_on.end()) {
             std::string where = "/pathways";
             for (const PathwaySpec& p : spec.pathways)
-                if (p.from == ms->name && p.to == target.name && p.kind == PathwayKind::neuromodulatory) where = p.pointer;
+                if (p.from == ms->name && p.to == target.name && p.kind == PathwayKind::neuromodulatory)
+                    where = p.pointer;
             std::string either;
             for (std::size_t i = 0; i < kinds.size(); ++i)
                 either += (i == 0 ? "" : i + 1 == kinds.size() ? " or " : ", ") + kinds[i];
-            throw SpecError(where, "dream module \"" + ms->name + "\" (" + ms->type + ") acts on a " + either + ", not on " +
-                                       to_string(target.kind) + " \"" + target.name + "\"");
+            throw SpecError(where, "dream module \"" + ms->name + "\" (" + ms->type + ") acts on a " + either +
+                                       ", not on " + to_string(target.kind) + " \"" + target.name + "\"");
         }
         if (target.kind == ModuleKind::hippocampus && (!roles_.hippocampus || *roles_.hippocampus != reached[0]))
             throw SpecError(ms->pointer, "dream module \"" + ms->name + "\" acts on hippocampus \"" + target.name +
@@ -299,13 +312,12 @@ std::string Circuit::to_dot(const std::string& title) const {
     dot << "digraph \"" << title << "\" {\n  rankdir=LR;\n";
     for (auto [v, end] = boost::vertices(graph_); v != end; ++v) {
         const auto& m = graph_[*v];
-        dot << "  \"" << m.name << "\" [shape=" << shape(m.kind) << ", label=\"" << m.name << "\\n("
-            << m.type << ")\"];\n";
+        dot << "  \"" << m.name << "\" [shape=" << shape(m.kind) << ", label=\"" << m.name << "\\n(" << m.type
+            << ")\"];\n";
     }
     for (auto [e, end] = boost::edges(graph_); e != end; ++e)
-        dot << "  \"" << graph_[boost::source(*e, graph_)].name << "\" -> \""
-            << graph_[boost::target(*e, graph_)].name << "\" [label=\"" << to_string(graph_[*e].kind)
-            << "\", " << style(graph_[*e].kind) << "];\n";
+        dot << "  \"" << graph_[boost::source(*e, graph_)].name << "\" -> \"" << graph_[boost::target(*e, graph_)].name
+            << "\" [label=\"" << to_string(graph_[*e].kind) << "\", " << style(graph_[*e].kind) << "];\n";
     dot << "}\n";
     return dot.str();
 }

@@ -3,10 +3,11 @@
 // generates, where latents are stored) by walking this graph.
 #pragma once
 
-#include <boost/graph/adjacency_list.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/graph/adjacency_list.hpp>
 
 #include "sim/spec/spec.hpp"
 
@@ -22,14 +23,13 @@ struct PathwayEdge {
     PathwayKind kind = PathwayKind::feedforward;
 };
 
-using CircuitGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                                           ModuleVertex, PathwayEdge>;
+using CircuitGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, ModuleVertex, PathwayEdge>;
 using ModuleId = CircuitGraph::vertex_descriptor;
 
 // Who plays which part, as found in the graph.
 struct Roles {
-    ModuleId encoder;                       // the feedforward (inference) pathway
-    ModuleId generator;                     // the feedback (generative) pathway, feeding back to the encoder
+    ModuleId encoder;    // the feedforward (inference) pathway
+    ModuleId generator;  // the feedback (generative) pathway, feeding back to the encoder
     ModuleId conductor;
     std::optional<ModuleId> hippocampus;    // fed by the encoder, replays to the generator
     std::optional<ModuleId> discriminator;  // PAD's discriminator neurons, fed by the encoder
@@ -60,7 +60,7 @@ private:
     // What the schedule's brain states need of the circuit.
     struct StateNeeds {
         bool discriminator = false, hippocampus = false;
-        std::string family;                     // of areas: "pad" or "stochastic" ("" when no state says)
+        std::string family;                       // of areas: "pad" or "stochastic" ("" when no state says)
         const StateSpec* family_state = nullptr;  // the first state that said it
     };
     // The steps of build(), in order; each throws SpecError at the first problem.

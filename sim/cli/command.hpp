@@ -5,13 +5,13 @@
 // prints them and maps them to the exit code.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "sim/spec/spec.hpp"
 

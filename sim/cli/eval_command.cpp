@@ -25,11 +25,14 @@ Command add_eval_command(CLI::App& app) {
         "eval", "evaluate a trained (or untrained) model: linear readout, latent geometry, PCA, wake/sleep overlap");
     add_spec_options(command, o->spec);
     add_run_options(command, o->spec);
-    auto* checkpoint = command->add_option("--checkpoint", o->checkpoint, "model saved by `somnus run` (.pt)")->check(CLI::ExistingFile);
-    command->add_flag("--untrained", o->untrained, "evaluate a freshly initialised encoder (the random baseline)")->excludes(checkpoint);
+    auto* checkpoint = command->add_option("--checkpoint", o->checkpoint, "model saved by `somnus run` (.pt)")
+                           ->check(CLI::ExistingFile);
+    command->add_flag("--untrained", o->untrained, "evaluate a freshly initialised encoder (the random baseline)")
+        ->excludes(checkpoint);
     command->add_option("--out", o->out, "write the evaluation to this HDF5 file");
     return {command, [o] {
-                if (o->checkpoint.empty() && !o->untrained) throw UsageError("somnus eval: give --checkpoint FILE or --untrained");
+                if (o->checkpoint.empty() && !o->untrained)
+                    throw UsageError("somnus eval: give --checkpoint FILE or --untrained");
                 auto spec = load(o->spec);
                 check_device(spec.device);
                 Runner runner(spec);

@@ -22,7 +22,8 @@ Command add_export_command(CLI::App& app) {
     command->add_option("log", o->log, "HDF5 log written by `somnus run`")->required();
     command->add_option("--mat", o->mat, "output .mat file (default: the log's name with .mat)");
     return {command, [o] {
-                const std::string mat = o->mat.empty() ? std::filesystem::path(o->log).replace_extension(".mat").string() : o->mat;
+                const std::string mat =
+                    o->mat.empty() ? std::filesystem::path(o->log).replace_extension(".mat").string() : o->mat;
                 std::size_t n = export_mat(o->log, mat);
                 std::printf("%s: %zu datasets -> %s (struct somnus_log)\n", o->log.c_str(), n, mat.c_str());
                 return 0;

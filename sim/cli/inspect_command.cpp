@@ -18,7 +18,8 @@ struct InspectOptions {
 
 Command add_inspect_command(CLI::App& app) {
     auto o = std::make_shared<InspectOptions>();
-    auto* command = app.add_subcommand("inspect", "summarise a run's HDF5 log: attributes, what was recorded, how much");
+    auto* command =
+        app.add_subcommand("inspect", "summarise a run's HDF5 log: attributes, what was recorded, how much");
     command->add_option("log", o->log, "HDF5 log written by `somnus run`")->required();
     command->add_flag("--spec", o->spec, "also print the spec the run used");
     return {command, [o] {

@@ -22,9 +22,9 @@ int run_main(int argc, char** argv) {
     app.footer(states_help + "\n\nExit codes: 0 ok, 1 runtime error, 2 usage or spec error.");
 
     const std::vector<cli::Command> commands = {
-        cli::add_run_command(app),       cli::add_validate_command(app),  cli::add_graph_command(app),
-        cli::add_eval_command(app),      cli::add_inspect_command(app),   cli::add_export_command(app),
-        cli::add_replicate_command(app), cli::add_table_command(app),     cli::add_sweep_command(app),
+        cli::add_run_command(app),       cli::add_validate_command(app), cli::add_graph_command(app),
+        cli::add_eval_command(app),      cli::add_inspect_command(app),  cli::add_export_command(app),
+        cli::add_replicate_command(app), cli::add_table_command(app),    cli::add_sweep_command(app),
         cli::add_summarize_command(app),
     };
     try {

@@ -21,13 +21,17 @@ struct ReplicateOptions {
 
 Command add_replicate_command(CLI::App& app) {
     auto o = std::make_shared<ReplicateOptions>();
-    auto* command = app.add_subcommand("replicate", "run specs over several training seeds (child processes), then print "
-                                                    "the table of mean ± SEM");
+    auto* command = app.add_subcommand("replicate",
+                                       "run specs over several training seeds (child processes), then print "
+                                       "the table of mean ± SEM");
     command->add_option("specs", o->specs, "experiment specs (JSON)")->required()->check(CLI::ExistingFile);
     command->add_option("--seeds", o->seeds, "N (seeds 0..N-1), a list 0,3,7 or a range 10-13")->capture_default_str();
     command->add_option("--jobs", o->jobs, "runs at a time")->capture_default_str()->check(CLI::Range(1, 1024));
-    command->add_option("--threads", o->threads, "threads per run (0 = cores / jobs)")->capture_default_str()->check(CLI::Range(0, 4096));
-    command->add_option("--out", o->out, "folder of the runs: OUT/<experiment>/seed_K.h5, OUT/summary.{md,csv}")->capture_default_str();
+    command->add_option("--threads", o->threads, "threads per run (0 = cores / jobs)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 4096));
+    command->add_option("--out", o->out, "folder of the runs: OUT/<experiment>/seed_K.h5, OUT/summary.{md,csv}")
+        ->capture_default_str();
     command->add_option("--set", o->sets, "override a spec value in every run: key.path=value (repeatable)");
     command->add_option("--device", o->device, "auto, cpu, cuda or cuda:N; overrides the specs");
     return {command, [o] {

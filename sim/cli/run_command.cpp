@@ -40,7 +40,9 @@ ExperimentSpec recorded_spec(const std::string& log, const SpecOptions& o) {
 int run(RunOptions o) {
     bool resume = !o.resume_log.empty();
     if (resume && (!o.spec.path.empty() || !o.spec.overrides.empty() || !o.out.empty() || o.overwrite))
-        throw UsageError("somnus run --resume: the run goes on with the spec its log records; give no spec, --set, --out or --overwrite");
+        throw UsageError(
+            "somnus run --resume: the run goes on with the spec its log records; give no spec, --set, --out or "
+            "--overwrite");
     if (!resume && o.spec.path.empty()) throw UsageError("somnus run: give a spec, or --resume LOG");
     if (resume && o.continue_run) throw UsageError("somnus run: give --resume LOG or a spec with --continue, not both");
     auto spec = resume ? recorded_spec(o.resume_log, o.spec) : load(o.spec, o.out);
@@ -48,8 +50,8 @@ int run(RunOptions o) {
     if (o.continue_run && !o.overwrite) {
         const auto previous = previous_run(spec.record.path, spec.source);
         if (previous.kind != PreviousRun::none && !previous.difference.empty())
-            throw UsageError("somnus: " + spec.record.path + " holds a run of a different spec (" + previous.difference +
-                             "); give --overwrite to replace it, or --out to write elsewhere");
+            throw UsageError("somnus: " + spec.record.path + " holds a run of a different spec (" +
+                             previous.difference + "); give --overwrite to replace it, or --out to write elsewhere");
         if (previous.kind == PreviousRun::finished) {
             std::printf("%s: finished earlier with this spec; nothing to do\n", spec.record.path.c_str());
             return 0;
@@ -60,13 +62,14 @@ int run(RunOptions o) {
                         previous.status.text().c_str(), resume_path_for(spec.record.path).c_str());
         } else if (previous.kind == PreviousRun::unfinished) {
             o.overwrite = true;  // no checkpoint: the run starts over
-            std::printf("%s: no checkpoint of the unfinished run (status: %s); starting over\n", spec.record.path.c_str(),
-                        previous.status.text().c_str());
+            std::printf("%s: no checkpoint of the unfinished run (status: %s); starting over\n",
+                        spec.record.path.c_str(), previous.status.text().c_str());
         }
         std::fflush(stdout);
     }
     if (!resume && std::filesystem::exists(spec.record.path) && !o.overwrite)
-        throw UsageError("somnus: " + spec.record.path + " exists; give --overwrite to replace it, --out to write elsewhere, or --resume " +
+        throw UsageError("somnus: " + spec.record.path +
+                         " exists; give --overwrite to replace it, --out to write elsewhere, or --resume " +
                          spec.record.path + " to continue it if it was interrupted");
     Runner runner(spec);
     Hdf5Recorder recorder(spec.record.path, resume);
@@ -85,15 +88,18 @@ int run(RunOptions o) {
         // A full disk, a log removed under the run, ...: once the cause is fixed, the run goes on.
         std::fprintf(stderr, "somnus: error: %s\n", error_text(e).c_str());
         if (std::filesystem::exists(resume_path_for(spec.record.path)))
-            std::fprintf(stderr, "somnus: the last checkpoint is kept; once the cause is fixed, continue with: somnus run --resume %s\n",
-                         spec.record.path.c_str());
+            std::fprintf(
+                stderr,
+                "somnus: the last checkpoint is kept; once the cause is fixed, continue with: somnus run --resume %s\n",
+                spec.record.path.c_str());
         return exit_failed;
     }
     if (result.evaluation) std::printf("%s\n", summarize_evaluation(*result.evaluation).c_str());
     std::printf("log: %s\n", recorder.path().c_str());
     if (!result.checkpoint.empty()) std::printf("model: %s\n", result.checkpoint.c_str());
     if (result.status != RunStatus::finished) {
-        std::fprintf(stderr, "somnus: run %s; the log keeps every step so far; continue it with: somnus run --resume %s\n",
+        std::fprintf(stderr,
+                     "somnus: run %s; the log keeps every step so far; continue it with: somnus run --resume %s\n",
                      result.status.text().c_str(), recorder.path().c_str());
         return exit_failed;
     }
@@ -109,12 +115,15 @@ Command add_run_command(CLI::App& app) {
     add_run_options(command, o->spec);
     command->add_option("--out", o->out, "HDF5 log path (default: the spec's record.path)");
     command->add_flag("--overwrite", o->overwrite, "replace an existing log (and its model) at the output path");
-    command->add_option("--resume", o->resume_log,
-                        "continue the interrupted run whose log this is, from its checkpoint (LOG.resume.pt), with the spec it records")
+    command
+        ->add_option("--resume", o->resume_log,
+                     "continue the interrupted run whose log this is, from its checkpoint (LOG.resume.pt), with the "
+                     "spec it records")
         ->check(CLI::ExistingFile);
-    command->add_flag("--continue", o->continue_run,
-                      "if the log exists: do nothing when that run finished, resume it when it has a checkpoint, else start "
-                      "over; refuse a log of a different spec (what sweeps, replicates and Slurm tasks use)");
+    command->add_flag(
+        "--continue", o->continue_run,
+        "if the log exists: do nothing when that run finished, resume it when it has a checkpoint, else start "
+        "over; refuse a log of a different spec (what sweeps, replicates and Slurm tasks use)");
     return {command, [o] { return run(*o); }};
 }
 

@@ -18,9 +18,12 @@ struct SummarizeOptions {
 
 Command add_summarize_command(CLI::App& app) {
     auto o = std::make_shared<SummarizeOptions>();
-    auto* command = app.add_subcommand("summarize", "one table of a sweep's (or a folder's) finished runs, mean ± SEM per "
-                                                    "condition, as Markdown and CSV, and one plot per metric");
-    command->add_option("folder", o->folder, "a sweep's out folder, or any folder of run logs")->required()->check(CLI::ExistingDirectory);
+    auto* command = app.add_subcommand("summarize",
+                                       "one table of a sweep's (or a folder's) finished runs, mean ± SEM per "
+                                       "condition, as Markdown and CSV, and one plot per metric");
+    command->add_option("folder", o->folder, "a sweep's out folder, or any folder of run logs")
+        ->required()
+        ->check(CLI::ExistingDirectory);
     command->add_flag("--per-epoch", o->per_epoch, "a row per condition and evaluated epoch (e.g. after every night)");
     command->add_flag("--no-plots", o->no_plots, "write the tables only");
     return {command, [o] {

@@ -21,8 +21,8 @@ struct SweepOptions {
     bool overwrite = false;  // redo runs whose logs hold another spec
     std::optional<std::int64_t> jobs, threads;
     std::optional<std::string> out;
-    std::vector<std::string> set;        // more "key.path=value" for every run
-    std::optional<std::string> seeds;    // replaces the sweep's seeds: "3", "0,5", "10-13"
+    std::vector<std::string> set;      // more "key.path=value" for every run
+    std::optional<std::string> seeds;  // replaces the sweep's seeds: "3", "0,5", "10-13"
     double status_every = 30;
     // Slurm
     bool slurm = false, submit = false;
@@ -66,24 +66,34 @@ int run_sweep(const SweepOptions& o, std::ostream& out, const std::atomic<bool>*
 
 Command add_sweep_command(CLI::App& app) {
     auto o = std::make_shared<SweepOptions>();
-    auto* sweep = app.add_subcommand("sweep", "run a sweep: base specs x varied spec values x seeds, here N at a time or as a "
-                                              "Slurm job array; rerunning skips finished runs and resumes interrupted ones");
+    auto* sweep = app.add_subcommand("sweep",
+                                     "run a sweep: base specs x varied spec values x seeds, here N at a time or as a "
+                                     "Slurm job array; rerunning skips finished runs and resumes interrupted ones");
     sweep->add_option("sweep", o->file, "sweep file (JSON with a \"sweep\" key)")->required()->check(CLI::ExistingFile);
     sweep->add_flag("--dry-run", o->dry_run, "check every run and list them; write nothing");
     sweep->add_flag("--overwrite", o->overwrite, "redo runs whose logs hold a different spec (the sweep changed)");
-    auto optional_int = [](CLI::App* c, const char* name, std::optional<std::int64_t>& into, const char* help, std::int64_t lo) {
-        c->add_option_function<std::int64_t>(name, [&into](const std::int64_t& v) { into = v; }, help)->check(CLI::Range(lo, std::int64_t(1) << 40));
+    auto optional_int = [](CLI::App* c, const char* name, std::optional<std::int64_t>& into, const char* help,
+                           std::int64_t lo) {
+        c->add_option_function<std::int64_t>(
+             name, [&into](const std::int64_t& v) { into = v; }, help)
+            ->check(CLI::Range(lo, std::int64_t(1) << 40));
     };
     auto optional_text = [](CLI::App* c, const char* name, std::optional<std::string>& into, const char* help) {
-        c->add_option_function<std::string>(name, [&into](const std::string& v) { into = v; }, help);
+        c->add_option_function<std::string>(
+            name, [&into](const std::string& v) { into = v; }, help);
     };
     optional_int(sweep, "--jobs", o->jobs, "runs at a time on this machine (overrides the sweep's \"jobs\")", 1);
     optional_int(sweep, "--threads", o->threads, "threads per run (0 = cores / jobs)", 0);
     optional_text(sweep, "--out", o->out, "folder of the sweep (overrides the sweep's \"out\")");
-    sweep->add_option("--set", o->set, "override a spec value in every run: key.path=value (repeatable; after the sweep's \"set\")");
-    optional_text(sweep, "--seeds", o->seeds, "training seeds instead of the sweep's: N (0..N-1), a list 0,3,7 or a range 10-13");
-    sweep->add_option("--status-every", o->status_every, "seconds between status blocks")->capture_default_str()->check(CLI::Range(1.0, 86400.0));
-    sweep->add_flag("--slurm", o->slurm, "write OUT/slurm/sweep.sbatch, a job array with one task per run, instead of running here");
+    sweep->add_option("--set", o->set,
+                      "override a spec value in every run: key.path=value (repeatable; after the sweep's \"set\")");
+    optional_text(sweep, "--seeds", o->seeds,
+                  "training seeds instead of the sweep's: N (0..N-1), a list 0,3,7 or a range 10-13");
+    sweep->add_option("--status-every", o->status_every, "seconds between status blocks")
+        ->capture_default_str()
+        ->check(CLI::Range(1.0, 86400.0));
+    sweep->add_flag("--slurm", o->slurm,
+                    "write OUT/slurm/sweep.sbatch, a job array with one task per run, instead of running here");
     sweep->add_flag("--submit", o->submit, "with --slurm: submit it with sbatch");
     optional_text(sweep, "--partition", o->partition, "Slurm partition");
     optional_text(sweep, "--time", o->time, "Slurm time limit per run, e.g. 02:00:00");

@@ -26,9 +26,10 @@ Command add_validate_command(CLI::App& app) {
     return {command, [o] {
                 auto spec = load(*o);
                 dataset_files(spec.data);  // the data is there
-                std::printf("%s: ok (%zu modules, %zu pathways, cycle %s, %lld epochs of batch %lld)\n", o->path.c_str(),
-                            spec.modules.size(), spec.pathways.size(), cycle_text(spec).c_str(),
-                            static_cast<long long>(spec.schedule.epochs), static_cast<long long>(spec.schedule.batch_size));
+                std::printf("%s: ok (%zu modules, %zu pathways, cycle %s, %lld epochs of batch %lld)\n",
+                            o->path.c_str(), spec.modules.size(), spec.pathways.size(), cycle_text(spec).c_str(),
+                            static_cast<long long>(spec.schedule.epochs),
+                            static_cast<long long>(spec.schedule.batch_size));
                 for (const auto& m : spec.modules)
                     if (const auto* c = std::get_if<ConductorParams>(&m.params))
                         for (const auto& d : c->doses) std::printf("  dose %s\n", describe_dose(d).c_str());
@@ -36,8 +37,8 @@ Command add_validate_command(CLI::App& app) {
                     if (m.kind == ModuleKind::dream)
                         std::printf("  %s: %s\n", m.name.c_str(), find_dream_module_type(m.type)->summary.c_str());
                 const std::int64_t images = training_images(spec.data);
-                std::printf("timeline (%lld training images, %lld mini-batches a pass):\n", static_cast<long long>(images),
-                            static_cast<long long>(images / spec.schedule.batch_size));
+                std::printf("timeline (%lld training images, %lld mini-batches a pass):\n",
+                            static_cast<long long>(images), static_cast<long long>(images / spec.schedule.batch_size));
                 std::string timeline = expand_schedule(spec, images / spec.schedule.batch_size).describe();
                 for (std::size_t at = 0, end; at < timeline.size(); at = end + 1) {
                     end = timeline.find('\n', at);

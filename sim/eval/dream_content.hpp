@@ -5,16 +5,16 @@
 // space against the hippocampus's memories and the training images.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <string>
 #include <vector>
 
+#include <torch/torch.h>
+
 #include "areas/area.hpp"
 #include "data/image_set.hpp"
+#include "sim/eval/readout.hpp"
 #include "sim/eval/reports.hpp"
 #include "sim/spec/spec.hpp"
-#include "sim/eval/readout.hpp"
 
 namespace somnus {
 

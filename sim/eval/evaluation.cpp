@@ -17,9 +17,9 @@ double mean_distance(const torch::Tensor& a, const torch::Tensor& b) {
 
 // n pairs of distinct positions in [0, size), drawn uniformly.
 std::pair<torch::Tensor, torch::Tensor> distinct_pairs(std::int64_t size, std::int64_t n, torch::Generator& rng) {
-    auto i = torch::randint(size, {n}, rng, torch::kInt64);  // host: indexes latents copied to the CPU
+    auto i = torch::randint(size, {n}, rng, torch::kInt64);      // host: indexes latents copied to the CPU
     auto j = torch::randint(size - 1, {n}, rng, torch::kInt64);  // host: as i
-    j = j + (j >= i).to(torch::kInt64);  // skip i itself
+    j = j + (j >= i).to(torch::kInt64);                          // skip i itself
     return {i, j};
 }
 
@@ -62,7 +62,8 @@ LatentGeometry latent_geometry(EncoderAreaImpl& encoder, const ImageSet& test, c
     g.inter = mean_distance(z.index_select(0, torch::cat(from)), z.index_select(0, torch::cat(to)));
 
     // Each picked image against its own occluded version (one mask per image).
-    auto picked = torch::randint(g.images, {spec.occluded_pairs}, rng, torch::kInt64);  // host: indexes CPU latents; moved for the images
+    auto picked = torch::randint(g.images, {spec.occluded_pairs}, rng,
+                                 torch::kInt64);  // host: indexes CPU latents; moved for the images
     auto images = test.images.index_select(0, picked.to(test.images.device()));
     auto masks = occlusion_masks(images.size(0), images.size(2), images.size(3), spec.occlusion_level,
                                  spec.occlusion_tile, images.options(), rng);
@@ -125,7 +126,8 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
     torch::NoGradGuard no_grad;
     auto rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.seed));
     const std::int64_t n = spec.samples;
-    auto index = torch::arange(n, torch::kInt64).remainder(test.size());  // host: indexes the test set, which stays on the CPU
+    auto index =
+        torch::arange(n, torch::kInt64).remainder(test.size());  // host: indexes the test set, which stays on the CPU
     auto sleep_z = torch::randn({n, latent_dim}, rng, torch::TensorOptions().dtype(torch::kFloat32));
     std::vector<torch::Tensor> wx, wz, sx;
     for (std::int64_t i = 0; i < n; i += 500) {
@@ -147,8 +149,10 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
     WakeSleepOverlap out;
     out.samples = n;
     for (std::int64_t k : spec.units) {
-        auto px = central_t.index_select(0, torch::randperm(central_t.size(0), rng, torch::kInt64).slice(0, 0, std::min(k, central_t.size(0))));  // host: as central_t
-        auto zu = torch::randperm(latent_dim, rng, torch::kInt64).slice(0, 0, std::min(k, latent_dim)) + pixels;  // host: as central_t
+        auto px = central_t.index_select(0, torch::randperm(central_t.size(0), rng, torch::kInt64)
+                                                .slice(0, 0, std::min(k, central_t.size(0))));  // host: as central_t
+        auto zu = torch::randperm(latent_dim, rng, torch::kInt64).slice(0, 0, std::min(k, latent_dim)) +
+                  pixels;  // host: as central_t
         auto units = torch::cat({px, zu});
         auto w = wake.index_select(1, units), s = sleep.index_select(1, units);
         WakeSleepOverlap::Test t;
@@ -174,7 +178,8 @@ EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& gen
         report.dream_content = dream_content(encoder, readout, dreams, memories, test, spec.dream_content, device);
     if (spec.latent_geometry.enabled) report.geometry = latent_geometry(encoder, test, spec.latent_geometry, device);
     if (spec.pca.enabled) report.pca = latent_pca(encoder, test, spec.pca, device);
-    if (spec.overlap.enabled) report.overlap = wake_sleep_overlap(encoder, generator, latent_dim, test, spec.overlap, device);
+    if (spec.overlap.enabled)
+        report.overlap = wake_sleep_overlap(encoder, generator, latent_dim, test, spec.overlap, device);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return report;
 }

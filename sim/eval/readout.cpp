@@ -35,14 +35,13 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, co
     auto x_test = encode_latents(encoder, test.images.slice(0, 0, n_test), device);
     auto y_test = test.labels.slice(0, 0, n_test).to(device);
 
-
     // Occluded test latents, one set per level, each image with its own mask.
     std::vector<torch::Tensor> x_occluded;
     for (double level : spec.occlusion_levels) {
         torch::Generator rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.occlusion_seed));
         const auto& images = test.images.slice(0, 0, n_test);
-        auto masks = occlusion_masks(n_test, images.size(2), images.size(3), level, spec.occlusion_tile,
-                                     images.options(), rng);
+        auto masks =
+            occlusion_masks(n_test, images.size(2), images.size(3), level, spec.occlusion_tile, images.options(), rng);
         auto x = encode_latents(encoder, images * masks, device);
         x_occluded.push_back(x);
     }
@@ -74,7 +73,8 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, co
             for (std::int64_t i = 0; i + b <= n_train; i += b) {
                 auto idx = order.slice(0, i, i + b);
                 sgd.zero_grad();
-                auto loss = torch::cross_entropy_loss(classifier(x_train.index_select(0, idx)), y_train.index_select(0, idx));
+                auto loss =
+                    torch::cross_entropy_loss(classifier(x_train.index_select(0, idx)), y_train.index_select(0, idx));
                 loss.backward();
                 sgd.step();
             }
@@ -84,7 +84,8 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, co
         }
         torch::NoGradGuard no_grad;
         for (const auto& x : x_occluded)
-            result.occluded_accuracy.push_back(classifier(x).argmax(1).eq(y_test).sum().item<double>() / double(n_test));
+            result.occluded_accuracy.push_back(classifier(x).argmax(1).eq(y_test).sum().item<double>() /
+                                               double(n_test));
         report.seeds.push_back(std::move(result));
         if (keep && !keep->classifier) keep->classifier = classifier, keep->seed = seed;
     }

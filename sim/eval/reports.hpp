@@ -90,8 +90,8 @@ struct DreamContent {
 // One evaluation of the encoder (the spec's eval section).
 struct EvaluationReport {
     std::int64_t trained_epochs = 0;  // epochs of training behind the encoder; -1 = a loaded checkpoint
-    bool final = true;                // the run's last evaluation (logged at /eval/...; earlier ones at /eval/epoch_NNN/)
-    std::string encoder;              // "trained", "untrained" or the checkpoint path
+    bool final = true;    // the run's last evaluation (logged at /eval/...; earlier ones at /eval/epoch_NNN/)
+    std::string encoder;  // "trained", "untrained" or the checkpoint path
     std::optional<ReadoutReport> readout;
     std::optional<LatentGeometry> geometry;
     std::optional<LatentPca> pca;

@@ -12,7 +12,9 @@ void check_state_names(const ExperimentSpec& spec, const ModuleSpec& module, con
     std::vector<std::string> names;
     for (const auto& s : spec.states) names.push_back(s.name);
     for (std::size_t i = 0; i < states.size(); ++i)
-        if (!spec.state(states[i])) throw SpecError(module.pointer + "/states/" + std::to_string(i), unknown_name("brain state", states[i], names));
+        if (!spec.state(states[i]))
+            throw SpecError(module.pointer + "/states/" + std::to_string(i),
+                            unknown_name("brain state", states[i], names));
 }
 
 }  // namespace somnus

@@ -3,13 +3,13 @@
 // neuromodulatory pathway reaches, only in the states its spec names.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <string>
 
-#include "sim/spec/catalog.hpp"
+#include <torch/torch.h>
+
 #include "neuromod/conductor.hpp"
 #include "sim/model/step.hpp"
+#include "sim/spec/catalog.hpp"
 
 namespace somnus {
 

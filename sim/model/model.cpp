@@ -1,23 +1,19 @@
 #include "sim/model/model.hpp"
 
-#include "sim/base/errors.hpp"
-
-#include "sim/base/files.hpp"
-
 #include <fcntl.h>
 #include <unistd.h>
-
-#include "sim/model/dream_module.hpp"
-
-#include "data/datasets.hpp"
 
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <sstream>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
+#include "data/datasets.hpp"
+#include "sim/base/errors.hpp"
+#include "sim/base/files.hpp"
+#include "sim/model/dream_module.hpp"
 #include "sim/spec/catalog.hpp"
 
 namespace somnus {
@@ -43,7 +39,9 @@ void apply_sign(torch::optim::Optimizer& optimizer, const std::vector<torch::Ten
     optimizer.step();
 }
 
-void append(std::vector<torch::Tensor>& to, const std::vector<torch::Tensor>& more) { to.insert(to.end(), more.begin(), more.end()); }
+void append(std::vector<torch::Tensor>& to, const std::vector<torch::Tensor>& more) {
+    to.insert(to.end(), more.begin(), more.end());
+}
 
 }  // namespace
 
@@ -64,8 +62,9 @@ torch::Device resolve_device(const std::string& name) {
 Model::Model(const ExperimentSpec& spec, torch::Device dev)
     : device(dev),
       circuit(Circuit::build(spec)),
-      hippocampus(circuit.roles().hippocampus ? module_params<HippocampusParams>(spec, circuit, *circuit.roles().hippocampus)
-                                              : HippocampusParams{}),
+      hippocampus(circuit.roles().hippocampus
+                      ? module_params<HippocampusParams>(spec, circuit, *circuit.roles().hippocampus)
+                      : HippocampusParams{}),
       conductor(module_params<ConductorParams>(spec, circuit, circuit.roles().conductor).levels,
                 module_params<ConductorParams>(spec, circuit, circuit.roles().conductor).doses),
       training(spec.training) {
@@ -75,7 +74,9 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
         const auto& area = module_params<StochasticAreaParams>(spec, circuit, roles.encoder);
         latent_dim = area.layers.back();
         encoder = StochasticEncoder(channels, image_size, area).ptr();
-        generator = StochasticGenerator(channels, image_size, module_params<StochasticAreaParams>(spec, circuit, roles.generator)).ptr();
+        generator = StochasticGenerator(channels, image_size,
+                                        module_params<StochasticAreaParams>(spec, circuit, roles.generator))
+                        .ptr();
         const auto names = hierarchy_layer_names(area.layers.size());
         const auto sizes = hierarchy_sizes(channels, image_size, area);
         for (ModuleId id : roles.critics) {
@@ -83,7 +84,8 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
             CriticModule c{circuit.name(id), nullptr, {}};
             std::int64_t inputs = 0;
             for (const auto& layer : p.reads) {
-                c.reads.push_back(static_cast<std::size_t>(std::find(names.begin(), names.end(), layer) - names.begin()));
+                c.reads.push_back(
+                    static_cast<std::size_t>(std::find(names.begin(), names.end(), layer) - names.begin()));
                 inputs += sizes[c.reads.back()];
             }
             c.critic = Critic(inputs, p);
@@ -97,7 +99,8 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
         encoder = PadEncoder(channels, enc).ptr();
         generator = PadGenerator(channels, module_params<AreaParams>(spec, circuit, roles.generator)).ptr();
         if (roles.discriminator)
-            discriminator = PadDiscriminator(4 * enc.features, module_params<DiscriminatorParams>(spec, circuit, *roles.discriminator));
+            discriminator = PadDiscriminator(4 * enc.features,
+                                             module_params<DiscriminatorParams>(spec, circuit, *roles.discriminator));
     }
     encoder->to(device);
     generator->to(device);
@@ -108,7 +111,8 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
     feedback_params_ = generator->parameters();
     feedforward_optimizer_ = std::make_unique<torch::optim::Adam>(feedforward_params_, adam(training.encoder));
     feedback_optimizer_ = std::make_unique<torch::optim::Adam>(feedback_params_, adam(training.generator));
-    if (!critic_params_.empty()) critic_optimizer_ = std::make_unique<torch::optim::Adam>(critic_params_, adam(training.critic));
+    if (!critic_params_.empty())
+        critic_optimizer_ = std::make_unique<torch::optim::Adam>(critic_params_, adam(training.critic));
 
     for (ModuleId id : roles.dream_modules) {
         const ModuleSpec* m = spec.module(circuit.name(id));
@@ -219,7 +223,8 @@ void Model::save_state(torch::serialize::OutputArchive& archive) const {
     archive.write("hippocampus", hippo);
     for (std::size_t k = 0; k < dream_modules.size(); ++k) {
         auto state = dream_modules[k]->state();
-        archive.write("dream_module." + std::to_string(k), torch::tensor(state, torch::kFloat64));  // host: a few numbers
+        archive.write("dream_module." + std::to_string(k),
+                      torch::tensor(state, torch::kFloat64));  // host: a few numbers
     }
     for (std::size_t k = 0; k < wake_trace.size(); ++k) archive.write("wake_trace." + std::to_string(k), wake_trace[k]);
 }
@@ -250,7 +255,8 @@ void Model::load_state(torch::serialize::InputArchive& archive) {
         torch::Tensor state;
         archive.read("dream_module." + std::to_string(k), state);
         state = state.to(torch::kCPU);
-        dream_modules[k]->restore(std::vector<double>(state.data_ptr<double>(), state.data_ptr<double>() + state.numel()));
+        dream_modules[k]->restore(
+            std::vector<double>(state.data_ptr<double>(), state.data_ptr<double>() + state.numel()));
     }
     wake_trace.clear();
     for (std::size_t k = 0;; ++k) {
@@ -320,7 +326,7 @@ void Model::load(const std::string& path) {
         load_areas(archive);
     } catch (const c10::Error& error) {
         throw InputError(path + ": not a somnus checkpoint for this circuit (" +
-                                 std::string(error.what_without_backtrace()) + ")");
+                         std::string(error.what_without_backtrace()) + ")");
     }
 }
 

@@ -2,12 +2,12 @@
 // Built from an ExperimentSpec through the Circuit's roles.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <torch/torch.h>
 
 #include "areas/area.hpp"
 #include "areas/pad_areas.hpp"
@@ -69,7 +69,9 @@ public:
     // signed its gradients by the conductor's phase).
     void learn_pathways(bool feedforward, bool feedback);
     // Whether the pathway's weights changed since the last zero_grad (for the plasticity probe).
-    bool learned(PathwayKind pathway) const { return pathway == PathwayKind::feedback ? learned_feedback_ : learned_feedforward_; }
+    bool learned(PathwayKind pathway) const {
+        return pathway == PathwayKind::feedback ? learned_feedback_ : learned_feedforward_;
+    }
 
     // Critic plasticity accumulates over the phases of a cycle and is applied once,
     // after the cycle's last adversarial wake-sleep state (critic_consolidation_state).

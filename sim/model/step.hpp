@@ -3,14 +3,14 @@
 // and the observers of a run (sim/run/observer.hpp).
 #pragma once
 
-#include <torch/torch.h>
-
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <torch/torch.h>
 
 namespace somnus {
 
@@ -28,19 +28,19 @@ using NamedValues = std::vector<std::pair<std::string, double>>;
 
 // What one brain-state step reports.
 struct StepReport {
-    NamedValues losses;       // loss terms, e.g. {"reconstruction", 0.03}
-    NamedValues observables;  // other measurements, e.g. the NREM occlusion rate
+    NamedValues losses;                           // loss terms, e.g. {"reconstruction", 0.03}
+    NamedValues observables;                      // other measurements, e.g. the NREM occlusion rate
     std::shared_ptr<const StateSamples> samples;  // e.g. the dream; may be null
-    double loss(const std::string& term) const;  // NaN when absent
+    double loss(const std::string& term) const;   // NaN when absent
 };
 
 // Where in the run a step happens.
 struct StepClock {
-    std::int64_t epoch = 0;      // 0-based; an epoch is a day and the night after it
-    std::int64_t iteration = 0;  // mini-batch index within the epoch (day, then night), 0-based
-    std::int64_t step = 0;       // mini-batch index since the start of the run
+    std::int64_t epoch = 0;                // 0-based; an epoch is a day and the night after it
+    std::int64_t iteration = 0;            // mini-batch index within the epoch (day, then night), 0-based
+    std::int64_t step = 0;                 // mini-batch index since the start of the run
     std::int64_t iterations_in_epoch = 0;  // mini-batches of this epoch (its day and night)
-    const char* part = "day";    // "day", "night", "arousal" or "kept awake" (sim/run/schedule.hpp)
+    const char* part = "day";              // "day", "night", "arousal" or "kept awake" (sim/run/schedule.hpp)
     bool last_of_epoch() const { return iteration + 1 == iterations_in_epoch; }
 };
 

@@ -24,11 +24,14 @@ public:
         const ImageSet& test = *info.test;  // the run's, loaded once
         const std::int64_t n = std::min(record_.probe_images, test.size());
         images_ = test.images.slice(0, 0, n).to(model_->device);
-        log_.describe("/probe/images", "probe images: the first N test images, preprocessed as the network sees them (N, C, H, W)", "normalised intensity");
+        log_.describe("/probe/images",
+                      "probe images: the first N test images, preprocessed as the network sees them (N, C, H, W)",
+                      "normalised intensity");
         log_.describe("/probe/labels", "class label of each probe image", "class");
         log_.describe("/probe/indices", "index of each probe image in the test set", "1");
         append_tensor(log_, "/probe/images", images_);
-        std::vector<std::int64_t> labels(test.labels.data_ptr<std::int64_t>(), test.labels.data_ptr<std::int64_t>() + n);
+        std::vector<std::int64_t> labels(test.labels.data_ptr<std::int64_t>(),
+                                         test.labels.data_ptr<std::int64_t>() + n);
         std::vector<std::int64_t> indices(n);
         for (std::int64_t i = 0; i < n; ++i) indices[i] = i;
         log_.write("/probe/labels", labels, {n});
@@ -50,7 +53,8 @@ public:
     }
 
     void step_done(const StepEvent& e) override {
-        if (contains(after_states_, *e.state) && record_.times.at(e.clock.epoch, e.clock.iteration, epochs_, steps_in_epoch(timeline_, e)))
+        if (contains(after_states_, *e.state) &&
+            record_.times.at(e.clock.epoch, e.clock.iteration, epochs_, steps_in_epoch(timeline_, e)))
             sample(*e.state, e.clock);
     }
 
@@ -65,14 +69,16 @@ private:
             auto enc = model_->encoder->activations(x);
             std::map<std::string, torch::Tensor> seen;
             const auto enc_names = model_->encoder->layer_names();
-            for (std::size_t i = 0; i < enc.size(); ++i) seen[model_->circuit.name(roles.encoder) + "/" + enc_names[i]] = enc[i];
+            for (std::size_t i = 0; i < enc.size(); ++i)
+                seen[model_->circuit.name(roles.encoder) + "/" + enc_names[i]] = enc[i];
             const std::string generator = model_->circuit.name(roles.generator);
             if (layers_.count(generator)) {
                 auto gen = model_->generator->activations(enc.back());
                 const auto gen_names = model_->generator->layer_names();
                 for (std::size_t i = 0; i < gen.size(); ++i) seen[generator + "/" + gen_names[i]] = gen[i];
             }
-            if (roles.discriminator) seen[model_->circuit.name(*roles.discriminator) + "/output"] = model_->discriminator(enc[2]);
+            if (roles.discriminator)
+                seen[model_->circuit.name(*roles.discriminator) + "/output"] = model_->discriminator(enc[2]);
             if (!model_->critics.empty()) {  // critics score the noise-free wake hierarchy
                 Hierarchy h{x.flatten(1)};
                 h.insert(h.end(), enc.begin(), enc.end());
@@ -91,8 +97,8 @@ private:
             for (const auto& [module, layers] : layers_)
                 for (const auto& layer : layers)
                     log_.describe(group + "/" + module + "/" + layer,
-                                  "activity of " + module + " (" + to_string(spec_.module(module)->kind) + ") " + layer +
-                                      " on the probe images, (samples, N, ...) after " + state + " steps",
+                                  "activity of " + module + " (" + to_string(spec_.module(module)->kind) + ") " +
+                                      layer + " on the probe images, (samples, N, ...) after " + state + " steps",
                                   unit_of(*spec_.module(module), layer));
         }
         append_clock(log_, group, clock);
@@ -116,6 +122,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Observer> make_activity_probe(const ExperimentSpec& spec, LogFile& log) { return std::make_unique<ActivityProbe>(spec, log); }
+std::unique_ptr<Observer> make_activity_probe(const ExperimentSpec& spec, LogFile& log) {
+    return std::make_unique<ActivityProbe>(spec, log);
+}
 
 }  // namespace somnus

@@ -31,9 +31,9 @@ public:
             described_.insert(*e.state);
             describe_clock(log_, group, "sample");
             for (const auto& [name, tensor] : e.report->samples->tensors)
-                log_.describe(group + "/" + name,
-                              name + " of the " + *e.state + " mini-batch (first rows), (samples, rows, ...)",
-                              name == "discriminator_output" ? "probability (1 = judged real)" : "normalised intensity");
+                log_.describe(
+                    group + "/" + name, name + " of the " + *e.state + " mini-batch (first rows), (samples, rows, ...)",
+                    name == "discriminator_output" ? "probability (1 = judged real)" : "normalised intensity");
         }
         append_clock(log_, group, e.clock);
         for (const auto& [name, tensor] : e.report->samples->tensors)
@@ -52,6 +52,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Observer> make_dream_probe(const ExperimentSpec& spec, LogFile& log) { return std::make_unique<DreamProbe>(spec, log); }
+std::unique_ptr<Observer> make_dream_probe(const ExperimentSpec& spec, LogFile& log) {
+    return std::make_unique<DreamProbe>(spec, log);
+}
 
 }  // namespace somnus

@@ -1,14 +1,14 @@
 #include "sim/record/hdf5_recorder.hpp"
 
-#include "sim/run/schedule.hpp"
-
 #include <H5Cpp.h>
-#include <torch/serialize.h>
-#include <torch/version.h>
 
 #include <ctime>
 
+#include <torch/serialize.h>
+#include <torch/version.h>
+
 #include "sim/record/probes.hpp"
+#include "sim/run/schedule.hpp"
 
 namespace somnus {
 
@@ -37,7 +37,8 @@ std::pair<std::string, std::string> describe_state_series(const std::string& pat
     if (path.find("/losses/") != std::string::npos) return {"loss term " + leaf + " of this state's step", "1"};
     if (leaf == "occlusion_drop_rate") return {"probability that an occlusion square is dropped", "1"};
     if (leaf == "occlusion_tile") return {"side of the occlusion squares", "px"};
-    if (leaf == "discriminator_output") return {"mean discriminator output over the mini-batch (1 = judged real)", "probability"};
+    if (leaf == "discriminator_output")
+        return {"mean discriminator output over the mini-batch (1 = judged real)", "probability"};
     return {leaf, "1"};
 }
 
@@ -75,8 +76,7 @@ Hdf5Recorder::~Hdf5Recorder() {
     if (!started_) return;  // the run failed before it started: no file
     try {
         log_->flush(true);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 namespace {
@@ -98,7 +98,9 @@ void write_timeline(LogFile& log, const Timeline& timeline) {
     }
     const auto n = static_cast<std::int64_t>(epoch.size());
     log.describe("/schedule/epoch", "epoch of each block of the timeline", "epoch");
-    log.describe("/schedule/start", "first iteration of the block within its epoch (the /states/<s>/iteration of its first step)", "iteration");
+    log.describe("/schedule/start",
+                 "first iteration of the block within its epoch (the /states/<s>/iteration of its first step)",
+                 "iteration");
     log.describe("/schedule/iterations", "mini-batches in the block", "iterations");
     log.write("/schedule/epoch", epoch, {n});
     log.write("/schedule/start", start, {n});
@@ -117,7 +119,8 @@ void Hdf5Recorder::run_started(const RunInfo& info) {
     log.attribute("/", "torch_version", TORCH_VERSION);
     unsigned major, minor, release;
     H5::H5Library::getLibVersion(major, minor, release);
-    log.attribute("/", "hdf5_version", std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release));
+    log.attribute("/", "hdf5_version",
+                  std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release));
     log.attribute("/", "command", info.command);
     log.attribute("/", "experiment", info.spec->name);
     log.attribute("/", "spec", info.spec->source.dump(2));
@@ -173,7 +176,6 @@ void Hdf5Recorder::step_done(const StepEvent& e) {
     value(base + "conductor/feedforward_sign", m.feedforward_sign);
     value(base + "conductor/feedback_sign", m.feedback_sign);
     value(base + "conductor/phase", m.phase);
-
 }
 
 void Hdf5Recorder::epoch_done(const EpochEvent& e) {
@@ -204,7 +206,8 @@ void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
     if (e.geometry) {
         const LatentGeometry& g = *e.geometry;
         const std::string base = root + "latent_geometry/";
-        log.describe(base + "intra_class_distance", "mean latent distance of pairs of test images of one class, per class", "latent units");
+        log.describe(base + "intra_class_distance",
+                     "mean latent distance of pairs of test images of one class, per class", "latent units");
         log.write(base + "intra_class_distance", g.intra_class, {std::int64_t(g.intra_class.size())});
         log.attribute(base, "intra_class_distance", g.intra);
         log.attribute(base, "inter_class_distance", g.inter);
@@ -218,9 +221,11 @@ void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
     if (e.pca) {
         const LatentPca& p = *e.pca;
         const std::string base = root + "pca/";
-        log.describe(base + "projection", "test latents on the first two principal components (image, component)", "latent units");
+        log.describe(base + "projection", "test latents on the first two principal components (image, component)",
+                     "latent units");
         log.describe(base + "labels", "class of each projected test image", "class");
-        log.describe(base + "explained_variance", "fraction of the latent variance along each principal component", "fraction");
+        log.describe(base + "explained_variance", "fraction of the latent variance along each principal component",
+                     "fraction");
         log.write(base + "projection", p.projection, {p.images, 2});
         log.write(base + "labels", p.labels, {p.images});
         log.write(base + "explained_variance", p.explained_variance, {p.components});
@@ -239,7 +244,8 @@ void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
         const std::int64_t k = std::int64_t(o.tests.size());
         log.describe(base + "units", "k of each test: k pixels and k latent units form a pattern", "1");
         log.describe(base + "kl", "KL(wake || sleep) between the rounded-pattern histograms (+0.5 smoothing)", "nats");
-        log.describe(base + "floor", "KL(wake half A || wake half B): the finite-sample floor of the same estimate", "nats");
+        log.describe(base + "floor", "KL(wake half A || wake half B): the finite-sample floor of the same estimate",
+                     "nats");
         log.describe(base + "wake_patterns", "distinct wake patterns", "1");
         log.describe(base + "sleep_patterns", "distinct sleep patterns", "1");
         log.write(base + "units", units, {k});
@@ -260,29 +266,37 @@ void Hdf5Recorder::write_dream_content(const std::string& base, const DreamConte
     const auto n = [](const auto& v) { return std::vector<std::int64_t>{std::int64_t(v.size())}; };
     for (const auto& d : c.states) {
         const std::string s = base + d.state + "/";
-        log.describe(s + "predicted_class", "class the readout classifier gives each dream of the state's last mini-batch", "class");
+        log.describe(s + "predicted_class",
+                     "class the readout classifier gives each dream of the state's last mini-batch", "class");
         log.describe(s + "confidence", "softmax probability of the predicted class", "probability");
-        log.describe(s + "nearest_training_distance", "latent distance of each dream to the nearest of the readout's training images", "latent units");
+        log.describe(s + "nearest_training_distance",
+                     "latent distance of each dream to the nearest of the readout's training images", "latent units");
         log.write(s + "predicted_class", d.predicted_class, n(d.predicted_class));
         log.write(s + "confidence", d.confidence, n(d.confidence));
         log.write(s + "nearest_training_distance", d.nearest_training, n(d.nearest_training));
         if (!d.nearest_memory.empty()) {
-            log.describe(s + "nearest_memory_distance", "latent distance of each dream to the nearest memory stored in the hippocampus", "latent units");
+            log.describe(s + "nearest_memory_distance",
+                         "latent distance of each dream to the nearest memory stored in the hippocampus",
+                         "latent units");
             log.write(s + "nearest_memory_distance", d.nearest_memory, n(d.nearest_memory));
         }
         if (!d.images.empty()) {
-            log.describe(s + "images", "the first dreams as the generator made them (dream, channel, y, x)", "normalised intensity");
+            log.describe(s + "images", "the first dreams as the generator made them (dream, channel, y, x)",
+                         "normalised intensity");
             log.write(s + "images", d.images, d.image_shape);
         }
         log.attribute(s, "step", double(d.step));
         log.attribute(s, "dreams", double(d.predicted_class.size()));
     }
     if (!c.memory_class.empty()) {
-        log.describe(base + "memory_class", "class the readout classifier gives each memory stored in the hippocampus", "class");
+        log.describe(base + "memory_class", "class the readout classifier gives each memory stored in the hippocampus",
+                     "class");
         log.write(base + "memory_class", c.memory_class, n(c.memory_class));
     }
-    log.describe(base + "test_images/nearest_training_distance", "yardstick: latent distance of real test images to the nearest training image", "latent units");
-    log.describe(base + "test_images/predicted_class", "class the readout classifier gives each of those test images", "class");
+    log.describe(base + "test_images/nearest_training_distance",
+                 "yardstick: latent distance of real test images to the nearest training image", "latent units");
+    log.describe(base + "test_images/predicted_class", "class the readout classifier gives each of those test images",
+                 "class");
     log.write(base + "test_images/nearest_training_distance", c.test_nearest_training, n(c.test_nearest_training));
     log.write(base + "test_images/predicted_class", c.test_predicted_class, n(c.test_predicted_class));
 }
@@ -297,10 +311,12 @@ void Hdf5Recorder::write_readout(const std::string& base, const ReadoutReport& r
         last5.push_back(s.mean_of_last(5));
         best.push_back(s.best());
     }
-    const std::int64_t k = std::int64_t(r.seeds.size()), epochs = r.seeds.empty() ? 0 : std::int64_t(r.seeds[0].test_accuracy.size());
+    const std::int64_t k = std::int64_t(r.seeds.size()),
+                       epochs = r.seeds.empty() ? 0 : std::int64_t(r.seeds[0].test_accuracy.size());
     log.describe(base + "seeds", "classifier seed", "1");
     log.describe(base + "test_accuracy", "test accuracy after each readout epoch (seed, epoch)", "fraction");
-    log.describe(base + "last_epoch_accuracy", "test accuracy after the last readout epoch (the paper's number)", "fraction");
+    log.describe(base + "last_epoch_accuracy", "test accuracy after the last readout epoch (the paper's number)",
+                 "fraction");
     log.describe(base + "last5_mean_accuracy", "mean test accuracy over the last 5 readout epochs", "fraction");
     log.describe(base + "best_accuracy", "best test accuracy over readout epochs", "fraction");
     log.write(base + "seeds", seeds, {k});
@@ -310,9 +326,11 @@ void Hdf5Recorder::write_readout(const std::string& base, const ReadoutReport& r
     log.write(base + "best_accuracy", best, {k});
     if (!r.occlusion_levels.empty()) {
         std::vector<double> occluded;
-        for (const auto& s : r.seeds) occluded.insert(occluded.end(), s.occluded_accuracy.begin(), s.occluded_accuracy.end());
+        for (const auto& s : r.seeds)
+            occluded.insert(occluded.end(), s.occluded_accuracy.begin(), s.occluded_accuracy.end());
         const std::int64_t levels = std::int64_t(r.occlusion_levels.size());
-        log.describe(base + "occlusion_levels", "probability that each occlusion square of a test image is dropped", "1");
+        log.describe(base + "occlusion_levels", "probability that each occlusion square of a test image is dropped",
+                     "1");
         log.describe(base + "occluded_accuracy",
                      "test accuracy of each seed's final classifier on occluded test images (seed, level)", "fraction");
         log.write(base + "occlusion_levels", r.occlusion_levels, {levels});
@@ -334,8 +352,6 @@ void Hdf5Recorder::run_ended(const RunStatus& status, double wall_seconds) {
     flush(true);
 }
 
-void Hdf5Recorder::flush(bool final) {
-    log_->flush(final);
-}
+void Hdf5Recorder::flush(bool final) { log_->flush(final); }
 
 }  // namespace somnus

@@ -29,17 +29,27 @@ public:
         if (!described_.count(*e.state)) {
             described_.insert(*e.state);
             log_.describe(base + "occupancy", "episodes held after this step", "episodes");
-            log_.describe(base + "episodes_stored", "episodes stored since the start of the run (the newest has number episodes_stored - 1)", "episodes");
-            log_.describe(base + "replayed_episode", "number of the episode replayed in this step (-1 = no replay)", "episode");
-            log_.describe(base + "replayed_age", "steps since the replayed episode was stored (-1 = no replay)", "iteration");
+            log_.describe(base + "episodes_stored",
+                          "episodes stored since the start of the run (the newest has number episodes_stored - 1)",
+                          "episodes");
+            log_.describe(base + "replayed_episode", "number of the episode replayed in this step (-1 = no replay)",
+                          "episode");
+            log_.describe(base + "replayed_age", "steps since the replayed episode was stored (-1 = no replay)",
+                          "iteration");
             log_.describe(base + "partner_episode", "number of the older episode mixed in (-1 = none)", "episode");
             log_.describe(base + "partner_age", "steps since the mixed-in episode was stored (-1 = none)", "iteration");
-            log_.describe(base + "replayed_memories", "memories (rows) the replay drove, fewer than a mini-batch behind a dream filter (0 = no replay)", "memories");
-            log_.describe(base + "replayed_salience", "mean amygdala salience of the replayed memories (1 = untagged; NaN = no replay)", "1");
+            log_.describe(
+                base + "replayed_memories",
+                "memories (rows) the replay drove, fewer than a mini-batch behind a dream filter (0 = no replay)",
+                "memories");
+            log_.describe(base + "replayed_salience",
+                          "mean amygdala salience of the replayed memories (1 = untagged; NaN = no replay)", "1");
         }
         const ReplayRecord& r = hippocampus_->last_replay();
         const bool replayed = r.count != replays_before_;
-        auto age = [&](std::int64_t stored) { return replayed && stored >= 0 ? e.clock.step - stored : std::int64_t(-1); };
+        auto age = [&](std::int64_t stored) {
+            return replayed && stored >= 0 ? e.clock.step - stored : std::int64_t(-1);
+        };
         log_.append(base + "occupancy", hippocampus_->occupancy());
         log_.append(base + "episodes_stored", hippocampus_->episodes_stored());
         log_.append(base + "replayed_episode", replayed ? r.episode : std::int64_t(-1));

@@ -1,8 +1,5 @@
 #include "sim/record/log_file.hpp"
 
-#include "sim/base/errors.hpp"
-#include "sim/base/hdf5.hpp"
-
 #include <hdf5.h>
 #include <sys/resource.h>
 #include <sys/statvfs.h>
@@ -10,13 +7,16 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
 #include <variant>
+
+#include "sim/base/errors.hpp"
+#include "sim/base/hdf5.hpp"
 
 namespace somnus {
 
@@ -91,14 +91,17 @@ struct LogFile::Pending {
     std::vector<Attribute> attributes;
     std::map<std::string, std::pair<std::string, std::string>> descriptions;  // kept: applied at creation
 
-    bool empty() const { return doubles.empty() && integers.empty() && rows.empty() && arrays.empty() && attributes.empty(); }
+    bool empty() const {
+        return doubles.empty() && integers.empty() && rows.empty() && arrays.empty() && attributes.empty();
+    }
     // Bytes of data queued (before compression; attributes and HDF5's own bookkeeping not counted).
     std::uint64_t bytes() const {
         std::uint64_t n = 0;
         for (const auto& [path, v] : doubles) n += v.size() * sizeof(double) + path.size();
         for (const auto& [path, v] : integers) n += v.size() * sizeof(std::int64_t) + path.size();
         for (const auto& [path, r] : rows) n += r.data.size() * sizeof(float) + path.size();
-        for (const auto& [path, a] : arrays) std::visit([&](const auto& v) { n += v.size() * sizeof(v[0]) + path.size(); }, a.first);
+        for (const auto& [path, a] : arrays)
+            std::visit([&](const auto& v) { n += v.size() * sizeof(v[0]) + path.size(); }, a.first);
         for (const auto& a : attributes) n += a.path.size() + a.name.size() + 256;
         return n;
     }
@@ -204,8 +207,8 @@ void append_to(hid_t file, const std::string& path, hid_t memory_type, const voi
         throw OutputError("cannot write dataset " + path);
 }
 
-void write_whole(hid_t file, const std::string& path, hid_t memory_type, const void* data, const std::vector<hsize_t>& dims,
-                 const std::pair<std::string, std::string>* description) {
+void write_whole(hid_t file, const std::string& path, hid_t memory_type, const void* data,
+                 const std::vector<hsize_t>& dims, const std::pair<std::string, std::string>* description) {
     if (exists(file, path)) H5Ldelete(file, path.c_str(), H5P_DEFAULT);
     Hdf5Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
     Hdf5Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
@@ -236,7 +239,8 @@ LogFile::LogFile(std::string path, Open mode) : path_(std::move(path)), pending_
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     if (mode == Open::append) {
         Hdf5Handle file(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-        if (!file.valid()) throw InputError(path_ + ": cannot open the HDF5 log to continue it (missing, damaged or read-only)");
+        if (!file.valid())
+            throw InputError(path_ + ": cannot open the HDF5 log to continue it (missing, damaged or read-only)");
         created_ = true;
         return;
     }
@@ -315,7 +319,8 @@ herr_t collect_series(hid_t group, const char* name, const H5L_info_t*, void* ou
     if (rank < 1) return 0;
     std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), max_dims(static_cast<std::size_t>(rank));
     H5Sget_simple_extent_dims(space, dims.data(), max_dims.data());
-    if (max_dims[0] == H5S_UNLIMITED) (*static_cast<std::map<std::string, std::int64_t>*>(out))["/" + std::string(name)] = std::int64_t(dims[0]);
+    if (max_dims[0] == H5S_UNLIMITED)
+        (*static_cast<std::map<std::string, std::int64_t>*>(out))["/" + std::string(name)] = std::int64_t(dims[0]);
     return 0;
 }
 
@@ -333,8 +338,9 @@ void LogFile::check_room(std::uint64_t queued) const {
     if (statvfs(folder_of(path_).c_str(), &disk) == 0) {
         const std::uint64_t free = std::uint64_t(disk.f_bavail) * disk.f_frsize;
         if (free < need)
-            throw OutputError(path_ + ": the disk is full (" + std::to_string(free >> 20) + " MiB free, the log needs about " +
-                                     std::to_string(need >> 20) + " MiB more); the log keeps everything written before");
+            throw OutputError(path_ + ": the disk is full (" + std::to_string(free >> 20) +
+                              " MiB free, the log needs about " + std::to_string(need >> 20) +
+                              " MiB more); the log keeps everything written before");
     }
     struct rlimit limit {};
     if (getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
@@ -342,7 +348,8 @@ void LogFile::check_room(std::uint64_t queued) const {
         const auto size = created_ ? std::filesystem::file_size(path_, ec) : 0;
         if (std::uint64_t(size) + need > std::uint64_t(limit.rlim_cur))
             throw OutputError(path_ + ": the log would outgrow the file-size limit (ulimit -f: " +
-                                     std::to_string(std::uint64_t(limit.rlim_cur) >> 10) + " KiB); the log keeps everything written before");
+                              std::to_string(std::uint64_t(limit.rlim_cur) >> 10) +
+                              " KiB); the log keeps everything written before");
     }
 }
 
@@ -365,7 +372,8 @@ void LogFile::truncate_series(const std::map<std::string, std::int64_t>& lengths
         }
         if (it->second > length)
             throw InputError(path_ + ": " + path + " holds " + std::to_string(length) + " rows, fewer than the " +
-                                     std::to_string(it->second) + " the checkpoint saw: this log is not the one the checkpoint belongs to");
+                             std::to_string(it->second) +
+                             " the checkpoint saw: this log is not the one the checkpoint belongs to");
         if (it->second == length) continue;
         Hdf5Handle dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
         Hdf5Handle space(H5Dget_space(dataset), H5Sclose);
@@ -387,7 +395,8 @@ bool LogFile::flush(bool final) {
     check_room(p.bytes());
     if (!created_) {  // created at the first flush: a run that fails before it has written nothing
         Hdf5Handle file(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-        if (!file.valid()) throw OutputError(path_ + ": cannot create the HDF5 log (check that the folder is writable)");
+        if (!file.valid())
+            throw OutputError(path_ + ": cannot create the HDF5 log (check that the folder is writable)");
         created_ = true;
     }
     Hdf5Handle file;
@@ -396,7 +405,9 @@ bool LogFile::flush(bool final) {
             throw OutputError(path_ + ": the HDF5 log was removed while the run was writing it");
         if (Clock::now() - start > patience) {
             if (final)
-                throw OutputError(path_ + ": cannot reopen the HDF5 log to write (another program may hold it open, or it is damaged)");
+                throw OutputError(
+                    path_ +
+                    ": cannot reopen the HDF5 log to write (another program may hold it open, or it is damaged)");
             return false;  // a reader holds it: keep the data queued
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -418,7 +429,8 @@ bool LogFile::flush(bool final) {
     }
     if (file.close() < 0) {
         std::filesystem::rename(before, path_);
-        throw OutputError(path_ + ": cannot finish writing the log (disk full?); it is back as it was before this write");
+        throw OutputError(path_ +
+                          ": cannot finish writing the log (disk full?); it is back as it was before this write");
     }
     std::filesystem::remove(before);
     p.clear();
@@ -447,7 +459,7 @@ void LogFile::write_pending(hid_t file) {
         std::visit(
             [&](const auto& v) {
                 using T = typename std::decay_t<decltype(v)>::value_type;
-                hid_t type = std::is_same_v<T, double> ? H5T_NATIVE_DOUBLE
+                hid_t type = std::is_same_v<T, double>  ? H5T_NATIVE_DOUBLE
                              : std::is_same_v<T, float> ? H5T_NATIVE_FLOAT
                                                         : H5T_NATIVE_INT64;
                 write_whole(file, path, type, v.data(), dims, description(path));

@@ -15,7 +15,8 @@ namespace {
 
 class PlasticityProbe : public Observer {
 public:
-    PlasticityProbe(const ExperimentSpec& spec, LogFile& log) : spec_(spec), log_(log), record_(spec.record.plasticity) {}
+    PlasticityProbe(const ExperimentSpec& spec, LogFile& log)
+        : spec_(spec), log_(log), record_(spec.record.plasticity) {}
 
     void run_started(const RunInfo& info) override {
         model_ = info.model;
@@ -28,14 +29,16 @@ public:
             pathways_.push_back({name, params, size, {}});
         }
         log_.attribute("/plasticity", "states", states_);
-        log_.attribute("/plasticity", "description",
-                       std::string("weight change (after the optimizer) and gradient (as the optimizer used it, after the "
-                                   "conductor's plasticity sign; 0 when the pathway's sign is 0) of each pathway, "
-                                   "summed over each state's steps within an epoch"));
+        log_.attribute(
+            "/plasticity", "description",
+            std::string("weight change (after the optimizer) and gradient (as the optimizer used it, after the "
+                        "conductor's plasticity sign; 0 when the pathway's sign is 0) of each pathway, "
+                        "summed over each state's steps within an epoch"));
         // Where each parameter tensor lies in the flattened pathway vectors.
         auto feedforward = model_->pathway_modules(PathwayKind::feedforward);
         auto feedback = model_->pathway_modules(PathwayKind::feedback);
-        for (const auto& [pathway, modules] : {std::make_pair("feedforward", feedforward), std::make_pair("feedback", feedback)}) {
+        for (const auto& [pathway, modules] :
+             {std::make_pair("feedforward", feedforward), std::make_pair("feedback", feedback)}) {
             std::vector<std::string> names;
             std::vector<std::int64_t> offsets{0};
             for (const auto& [module_name, module] : modules)
@@ -45,19 +48,28 @@ public:
                 }
             const std::string base = std::string("/plasticity/") + pathway;
             log_.attribute(base, "parameters", names);
-            log_.describe(base + "/parameter_offsets", "start of each parameter tensor in the flattened weight vector (last = length)", "1");
+            log_.describe(base + "/parameter_offsets",
+                          "start of each parameter tensor in the flattened weight vector (last = length)", "1");
             log_.write(base + "/parameter_offsets", offsets, {std::int64_t(offsets.size())});
             log_.describe(base + "/epoch", "epoch of each row of this group's per-epoch datasets", "epoch");
-            log_.describe(base + "/weight_change_norm", "L2 norm of the weight change summed over each state's steps in the epoch, (epochs, states)", "weight units");
-            log_.describe(base + "/gradient_norm", "L2 norm of the gradient summed over each state's steps in the epoch, (epochs, states)", "loss / weight units");
-            log_.describe(base + "/weight_change_cosine", "cosine between the states' summed weight changes in the epoch, (epochs, states, states)", "1");
-            log_.describe(base + "/gradient_cosine", "cosine between the states' summed gradients in the epoch, (epochs, states, states)", "1");
+            log_.describe(base + "/weight_change_norm",
+                          "L2 norm of the weight change summed over each state's steps in the epoch, (epochs, states)",
+                          "weight units");
+            log_.describe(base + "/gradient_norm",
+                          "L2 norm of the gradient summed over each state's steps in the epoch, (epochs, states)",
+                          "loss / weight units");
+            log_.describe(base + "/weight_change_cosine",
+                          "cosine between the states' summed weight changes in the epoch, (epochs, states, states)",
+                          "1");
+            log_.describe(base + "/gradient_cosine",
+                          "cosine between the states' summed gradients in the epoch, (epochs, states, states)", "1");
         }
         log_.describe("/plasticity/feedforward/vector_epoch", "epoch of each row of weight_change/<state>", "epoch");
         for (const auto& s : states_)
-            log_.describe("/plasticity/feedforward/weight_change/" + s,
-                          "feedforward weight change summed over the epoch's " + s + " steps, flattened (rows, parameters)",
-                          "weight units");
+            log_.describe(
+                "/plasticity/feedforward/weight_change/" + s,
+                "feedforward weight change summed over the epoch's " + s + " steps, flattened (rows, parameters)",
+                "weight units");
     }
 
     // Every step: the weights as the step begins, copied into one flat buffer per
@@ -88,14 +100,19 @@ public:
                 torch::sub_out(slice, p.reshape(-1), slice);  // after - before
                 at += p.numel();
             }
-            const bool learned = model_->learned(name == "feedforward" ? PathwayKind::feedforward : PathwayKind::feedback);
+            const bool learned =
+                model_->learned(name == "feedforward" ? PathwayKind::feedforward : PathwayKind::feedback);
             if (!described_.count(base + name)) {
                 described_.insert(base + name);
-                log_.describe(base + name + "_weight_change_norm", "L2 norm of the " + name + " weight change of this step", "weight units");
-                log_.describe(base + name + "_gradient_norm", "L2 norm of the " + name + " gradient the optimizer used in this step", "loss / weight units");
+                log_.describe(base + name + "_weight_change_norm",
+                              "L2 norm of the " + name + " weight change of this step", "weight units");
+                log_.describe(base + name + "_gradient_norm",
+                              "L2 norm of the " + name + " gradient the optimizer used in this step",
+                              "loss / weight units");
             }
             log_.append(base + name + "_weight_change_norm", change.norm().item<double>());
-            log_.append(base + name + "_gradient_norm", learned ? add_gradient(*pathway.params, gradient_sum_[name][*e.state], pathway.size) : 0.0);
+            log_.append(base + name + "_gradient_norm",
+                        learned ? add_gradient(*pathway.params, gradient_sum_[name][*e.state], pathway.size) : 0.0);
             accumulate(change_sum_[name][*e.state], change);
         }
     }
@@ -120,17 +137,20 @@ public:
 
     // The epoch's sums so far (a checkpoint may fall inside an epoch).
     void save_state(torch::serialize::OutputArchive& archive) override {
-        for (const auto& [kind, sums] : {std::make_pair("change", &change_sum_), std::make_pair("gradient", &gradient_sum_)})
+        for (const auto& [kind, sums] :
+             {std::make_pair("change", &change_sum_), std::make_pair("gradient", &gradient_sum_)})
             for (const auto& [pathway, by_state] : *sums)
                 for (const auto& [state, sum] : by_state)
                     if (sum.defined()) archive.write(std::string(kind) + "." + pathway + "." + state, sum);
     }
     void restore_state(torch::serialize::InputArchive& archive) override {
-        for (const auto& [kind, sums] : {std::make_pair("change", &change_sum_), std::make_pair("gradient", &gradient_sum_)})
+        for (const auto& [kind, sums] :
+             {std::make_pair("change", &change_sum_), std::make_pair("gradient", &gradient_sum_)})
             for (const auto& pathway : pathways_)
                 for (const auto& state : states_) {
                     torch::Tensor sum;
-                    if (archive.try_read(std::string(kind) + "." + pathway.name + "." + state, sum)) (*sums)[pathway.name][state] = sum;
+                    if (archive.try_read(std::string(kind) + "." + pathway.name + "." + state, sum))
+                        (*sums)[pathway.name][state] = sum;
                 }
     }
 
@@ -159,10 +179,12 @@ private:
     static torch::Tensor sum_or_zero(const std::map<std::string, torch::Tensor>& sums, const std::string& state,
                                      std::int64_t size) {
         auto it = sums.find(state);
-        return it != sums.end() ? it->second : torch::zeros({size}, torch::kFloat64);  // host: plasticity sums are kept on the CPU
+        return it != sums.end() ? it->second
+                                : torch::zeros({size}, torch::kFloat64);  // host: plasticity sums are kept on the CPU
     }
     // Norms and cosines of the states' summed vectors.
-    void write_geometry(const std::string& prefix, const std::map<std::string, torch::Tensor>& sums, std::int64_t size) {
+    void write_geometry(const std::string& prefix, const std::map<std::string, torch::Tensor>& sums,
+                        std::int64_t size) {
         std::vector<torch::Tensor> vectors;
         for (const auto& s : states_) vectors.push_back(sum_or_zero(sums, s, size).to(torch::kCPU));
         auto stacked = torch::stack(vectors);  // (S, P)
@@ -183,16 +205,18 @@ private:
     struct Pathway {
         std::string name;
         const std::vector<torch::Tensor>* params;
-        std::int64_t size;      // elements of the flattened weight vector
-        torch::Tensor before;   // the weights as the step began; after it, the step's change
+        std::int64_t size;     // elements of the flattened weight vector
+        torch::Tensor before;  // the weights as the step began; after it, the step's change
     };
-    std::vector<Pathway> pathways_;  // feedforward first
+    std::vector<Pathway> pathways_;                                                          // feedforward first
     std::map<std::string, std::map<std::string, torch::Tensor>> change_sum_, gradient_sum_;  // pathway -> state -> sum
     std::set<std::string> described_;
 };
 
 }  // namespace
 
-std::unique_ptr<Observer> make_plasticity_probe(const ExperimentSpec& spec, LogFile& log) { return std::make_unique<PlasticityProbe>(spec, log); }
+std::unique_ptr<Observer> make_plasticity_probe(const ExperimentSpec& spec, LogFile& log) {
+    return std::make_unique<PlasticityProbe>(spec, log);
+}
 
 }  // namespace somnus

@@ -2,11 +2,11 @@
 // make_probes (probes.cpp) calls, and helpers for writing samples to the log.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <torch/torch.h>
 
 #include "sim/record/log_file.hpp"
 #include "sim/run/observer.hpp"

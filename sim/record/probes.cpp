@@ -31,7 +31,8 @@ void append_clock(LogFile& log, const std::string& group, const StepClock& clock
 }
 
 void describe_clock(LogFile& log, const std::string& group, const std::string& what) {
-    log.describe(group + "/step", "run step (mini-batch index since the start; -1 = before training) of each " + what, "iteration");
+    log.describe(group + "/step", "run step (mini-batch index since the start; -1 = before training) of each " + what,
+                 "iteration");
     log.describe(group + "/epoch", "epoch (0-based; -1 = before training) of each " + what, "epoch");
     log.describe(group + "/iteration", "mini-batch index within the epoch of each " + what, "iteration");
 }

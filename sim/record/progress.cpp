@@ -1,10 +1,10 @@
 #include "sim/record/progress.hpp"
 
-#include "sim/run/schedule.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <map>
+
+#include "sim/run/schedule.hpp"
 
 namespace somnus {
 
@@ -49,9 +49,12 @@ std::string summarize_evaluation(const EvaluationReport& e) {
     }
     if (e.overlap)
         for (const auto& t : e.overlap->tests) {
-            std::snprintf(buffer, sizeof buffer, "%swake/sleep overlap, %lld+%lld units: KL(wake||sleep) %.3f nats (floor %.3f; %lld wake, %lld sleep patterns)",
-                          text.empty() ? "" : "\n", static_cast<long long>(t.units), static_cast<long long>(t.units), t.kl, t.floor,
-                          static_cast<long long>(t.wake_patterns), static_cast<long long>(t.sleep_patterns));
+            std::snprintf(buffer, sizeof buffer,
+                          "%swake/sleep overlap, %lld+%lld units: KL(wake||sleep) %.3f nats (floor %.3f; %lld wake, "
+                          "%lld sleep patterns)",
+                          text.empty() ? "" : "\n", static_cast<long long>(t.units), static_cast<long long>(t.units),
+                          t.kl, t.floor, static_cast<long long>(t.wake_patterns),
+                          static_cast<long long>(t.sleep_patterns));
             text += buffer;
         }
     if (e.dream_content) {
@@ -64,14 +67,16 @@ std::string summarize_evaluation(const EvaluationReport& e) {
         for (const auto& d : c.states) {
             std::map<std::int64_t, int> counts;
             for (std::int64_t k : d.predicted_class) ++counts[k];
-            const auto top = std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+            const auto top = std::max_element(counts.begin(), counts.end(),
+                                              [](const auto& a, const auto& b) { return a.second < b.second; });
             std::snprintf(buffer, sizeof buffer,
-                          "%sdream content, %s (%zu dreams): %zu classes, most often class %lld (%.0f %%); median latent distance "
+                          "%sdream content, %s (%zu dreams): %zu classes, most often class %lld (%.0f %%); median "
+                          "latent distance "
                           "to the nearest memory %.3f, to the nearest training image %.3f (test images: %.3f)",
                           text.empty() ? "" : "\n", d.state.c_str(), d.predicted_class.size(), counts.size(),
                           counts.empty() ? -1LL : static_cast<long long>(top->first),
-                          counts.empty() ? 0.0 : 100.0 * top->second / double(d.predicted_class.size()), median(d.nearest_memory),
-                          median(d.nearest_training), median(c.test_nearest_training));
+                          counts.empty() ? 0.0 : 100.0 * top->second / double(d.predicted_class.size()),
+                          median(d.nearest_memory), median(d.nearest_training), median(c.test_nearest_training));
             text += buffer;
         }
     }
@@ -114,7 +119,8 @@ std::string summarize_readout(const ReadoutReport& r, const std::string& encoder
 }
 
 void RunPace::start(const RunInfo& info) {
-    total_iterations_ = info.timeline ? info.timeline->total_iterations() : info.spec->schedule.epochs * info.iterations_per_epoch;
+    total_iterations_ =
+        info.timeline ? info.timeline->total_iterations() : info.spec->schedule.epochs * info.iterations_per_epoch;
     batch_size_ = info.spec->schedule.batch_size;
     steps_done_ = 0;
     start_ = std::chrono::steady_clock::now();
@@ -185,8 +191,8 @@ void ProgressPrinter::print_line(const StepClock& clock) {
 }
 
 void ProgressPrinter::epoch_done(const EpochEvent& e) {
-    std::fprintf(out_, "epoch %lld done in %.1f s (%.0f img/s)\n", static_cast<long long>(e.epoch + 1),
-                 e.wall_seconds, e.images_per_second);
+    std::fprintf(out_, "epoch %lld done in %.1f s (%.0f img/s)\n", static_cast<long long>(e.epoch + 1), e.wall_seconds,
+                 e.images_per_second);
     std::fflush(out_);
 }
 

@@ -110,7 +110,8 @@ void StatusFileWriter::epoch_done(const EpochEvent& event) {
     progress_.images_per_second = pace_.images_per_second();
     progress_.eta_seconds = pace_.eta_seconds();
     const bool last = event.epoch + 1 == spec_->schedule.epochs;
-    progress_.evaluating = spec_->eval.any() && (last || epoch_listed(spec_->eval.epochs, event.epoch, spec_->schedule.epochs));
+    progress_.evaluating =
+        spec_->eval.any() && (last || epoch_listed(spec_->eval.epochs, event.epoch, spec_->schedule.epochs));
     write();
 }
 

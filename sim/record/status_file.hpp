@@ -24,15 +24,15 @@ std::string status_path_for(const std::string& log_path);
 
 struct RunProgress {
     RunStatus status;
-    std::int64_t epoch = 0;       // 1-based: the epoch running (or the last one, once it ended)
+    std::int64_t epoch = 0;  // 1-based: the epoch running (or the last one, once it ended)
     std::int64_t epochs = 0;
     std::int64_t iteration = 0;   // 1-based, within the epoch
     std::int64_t iterations = 0;  // of the epoch
     double images_per_second = 0;
-    double eta_seconds = -1;      // training left; -1 unknown
-    bool evaluating = false;      // the encoder is being evaluated (not counted in the ETA)
+    double eta_seconds = -1;  // training left; -1 unknown
+    bool evaluating = false;  // the encoder is being evaluated (not counted in the ETA)
     std::int64_t pid = 0;
-    std::string updated;          // UTC, ISO 8601
+    std::string updated;  // UTC, ISO 8601
 };
 
 std::string status_json(const RunProgress& progress);

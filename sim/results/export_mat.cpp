@@ -1,15 +1,14 @@
 #include "sim/results/export_mat.hpp"
 
-#include "sim/base/errors.hpp"
-
-#include "sim/results/log_reading.hpp"
-
 #include <matio.h>
 
 #include <cctype>
 #include <filesystem>
 #include <stdexcept>
 #include <vector>
+
+#include "sim/base/errors.hpp"
+#include "sim/results/log_reading.hpp"
 
 namespace somnus {
 

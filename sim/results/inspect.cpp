@@ -1,17 +1,15 @@
 #include "sim/results/inspect.hpp"
 
-#include "sim/results/log_reading.hpp"
-
-
 #include <algorithm>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
 
+#include "sim/results/log_reading.hpp"
+
 namespace somnus {
 
 namespace {
-
 
 std::string type_name(hid_t type) {
     const std::size_t bytes = H5Tget_size(type);

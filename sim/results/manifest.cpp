@@ -19,9 +19,13 @@ std::vector<ManifestRun> read_manifest(const std::string& path) {
     std::vector<ManifestRun> runs;
     try {
         for (const auto& entry : manifest.at("runs")) {
-            ManifestRun run{entry.at("condition").get<std::string>(), entry.at("log").get<std::string>(), entry.at("seed").get<std::int64_t>(), {}};
+            ManifestRun run{entry.at("condition").get<std::string>(),
+                            entry.at("log").get<std::string>(),
+                            entry.at("seed").get<std::int64_t>(),
+                            {}};
             for (const auto& label : manifest.at("parameters"))
-                run.parameters.emplace_back(label.get<std::string>(), entry.at("parameters").at(label.get<std::string>()).get<std::string>());
+                run.parameters.emplace_back(label.get<std::string>(),
+                                            entry.at("parameters").at(label.get<std::string>()).get<std::string>());
             runs.push_back(std::move(run));
         }
     } catch (const Json::exception& e) {

@@ -1,7 +1,5 @@
 #include "sim/results/metrics.hpp"
 
-#include "sim/base/errors.hpp"
-
 #include <hdf5.h>
 
 #include <cmath>
@@ -9,6 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "sim/base/errors.hpp"
 #include "sim/results/log_reading.hpp"
 
 namespace somnus {
@@ -98,12 +97,14 @@ std::vector<RunMetrics> read_run_metrics_by_epoch(const std::string& log) {
     std::vector<std::string> groups;
     if (H5Lexists(file, "/eval", H5P_DEFAULT) > 0) {
         const Hdf5Handle eval(H5Gopen2(file, "/eval", H5P_DEFAULT), H5Gclose);
-        H5Literate(eval, H5_INDEX_NAME, H5_ITER_INC, nullptr,
-                   [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-                       if (std::string(name).rfind("epoch_", 0) == 0) static_cast<std::vector<std::string>*>(data)->push_back(name);
-                       return 0;
-                   },
-                   &groups);
+        H5Literate(
+            eval, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+            [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+                if (std::string(name).rfind("epoch_", 0) == 0)
+                    static_cast<std::vector<std::string>*>(data)->push_back(name);
+                return 0;
+            },
+            &groups);
     }
     for (const auto& g : groups) {
         RunMetrics m = identity;

@@ -1,7 +1,5 @@
 #include "sim/results/summary.hpp"
 
-#include "sim/base/errors.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -9,8 +7,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "sim/results/manifest.hpp"
+#include "sim/base/errors.hpp"
 #include "sim/base/files.hpp"
+#include "sim/results/manifest.hpp"
 
 namespace somnus {
 
@@ -21,11 +20,16 @@ namespace {
 std::string escape_xml(const std::string& text) {
     std::string out;
     for (char c : text) {
-        if (c == '<') out += "&lt;";
-        else if (c == '>') out += "&gt;";
-        else if (c == '&') out += "&amp;";
-        else if (c == '"') out += "&quot;";
-        else out += c;
+        if (c == '<')
+            out += "&lt;";
+        else if (c == '>')
+            out += "&gt;";
+        else if (c == '&')
+            out += "&amp;";
+        else if (c == '"')
+            out += "&quot;";
+        else
+            out += c;
     }
     return out;
 }
@@ -42,7 +46,8 @@ std::vector<double> ticks(double lo, double hi) {
             break;
         }
     std::vector<double> out;
-    for (double t = std::ceil(lo / step) * step; t <= hi + 1e-9 * span; t += step) out.push_back(std::abs(t) < 1e-12 * span ? 0 : t);
+    for (double t = std::ceil(lo / step) * step; t <= hi + 1e-9 * span; t += step)
+        out.push_back(std::abs(t) < 1e-12 * span ? 0 : t);
     return out;
 }
 
@@ -81,7 +86,8 @@ std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetr
     // Conditions in table order.
     std::vector<std::string> conditions;
     for (const auto& row : rows)
-        if (std::find(conditions.begin(), conditions.end(), row.experiment) == conditions.end()) conditions.push_back(row.experiment);
+        if (std::find(conditions.begin(), conditions.end(), row.experiment) == conditions.end())
+            conditions.push_back(row.experiment);
     // The y range covers every seed and every mean ± SEM.
     double lo = INFINITY, hi = -INFINITY, x_lo = INFINITY, x_hi = -INFINITY;
     for (const auto& run : runs) {
@@ -118,12 +124,15 @@ std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetr
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       << "<text x=\"" << left << "\" y=\"20\" font-size=\"15\">" << escape_xml(metric_heading(metric)) << "</text>\n"
       << "<text x=\"" << left << "\" y=\"36\" fill=\"#555\">"
-      << (per_epoch ? "mean ± SEM over seeds, after each evaluated epoch" : "mean ± SEM over seeds (bars); each seed (dots)")
+      << (per_epoch ? "mean ± SEM over seeds, after each evaluated epoch"
+                    : "mean ± SEM over seeds (bars); each seed (dots)")
       << "</text>\n";
     for (double t : ticks(lo, hi)) {
         const double y = y_of(t);
-        s << "<line x1=\"" << left << "\" x2=\"" << left + plot_w << "\" y1=\"" << y << "\" y2=\"" << y << "\" stroke=\"#e4e4e4\"/>\n"
-          << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << number_text(t) << "</text>\n";
+        s << "<line x1=\"" << left << "\" x2=\"" << left + plot_w << "\" y1=\"" << y << "\" y2=\"" << y
+          << "\" stroke=\"#e4e4e4\"/>\n"
+          << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << number_text(t)
+          << "</text>\n";
     }
     if (!unit_of(metric).empty())
         s << "<text transform=\"translate(16," << top + plot_h / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
@@ -132,11 +141,11 @@ std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetr
       << "\" fill=\"none\" stroke=\"#444\"/>\n";
     auto error_bar = [&](double x, double mean, double sem, const char* colour) {
         if (!std::isnan(sem) && sem > 0) {
-            s << "<line x1=\"" << x << "\" x2=\"" << x << "\" y1=\"" << y_of(mean - sem) << "\" y2=\"" << y_of(mean + sem)
-              << "\" stroke=\"" << colour << "\" stroke-width=\"1.5\"/>\n";
+            s << "<line x1=\"" << x << "\" x2=\"" << x << "\" y1=\"" << y_of(mean - sem) << "\" y2=\""
+              << y_of(mean + sem) << "\" stroke=\"" << colour << "\" stroke-width=\"1.5\"/>\n";
             for (double v : {mean - sem, mean + sem})
-                s << "<line x1=\"" << x - 6 << "\" x2=\"" << x + 6 << "\" y1=\"" << y_of(v) << "\" y2=\"" << y_of(v) << "\" stroke=\""
-                  << colour << "\" stroke-width=\"1.5\"/>\n";
+                s << "<line x1=\"" << x - 6 << "\" x2=\"" << x + 6 << "\" y1=\"" << y_of(v) << "\" y2=\"" << y_of(v)
+                  << "\" stroke=\"" << colour << "\" stroke-width=\"1.5\"/>\n";
         }
         s << "<circle cx=\"" << x << "\" cy=\"" << y_of(mean) << "\" r=\"4.5\" fill=\"" << colour << "\"/>\n";
     };
@@ -149,7 +158,8 @@ std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetr
                 const double v = value_of(run, metric);
                 if (std::isnan(v)) continue;
                 const double jitter = 10.0 * (double(k++ % 5) - 2.0) / 2.0;
-                s << "<circle cx=\"" << x + 14 + jitter * 0.4 << "\" cy=\"" << y_of(v) << "\" r=\"2.5\" fill=\"#999\"/>\n";
+                s << "<circle cx=\"" << x + 14 + jitter * 0.4 << "\" cy=\"" << y_of(v)
+                  << "\" r=\"2.5\" fill=\"#999\"/>\n";
             }
             for (const auto& row : rows)
                 if (row.experiment == conditions[i])
@@ -161,23 +171,29 @@ std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetr
     } else {
         for (double t : ticks(x_lo, x_hi))
             if (std::abs(t - std::round(t)) < 1e-9)
-                s << "<text x=\"" << x_of_epoch(t) << "\" y=\"" << top + plot_h + 16 << "\" text-anchor=\"middle\">" << number_text(t)
-                  << "</text>\n";
-        s << "<text x=\"" << left + plot_w / 2 << "\" y=\"" << top + plot_h + 36 << "\" text-anchor=\"middle\">epochs trained</text>\n";
+                s << "<text x=\"" << x_of_epoch(t) << "\" y=\"" << top + plot_h + 16 << "\" text-anchor=\"middle\">"
+                  << number_text(t) << "</text>\n";
+        s << "<text x=\"" << left + plot_w / 2 << "\" y=\"" << top + plot_h + 36
+          << "\" text-anchor=\"middle\">epochs trained</text>\n";
         for (std::size_t i = 0; i < conditions.size(); ++i) {
             const char* colour = kColours[i % 10];
             std::string points;
             for (const auto& row : rows)
                 if (row.experiment == conditions[i])
                     if (const auto* m = summary_of(row, metric))
-                        points += number_text(x_of_epoch(double(row.trained_epochs))) + "," + number_text(y_of(m->mean)) + " ";
-            s << "<polyline points=\"" << points << "\" fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"1.5\"/>\n";
+                        points += number_text(x_of_epoch(double(row.trained_epochs))) + "," +
+                                  number_text(y_of(m->mean)) + " ";
+            s << "<polyline points=\"" << points << "\" fill=\"none\" stroke=\"" << colour
+              << "\" stroke-width=\"1.5\"/>\n";
             for (const auto& row : rows)
                 if (row.experiment == conditions[i])
-                    if (const auto* m = summary_of(row, metric)) error_bar(x_of_epoch(double(row.trained_epochs)), m->mean, m->sem, colour);
+                    if (const auto* m = summary_of(row, metric))
+                        error_bar(x_of_epoch(double(row.trained_epochs)), m->mean, m->sem, colour);
             const double ly = top + 10 + 18.0 * double(i);
-            s << "<rect x=\"" << left + plot_w + 14 << "\" y=\"" << ly - 9 << "\" width=\"12\" height=\"12\" fill=\"" << colour << "\"/>\n"
-              << "<text x=\"" << left + plot_w + 32 << "\" y=\"" << ly + 1 << "\">" << escape_xml(conditions[i]) << "</text>\n";
+            s << "<rect x=\"" << left + plot_w + 14 << "\" y=\"" << ly - 9 << "\" width=\"12\" height=\"12\" fill=\""
+              << colour << "\"/>\n"
+              << "<text x=\"" << left + plot_w + 32 << "\" y=\"" << ly + 1 << "\">" << escape_xml(conditions[i])
+              << "</text>\n";
         }
     }
     s << "</svg>\n";
@@ -186,10 +202,12 @@ std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetr
 
 std::string summary_text(const Summary& s) {
     std::ostringstream out;
-    const bool per_epoch = std::any_of(s.rows.begin(), s.rows.end(), [](const TableRow& r) { return r.trained_epochs >= 0; });
+    const bool per_epoch =
+        std::any_of(s.rows.begin(), s.rows.end(), [](const TableRow& r) { return r.trained_epochs >= 0; });
     out << table_markdown(s.rows) << "(mean ± SEM over the training seeds of each condition"
         << (per_epoch ? ", after each evaluated epoch" : "") << "; readout and occlusion in % test accuracy)\n"
-        << "summary: " << s.markdown_path << ", " << s.csv_path << ", " << s.plot_paths.size() << (s.plot_paths.size() == 1 ? " plot in " : " plots in ")
+        << "summary: " << s.markdown_path << ", " << s.csv_path << ", " << s.plot_paths.size()
+        << (s.plot_paths.size() == 1 ? " plot in " : " plots in ")
         << (fs::path(s.markdown_path).parent_path() / "plots").string() << "\n";
     for (const auto& skipped : s.skipped) out << "  left out " << skipped << "\n";
     return out.str();
@@ -204,8 +222,10 @@ Summary summarize_folder(const std::string& dir, bool per_epoch, bool plots) {
     const fs::path manifest = fs::path(dir) / "sweep.json";
     if (fs::exists(manifest)) {
         for (const auto& run : read_manifest(manifest.string())) {
-            if (fs::exists(run.log)) logs.push_back(run.log);
-            else summary.skipped.push_back(run.log + " (not run yet)");
+            if (fs::exists(run.log))
+                logs.push_back(run.log);
+            else
+                summary.skipped.push_back(run.log + " (not run yet)");
             parameters[run.condition] = run.parameters;
         }
     } else {

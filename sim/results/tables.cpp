@@ -62,8 +62,11 @@ std::vector<TableRow> summarize_runs(const std::vector<RunMetrics>& runs) {
     for (const auto& r : runs)
         for (const auto& [key, value] : r.values)
             if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
-    std::stable_partition(keys.begin(), keys.end(), [](const std::string& k) { return k != "wall_seconds"; });  // last column
-    auto same_row = [](const TableRow& t, const RunMetrics& r) { return t.experiment == r.experiment && t.trained_epochs == r.trained_epochs; };
+    std::stable_partition(keys.begin(), keys.end(),
+                          [](const std::string& k) { return k != "wall_seconds"; });  // last column
+    auto same_row = [](const TableRow& t, const RunMetrics& r) {
+        return t.experiment == r.experiment && t.trained_epochs == r.trained_epochs;
+    };
     for (const auto& r : runs) {
         auto row = std::find_if(rows.begin(), rows.end(), [&](const TableRow& t) { return same_row(t, r); });
         if (row == rows.end()) {
@@ -78,7 +81,8 @@ std::vector<TableRow> summarize_runs(const std::vector<RunMetrics>& runs) {
     for (const auto& row : rows)
         if (std::find(order.begin(), order.end(), row.experiment) == order.end()) order.push_back(row.experiment);
     std::stable_sort(rows.begin(), rows.end(), [&](const TableRow& a, const TableRow& b) {
-        auto ia = std::find(order.begin(), order.end(), a.experiment), ib = std::find(order.begin(), order.end(), b.experiment);
+        auto ia = std::find(order.begin(), order.end(), a.experiment),
+             ib = std::find(order.begin(), order.end(), b.experiment);
         return ia != ib ? ia < ib : a.trained_epochs < b.trained_epochs;
     });
     for (auto& row : rows)
@@ -103,7 +107,8 @@ std::vector<TableRow> summarize_runs(const std::vector<RunMetrics>& runs) {
 std::string table_markdown(const std::vector<TableRow>& rows) {
     if (rows.empty()) return "(no runs)\n";
     std::vector<std::vector<std::string>> cells;
-    const bool by_epoch = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.trained_epochs >= 0; });
+    const bool by_epoch =
+        std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.trained_epochs >= 0; });
     const auto labels = parameter_labels(rows);
     std::vector<std::string> head{"experiment"};
     head.insert(head.end(), labels.begin(), labels.end());
@@ -137,7 +142,8 @@ std::string table_markdown(const std::vector<TableRow>& rows) {
     print(cells[0]);
     out << "|";
     const std::size_t left = 1 + labels.size();  // text columns align left, numbers right
-    for (std::size_t i = 0; i < width.size(); ++i) out << (i < left ? ":" : "") << std::string(width[i] + 1, '-') << (i < left ? "" : ":") << "|";
+    for (std::size_t i = 0; i < width.size(); ++i)
+        out << (i < left ? ":" : "") << std::string(width[i] + 1, '-') << (i < left ? "" : ":") << "|";
     out << "\n";
     for (std::size_t r = 1; r < cells.size(); ++r) print(cells[r]);
     return out.str();
@@ -145,13 +151,15 @@ std::string table_markdown(const std::vector<TableRow>& rows) {
 
 std::string table_csv(const std::vector<TableRow>& rows) {
     std::ostringstream out;
-    const bool by_epoch = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.trained_epochs >= 0; });
+    const bool by_epoch =
+        std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.trained_epochs >= 0; });
     const auto labels = parameter_labels(rows);
     out << "experiment,";
     for (const auto& label : labels) out << csv_field(label) << ",";
     out << (by_epoch ? "epochs," : "") << "runs,seeds";
     if (!rows.empty())
-        for (const auto& m : rows[0].metrics) out << "," << m.metric << "_mean," << m.metric << "_sem," << m.metric << "_n";
+        for (const auto& m : rows[0].metrics)
+            out << "," << m.metric << "_mean," << m.metric << "_sem," << m.metric << "_n";
     out << "\n";
     out.precision(10);
     for (const auto& row : rows) {

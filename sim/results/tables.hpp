@@ -15,7 +15,7 @@ struct MetricSummary {
     std::string metric;
     std::int64_t n = 0;  // runs that have it
     double mean = 0;
-    double sem = 0;      // standard error of the mean over runs (NaN for one run)
+    double sem = 0;  // standard error of the mean over runs (NaN for one run)
 };
 
 // One row per experiment, in the order the runs first name them.
@@ -25,7 +25,8 @@ struct TableRow {
     std::int64_t runs = 0;
     std::vector<std::int64_t> seeds;
     std::vector<MetricSummary> metrics;
-    std::vector<std::pair<std::string, std::string>> parameters;  // a sweep's varied values (label, value): extra columns
+    std::vector<std::pair<std::string, std::string>>
+        parameters;  // a sweep's varied values (label, value): extra columns
 };
 
 // Rows by experiment (and, for per-epoch metrics, by trained epochs, ascending within an experiment).
@@ -33,6 +34,7 @@ std::vector<TableRow> summarize_runs(const std::vector<RunMetrics>& runs);
 std::string table_markdown(const std::vector<TableRow>& rows);
 // A metric key as a column heading: "occluded_50" -> "50 % occluded".
 std::string metric_heading(const std::string& key);
-std::string table_csv(const std::vector<TableRow>& rows);  // one row per experiment: <metric>_mean, <metric>_sem, <metric>_n
+std::string table_csv(
+    const std::vector<TableRow>& rows);  // one row per experiment: <metric>_mean, <metric>_sem, <metric>_n
 
 }  // namespace somnus

@@ -34,10 +34,10 @@ struct RunInfo {
     std::int64_t train_images = 0;
     std::int64_t iterations_per_epoch = 0;  // of the first epoch (nights and protocols can change it)
     std::int64_t threads = 0;
-    std::int64_t epochs = 0;  // of the schedule
-    Model* model = nullptr;   // probes read it; null for `eval`
+    std::int64_t epochs = 0;             // of the schedule
+    Model* model = nullptr;              // probes read it; null for `eval`
     const Timeline* timeline = nullptr;  // what runs when; null for `eval`
-    bool resumed = false;     // continues an interrupted run from its checkpoint (somnus run --resume)
+    bool resumed = false;                // continues an interrupted run from its checkpoint (somnus run --resume)
     // The test set, loaded once per run for the probes and the evaluations; null
     // when neither needs it.
     const ImageSet* test = nullptr;

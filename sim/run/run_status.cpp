@@ -12,7 +12,9 @@ constexpr const char* kWords[] = {"starting", "running", "finished", "interrupte
 
 const char* RunStatus::word() const { return kWords[kind]; }
 
-std::string RunStatus::text() const { return detail.empty() ? std::string(word()) : std::string(word()) + ": " + detail; }
+std::string RunStatus::text() const {
+    return detail.empty() ? std::string(word()) : std::string(word()) + ": " + detail;
+}
 
 RunStatus RunStatus::parse(const std::string& text) {
     const std::size_t colon = text.find(": ");

@@ -9,7 +9,7 @@ namespace somnus {
 
 struct RunStatus {
     enum Kind {
-        starting,     // the log is open, training has not begun
+        starting,  // the log is open, training has not begun
         running,
         finished,     // trained and evaluated: the run's results are final
         interrupted,  // stopped (Ctrl-C, SIGTERM, a time limit) with a resumable checkpoint

@@ -1,11 +1,9 @@
 #include "sim/run/runner.hpp"
 
-#include "sim/base/errors.hpp"
-
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -13,12 +11,13 @@
 
 #include "data/datasets.hpp"
 #include "data/minibatches.hpp"
-#include "sim/model/dream_module.hpp"
-#include "sim/states/brain_state.hpp"
-#include "sim/run/schedule.hpp"
-#include "sim/model/model.hpp"
+#include "sim/base/errors.hpp"
 #include "sim/eval/evaluation.hpp"
+#include "sim/model/dream_module.hpp"
+#include "sim/model/model.hpp"
 #include "sim/run/runtime.hpp"
+#include "sim/run/schedule.hpp"
+#include "sim/states/brain_state.hpp"
 
 namespace somnus {
 
@@ -80,14 +79,16 @@ void check_finite(const Model& model, const std::string& state, const StepReport
             break;
         }
     if (what.empty()) {
-        const std::string p = model.first_non_finite(model.learned(PathwayKind::feedforward), model.learned(PathwayKind::feedback));
+        const std::string p =
+            model.first_non_finite(model.learned(PathwayKind::feedforward), model.learned(PathwayKind::feedback));
         if (!p.empty()) what = "parameter " + p + " holds NaN or Inf";
     }
     if (what.empty()) return;
     const std::string resume = resume_path_for(spec_log);
-    throw Diverged("diverged in state " + state + " at epoch " + std::to_string(clock.epoch) + ", iteration " +
-                   std::to_string(clock.iteration) + " (step " + std::to_string(clock.step) + "): " + what +
-                   (std::filesystem::exists(resume) ? "; the last good checkpoint is kept: " + resume : std::string("")));
+    throw Diverged(
+        "diverged in state " + state + " at epoch " + std::to_string(clock.epoch) + ", iteration " +
+        std::to_string(clock.iteration) + " (step " + std::to_string(clock.step) + "): " + what +
+        (std::filesystem::exists(resume) ? "; the last good checkpoint is kept: " + resume : std::string("")));
 }
 
 // Random generators as tensors (their full state), for the resumable checkpoint.
@@ -131,7 +132,10 @@ struct WallClock {
 class Training {
 public:
     Training(const ExperimentSpec& spec, torch::Device device, const std::vector<Observer*>& observers, WallClock& wall)
-        : spec_(spec), device_(device), observers_(observers), wall_(wall),
+        : spec_(spec),
+          device_(device),
+          observers_(observers),
+          wall_(wall),
           data_rng_(at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.seed))),
           full_train_(load_images(spec.data, /*train=*/true)),
           train_(on_device(random_subset(full_train_, spec.data.train_subset, data_rng_), device)),
@@ -174,9 +178,16 @@ public:
 
     // Tells the observers the run starts (or goes on); they restore their state from the checkpoint.
     void announce(const std::string& device_name) {
-        RunInfo info{&spec_, "run", device_name, train_.size(),
-                     timeline_.epochs.empty() ? per_pass_ : timeline_.epochs.front().iterations(), torch::get_num_threads(),
-                     spec_.schedule.epochs, &model_, &timeline_, resumed_run_};
+        RunInfo info{&spec_,
+                     "run",
+                     device_name,
+                     train_.size(),
+                     timeline_.epochs.empty() ? per_pass_ : timeline_.epochs.front().iterations(),
+                     torch::get_num_threads(),
+                     spec_.schedule.epochs,
+                     &model_,
+                     &timeline_,
+                     resumed_run_};
         if (spec_.record.activity.enabled || spec_.eval.any()) info.test = &test_set();
         notify([&](Observer& o) { o.run_started(info); });
         if (resumed_run_)
@@ -200,7 +211,8 @@ public:
         for (const Block& block : plan.blocks) {
             clock_.part = block.part.c_str();
             // Waking states see new data; sleep reuses the last mini-batch seen (its states read no pixels).
-            const bool sees_data = std::any_of(block.states.begin(), block.states.end(), [&](const std::string& s) { return awake_.at(s); });
+            const bool sees_data = std::any_of(block.states.begin(), block.states.end(),
+                                               [&](const std::string& s) { return awake_.at(s); });
             for (std::int64_t i = 0; i < block.iterations && !interrupted; ++i, ++clock_.iteration, ++clock_.step) {
                 if (clock_.iteration < skip_iterations_) continue;  // done before the run was resumed
                 run_mini_batch(block, sees_data);
@@ -210,7 +222,8 @@ public:
                 if (stop && stop->load()) {
                     interrupted = true;
                     save_resume(next);
-                } else if (spec_.record.checkpoint_every > 0 && (clock_.step + 1) % spec_.record.checkpoint_every == 0 &&
+                } else if (spec_.record.checkpoint_every > 0 &&
+                           (clock_.step + 1) % spec_.record.checkpoint_every == 0 &&
                            next.iteration < plan.iterations()) {
                     save_resume(next);
                 }
@@ -227,7 +240,8 @@ public:
         EpochEvent e{clock_.epoch, secs, double(done * batch_) / std::max(secs, 1e-9)};
         notify([&](Observer& o) { o.epoch_done(e); });
         const bool last = clock_.epoch + 1 == spec_.schedule.epochs;
-        if (!last && epoch_listed(spec_.eval.epochs, clock_.epoch, spec_.schedule.epochs)) evaluate(clock_.epoch + 1, false, result);
+        if (!last && epoch_listed(spec_.eval.epochs, clock_.epoch, spec_.schedule.epochs))
+            evaluate(clock_.epoch + 1, false, result);
         if (!last) save_resume(StepClock{clock_.epoch + 1, 0, clock_.step});
         ++clock_.epoch;
         return true;
@@ -241,8 +255,9 @@ public:
         std::vector<DreamBatch> dreams;  // in the spec's order of states
         for (const auto& s : spec_.states)
             if (auto d = last_dreams_.find(s.name); d != last_dreams_.end()) dreams.push_back(d->second);
-        EvaluationReport report = evaluate_areas(*model_.encoder, *model_.generator, model_.latent_dim, full_train_, test_set(),
-                                                 spec_.eval, device_, dreams, model_.hippocampus.stored_latents());
+        EvaluationReport report =
+            evaluate_areas(*model_.encoder, *model_.generator, model_.latent_dim, full_train_, test_set(), spec_.eval,
+                           device_, dreams, model_.hippocampus.stored_latents());
         report.trained_epochs = trained_epochs;
         report.final = final;
         report.encoder = trained_epochs == 0 ? "untrained" : "trained";
@@ -282,7 +297,8 @@ private:
     }
     static std::map<std::string, bool> awake_states(const ExperimentSpec& spec) {
         std::map<std::string, bool> awake;
-        for (const auto& name : spec.schedule.states_run()) awake[name] = find_state_type(spec.state(name)->type)->awake;
+        for (const auto& name : spec.schedule.states_run())
+            awake[name] = find_state_type(spec.state(name)->type)->awake;
         return awake;
     }
 
@@ -296,7 +312,8 @@ private:
         if (sees_data || !data_.started()) data_.next();
         const Experience experience{data_.images(), data_.labels()};
         for (const auto& name : block.states) {
-            const DoseTime when{clock_.epoch, double(clock_.iteration) / double(clock_.iterations_in_epoch), spec_.schedule.epochs};
+            const DoseTime when{clock_.epoch, double(clock_.iteration) / double(clock_.iterations_in_epoch),
+                                spec_.schedule.epochs};
             Modulation m = model_.conductor.modulation(name, when);
             for (const auto& d : model_.dream_modules) d->modulate(name, m);
             StepEvent event{&name, clock_, nullptr, m, wall_.seconds()};
@@ -316,7 +333,8 @@ private:
     void keep_dreams(const std::string& state, const StepReport& report) {
         const DreamContentSpec& want = spec_.eval.dream_content;
         if (!want.enabled || !report.samples) return;
-        if (!want.states.empty() && std::find(want.states.begin(), want.states.end(), state) == want.states.end()) return;
+        if (!want.states.empty() && std::find(want.states.begin(), want.states.end(), state) == want.states.end())
+            return;
         for (const auto& [name, tensor] : report.samples->tensors)
             if (name == "dream") last_dreams_[state] = DreamBatch{state, clock_.step, tensor};
     }
@@ -329,8 +347,10 @@ private:
         data_.save(d);
         archive.write("data", d);
         save_generators(archive, data_rng_, device_);
-        archive.write("position", torch::tensor(std::vector<double>{double(next.epoch), double(next.iteration),  // host: a few numbers
-                                                                    double(next.step), wall_.seconds()}, torch::kFloat64));
+        archive.write("position", torch::tensor(std::vector<double>{double(next.epoch),
+                                                                    double(next.iteration),  // host: a few numbers
+                                                                    double(next.step), wall_.seconds()},
+                                                torch::kFloat64));
         for (std::size_t i = 0; i < observers_.size(); ++i) {
             torch::serialize::OutputArchive o;
             observers_[i]->save_state(o);

@@ -21,7 +21,7 @@ struct RunResult {
     RunStatus status;  // finished, or interrupted (a resumable checkpoint was written)
     double wall_seconds = 0;
     std::optional<EvaluationReport> evaluation;  // the final one, if the spec evaluates
-    std::string checkpoint;  // path of the saved model, if any
+    std::string checkpoint;                      // path of the saved model, if any
 };
 
 class Runner {

@@ -2,11 +2,11 @@
 // it), the device, GPU numerics; and errors as the user reads them.
 #pragma once
 
-#include <c10/core/Device.h>
-
 #include <cstdint>
 #include <exception>
 #include <string>
+
+#include <c10/core/Device.h>
 
 namespace somnus {
 

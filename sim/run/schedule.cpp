@@ -124,7 +124,9 @@ Timeline expand_schedule(const ScheduleSpec& schedule, std::int64_t batches_per_
                 restart = p.restart_cycle;
             }
         }
-        auto is_deprived = [&](const std::string& s) { return std::find(deprived.begin(), deprived.end(), s) != deprived.end(); };
+        auto is_deprived = [&](const std::string& s) {
+            return std::find(deprived.begin(), deprived.end(), s) != deprived.end();
+        };
 
         // The day: the cycle without the deprived states.
         std::vector<std::string> day;
@@ -143,7 +145,8 @@ Timeline expand_schedule(const ScheduleSpec& schedule, std::int64_t batches_per_
                     e.iterations = static_cast<std::int64_t>(std::llround(double(e.iterations) * it->second));
                 per_cycle += e.iterations;
             }
-            const auto total = static_cast<std::int64_t>(std::llround(length * double(schedule.night.cycles * per_cycle)));
+            const auto total =
+                static_cast<std::int64_t>(std::llround(length * double(schedule.night.cycles * per_cycle)));
             const Block arousal{"arousal", {arousal_state}, arousal_iterations};
             for (Block& b : sleep_sequence(pattern, total, every, arousal, restart)) {
                 if (b.part == "night" && is_deprived(b.states.front())) {
@@ -183,7 +186,8 @@ std::string Timeline::describe() const {
         std::size_t last = e;  // consecutive epochs with the same plan share a line
         while (last + 1 < epochs.size() && same_plan(epochs[last + 1], epochs[e])) ++last;
         const EpochPlan& plan = epochs[e];
-        std::string line = last == e ? "epoch " + std::to_string(e) : "epochs " + std::to_string(e) + "-" + std::to_string(last);
+        std::string line =
+            last == e ? "epoch " + std::to_string(e) : "epochs " + std::to_string(e) + "-" + std::to_string(last);
         if (!plan.protocols.empty()) line += " [" + join(plan.protocols) + "]";
         line += ":";
         std::string part;
@@ -194,8 +198,8 @@ std::string Timeline::describe() const {
                 line += ", ... (" + std::to_string(plan.blocks.size()) + " blocks)";
                 break;
             }
-            line += (b.part != part ? (part.empty() ? " " : " | ") + b.part + " " : ", ") + states_text(b.states) + " x" +
-                    std::to_string(b.iterations);
+            line += (b.part != part ? (part.empty() ? " " : " | ") + b.part + " " : ", ") + states_text(b.states) +
+                    " x" + std::to_string(b.iterations);
             part = b.part;
             ++shown;
         }

@@ -20,7 +20,8 @@ template <class Type>
 void add_types(std::vector<Type>& table, std::vector<Type> types, const char* what) {
     for (auto& t : types) {
         for (const auto& known : table)
-            if (known.name == t.name) throw std::logic_error(std::string(what) + " type '" + t.name + "' registered twice");
+            if (known.name == t.name)
+                throw std::logic_error(std::string(what) + " type '" + t.name + "' registered twice");
         table.push_back(std::move(t));
     }
 }

@@ -17,8 +17,8 @@ namespace somnus {
 class BrainState;
 
 struct StateType {
-    std::string name;     // the "type" a spec gives a state
-    std::string summary;  // one line for `somnus --help` and the docs
+    std::string name;               // the "type" a spec gives a state
+    std::string summary;            // one line for `somnus --help` and the docs
     std::vector<ModuleKind> needs;  // modules the circuit must provide
     // Reads the state's own keys; the reader rejects unknown ones afterwards.
     std::shared_ptr<const StateParams> (*parse)(ObjectReader& reader);

@@ -35,9 +35,9 @@ Json read_json_file(const std::string& path) {
         }
         std::string what = e.what();
         auto cut = what.find("parse error");
-        throw SpecError("", path + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                                " (byte " + std::to_string(e.byte) + "): malformed JSON: " +
-                                (cut == std::string::npos ? what : what.substr(cut)));
+        throw SpecError("", path + ":" + std::to_string(line) + ":" + std::to_string(column) + " (byte " +
+                                std::to_string(e.byte) +
+                                "): malformed JSON: " + (cut == std::string::npos ? what : what.substr(cut)));
     }
 }
 
@@ -105,7 +105,9 @@ void apply_override(Json& document, const std::string& assignment) {
     try {
         document[pointer] = value;
     } catch (const Json::exception&) {  // e.g. a word where an array wants an index
-        throw SpecError(parent.to_string(), "--set " + path + ": no such place in the spec (arrays are indexed by number, e.g. pathways.0.from)");
+        throw SpecError(
+            parent.to_string(),
+            "--set " + path + ": no such place in the spec (arrays are indexed by number, e.g. pathways.0.from)");
     }
 }
 

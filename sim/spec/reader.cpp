@@ -7,8 +7,7 @@
 namespace somnus {
 
 SpecError::SpecError(std::string pointer, std::string message)
-    : UsageError("spec error at " + (pointer.empty() ? std::string("/") : pointer) + ": " +
-                         message),
+    : UsageError("spec error at " + (pointer.empty() ? std::string("/") : pointer) + ": " + message),
       pointer_(std::move(pointer)),
       message_(std::move(message)) {}
 
@@ -79,10 +78,8 @@ std::string json_type_name(const Json& value) {
     }
 }
 
-ObjectReader::ObjectReader(const Json& object, JsonPointer where)
-    : object_(object), where_(std::move(where)) {
-    if (!object_.is_object())
-        throw SpecError(where_.to_string(), "expected an object, got " + json_type_name(object_));
+ObjectReader::ObjectReader(const Json& object, JsonPointer where) : object_(object), where_(std::move(where)) {
+    if (!object_.is_object()) throw SpecError(where_.to_string(), "expected an object, got " + json_type_name(object_));
 }
 
 const Json* ObjectReader::find(const std::string& key) {
@@ -94,8 +91,8 @@ const Json* ObjectReader::find(const std::string& key) {
 const Json* ObjectReader::child(const std::string& key) { return find(key); }
 
 void ObjectReader::wrong_type(const std::string& key, const char* expected) const {
-    throw SpecError(at(key).to_string(), std::string("expected ") + expected + ", got " +
-                                             json_type_name(object_.at(key)));
+    throw SpecError(at(key).to_string(),
+                    std::string("expected ") + expected + ", got " + json_type_name(object_.at(key)));
 }
 
 double ObjectReader::number(const std::string& key, double fallback, double lo, double hi) {
@@ -111,15 +108,14 @@ double ObjectReader::number(const std::string& key, double fallback, double lo, 
     return x;
 }
 
-std::int64_t ObjectReader::integer(const std::string& key, std::int64_t fallback, std::int64_t lo,
-                                   std::int64_t hi) {
+std::int64_t ObjectReader::integer(const std::string& key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
     const Json* v = find(key);
     if (!v) return fallback;
     if (!v->is_number_integer()) wrong_type(key, "an integer");
     std::int64_t x = v->get<std::int64_t>();
     if (x < lo || x > hi)
-        throw SpecError(at(key).to_string(), "value " + std::to_string(x) + " is out of range [" +
-                                                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        throw SpecError(at(key).to_string(), "value " + std::to_string(x) + " is out of range [" + std::to_string(lo) +
+                                                 ", " + std::to_string(hi) + "]");
     return x;
 }
 
@@ -158,7 +154,8 @@ std::vector<T> number_list(const Json& array, const JsonPointer& where, T lo, T 
         auto at = (where / std::to_string(i)).to_string();
         const bool integral = std::is_integral_v<T>;
         if (integral ? !item.is_number_integer() : !item.is_number())
-            throw SpecError(at, std::string("expected ") + (integral ? "an integer" : "a number") + ", got " + json_type_name(item));
+            throw SpecError(at, std::string("expected ") + (integral ? "an integer" : "a number") + ", got " +
+                                    json_type_name(item));
         T x = item.get<T>();
         if (x < lo || x > hi) {
             std::ostringstream text;
@@ -187,8 +184,7 @@ std::vector<double> ObjectReader::numbers(const std::string& key, std::vector<do
     return number_list(*v, at(key), lo, hi);
 }
 
-std::vector<std::string> ObjectReader::strings(const std::string& key,
-                                               std::vector<std::string> fallback) {
+std::vector<std::string> ObjectReader::strings(const std::string& key, std::vector<std::string> fallback) {
     const Json* v = find(key);
     if (!v) return fallback;
     if (!v->is_array()) wrong_type(key, "an array of strings");

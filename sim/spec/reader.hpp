@@ -2,10 +2,11 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "sim/base/errors.hpp"
 
@@ -46,14 +47,12 @@ public:
     ObjectReader(const Json& object, JsonPointer where);
 
     double number(const std::string& key, double fallback, double lo, double hi);
-    std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t lo,
-                         std::int64_t hi);
+    std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t lo, std::int64_t hi);
     bool boolean(const std::string& key, bool fallback);
     std::string string(const std::string& key, const std::string& fallback);
-    std::string choice(const std::string& key, const std::string& fallback,
-                       const std::vector<std::string>& allowed);
-    std::vector<std::int64_t> integers(const std::string& key, std::vector<std::int64_t> fallback,
-                                       std::int64_t lo, std::int64_t hi);
+    std::string choice(const std::string& key, const std::string& fallback, const std::vector<std::string>& allowed);
+    std::vector<std::int64_t> integers(const std::string& key, std::vector<std::int64_t> fallback, std::int64_t lo,
+                                       std::int64_t hi);
     std::vector<double> numbers(const std::string& key, std::vector<double> fallback, double lo, double hi);
     std::vector<std::string> strings(const std::string& key, std::vector<std::string> fallback);
 

@@ -1,12 +1,12 @@
 #include "sim/spec/spec.hpp"
 
 #include <algorithm>
-#include <regex>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
-#include <cmath>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -41,11 +41,14 @@ ModuleParams parse_stochastic_area(ObjectReader& r) {
     p.layers = r.integers("layers", p.layers, 1, 65536);
     if (p.layers.empty()) throw SpecError(r.at("layers").to_string(), "give at least one latent layer size");
     if (p.architecture == "conv" && p.layers.size() > 6)
-        throw SpecError(r.at("layers").to_string(), "a conv hierarchy on 32x32 images has at most 6 latent layers (each but the top halves the image)");
+        throw SpecError(
+            r.at("layers").to_string(),
+            "a conv hierarchy on 32x32 images has at most 6 latent layers (each but the top halves the image)");
     p.hidden = r.integer("hidden", p.hidden, 1, 65536);
     p.recurrent_steps = r.integer("recurrent_steps", p.architecture == "conv" ? 0 : p.recurrent_steps, 0, 16);
     if (p.architecture == "conv" && p.recurrent_steps != 0)
-        throw SpecError(r.at("recurrent_steps").to_string(), "conv layers have no recurrent maps (their local recurrence is the divisive normalisation)");
+        throw SpecError(r.at("recurrent_steps").to_string(),
+                        "conv layers have no recurrent maps (their local recurrence is the divisive normalisation)");
     p.sigma_bias = r.number("sigma_bias", p.sigma_bias, -100.0, 100.0);
     p.sigma_min = r.number("sigma_min", p.sigma_min, 0.0, 10.0);
     return p;
@@ -91,7 +94,8 @@ ModuleParams parse_conductor(ObjectReader& r) {
     }
     if (const Json* doses = r.child("doses")) {
         const JsonPointer where = r.at("doses");
-        if (!doses->is_array()) throw SpecError(where.to_string(), "expected a list of doses, got " + json_type_name(*doses));
+        if (!doses->is_array())
+            throw SpecError(where.to_string(), "expected a list of doses, got " + json_type_name(*doses));
         for (std::size_t i = 0; i < doses->size(); ++i) {
             ObjectReader dr((*doses)[i], where / std::to_string(i));
             Dose d;
@@ -99,7 +103,9 @@ ModuleParams parse_conductor(ObjectReader& r) {
             d.name = dr.string("name", "dose " + std::to_string(i));
             d.states = dr.strings("states", d.states);
             if (const Json* e = dr.child("epochs"); e && e->is_string()) {
-                if (*e != "all") throw SpecError(dr.at("epochs").to_string(), "expected \"all\" or a list of epochs, got \"" + e->get<std::string>() + "\"");
+                if (*e != "all")
+                    throw SpecError(dr.at("epochs").to_string(),
+                                    "expected \"all\" or a list of epochs, got \"" + e->get<std::string>() + "\"");
             } else {
                 d.epochs = dr.integers("epochs", d.epochs, -1000000, 1000000);
             }
@@ -112,19 +118,22 @@ ModuleParams parse_conductor(ObjectReader& r) {
                 for (const char* mode : {"set", "scale", "add"})
                     if (er.child(mode)) {
                         x.mode = mode;
-                        x.value = er.number(mode, 0.0, mode == std::string("add") ? -1.0 : 0.0, mode == std::string("scale") ? 100.0 : 1.0);
+                        x.value = er.number(mode, 0.0, mode == std::string("add") ? -1.0 : 0.0,
+                                            mode == std::string("scale") ? 100.0 : 1.0);
                         ++modes;
                     }
                 if (er.child("ramp")) {
                     auto ends = er.numbers("ramp", {}, 0.0, 1.0);
-                    if (ends.size() != 2) throw SpecError(er.at("ramp").to_string(), "a ramp is [level at the start, level at the end]");
+                    if (ends.size() != 2)
+                        throw SpecError(er.at("ramp").to_string(), "a ramp is [level at the start, level at the end]");
                     x.mode = "ramp";
                     x.from = ends[0];
                     x.to = ends[1];
                     ++modes;
                 }
                 if (modes != 1)
-                    throw SpecError(dr.at(key).to_string(), "give exactly one of \"set\", \"scale\", \"add\" or \"ramp\"");
+                    throw SpecError(dr.at(key).to_string(),
+                                    "give exactly one of \"set\", \"scale\", \"add\" or \"ramp\"");
                 er.finish();
                 *out = x;
             }
@@ -150,7 +159,8 @@ const std::vector<ModuleType>& module_types() {
     static const std::vector<ModuleType> all = [] {
         std::vector<ModuleType> t = types;
         for (const auto& d : dream_module_types())
-            t.push_back({d.name, ModuleKind::dream, [parse = d.parse](ObjectReader& r) -> ModuleParams { return parse(r); }});
+            t.push_back(
+                {d.name, ModuleKind::dream, [parse = d.parse](ObjectReader& r) -> ModuleParams { return parse(r); }});
         return t;
     }();
     return all;
@@ -255,8 +265,9 @@ OptimizerSpec parse_optimizer(ObjectReader& r) {
 
 TrainingSpec parse_training(ObjectReader& r) {
     TrainingSpec t;
-    for (auto [key, out] : {std::make_pair("encoder_optimizer", &t.encoder), std::make_pair("generator_optimizer", &t.generator),
-                            std::make_pair("critic_optimizer", &t.critic)})
+    for (auto [key, out] :
+         {std::make_pair("encoder_optimizer", &t.encoder), std::make_pair("generator_optimizer", &t.generator),
+          std::make_pair("critic_optimizer", &t.critic)})
         if (const Json* j = r.child(key)) {
             ObjectReader o(*j, r.at(key));
             *out = parse_optimizer(o);
@@ -270,7 +281,9 @@ TrainingSpec parse_training(ObjectReader& r) {
 // A list of epochs, or "all" (= the empty list).
 std::vector<std::int64_t> parse_epoch_list(ObjectReader& r, const std::string& key) {
     if (const Json* e = r.child(key); e && e->is_string()) {
-        if (*e != "all") throw SpecError(r.at(key).to_string(), "expected \"all\" or a list of epochs, got \"" + e->get<std::string>() + "\"");
+        if (*e != "all")
+            throw SpecError(r.at(key).to_string(),
+                            "expected \"all\" or a list of epochs, got \"" + e->get<std::string>() + "\"");
         return {};
     }
     return r.integers(key, {}, -1000000, 1000000);
@@ -280,7 +293,8 @@ std::vector<std::int64_t> parse_epoch_list(ObjectReader& r, const std::string& k
 std::int64_t parse_duration(ObjectReader& r, std::int64_t batch_size, const std::string& what) {
     const bool iterations = r.child("iterations") != nullptr, images = r.child("images") != nullptr;
     if (iterations == images)
-        throw SpecError(r.where().to_string(), what + " needs a length: give \"iterations\" (mini-batches) or \"images\"");
+        throw SpecError(r.where().to_string(),
+                        what + " needs a length: give \"iterations\" (mini-batches) or \"images\"");
     if (iterations) return r.integer("iterations", 0, 0, 1 << 30);
     const std::int64_t n = r.integer("images", 0, 0, std::int64_t(1) << 40);
     return (n + batch_size - 1) / batch_size;
@@ -291,20 +305,26 @@ NightSpec parse_night(ObjectReader& r, std::int64_t batch_size) {
     n.cycles = r.integer("cycles", 1, 0, 1 << 20);
     const Json* episodes = r.child("episodes");
     const JsonPointer where = r.at("episodes");
-    if (!episodes) throw SpecError(r.where().to_string(), "a night needs \"episodes\": e.g. [{\"state\": \"nrem\", \"iterations\": 40}, {\"state\": \"rem\", \"iterations\": 20}]");
-    if (!episodes->is_array()) throw SpecError(where.to_string(), "expected a list of episodes, got " + json_type_name(*episodes));
+    if (!episodes)
+        throw SpecError(r.where().to_string(),
+                        "a night needs \"episodes\": e.g. [{\"state\": \"nrem\", \"iterations\": 40}, {\"state\": "
+                        "\"rem\", \"iterations\": 20}]");
+    if (!episodes->is_array())
+        throw SpecError(where.to_string(), "expected a list of episodes, got " + json_type_name(*episodes));
     for (std::size_t i = 0; i < episodes->size(); ++i) {
         ObjectReader er((*episodes)[i], where / std::to_string(i));
         NightEpisode e;
         e.pointer = er.where().to_string();
         const Json* state = er.child("state");
-        if (!state || !state->is_string()) throw SpecError(e.pointer + "/state", "every episode names a brain \"state\"");
+        if (!state || !state->is_string())
+            throw SpecError(e.pointer + "/state", "every episode names a brain \"state\"");
         e.state = state->get<std::string>();
         e.iterations = parse_duration(er, batch_size, "episode " + std::to_string(i));
         er.finish();
         n.episodes.push_back(e);
     }
-    if (n.cycles > 0 && n.episodes.empty()) throw SpecError(where.to_string(), "a night with cycles needs at least one episode");
+    if (n.cycles > 0 && n.episodes.empty())
+        throw SpecError(where.to_string(), "a night with cycles needs at least one episode");
     r.finish();
     return n;
 }
@@ -323,8 +343,11 @@ SleepProtocol parse_protocol(ObjectReader& r, std::size_t index) {
     p.instead = r.string("instead", "");
     if (const Json* scale = r.child("episode_scale")) {
         ObjectReader sr(*scale, r.at("episode_scale"));
-        if (!scale->is_object()) throw SpecError(r.at("episode_scale").to_string(), "expected an object {state: factor}, got " + json_type_name(*scale));
-        for (auto it = scale->begin(); it != scale->end(); ++it) p.episode_scale[it.key()] = sr.number(it.key(), 1.0, 0.0, 1000.0);
+        if (!scale->is_object())
+            throw SpecError(r.at("episode_scale").to_string(),
+                            "expected an object {state: factor}, got " + json_type_name(*scale));
+        for (auto it = scale->begin(); it != scale->end(); ++it)
+            p.episode_scale[it.key()] = sr.number(it.key(), 1.0, 0.0, 1000.0);
     }
     p.night_length = r.number("night_length", p.night_length, 0.0, 1000.0);
     if (const Json* f = r.child("fragment")) {
@@ -338,7 +361,9 @@ SleepProtocol parse_protocol(ObjectReader& r, std::size_t index) {
     if (!p.instead.empty() && p.deprive.empty())
         throw SpecError(r.at("instead").to_string(), "\"instead\" replaces deprived sleep; give \"deprive\" too");
     if (p.deprive.empty() && p.episode_scale.empty() && p.night_length == 1.0 && p.fragment_every == 0)
-        throw SpecError(p.pointer, "a protocol changes something: give \"deprive\", \"episode_scale\", \"night_length\" or \"fragment\"");
+        throw SpecError(
+            p.pointer,
+            "a protocol changes something: give \"deprive\", \"episode_scale\", \"night_length\" or \"fragment\"");
     r.finish();
     return p;
 }
@@ -356,7 +381,8 @@ ScheduleSpec parse_schedule(ObjectReader& r) {
     }
     if (const Json* protocols = r.child("protocols")) {
         const JsonPointer where = r.at("protocols");
-        if (!protocols->is_array()) throw SpecError(where.to_string(), "expected a list of protocols, got " + json_type_name(*protocols));
+        if (!protocols->is_array())
+            throw SpecError(where.to_string(), "expected a list of protocols, got " + json_type_name(*protocols));
         for (std::size_t i = 0; i < protocols->size(); ++i) {
             ObjectReader pr((*protocols)[i], where / std::to_string(i));
             s.protocols.push_back(parse_protocol(pr, i));
@@ -369,7 +395,9 @@ ScheduleSpec parse_schedule(ObjectReader& r) {
 SampleTimes parse_times(ObjectReader& r, SampleTimes t) {
     t.every_iterations = r.integer("every_iterations", t.every_iterations, 0, kMaxInt);
     if (const Json* e = r.child("epochs"); e && e->is_string()) {
-        if (*e != "all") throw SpecError(r.at("epochs").to_string(), "expected \"all\" or a list of epochs, got \"" + e->get<std::string>() + "\"");
+        if (*e != "all")
+            throw SpecError(r.at("epochs").to_string(),
+                            "expected \"all\" or a list of epochs, got \"" + e->get<std::string>() + "\"");
     } else {
         t.epochs = r.integers("epochs", t.epochs, -1000000, 1000000);
     }
@@ -382,17 +410,20 @@ ActivityRecord parse_activity(ObjectReader& r) {
     a.probe_images = r.integer("probe_images", a.probe_images, 1, 100000);
     if (const Json* layers = r.child("layers")) {
         if (!layers->is_object())
-            throw SpecError(r.at("layers").to_string(), "expected an object {module: [layers]}, got " + json_type_name(*layers));
+            throw SpecError(r.at("layers").to_string(),
+                            "expected an object {module: [layers]}, got " + json_type_name(*layers));
         for (const auto& [module, list] : layers->items()) {
             auto where = (r.at("layers") / module).to_string();
             if (list.is_string() && list == "all") {
                 a.layers[module] = {"all"};
                 continue;
             }
-            if (!list.is_array()) throw SpecError(where, "expected a list of layer names or \"all\", got " + json_type_name(list));
+            if (!list.is_array())
+                throw SpecError(where, "expected a list of layer names or \"all\", got " + json_type_name(list));
             for (std::size_t i = 0; i < list.size(); ++i) {
                 if (!list[i].is_string())
-                    throw SpecError(where + "/" + std::to_string(i), "expected a layer name, got " + json_type_name(list[i]));
+                    throw SpecError(where + "/" + std::to_string(i),
+                                    "expected a layer name, got " + json_type_name(list[i]));
                 a.layers[module].push_back(list[i].get<std::string>());
             }
         }
@@ -432,7 +463,8 @@ RecordSpec parse_record(ObjectReader& r) {
     rec.flush_every = r.integer("flush_every", rec.flush_every, 0, kMaxInt);
     auto sub = [&](const char* key, auto parse, auto& out) {
         if (const Json* j = r.child(key)) {
-            if (!j->is_object()) throw SpecError(r.at(key).to_string(), "expected an object, got " + json_type_name(*j));
+            if (!j->is_object())
+                throw SpecError(r.at(key).to_string(), "expected an object, got " + json_type_name(*j));
             ObjectReader o(*j, r.at(key));
             out = parse(o);
         }
@@ -453,7 +485,8 @@ void check_record(const ExperimentSpec& spec) {
     auto check_states = [&](const std::vector<std::string>& names, const std::string& where) {
         for (std::size_t i = 0; i < names.size(); ++i)
             if (std::find(cycle.begin(), cycle.end(), names[i]) == cycle.end())
-                throw SpecError(where + "/" + std::to_string(i), unknown_name("brain state of the schedule", names[i], cycle));
+                throw SpecError(where + "/" + std::to_string(i),
+                                unknown_name("brain state of the schedule", names[i], cycle));
     };
     check_states(spec.record.activity.after_states, "/record/activity/after_states");
     check_states(spec.record.dreams.states, "/record/dreams/states");
@@ -465,7 +498,8 @@ void check_record(const ExperimentSpec& spec) {
         if (!m) throw SpecError(where, unknown_name("module", module, module_names));
         auto allowed = recordable_layers(*m);
         if (allowed.empty())
-            throw SpecError(where, "module \"" + module + "\" is a " + to_string(m->kind) + "; it has no layers to record");
+            throw SpecError(where,
+                            "module \"" + module + "\" is a " + to_string(m->kind) + "; it has no layers to record");
         for (std::size_t i = 0; i < layers.size(); ++i)
             if (layers[i] != "all" && std::find(allowed.begin(), allowed.end(), layers[i]) == allowed.end())
                 throw SpecError(where + "/" + std::to_string(i), unknown_name("layer", layers[i], allowed));
@@ -478,7 +512,8 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
     EvalSpec e;
     if (const Json* epochs = r.child("epochs"); epochs && epochs->is_string()) {
         if (*epochs != "all")
-            throw SpecError(r.at("epochs").to_string(), "expected \"all\" or a list of epochs, got \"" + epochs->get<std::string>() + "\"");
+            throw SpecError(r.at("epochs").to_string(),
+                            "expected \"all\" or a list of epochs, got \"" + epochs->get<std::string>() + "\"");
         e.epochs.clear();
         for (std::int64_t k = 0; k < training_epochs; ++k) e.epochs.push_back(k);
     } else {
@@ -541,7 +576,9 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         dc.test_images = o.integer("test_images", dc.test_images, 1, kMaxInt);
         o.finish();
         if (dc.enabled && !e.linear_readout.enabled)
-            throw SpecError(dc.pointer + "/enabled", "dream content is classified by the linear readout's classifier: enable eval.linear_readout too");
+            throw SpecError(
+                dc.pointer + "/enabled",
+                "dream content is classified by the linear readout's classifier: enable eval.linear_readout too");
     }
     r.finish();
     return e;
@@ -558,27 +595,33 @@ void check_references(const ExperimentSpec& spec) {
         for (std::size_t i = 0; i < epochs.size(); ++i) {
             const std::int64_t e = epochs[i], n = spec.schedule.epochs;
             if (e >= n || e < -n)
-                throw SpecError(where + "/" + std::to_string(i), "epoch " + std::to_string(e) + " is outside the schedule's " +
-                                                                     std::to_string(n) + " epochs (0.." + std::to_string(n - 1) + ", or -1.." +
-                                                                     std::to_string(-n) + " from the end)");
+                throw SpecError(where + "/" + std::to_string(i),
+                                "epoch " + std::to_string(e) + " is outside the schedule's " + std::to_string(n) +
+                                    " epochs (0.." + std::to_string(n - 1) + ", or -1.." + std::to_string(-n) +
+                                    " from the end)");
         }
     };
     const ScheduleSpec& schedule = spec.schedule;
-    for (std::size_t i = 0; i < schedule.cycle.size(); ++i) check_state(schedule.cycle[i], "/schedule/cycle/" + std::to_string(i));
+    for (std::size_t i = 0; i < schedule.cycle.size(); ++i)
+        check_state(schedule.cycle[i], "/schedule/cycle/" + std::to_string(i));
     for (const auto& e : schedule.night.episodes) check_state(e.state, e.pointer + "/state");
     for (const auto& p : schedule.protocols) {
         check_epochs(p.epochs, p.pointer + "/epochs");
         for (std::size_t i = 0; i < p.deprive.size(); ++i)
-            if (p.deprive[i] != "sleep") check_state(p.deprive[i], p.pointer + "/deprive" + (p.deprive_listed ? "/" + std::to_string(i) : ""));
+            if (p.deprive[i] != "sleep")
+                check_state(p.deprive[i], p.pointer + "/deprive" + (p.deprive_listed ? "/" + std::to_string(i) : ""));
         if (!p.instead.empty()) check_state(p.instead, p.pointer + "/instead");
         if (!p.arousal_state.empty()) check_state(p.arousal_state, p.pointer + "/fragment/arousal");
         for (const auto& [state, factor] : p.episode_scale) check_state(state, p.pointer + "/episode_scale/" + state);
         const bool night = schedule.night.cycles > 0;
         if (!night && (p.night_length != 1.0 || p.fragment_every > 0 || !p.episode_scale.empty() || !p.instead.empty()))
-            throw SpecError(p.pointer, "this protocol acts on nights, but the schedule has none: add a \"night\" (sleep in the day's cycle can only be deprived)");
+            throw SpecError(p.pointer,
+                            "this protocol acts on nights, but the schedule has none: add a \"night\" (sleep in the "
+                            "day's cycle can only be deprived)");
     }
     const DreamContentSpec& dreams = spec.eval.dream_content;
-    for (std::size_t i = 0; i < dreams.states.size(); ++i) check_state(dreams.states[i], dreams.pointer + "/states/" + std::to_string(i));
+    for (std::size_t i = 0; i < dreams.states.size(); ++i)
+        check_state(dreams.states[i], dreams.pointer + "/states/" + std::to_string(i));
     for (const auto& m : spec.modules) {
         const auto* conductor = std::get_if<ConductorParams>(&m.params);
         if (!conductor) continue;
@@ -587,12 +630,12 @@ void check_references(const ExperimentSpec& spec) {
                 throw SpecError(m.pointer + "/levels/" + state, unknown_name("brain state", state, state_names));
         for (const auto& s : spec.states)
             if (!conductor->levels.count(s.name))
-                throw SpecError(m.pointer + "/levels",
-                                "no ACh/NA levels for brain state \"" + s.name + "\"");
+                throw SpecError(m.pointer + "/levels", "no ACh/NA levels for brain state \"" + s.name + "\"");
         for (const auto& d : conductor->doses) {
             for (std::size_t i = 0; i < d.states.size(); ++i)
                 if (!spec.state(d.states[i]))
-                    throw SpecError(d.pointer + "/states/" + std::to_string(i), unknown_name("brain state", d.states[i], state_names));
+                    throw SpecError(d.pointer + "/states/" + std::to_string(i),
+                                    unknown_name("brain state", d.states[i], state_names));
             check_epochs(d.epochs, d.pointer + "/epochs");
         }
     }
@@ -706,7 +749,8 @@ ExperimentSpec parse_spec_sections(const Json& document) {
     spec.device = root.string("device", spec.device);
     static const std::regex device_name("auto|cpu|cuda(:[0-9]+)?");
     if (!std::regex_match(spec.device, device_name))
-        throw SpecError("/device", "unknown device \"" + spec.device + "\" (expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\")");
+        throw SpecError("/device",
+                        "unknown device \"" + spec.device + "\" (expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\")");
     spec.threads = root.integer("threads", spec.threads, 0, 4096);
     spec.deterministic = root.boolean("deterministic", spec.deterministic);
     root.string("description", "");  // free text for the reader of the spec

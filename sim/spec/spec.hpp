@@ -20,7 +20,6 @@
 
 namespace somnus {
 
-
 // ---- modules ---------------------------------------------------------------
 // What a module is in the circuit; a module type (e.g. "pad_encoder") has one kind.
 enum class ModuleKind { encoder, generator, discriminator, hippocampus, conductor, dream };
@@ -28,16 +27,13 @@ const char* to_string(ModuleKind kind);
 // The family of cortical areas a module type belongs to: "pad", "stochastic", or "" (any).
 const char* area_family(const std::string& module_type);
 
-
-
 // Parameters of a module from the dream literature (sim/model/dream_module.hpp); each type derives its own.
 struct DreamModuleParams {
     virtual ~DreamModuleParams() = default;
 };
 
-
-using ModuleParams = std::variant<AreaParams, StochasticAreaParams, CriticParams, DiscriminatorParams, HippocampusParams,
-                                  ConductorParams, std::shared_ptr<const DreamModuleParams>>;
+using ModuleParams = std::variant<AreaParams, StochasticAreaParams, CriticParams, DiscriminatorParams,
+                                  HippocampusParams, ConductorParams, std::shared_ptr<const DreamModuleParams>>;
 
 struct ModuleSpec {
     std::string name;
@@ -93,19 +89,20 @@ struct SleepProtocol {
     // States taken away: their night episodes and their place in the day's cycle.
     // "sleep" = every state that does not run on sensory input.
     std::vector<std::string> deprive;
-    bool deprive_listed = false;       // given as a list (errors point into it) rather than one name
-    std::string instead;               // state run in the deprived night time (e.g. "wake": kept awake); "" = time removed
+    bool deprive_listed = false;  // given as a list (errors point into it) rather than one name
+    std::string instead;          // state run in the deprived night time (e.g. "wake": kept awake); "" = time removed
     std::map<std::string, double> episode_scale;  // state -> factor on its episodes (REM rebound: {"rem": 2})
-    double night_length = 1.0;         // < 1 restricted sleep (the night is cut short), > 1 recovery sleep (more cycles)
-    std::int64_t fragment_every = 0;   // an arousal after every k sleep iterations; 0 = none
-    std::string arousal_state;         // state of an arousal ("" = the first state of the day's cycle)
+    double night_length = 1.0;        // < 1 restricted sleep (the night is cut short), > 1 recovery sleep (more cycles)
+    std::int64_t fragment_every = 0;  // an arousal after every k sleep iterations; 0 = none
+    std::string arousal_state;        // state of an arousal ("" = the first state of the day's cycle)
     std::int64_t arousal_iterations = 1;
-    bool restart_cycle = true;         // after an arousal sleep starts again at the night's first episode
+    bool restart_cycle = true;  // after an arousal sleep starts again at the night's first episode
     std::string pointer;
 };
 
 struct ScheduleSpec {
-    std::int64_t epochs = 2;  // 0 = no training: evaluate the initialised model. An epoch is a day and the night after it
+    std::int64_t epochs =
+        2;  // 0 = no training: evaluate the initialised model. An epoch is a day and the night after it
     std::int64_t batch_size = 64;
     // The day: brain states run in order on every mini-batch of the training data
     // (PAD's reference interleaves Wake, NREM and REM on each mini-batch).
@@ -169,7 +166,7 @@ struct ActivityRecord {
 // NREM dream and its occluded version, the REM dream, the discriminator's outputs.
 struct DreamRecord {
     bool enabled = true;
-    std::int64_t images = 16;          // first rows of the mini-batch kept
+    std::int64_t images = 16;         // first rows of the mini-batch kept
     std::vector<std::string> states;  // empty = every state of the schedule
     SampleTimes times;
 };
@@ -185,16 +182,15 @@ struct RecordSpec {
     std::string path = "runs/pad.h5";  // HDF5 log; the checkpoint goes next to it (.pt)
     std::int64_t progress_every = 25;  // iterations between progress lines
     bool checkpoint = true;
-    std::int64_t flush_every = 0;      // iterations between mid-epoch flushes; 0 = at epoch ends only
+    std::int64_t flush_every = 0;  // iterations between mid-epoch flushes; 0 = at epoch ends only
     // Iterations between resumable checkpoints (<log>.resume.pt) inside an epoch; 0 = at
     // epoch ends (after their evaluation) and when the run is stopped only.
     std::int64_t checkpoint_every = 0;
     ActivityRecord activity;
     DreamRecord dreams;
     PlasticityRecord plasticity;
-    bool hippocampus = true;           // occupancy, replayed episodes and their ages
+    bool hippocampus = true;  // occupancy, replayed episodes and their ages
 };
-
 
 // Layers a probe can read from this module (none for the hippocampus and the conductor).
 std::vector<std::string> recordable_layers(const ModuleSpec& module);
@@ -224,19 +220,19 @@ struct ReadoutSpec {
 // and clean-vs-occluded / inter-class.
 struct LatentGeometrySpec {
     bool enabled = true;
-    std::int64_t intra_pairs = 1000;     // per class
+    std::int64_t intra_pairs = 1000;  // per class
     std::int64_t inter_pairs = 10000;
     std::int64_t occluded_pairs = 10000;
-    double occlusion_level = 0.3;        // probability that each square is dropped
+    double occlusion_level = 0.3;  // probability that each square is dropped
     std::int64_t occlusion_tile = 4;
-    std::int64_t seed = 0;               // pairs and masks; the same for every encoder
+    std::int64_t seed = 0;  // pairs and masks; the same for every encoder
 };
 
 // Principal components of the test latents; the first two are logged per image.
 struct PcaSpec {
     bool enabled = true;
-    std::int64_t images = 2000;     // first test images projected
-    std::int64_t components = 10;   // explained variance logged for this many
+    std::int64_t images = 2000;    // first test images projected
+    std::int64_t components = 10;  // explained variance logged for this many
 };
 
 // Overlap of the wake and sleep joint distributions (Berkes et al. 2011, as the
@@ -259,9 +255,9 @@ struct OverlapSpec {
 // the readout's training images (the same for real test images, as a yardstick).
 struct DreamContentSpec {
     bool enabled = false;
-    std::vector<std::string> states;  // empty: every state whose steps dream
-    std::int64_t images = 16;         // dreams kept as pictures in the log, per state
-    std::int64_t test_images = 500;   // real test images measured the same way
+    std::vector<std::string> states;              // empty: every state whose steps dream
+    std::int64_t images = 16;                     // dreams kept as pictures in the log, per state
+    std::int64_t test_images = 500;               // real test images measured the same way
     std::string pointer = "/eval/dream_content";  // for errors
 };
 

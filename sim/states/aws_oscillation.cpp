@@ -67,9 +67,13 @@ private:
 
 StateType aws_oscillation_state_type() {
     StateType t{"aws_oscillation",
-            "adversarial wake-sleep, top-down half of an oscillation: each critic's layers predicted from the inferred layer above",
-            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator}, parse,
-            make_named_state<AwsOscillation, AwsOscillationParams>, "stochastic", check_after_wake};
+                "adversarial wake-sleep, top-down half of an oscillation: each critic's layers predicted from the "
+                "inferred layer above",
+                {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator},
+                parse,
+                make_named_state<AwsOscillation, AwsOscillationParams>,
+                "stochastic",
+                check_after_wake};
     t.awake = true;
     return t;
 }

@@ -53,9 +53,13 @@ private:
 }  // namespace
 
 StateType aws_sleep_state_type() {
-    return {"aws_sleep", "adversarial wake-sleep, sleep phase: prior -> generation; critics score the dreamed sample",
-            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator}, parse,
-            make_named_state<AwsSleep, AwsSleepParams>, "stochastic", check_after_wake};
+    return {"aws_sleep",
+            "adversarial wake-sleep, sleep phase: prior -> generation; critics score the dreamed sample",
+            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator},
+            parse,
+            make_named_state<AwsSleep, AwsSleepParams>,
+            "stochastic",
+            check_after_wake};
 }
 
 }  // namespace somnus

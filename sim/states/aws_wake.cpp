@@ -41,9 +41,12 @@ private:
 }  // namespace
 
 StateType aws_wake_state_type() {
-    StateType t{"aws_wake", "adversarial wake-sleep, bottom-up phase: data -> inference; critics score the joint sample",
-            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator}, parse,
-            make_named_state<AwsWake, AwsWakeParams>, "stochastic"};
+    StateType t{"aws_wake",
+                "adversarial wake-sleep, bottom-up phase: data -> inference; critics score the joint sample",
+                {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator},
+                parse,
+                make_named_state<AwsWake, AwsWakeParams>,
+                "stochastic"};
     t.awake = true;
     return t;
 }

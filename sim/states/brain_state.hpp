@@ -2,11 +2,11 @@
 // does to the model. States are registered by type name (sim/states/registry.cpp).
 #pragma once
 
-#include <torch/torch.h>
-
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <torch/torch.h>
 
 #include "neuromod/conductor.hpp"
 #include "sim/model/model.hpp"
@@ -21,7 +21,7 @@ public:
     // One mini-batch in this state. `images` is the Wake input (B,C,H,W) on the
     // model's device; `modulation` is what the conductor says for this state.
     virtual StepReport step(Model& model, const torch::Tensor& images, const Modulation& modulation,
-                        const StepClock& clock) = 0;
+                            const StepClock& clock) = 0;
 };
 
 // Parameters of a registered state, checked to be of the type that state parses.

@@ -43,8 +43,13 @@ public:
 }  // namespace
 
 StateType helmholtz_sleep_state_type() {
-    return {"helmholtz_sleep", "Helmholtz machine sleep phase: dream from the prior; recognition weights learn to recover it",
-            {ModuleKind::encoder, ModuleKind::generator}, parse, make_state<HelmholtzSleep, HelmholtzSleepParams>, "stochastic", check_plain_gaussian_layers};
+    return {"helmholtz_sleep",
+            "Helmholtz machine sleep phase: dream from the prior; recognition weights learn to recover it",
+            {ModuleKind::encoder, ModuleKind::generator},
+            parse,
+            make_state<HelmholtzSleep, HelmholtzSleepParams>,
+            "stochastic",
+            check_plain_gaussian_layers};
 }
 
 }  // namespace somnus

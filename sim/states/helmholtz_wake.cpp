@@ -42,8 +42,13 @@ public:
 }  // namespace
 
 StateType helmholtz_wake_state_type() {
-    StateType t{"helmholtz_wake", "Helmholtz machine wake phase: generative weights learn to predict the inferred layers",
-            {ModuleKind::encoder, ModuleKind::generator}, parse, make_state<HelmholtzWake, HelmholtzWakeParams>, "stochastic", check_plain_gaussian_layers};
+    StateType t{"helmholtz_wake",
+                "Helmholtz machine wake phase: generative weights learn to predict the inferred layers",
+                {ModuleKind::encoder, ModuleKind::generator},
+                parse,
+                make_state<HelmholtzWake, HelmholtzWakeParams>,
+                "stochastic",
+                check_plain_gaussian_layers};
     t.awake = true;
     return t;
 }

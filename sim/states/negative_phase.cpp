@@ -12,8 +12,8 @@ namespace somnus {
 namespace {
 
 struct NegativePhaseParams : StateParams {
-    double weight = 0.5;          // of the dream energy against the day's
-    std::string start = "data";   // "data" (CD-k) | "prior"
+    double weight = 0.5;         // of the dream energy against the day's
+    std::string start = "data";  // "data" (CD-k) | "prior"
     std::int64_t gibbs_steps = 1;
 };
 
@@ -59,8 +59,12 @@ private:
 }  // namespace
 
 StateType negative_phase_state_type() {
-    return {"negative_phase", "unlearning sleep: dream (CD-k from the day's input, or from the prior) and raise the dream's energy",
-            {ModuleKind::encoder, ModuleKind::generator}, parse, make_state<NegativePhase, NegativePhaseParams>, "stochastic"};
+    return {"negative_phase",
+            "unlearning sleep: dream (CD-k from the day's input, or from the prior) and raise the dream's energy",
+            {ModuleKind::encoder, ModuleKind::generator},
+            parse,
+            make_state<NegativePhase, NegativePhaseParams>,
+            "stochastic"};
 }
 
 }  // namespace somnus

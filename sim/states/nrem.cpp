@@ -55,7 +55,7 @@ public:
             torch::AutoGradMode grad(m.feedback_sign != 0.0);
             dream = model.pad_generator().forward(z);
         }
-        double drop_rate = p_.max_drop_rate * torch::rand({1}).item<double>();  // host: a scalar
+        double drop_rate = p_.max_drop_rate * torch::rand({1}).item<double>();                       // host: a scalar
         std::int64_t tile = torch::randint(p_.min_tile, p_.max_tile + 1, {1}).item<std::int64_t>();  // host: a scalar
         auto mask = occlusion_mask(dream.size(2), dream.size(3), drop_rate, tile, dream.options());
         auto occluded = dream * mask;
@@ -75,8 +75,11 @@ private:
 }  // namespace
 
 StateType nrem_state_type() {
-    return {"nrem", "replay a stored latent, occlude the dream, encoder learns to recover the latent",
-            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus}, parse, make_state<Nrem, NremParams>};
+    return {"nrem",
+            "replay a stored latent, occlude the dream, encoder learns to recover the latent",
+            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus},
+            parse,
+            make_state<Nrem, NremParams>};
 }
 
 }  // namespace somnus

@@ -22,15 +22,21 @@ public:
         auto energy = (reconstruction - images).pow(2).mean();
         energy.backward();
         model.learn(m);
-        return {{{"energy", energy.item<double>()}}, {}, samples_of({{"input", images}, {"reconstruction", reconstruction}})};
+        return {{{"energy", energy.item<double>()}},
+                {},
+                samples_of({{"input", images}, {"reconstruction", reconstruction}})};
     }
 };
 
 }  // namespace
 
 StateType positive_phase_state_type() {
-    StateType t{"positive_phase", "contrastive wake: lower the energy (reconstruction error) of real input",
-            {ModuleKind::encoder, ModuleKind::generator}, parse, make_state<PositivePhase, PositivePhaseParams>, "stochastic"};
+    StateType t{"positive_phase",
+                "contrastive wake: lower the energy (reconstruction error) of real input",
+                {ModuleKind::encoder, ModuleKind::generator},
+                parse,
+                make_state<PositivePhase, PositivePhaseParams>,
+                "stochastic"};
     t.awake = true;
     return t;
 }

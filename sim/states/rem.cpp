@@ -50,8 +50,11 @@ private:
 }  // namespace
 
 StateType rem_state_type() {
-    return {"rem", "mix memories with noise, dream, discriminator taught 'fake', generator plasticity sign-reversed",
-            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus, ModuleKind::discriminator}, parse, make_state<Rem, RemParams>};
+    return {"rem",
+            "mix memories with noise, dream, discriminator taught 'fake', generator plasticity sign-reversed",
+            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus, ModuleKind::discriminator},
+            parse,
+            make_state<Rem, RemParams>};
 }
 
 }  // namespace somnus

@@ -6,7 +6,8 @@ namespace somnus {
 
 void accumulate_gradient(const torch::Tensor& loss, const std::vector<torch::Tensor>& params, double scale) {
     if (params.empty() || scale == 0.0) return;
-    auto grads = torch::autograd::grad({loss}, params, {}, /*retain_graph=*/true, /*create_graph=*/false, /*allow_unused=*/true);
+    auto grads =
+        torch::autograd::grad({loss}, params, {}, /*retain_graph=*/true, /*create_graph=*/false, /*allow_unused=*/true);
     torch::NoGradGuard no_grad;
     for (std::size_t i = 0; i < params.size(); ++i) {
         if (!grads[i].defined()) continue;
@@ -94,25 +95,29 @@ void check_after_wake(const ExperimentSpec& spec, const StateSpec& state) {
     const auto& cycle = spec.schedule.cycle;
     if (std::find(cycle.begin(), cycle.end(), state.name) == cycle.end())
         throw SpecError(state.pointer, "brain state \"" + state.name + "\" (" + state.type +
-                                           ") pairs its samples with the same mini-batch's Wake sample; run it in the day's cycle, not in a night");
+                                           ") pairs its samples with the same mini-batch's Wake sample; run it in the "
+                                           "day's cycle, not in a night");
     for (const auto& name : cycle) {
         if (name == state.name) break;
         if (spec.state(name)->type == "aws_wake") return;
     }
-    throw SpecError("/schedule/cycle", "brain state \"" + state.name + "\" (" + state.type +
-                                           ") pairs its samples with the cycle's Wake sample; put an aws_wake state before it");
+    throw SpecError("/schedule/cycle",
+                    "brain state \"" + state.name + "\" (" + state.type +
+                        ") pairs its samples with the cycle's Wake sample; put an aws_wake state before it");
 }
 
 void check_plain_gaussian_layers(const ExperimentSpec& spec, const StateSpec& state) {
     for (const auto& m : spec.modules)
         if (const auto* p = std::get_if<StochasticAreaParams>(&m.params)) {
             if (p->architecture != "mlp")
-                throw SpecError(m.pointer + "/architecture", "brain state \"" + state.name + "\" (" + state.type +
-                                                                 ") learns from exact Gaussian log-densities: use mlp areas "
-                                                                 "(conv layers normalise their samples)");
+                throw SpecError(m.pointer + "/architecture",
+                                "brain state \"" + state.name + "\" (" + state.type +
+                                    ") learns from exact Gaussian log-densities: use mlp areas "
+                                    "(conv layers normalise their samples)");
             if (p->recurrent_steps != 0)
-                throw SpecError(m.pointer + "/recurrent_steps", "brain state \"" + state.name + "\" (" + state.type +
-                                                                    ") learns from exact Gaussian log-densities: set recurrent_steps to 0");
+                throw SpecError(m.pointer + "/recurrent_steps",
+                                "brain state \"" + state.name + "\" (" + state.type +
+                                    ") learns from exact Gaussian log-densities: set recurrent_steps to 0");
         }
 }
 

@@ -31,9 +31,9 @@ CriticInputs critic_inputs(const Model& model, const Hierarchy& sample);
 // all but the highest predicted top-down from the inferred layer above them (sampled); a
 // critic of one layer gets it predicted from the layer above, or from the prior at the top.
 struct TopDownPrediction {
-    CriticInputs predicted;           // per critic
-    std::vector<bool> reconstructs;   // per critic: predicted from inferred activity (not the prior)
-    torch::Tensor image;              // the predicted bottom layer, when some critic reads x
+    CriticInputs predicted;          // per critic
+    std::vector<bool> reconstructs;  // per critic: predicted from inferred activity (not the prior)
+    torch::Tensor image;             // the predicted bottom layer, when some critic reads x
 };
 TopDownPrediction predict_top_down(Model& model, const Hierarchy& inferred);
 
@@ -42,7 +42,8 @@ double adversarial_term(Model& model, const CriticInputs& sample, double phase, 
 
 // How the critics' gradient penalty is taken (spec "penalty").
 struct PenaltyRule {
-    std::string kind = "interpolated";  // Gulrajani WGAN-GP on wake/phase interpolates (paper) | "at_samples_l1" (v1 code) | "none"
+    std::string kind =
+        "interpolated";  // Gulrajani WGAN-GP on wake/phase interpolates (paper) | "at_samples_l1" (v1 code) | "none"
     double lambda = 1.0;
 };
 PenaltyRule parse_penalty(ObjectReader& r, PenaltyRule rule);

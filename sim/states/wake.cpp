@@ -70,8 +70,11 @@ private:
 }  // namespace
 
 StateType wake_state_type() {
-    StateType t{"wake", "reconstruct real input, KL on latents, discriminator taught 'real'; store latents",
-            {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus}, parse, make_state<Wake, WakeParams>};
+    StateType t{"wake",
+                "reconstruct real input, KL on latents, discriminator taught 'real'; store latents",
+                {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus},
+                parse,
+                make_state<Wake, WakeParams>};
     t.awake = true;
     return t;
 }
