@@ -131,9 +131,19 @@ std::vector<double> numeric_values(const matvar_t* var, const std::string& file,
 
 std::int64_t dataset_channels(const std::string& dataset) { return dataset == "cifar10" || dataset == "svhn" ? 3 : 1; }
 
+std::int64_t training_set_size(const DataSpec& data) {
+    const auto files = dataset_files(data);
+    if (data.dataset == "cifar10") {  // records of 1 label byte + 32 x 32 x 3 pixels, in the training batches
+        std::uintmax_t bytes = 0;
+        for (std::size_t i = 0; i + 1 < files.size(); ++i) bytes += fs::file_size(files[i]);
+        return static_cast<std::int64_t>(bytes / (1 + 3 * 32 * 32));
+    }
+    if (data.dataset == "svhn") return 73257;  // the train_32x32.mat of the Stanford release
+    return read_idx_dims(files.at(0)).at(0);   // the training images' IDX header
+}
+
 std::int64_t training_images(const DataSpec& data) {
-    const std::int64_t full = data.dataset == "cifar10" ? 50000 : data.dataset == "svhn" ? 73257 : 60000;
-    return data.train_subset > 0 ? std::min(full, data.train_subset) : full;
+    return data.train_subset > 0 ? data.train_subset : training_set_size(data);
 }
 
 std::vector<std::string> dataset_files(const DataSpec& data) {

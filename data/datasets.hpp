@@ -19,8 +19,12 @@ ImageSet load_images(const DataSpec& data, bool train);
 // Channels of the data set's images (1 or 3).
 std::int64_t dataset_channels(const std::string& dataset);
 
-// Training images a run uses: the data set's standard training-set size (60,000
-// for (Fashion-)MNIST, 50,000 CIFAR-10, 73,257 SVHN), or the subset when smaller.
+// Images in the data set's training files, read from their headers (IDX) or sizes
+// (CIFAR-10; SVHN's release has 73,257); DataError when a file is missing.
+std::int64_t training_set_size(const DataSpec& data);
+
+// Training images a run uses: data.train_subset, or the whole training set.
+// (check_data, sim/spec/spec.hpp, makes a subset larger than the set a spec error.)
 std::int64_t training_images(const DataSpec& data);
 
 // The files load_images would read, in order; DataError saying where to

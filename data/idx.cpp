@@ -37,12 +37,16 @@ void read_exact(gzFile f, const std::string& path, std::uint64_t offset, void* i
 
 }  // namespace
 
-IdxArray read_idx(const std::string& path) {
+namespace {
+
+using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
+
+// Opens an IDX file (plain or .gz) and reads its header: the dimensions.
+GzFile open_idx(const std::string& path, std::vector<std::int64_t>& dims) {
     if (!std::filesystem::exists(path)) throw DataError(path + ": file not found");
     if (std::filesystem::is_directory(path)) throw DataError(path + ": is a folder, not a data file");
-    std::unique_ptr<gzFile_s, GzCloser> f(gzopen(path.c_str(), "rb"));  // also reads uncompressed files
+    GzFile f(gzopen(path.c_str(), "rb"));  // also reads uncompressed files
     if (!f) throw DataError(path + ": cannot open for reading");
-
     unsigned char magic[4];
     read_exact(f.get(), path, 0, magic, 4, "the header");
     if (magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 || magic[3] < 1 || magic[3] > 4) {
@@ -51,18 +55,30 @@ IdxArray read_idx(const std::string& path) {
         throw DataError(path + ": bad magic number 0x" + std::string(got) +
                         " at byte 0 (expected 0x000008NN: an unsigned-byte IDX file)");
     }
-    IdxArray array;
-    std::uint64_t count = 1;
     for (int d = 0; d < magic[3]; ++d) {
         unsigned char b[4];
         read_exact(f.get(), path, 4 + 4 * d, b, 4, "the header");
-        std::int64_t size = (std::int64_t(b[0]) << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
-        array.dims.push_back(size);
-        count *= static_cast<std::uint64_t>(size);
+        dims.push_back((std::int64_t(b[0]) << 24) | (b[1] << 16) | (b[2] << 8) | b[3]);
     }
+    return f;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> read_idx_dims(const std::string& path) {
+    std::vector<std::int64_t> dims;
+    open_idx(path, dims);
+    return dims;
+}
+
+IdxArray read_idx(const std::string& path) {
+    IdxArray array;
+    GzFile f = open_idx(path, array.dims);
+    std::uint64_t count = 1;
+    for (std::int64_t size : array.dims) count *= static_cast<std::uint64_t>(size);
     if (count > (std::uint64_t(1) << 34)) throw DataError(path + ": implausible dimensions in the header");
     array.values.resize(count);
-    read_exact(f.get(), path, 4 + 4 * magic[3], array.values.data(), count, "the data");
+    read_exact(f.get(), path, 4 + 4 * array.dims.size(), array.values.data(), count, "the data");
     return array;
 }
 

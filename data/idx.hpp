@@ -24,6 +24,8 @@ struct IdxArray {
 
 // Reads an unsigned-byte IDX file (magic 0x00000801 .. 0x00000803 and above).
 IdxArray read_idx(const std::string& path);
+// Its header only: the dimensions, e.g. {60000, 28, 28}.
+std::vector<std::int64_t> read_idx_dims(const std::string& path);
 
 // `base` if it exists, else `base + ".gz"`; DataError naming both otherwise.
 std::string find_data_file(const std::string& directory, const std::string& base, const std::string& hint);

@@ -301,5 +301,53 @@ TEST_F(Sweep, SlurmJobArrayRunsEveryRunOnASingleNodeCluster) {
     EXPECT_NE(summary.output.find("| beta       | 2    |"), std::string::npos) << summary.output;
 }
 
+TEST_F(Sweep, EveryRunStaysInsideTheBatchFolderWhateverItsSpecIsNamed) {
+    auto dir = test::temp_dir("sweep_names");
+    write_bases(dir);
+    Json doc = Json::parse(test::read_file(dir / "alpha.json"));
+    std::vector<std::string> specs;
+    for (const char* name : {"../../x", "..", "."}) {
+        doc["name"] = name;
+        specs.push_back(test::write_spec(dir / (std::to_string(specs.size()) + ".json"), doc).string());
+    }
+    const fs::path out = dir / "out";
+    const auto runs = expand_sweep(replicate_sweep(specs, {0}, out.string()));
+    ASSERT_EQ(runs.size(), 3u);
+    EXPECT_EQ(runs[0].condition, ".._.._x");
+    EXPECT_EQ(runs[1].condition, "__");
+    EXPECT_EQ(runs[2].condition, "_");
+    for (const auto& run : runs) {
+        const fs::path inside = fs::path(run.log_path).lexically_relative(out);
+        EXPECT_EQ(std::distance(inside.begin(), inside.end()), 2) << run.log_path;  // OUT/<condition>/seed_0.h5
+        EXPECT_NE(*inside.begin(), "..") << run.log_path;
+        EXPECT_NE(*inside.begin(), ".") << run.log_path;
+    }
+}
+
+TEST_F(Sweep, ADataSetTooSmallForTheSpecIsASpecErrorBeforeAnythingRuns) {
+    auto dir = test::temp_dir("sweep_small_data");
+    write_bases(dir);  // 64 training images
+    const std::string out = (dir / "out").string();
+    auto subset = test::somnus("replicate " + (dir / "alpha.json").string() + " --seeds 1 --set data.train_subset=100 --out " + out);
+    EXPECT_EQ(subset.exit_code, 2) << subset.output;
+    EXPECT_NE(subset.output.find("somnus: spec error at /data/train_subset: train_subset 100 is larger than the training set (64 "
+                                 "images of fashion-mnist in " + data_dir().string() + ")"),
+              std::string::npos)
+        << subset.output;
+    auto batch = test::somnus("validate " + (dir / "alpha.json").string() + " --set schedule.batch_size=40");
+    EXPECT_EQ(batch.exit_code, 2) << batch.output;
+    EXPECT_NE(batch.output.find("somnus: spec error at /schedule/batch_size: batch_size 40 is larger than the 32 training "
+                                "images of data.train_subset: not one mini-batch a pass"),
+              std::string::npos)
+        << batch.output;
+    EXPECT_FALSE(fs::exists(out)) << "nothing written";
+    auto device = test::somnus("validate /dev/zero");
+    EXPECT_EQ(device.exit_code, 2) << device.output;
+    EXPECT_NE(device.output.find("somnus: spec error at /: /dev/zero is not a regular file (a device, a pipe or a socket), not a "
+                                 "spec file"),
+              std::string::npos)
+        << device.output;
+}
+
 }  // namespace
 }  // namespace somnus

@@ -13,6 +13,7 @@
 #include "data/datasets.hpp"
 #include "sim/base/files.hpp"
 #include "sim/circuit/circuit.hpp"
+#include "sim/spec/data_check.hpp"
 #include "sim/spec/spec.hpp"
 
 namespace somnus {
@@ -21,13 +22,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Run names are folder names: keep letters, digits and . _ = + , -.
+// Run names are folder names: keep letters, digits and . _ = + , -, and no / (nothing outside OUT).
+// A name of dots alone ("." or "..") would name the folder itself or its parent:
+// its dots become _ too, so every run's folder is inside the batch's OUT.
 std::string safe_name(const std::string& text) {
     std::string out;
     for (char c : text)
         out += (std::isalnum(static_cast<unsigned char>(c)) || std::string("._=+,-").find(c) != std::string::npos)
                    ? c
                    : '_';
+    if (out.find_first_not_of('.') == std::string::npos) std::replace(out.begin(), out.end(), '.', '_');
     return out;
 }
 
@@ -284,7 +288,6 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep) {
             }
         }
         std::fill(index.begin(), index.end(), 0);
-        bool data_checked = false;
         while (true) {
             Json document = base;
             std::vector<std::pair<std::string, std::string>> parameters;
@@ -323,8 +326,7 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep) {
                 run.spec["record"]["path"] = run.log_path;
                 try {
                     ExperimentSpec parsed = parse_spec(run.spec);
-                    if (!data_checked) dataset_files(parsed.data);  // one base, one data set
-                    data_checked = true;
+                    check_data(parsed);  // its data is there and big enough (file headers only)
                     run.source = std::move(parsed.source);
                 } catch (const SpecError& e) {
                     // Blame the axis value behind the bad key, else the base spec.

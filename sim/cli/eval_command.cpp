@@ -6,6 +6,7 @@
 #include "sim/record/hdf5_recorder.hpp"
 #include "sim/record/progress.hpp"
 #include "sim/run/runner.hpp"
+#include "sim/spec/data_check.hpp"
 
 namespace somnus::cli {
 
@@ -34,6 +35,7 @@ Command add_eval_command(CLI::App& app) {
                 if (o->checkpoint.empty() && !o->untrained)
                     throw UsageError("somnus eval: give --checkpoint FILE or --untrained");
                 auto spec = load(o->spec);
+                check_data(spec);
                 check_device(spec.device);
                 Runner runner(spec);
                 ProgressPrinter progress;

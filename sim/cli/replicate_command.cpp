@@ -6,6 +6,7 @@
 #include "data/datasets.hpp"
 #include "sim/batch/engine.hpp"
 #include "sim/cli/command.hpp"
+#include "sim/spec/data_check.hpp"
 
 namespace somnus::cli {
 
@@ -47,7 +48,7 @@ Command add_replicate_command(CLI::App& app) {
                     so.path = path;
                     so.overrides = o->sets;
                     auto spec = load(so);
-                    dataset_files(spec.data);
+                    check_data(spec);
                     for (const auto& [name, other] : names)
                         if (name == spec.name)
                             throw SpecError("/name", path + " and " + other + " are both named \"" + spec.name +

@@ -12,6 +12,7 @@
 #include "sim/record/status_file.hpp"
 #include "sim/results/log_reading.hpp"
 #include "sim/run/runner.hpp"
+#include "sim/spec/data_check.hpp"
 
 namespace somnus::cli {
 
@@ -46,6 +47,7 @@ int run(RunOptions o) {
     if (!resume && o.spec.path.empty()) throw UsageError("somnus run: give a spec, or --resume LOG");
     if (resume && o.continue_run) throw UsageError("somnus run: give --resume LOG or a spec with --continue, not both");
     auto spec = resume ? recorded_spec(o.resume_log, o.spec) : load(o.spec, o.out);
+    check_data(spec);
     check_device(spec.device);  // a missing GPU is an error before the log is opened
     if (o.continue_run && !o.overwrite) {
         const auto previous = previous_run(spec.record.path, spec.source);

@@ -6,6 +6,7 @@
 #include "sim/cli/command.hpp"
 #include "sim/run/schedule.hpp"
 #include "sim/spec/catalog.hpp"
+#include "sim/spec/data_check.hpp"
 
 namespace somnus::cli {
 
@@ -25,7 +26,7 @@ Command add_validate_command(CLI::App& app) {
     add_spec_options(command, *o);
     return {command, [o] {
                 auto spec = load(*o);
-                dataset_files(spec.data);  // the data is there
+                check_data(spec);  // the data is there, and big enough
                 std::printf("%s: ok (%zu modules, %zu pathways, cycle %s, %lld epochs of batch %lld)\n",
                             o->path.c_str(), spec.modules.size(), spec.pathways.size(), cycle_text(spec).c_str(),
                             static_cast<long long>(spec.schedule.epochs),

@@ -13,7 +13,18 @@ namespace somnus {
 
 namespace {
 
+// What a path that exists but is no regular file is, for errors ("" for a regular file).
+std::string not_a_file(const std::string& path) {
+    const auto status = std::filesystem::status(path);
+    if (std::filesystem::is_regular_file(status)) return "";
+    if (std::filesystem::is_directory(status)) return "is a folder, not a spec file";
+    return "is not a regular file (a device, a pipe or a socket), not a spec file";
+}
+
 Json read_json_file(const std::string& path) {
+    // Reading a device (/dev/zero) or a pipe would never end, and a folder reads as nothing.
+    if (std::filesystem::exists(path))
+        if (const std::string what = not_a_file(path); !what.empty()) throw SpecError("", path + " " + what);
     std::ifstream in(path);
     if (!in) throw SpecError("", "cannot open spec file " + path);
     std::stringstream buffer;
@@ -58,6 +69,8 @@ Json load_composed(const std::string& path, std::vector<std::string>& chain) {
     if (base_path.is_relative()) base_path = std::filesystem::path(path).parent_path() / base_path;
     if (!std::filesystem::exists(base_path))
         throw SpecError("/extends", path + ": the spec it extends, " + base_path.string() + ", does not exist");
+    if (const std::string what = not_a_file(base_path.string()); !what.empty())
+        throw SpecError("/extends", path + ": the spec it extends, " + base_path.string() + ", " + what);
     Json composed = load_composed(base_path.string(), chain);
     document.erase("extends");
     composed.merge_patch(document);  // RFC 7386: objects merge key by key, other values replace, null deletes
