@@ -6,7 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "sim/base/enum_names.hpp"
+
 namespace somnus {
+
+// The networks of a stochastic area: dense layers (the paper's MNIST areas), or the
+// stochastic DCGAN (its CIFAR areas): k4 s2 p1 convolutions halving the image, the
+// top layer a convolution down to 1x1.
+enum class Architecture { mlp, conv };
+inline const EnumNames<Architecture>& enum_names(Architecture) {
+    static const EnumNames<Architecture> names{{Architecture::mlp, "mlp"}, {Architecture::conv, "conv"}};
+    return names;
+}
 
 // A cortical area of the DCGAN-like PAD networks (encoder or generator).
 struct AreaParams {
@@ -19,9 +30,7 @@ struct AreaParams {
 // A stochastic area of adversarial wake-sleep or a Helmholtz machine (areas/stochastic_areas.hpp):
 // the same parameters for the inference (encoder) and generative (generator) pathway.
 struct StochasticAreaParams {
-    // "mlp": dense layers (the paper's MNIST areas); "conv": the stochastic DCGAN (CIFAR areas),
-    // k4 s2 p1 convolutions halving the image, the top layer a convolution down to 1x1.
-    std::string architecture = "mlp";
+    Architecture architecture = Architecture::mlp;
     std::vector<std::int64_t> layers{
         64};  // units (mlp) or channels (conv) of the latent layers above the image, bottom first; the last is z
     std::int64_t hidden = 512;         // hidden units of each layer's two-layer map (mlp)

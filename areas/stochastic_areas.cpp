@@ -93,8 +93,8 @@ std::vector<std::int64_t> hierarchy_sizes(std::int64_t channels, std::int64_t im
     std::vector<std::int64_t> sizes{channels * image_size * image_size};
     std::int64_t side = image_size;
     for (std::size_t i = 0; i < p.layers.size(); ++i) {
-        if (p.architecture == "conv") side = i + 1 < p.layers.size() ? side / 2 : 1;
-        sizes.push_back(p.layers[i] * (p.architecture == "conv" ? side * side : 1));
+        if (p.architecture == Architecture::conv) side = i + 1 < p.layers.size() ? side / 2 : 1;
+        sizes.push_back(p.layers[i] * (p.architecture == Architecture::conv ? side * side : 1));
     }
     return sizes;
 }
@@ -106,7 +106,7 @@ std::shared_ptr<StochasticLayerImpl> make_layer(std::size_t i, bool top_down, st
                                                 std::int64_t image_size, const StochasticAreaParams& p) {
     const std::size_t L = p.layers.size();
     const std::int64_t below = i == 0 ? channels : p.layers[i - 1], above = p.layers[i];
-    if (p.architecture != "conv") {
+    if (p.architecture != Architecture::conv) {
         auto sizes = hierarchy_sizes(channels, image_size, p);
         return top_down ? std::make_shared<DenseStochasticLayerImpl>(sizes[i + 1], sizes[i], p)
                         : std::make_shared<DenseStochasticLayerImpl>(sizes[i], sizes[i + 1], p);
@@ -126,7 +126,7 @@ std::shared_ptr<StochasticLayerImpl> make_layer(std::size_t i, bool top_down, st
 
 StochasticEncoderImpl::StochasticEncoderImpl(std::int64_t channels, std::int64_t image_size,
                                              const StochasticAreaParams& p)
-    : conv_(p.architecture == "conv") {
+    : conv_(p.architecture == Architecture::conv) {
     for (std::size_t i = 0; i < p.layers.size(); ++i)
         layers_.push_back(
             register_module("layer" + std::to_string(i + 1), make_layer(i, false, channels, image_size, p)));
@@ -162,7 +162,10 @@ std::vector<std::string> StochasticEncoderImpl::layer_names() const {
 
 StochasticGeneratorImpl::StochasticGeneratorImpl(std::int64_t channels, std::int64_t image_size,
                                                  const StochasticAreaParams& p)
-    : channels_(channels), image_size_(image_size), latent_dim_(p.layers.back()), conv_(p.architecture == "conv") {
+    : channels_(channels),
+      image_size_(image_size),
+      latent_dim_(p.layers.back()),
+      conv_(p.architecture == Architecture::conv) {
     for (std::size_t i = 0; i < p.layers.size(); ++i)
         layers_.push_back(register_module("layer" + std::to_string(i), make_layer(i, true, channels, image_size, p)));
 }

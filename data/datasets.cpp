@@ -129,17 +129,19 @@ std::vector<double> numeric_values(const matvar_t* var, const std::string& file,
 
 }  // namespace
 
-std::int64_t dataset_channels(const std::string& dataset) { return dataset == "cifar10" || dataset == "svhn" ? 3 : 1; }
+std::int64_t dataset_channels(Dataset dataset) {
+    return dataset == Dataset::cifar10 || dataset == Dataset::svhn ? 3 : 1;
+}
 
 std::int64_t training_set_size(const DataSpec& data) {
     const auto files = dataset_files(data);
-    if (data.dataset == "cifar10") {  // records of 1 label byte + 32 x 32 x 3 pixels, in the training batches
+    if (data.dataset == Dataset::cifar10) {  // records of 1 label byte + 32 x 32 x 3 pixels, in the training batches
         std::uintmax_t bytes = 0;
         for (std::size_t i = 0; i + 1 < files.size(); ++i) bytes += fs::file_size(files[i]);
         return static_cast<std::int64_t>(bytes / (1 + 3 * 32 * 32));
     }
-    if (data.dataset == "svhn") return 73257;  // the train_32x32.mat of the Stanford release
-    return read_idx_dims(files.at(0)).at(0);   // the training images' IDX header
+    if (data.dataset == Dataset::svhn) return 73257;  // the train_32x32.mat of the Stanford release
+    return read_idx_dims(files.at(0)).at(0);          // the training images' IDX header
 }
 
 std::int64_t training_images(const DataSpec& data) {
@@ -147,15 +149,15 @@ std::int64_t training_images(const DataSpec& data) {
 }
 
 std::vector<std::string> dataset_files(const DataSpec& data) {
-    if (data.dataset == "cifar10") {
+    if (data.dataset == Dataset::cifar10) {
         auto files = cifar_files(data.path, true);
         files.push_back(cifar_files(data.path, false).at(0));
         return files;
     }
-    if (data.dataset == "svhn")
+    if (data.dataset == Dataset::svhn)
         return {existing(fs::path(data.path) / "train_32x32.mat", kSvhnHint),
                 existing(fs::path(data.path) / "test_32x32.mat", kSvhnHint)};
-    const char* hint = data.dataset == "mnist" ? kMnistHint : kFashionHint;
+    const char* hint = data.dataset == Dataset::mnist ? kMnistHint : kFashionHint;
     std::vector<std::string> files;
     for (const char* base :
          {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
@@ -221,8 +223,8 @@ ImageSet read_svhn_mat(const std::string& file, const DataSpec& data) {
 }
 
 ImageSet load_images(const DataSpec& data, bool train) {
-    if (data.dataset == "cifar10") return read_cifar10_batches(cifar_files(data.path, train), data);
-    if (data.dataset == "svhn")
+    if (data.dataset == Dataset::cifar10) return read_cifar10_batches(cifar_files(data.path, train), data);
+    if (data.dataset == Dataset::svhn)
         return read_svhn_mat(existing(fs::path(data.path) / (train ? "train_32x32.mat" : "test_32x32.mat"), kSvhnHint),
                              data);
     auto files = dataset_files(data);

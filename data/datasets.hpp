@@ -17,7 +17,7 @@ namespace somnus {
 ImageSet load_images(const DataSpec& data, bool train);
 
 // Channels of the data set's images (1 or 3).
-std::int64_t dataset_channels(const std::string& dataset);
+std::int64_t dataset_channels(Dataset dataset);
 
 // Images in the data set's training files, read from their headers (IDX) or sizes
 // (CIFAR-10; SVHN's release has 73,257); DataError when a file is missing.

@@ -12,17 +12,43 @@ namespace somnus {
 
 namespace {
 
+// What makes a memory salient: its class label, or its reconstruction error (surprise).
+enum class SalienceSource { label, surprise };
+const EnumNames<SalienceSource>& enum_names(SalienceSource) {
+    static const EnumNames<SalienceSource> names{{SalienceSource::label, "class"},
+                                                 {SalienceSource::surprise, "surprise"}};
+    return names;
+}
+
 struct AmygdalaParams : DreamModuleParams {
-    std::string source = "class";            // | "surprise"
+    SalienceSource source = SalienceSource::label;
     std::map<std::int64_t, double> classes;  // label -> salience; unlisted labels get `baseline`
     double baseline = 1.0;
     bool retention = true;                    // a full store forgets its least salient episode first
     std::vector<std::string> states{"wake"};  // states after whose storing it tags
 };
 
+const ParameterSet& parameters() {
+    const AmygdalaParams p;
+    static const ParameterSet set{
+        "amygdala",
+        "",
+        {choice("source", name_of(p.source), names_of<SalienceSource>(),
+                "what makes a memory salient: its class label, or its reconstruction error (surprise)"),
+         shaped("classes", Json::object(), "{label: salience}",
+                {{"type", "object"},
+                 {"propertyNames", {{"pattern", "^[0-9]+$"}}},
+                 {"additionalProperties", {{"type", "number"}, {"minimum", 0}, {"maximum", 1e6}}}},
+                "source \"class\": salience of the memories of each class label (integers >= 0), in [0, 1e6]"),
+         number("baseline", p.baseline, 0.0, 1e6, "salience of the labels \"classes\" leaves out"),
+         boolean("retention", p.retention, "a full hippocampus forgets its least salient memory first"),
+         strings("states", p.states, "brain states after whose storing a memory is tagged")}};
+    return set;
+}
+
 std::shared_ptr<const DreamModuleParams> parse(ObjectReader& r) {
     auto p = std::make_shared<AmygdalaParams>();
-    p->source = r.choice("source", p->source, {"class", "surprise"});
+    p->source = r.choice_of<SalienceSource>("source");
     if (const Json* classes = r.child("classes")) {
         if (!classes->is_object())
             throw SpecError(r.at("classes").to_string(),
@@ -41,10 +67,10 @@ std::shared_ptr<const DreamModuleParams> parse(ObjectReader& r) {
             p->classes[label] = cr.number(it.key(), 1.0, 0.0, 1e6);
         }
     }
-    p->baseline = r.number("baseline", p->baseline, 0.0, 1e6);
-    p->retention = r.boolean("retention", p->retention);
-    p->states = r.strings("states", p->states);
-    if (p->source == "surprise" && !p->classes.empty())
+    p->baseline = r.number("baseline");
+    p->retention = r.boolean("retention");
+    p->states = r.strings("states");
+    if (p->source == SalienceSource::surprise && !p->classes.empty())
         throw SpecError(r.at("classes").to_string(),
                         "\"classes\" weights memories by label; with \"source\": \"surprise\" salience comes from the "
                         "reconstruction error");
@@ -56,7 +82,7 @@ public:
     Amygdala(const AmygdalaParams& p, ModuleKind) : p_(p) {}
 
     void attach(Model& model) override {
-        if (p_.retention) model.hippocampus.set_retention("salience");
+        if (p_.retention) model.hippocampus.set_retention(Retention::salience);
     }
 
     void after_step(const std::string& state, Model& model, const Experience& batch, const StepClock&) override {
@@ -67,7 +93,7 @@ public:
     }
 
     torch::Tensor salience(Model& model, const Experience& batch) const {
-        if (p_.source == "surprise") {
+        if (p_.source == SalienceSource::surprise) {
             auto x = batch.images;
             auto error = (model.generator->image(model.encoder->latent(x)) - x).pow(2).flatten(1).mean(1);
             return error / error.mean().clamp_min(1e-12);
@@ -93,7 +119,8 @@ void check(const ExperimentSpec& spec, const ModuleSpec& m) {
     const auto& p = dream_params_of<AmygdalaParams>(m);
     check_state_names(spec, m, p.states);
     for (const auto& other : spec.modules)
-        if (const auto* h = std::get_if<HippocampusParams>(&other.params); h && h->replay == "newest" && !p.retention)
+        if (const auto* h = std::get_if<HippocampusParams>(&other.params);
+            h && h->replay == ReplaySource::newest && !p.retention)
             throw SpecError(m.pointer, "the amygdala changes nothing here: hippocampus \"" + other.name +
                                            "\" replays the newest episode (set its \"replay\" to \"episode\" or "
                                            "\"memories\"), and \"retention\" is off");
@@ -107,6 +134,7 @@ DreamModuleType amygdala_type() {
             {ModuleKind::hippocampus},
             parse,
             make_dream_module<Amygdala, AmygdalaParams>,
+            &parameters(),
             check};
 }
 

@@ -14,10 +14,20 @@ struct FilterParams : DreamModuleParams {
     ReplayFilter filter;
 };
 
+const ParameterSet& parameters() {
+    static const ParameterSet set{
+        "dream_filter",
+        "",
+        {number("fraction", 0.5, 1e-6, 1.0, "share of each replay's memories kept"),
+         choice("prefer", name_of(ReplayFilter{}.prefer), names_of<KeptMemories>(),
+                "which memories are kept: the most salient (amygdala tags) or a random draw")}};
+    return set;
+}
+
 std::shared_ptr<const DreamModuleParams> parse(ObjectReader& r) {
     auto p = std::make_shared<FilterParams>();
-    p->filter.fraction = r.number("fraction", 0.5, 1e-6, 1.0);
-    p->filter.prefer = r.choice("prefer", p->filter.prefer, {"salient", "random"});
+    p->filter.fraction = r.number("fraction");
+    p->filter.prefer = r.choice_of<KeptMemories>("prefer");
     return p;
 }
 
@@ -37,7 +47,8 @@ DreamModuleType dream_filter_type() {
             "dream filtering: each replay keeps a fraction of its memories, the most salient first",
             {ModuleKind::hippocampus},
             parse,
-            make_dream_module<DreamFilter, FilterParams>};
+            make_dream_module<DreamFilter, FilterParams>,
+            &parameters()};
 }
 
 }  // namespace somnus

@@ -13,19 +13,40 @@ namespace somnus {
 
 namespace {
 
+// How MCH neurons make the store forget: whole memories, or every memory a little.
+enum class Forgetting { prune, fade };
+const EnumNames<Forgetting>& enum_names(Forgetting) {
+    static const EnumNames<Forgetting> names{{Forgetting::prune, "prune"}, {Forgetting::fade, "fade"}};
+    return names;
+}
+
 struct MchParams : DreamModuleParams {
     double rate = 0.01;
-    std::string mode = "prune";     // | "fade"
-    std::string forget = "oldest";  // prune: "oldest" | "random" | "least_salient" (amygdala tags)
+    Forgetting mode = Forgetting::prune;
+    PruneOrder forget = PruneOrder::oldest;  // least_salient: by the amygdala's tags
     std::vector<std::string> states{"rem"};
 };
 
+const ParameterSet& parameters() {
+    const MchParams p;
+    static const ParameterSet set{
+        "mch_neurons",
+        "",
+        {number("rate", p.rate, 0.0, 1.0, "share of the stored memories forgotten per iteration of the chosen states"),
+         choice("mode", name_of(p.mode), names_of<Forgetting>(),
+                "forget whole memories, or fade every memory toward zero"),
+         choice("forget", name_of(p.forget), names_of<PruneOrder>(),
+                "mode \"prune\": which memories go first (least_salient: by the amygdala's tags)"),
+         strings("states", p.states, "brain states in which memories are forgotten")}};
+    return set;
+}
+
 std::shared_ptr<const DreamModuleParams> parse(ObjectReader& r) {
     auto p = std::make_shared<MchParams>();
-    p->rate = r.number("rate", p->rate, 0.0, 1.0);
-    p->mode = r.choice("mode", p->mode, {"prune", "fade"});
-    p->forget = r.choice("forget", p->forget, {"oldest", "random", "least_salient"});
-    p->states = r.strings("states", p->states);
+    p->rate = r.number("rate");
+    p->mode = r.choice_of<Forgetting>("mode");
+    p->forget = r.choice_of<PruneOrder>("forget");
+    p->states = r.strings("states");
     return p;
 }
 
@@ -35,7 +56,7 @@ public:
 
     void after_step(const std::string& state, Model& model, const Experience&, const StepClock&) override {
         if (!acts_in(p_.states, state)) return;
-        if (p_.mode == "fade") {
+        if (p_.mode == Forgetting::fade) {
             model.hippocampus.fade(p_.rate);
             return;
         }
@@ -65,6 +86,7 @@ DreamModuleType mch_neurons_type() {
             {ModuleKind::hippocampus},
             parse,
             make_dream_module<MchNeurons, MchParams>,
+            &parameters(),
             check};
 }
 

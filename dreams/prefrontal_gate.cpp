@@ -16,10 +16,21 @@ struct GateParams : DreamModuleParams {
     std::vector<std::string> states{"rem"};
 };
 
+const ParameterSet& parameters() {
+    const GateParams p;
+    static const ParameterSet set{
+        "prefrontal_gate",
+        "",
+        {number("level", p.level, 0.0, 1.0,
+                "prefrontal activity left in the gated states: 0 silent (no plasticity), 1 as awake"),
+         strings("states", p.states, "brain states in which the wired pathway's plasticity is gated")}};
+    return set;
+}
+
 std::shared_ptr<const DreamModuleParams> parse(ObjectReader& r) {
     auto p = std::make_shared<GateParams>();
-    p->level = r.number("level", p->level, 0.0, 1.0);
-    p->states = r.strings("states", p->states);
+    p->level = r.number("level");
+    p->states = r.strings("states");
     return p;
 }
 
@@ -55,6 +66,7 @@ DreamModuleType prefrontal_gate_type() {
             {ModuleKind::generator, ModuleKind::encoder},
             parse,
             make_dream_module<PrefrontalGate, GateParams>,
+            &parameters(),
             check};
 }
 

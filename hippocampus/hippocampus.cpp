@@ -34,8 +34,8 @@ const Hippocampus::Episode& Hippocampus::newest() const {
 // ---- which memories a replay draws -------------------------------------------
 Hippocampus::Draw Hippocampus::draw() const {
     const Episode& last = newest();
-    if (params_.replay == "newest") return {last.latents, last.salience, &last, occupancy() - 1};
-    if (params_.replay == "episode") {
+    if (params_.replay == ReplaySource::newest) return {last.latents, last.salience, &last, occupancy() - 1};
+    if (params_.replay == ReplaySource::episode) {
         std::vector<torch::Tensor> weight;
         for (const auto& e : episodes_) weight.push_back(e.salience.mean());
         auto w = torch::stack(weight).to(torch::kCPU, torch::kDouble);
@@ -63,12 +63,12 @@ Hippocampus::Draw Hippocampus::draw() const {
 }
 
 std::optional<Hippocampus::Draw> Hippocampus::partner_of(const Draw& d) const {
-    if (params_.replay == "memories") {
+    if (params_.replay == ReplaySource::memories) {
         if (episodes_.size() < 2) return std::nullopt;
         return draw();  // more memories, drawn the same way
     }
     const auto& size = d.latents.sizes();
-    if (params_.partner == "previous") {
+    if (params_.partner == MixPartner::previous) {
         if (d.index < 1) return std::nullopt;
         const Episode& e = episodes_[static_cast<std::size_t>(d.index - 1)];
         if (e.latents.sizes() != size) return std::nullopt;
@@ -91,8 +91,8 @@ std::optional<Hippocampus::Draw> Hippocampus::partner_of(const Draw& d) const {
 
 bool Hippocampus::can_mix() const {
     if (episodes_.empty()) return false;
-    if (params_.replay == "memories") return episodes_.size() >= 2;
-    if (params_.replay == "episode") {
+    if (params_.replay == ReplaySource::memories) return episodes_.size() >= 2;
+    if (params_.replay == ReplaySource::episode) {
         for (std::size_t i = 0; i < episodes_.size(); ++i)
             for (std::size_t j = 0; j < episodes_.size(); ++j)
                 if (i != j && episodes_[i].latents.sizes() == episodes_[j].latents.sizes()) return true;
@@ -100,7 +100,7 @@ bool Hippocampus::can_mix() const {
     }
     if (episodes_.size() < 2) return false;
     const auto& size = newest().latents.sizes();
-    if (params_.partner == "previous") return episodes_[episodes_.size() - 2].latents.sizes() == size;
+    if (params_.partner == MixPartner::previous) return episodes_[episodes_.size() - 2].latents.sizes() == size;
     for (std::size_t i = 0; i + 1 < episodes_.size(); ++i)
         if (episodes_[i].latents.sizes() == size) return true;
     return false;
@@ -111,7 +111,7 @@ torch::Tensor Hippocampus::kept_rows(const Draw& d) const {
     const auto k =
         std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(filter_.fraction * double(rows) - 1e-9)));
     if (k >= rows) return {};
-    if (filter_.prefer == "random")
+    if (filter_.prefer == KeptMemories::random)
         return torch::randperm(rows, torch::TensorOptions().dtype(torch::kLong)).slice(0, 0, k).to(d.latents.device());
     return std::get<1>(d.salience.topk(k)).to(d.latents.device());
 }
@@ -150,7 +150,8 @@ torch::Tensor Hippocampus::replay_mixed(double lambda, double alpha, const torch
     auto old = partner_of(d);
     // The reference policy always has the previous episode here (can_mix); a drawn
     // episode may have none (the oldest one, partner "previous"): then no mixing.
-    if (!old && params_.replay == "newest") throw std::logic_error("hippocampus: no older episode to mix with");
+    if (!old && params_.replay == ReplaySource::newest)
+        throw std::logic_error("hippocampus: no older episode to mix with");
     auto rows = kept_rows(d);
     d.latents = rows_of(d.latents, rows);
     d.salience = rows_of(d.salience, rows);
@@ -168,8 +169,8 @@ torch::Tensor Hippocampus::replay_unmixed(double lambda, const torch::Tensor& no
 
 torch::Tensor Hippocampus::replay_mixture(const MixingRule& rule, const torch::Tensor& noise, bool first_of_epoch,
                                           bool first_of_run) {
-    if (rule.first_step == "paper" && first_of_run) return replay();
-    bool first = rule.first_step == "reference" && first_of_epoch;
+    if (rule.first_step == FirstDream::paper && first_of_run) return replay();
+    bool first = rule.first_step == FirstDream::reference && first_of_epoch;
     if (!rule.mix_memories || first || !can_mix()) return replay_unmixed(rule.lambda, noise);
     return replay_mixed(rule.lambda, rule.alpha, noise);
 }
@@ -190,7 +191,7 @@ std::vector<torch::Tensor> Hippocampus::salience() const {
 }
 
 void Hippocampus::forget_one() {
-    if (retention_ == "salience" && episodes_.size() > 1) {
+    if (retention_ == Retention::salience && episodes_.size() > 1) {
         std::size_t lowest = 0;
         double low = episodes_[0].salience.mean().item<double>();
         for (std::size_t i = 1; i + 1 < episodes_.size(); ++i)
@@ -201,13 +202,13 @@ void Hippocampus::forget_one() {
     episodes_.pop_front();
 }
 
-std::int64_t Hippocampus::prune(std::int64_t count, const std::string& which) {
+std::int64_t Hippocampus::prune(std::int64_t count, PruneOrder which) {
     std::int64_t removed = 0;
     while (removed < count && episodes_.size() > 1) {  // the newest episode stays
         std::size_t i = 0;
-        if (which == "random") {
+        if (which == PruneOrder::random) {
             i = static_cast<std::size_t>(torch::randint(occupancy() - 1, {1}).item<std::int64_t>());  // host: a scalar
-        } else if (which == "least_salient") {
+        } else if (which == PruneOrder::least_salient) {
             double low = episodes_[0].salience.mean().item<double>();
             for (std::size_t j = 1; j + 1 < episodes_.size(); ++j)
                 if (double m = episodes_[j].salience.mean().item<double>(); m < low) low = m, i = j;

@@ -24,12 +24,18 @@ namespace somnus {
 
 // How a sleep state composes dream latents from memories and noise (REM always;
 // NREM when its replay is "mixed").
+// The first dream: reference code: the first iteration of every epoch uses
+// lambda z + (1 - lambda) noise; paper: the very first iteration of the run uses z alone.
+enum class FirstDream { reference, paper };
+inline const EnumNames<FirstDream>& enum_names(FirstDream) {
+    static const EnumNames<FirstDream> names{{FirstDream::reference, "reference"}, {FirstDream::paper, "paper"}};
+    return names;
+}
+
 struct MixingRule {
     double lambda = 0.5;  // memory vs noise
     double alpha = 0.5;   // newest vs older memory
-    // "reference": the first iteration of every epoch uses lambda z + (1 - lambda) noise;
-    // "paper": the very first iteration of the run uses z alone.
-    std::string first_step = "reference";
+    FirstDream first_step = FirstDream::reference;
     bool mix_memories = true;  // false: lambda z + (1 - lambda) noise throughout
 };
 
@@ -43,11 +49,29 @@ struct ReplayRecord {
     double salience = 1.0;                         // mean salience of the replayed memories
 };
 
-// Which memories a dream filter keeps: a fraction, the most salient first or at random.
+// Which memories a dream filter keeps: the most salient first, or a random draw.
+enum class KeptMemories { salient, random };
+inline const EnumNames<KeptMemories>& enum_names(KeptMemories) {
+    static const EnumNames<KeptMemories> names{{KeptMemories::salient, "salient"}, {KeptMemories::random, "random"}};
+    return names;
+}
+
+// What a dream filter keeps of each replay: a fraction of its memories.
 struct ReplayFilter {
     double fraction = 1.0;
-    std::string prefer = "salient";  // | "random"
+    KeptMemories prefer = KeptMemories::salient;
 };
+
+// Which episode a full store forgets: the oldest, or the least salient (amygdala tags).
+enum class Retention { oldest, salience };
+
+// Which memories MCH neurons prune first (never the newest episode).
+enum class PruneOrder { oldest, random, least_salient };
+inline const EnumNames<PruneOrder>& enum_names(PruneOrder) {
+    static const EnumNames<PruneOrder> names{
+        {PruneOrder::oldest, "oldest"}, {PruneOrder::random, "random"}, {PruneOrder::least_salient, "least_salient"}};
+    return names;
+}
 
 class Hippocampus {
 public:
@@ -95,13 +119,13 @@ public:
     void tag_newest(const torch::Tensor& salience);
     // Salience of each stored episode's memories, oldest episode first.
     std::vector<torch::Tensor> salience() const;
-    // Which episode a full store forgets: "oldest" or "salience" (the lowest mean salience).
-    void set_retention(std::string rule) { retention_ = std::move(rule); }
+    // Which episode a full store forgets.
+    void set_retention(Retention rule) { retention_ = rule; }
     // Dream filter: each replay keeps only this fraction of its memories.
     void set_filter(ReplayFilter filter) { filter_ = std::move(filter); }
-    // MCH neurons: forgets `count` episodes, never the newest; "oldest", "random" or
-    // "least_salient" first. Returns how many were forgotten.
-    std::int64_t prune(std::int64_t count, const std::string& which);
+    // MCH neurons: forgets `count` episodes, never the newest, in the order `which`.
+    // Returns how many were forgotten.
+    std::int64_t prune(std::int64_t count, PruneOrder which);
     // MCH neurons: every stored latent fades towards the prior mean, z <- (1 - rate) z.
     void fade(double rate);
 
@@ -129,7 +153,7 @@ private:
     std::deque<Episode> episodes_;  // oldest first
     std::int64_t stored_ = 0;
     ReplayRecord last_replay_;
-    std::string retention_ = "oldest";
+    Retention retention_ = Retention::oldest;
     ReplayFilter filter_;
 };
 

@@ -5,18 +5,33 @@
 #include <cstdint>
 #include <string>
 
+#include "sim/base/enum_names.hpp"
+
 namespace somnus {
+
+// What REM mixes the replayed episode with: the one stored before it, or a random older one.
+enum class MixPartner { previous, random };
+inline const EnumNames<MixPartner>& enum_names(MixPartner) {
+    static const EnumNames<MixPartner> names{{MixPartner::previous, "previous"}, {MixPartner::random, "random"}};
+    return names;
+}
+
+// What a sleep state replays: the episode Wake just stored (the reference), a stored
+// episode drawn with probability proportional to its mean salience, or a mini-batch
+// of single memories from all episodes drawn by salience. A night after a day of
+// Wake needs episode or memories to replay the whole day.
+enum class ReplaySource { newest, episode, memories };
+inline const EnumNames<ReplaySource>& enum_names(ReplaySource) {
+    static const EnumNames<ReplaySource> names{
+        {ReplaySource::newest, "newest"}, {ReplaySource::episode, "episode"}, {ReplaySource::memories, "memories"}};
+    return names;
+}
 
 // The episodic store; an episode is one mini-batch of Wake latents.
 struct HippocampusParams {
     std::int64_t capacity = 2;  // episodes kept (the reference keeps the current and the previous)
-    std::string partner =
-        "previous";  // REM mixes the replayed episode with: "previous" (the one stored before it) | "random"
-    // What a sleep state replays: "newest" (the reference: the episode Wake just stored),
-    // "episode" (a stored episode, drawn with probability proportional to its mean salience),
-    // "memories" (a mini-batch of single memories from all episodes, drawn by salience).
-    // A night after a day of Wake needs "episode" or "memories" to replay the whole day.
-    std::string replay = "newest";
+    MixPartner partner = MixPartner::previous;
+    ReplaySource replay = ReplaySource::newest;
 };
 
 }  // namespace somnus

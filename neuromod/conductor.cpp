@@ -24,9 +24,9 @@ bool acts(const Dose& d, const std::string& state, const DoseTime& t) {
 }
 
 double apply(const DoseEffect& x, double level, const Dose& d, const DoseTime& t) {
-    if (x.mode == "set") return x.value;
-    if (x.mode == "scale") return level * x.value;
-    if (x.mode == "add") return level + x.value;
+    if (x.mode == DoseMode::set) return x.value;
+    if (x.mode == DoseMode::scale) return level * x.value;
+    if (x.mode == DoseMode::add) return level + x.value;
     // ramp: linear over the dosing window, from the start of its first epoch to the end of its last
     auto epochs = resolved_epochs(d, t.epochs);
     const double first = epochs.empty() ? 0.0 : double(epochs.front());

@@ -31,10 +31,12 @@ std::string describe_dose(const Dose& d) {
         if (!*effect) continue;
         const DoseEffect& x = **effect;
         out << " " << name;
-        if (x.mode == "set") out << " = " << x.value;
-        if (x.mode == "scale") out << " x" << x.value;
-        if (x.mode == "add") out << (x.value < 0 ? " - " : " + ") << std::abs(x.value);
-        if (x.mode == "ramp") out << " ramp " << x.from << " -> " << x.to;
+        switch (x.mode) {
+            case DoseMode::set: out << " = " << x.value; break;
+            case DoseMode::scale: out << " x" << x.value; break;
+            case DoseMode::add: out << (x.value < 0 ? " - " : " + ") << std::abs(x.value); break;
+            case DoseMode::ramp: out << " ramp " << x.from << " -> " << x.to; break;
+        }
     }
     out << " in " << (d.states.empty() ? std::string("every state") : join(d.states));
     if (d.epochs.empty()) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/base/enum_names.hpp"
+
 namespace somnus {
 
 // The kind of a pathway between two modules; the conductor sets each kind's plasticity sign.
@@ -20,9 +22,17 @@ struct Levels {
     double na = 0.0;
 };
 
+// How a drug changes a level: sets it, scales it, adds to it, or ramps it from one level to another.
+enum class DoseMode { set, scale, add, ramp };
+inline const EnumNames<DoseMode>& enum_names(DoseMode) {
+    static const EnumNames<DoseMode> names{
+        {DoseMode::set, "set"}, {DoseMode::scale, "scale"}, {DoseMode::add, "add"}, {DoseMode::ramp, "ramp"}};
+    return names;
+}
+
 // What a drug does to one neuromodulator's level while it acts (the result is clamped to [0, 1]).
 struct DoseEffect {
-    std::string mode = "set";     // "set" (the level), "scale" (times), "add" (plus), "ramp" (from -> to)
+    DoseMode mode = DoseMode::set;
     double value = 0.0;           // set, scale, add
     double from = 0.0, to = 0.0;  // ramp: the level at the start and at the end of the dosing window
 };

@@ -7,7 +7,7 @@ packages=(
   libtorch-dev libopenblas0-pthread     # LibTorch 1.13 (CPU) and a fast BLAS behind it
   libhdf5-dev libboost-graph-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   pkg-config libmatio-dev               # `somnus export`: .mat files for MATLAB/Octave
-  libgtest-dev python3-pytest           # tests
+  libgtest-dev python3-pytest python3-jsonschema   # tests (jsonschema: specs against somnus.schema.json)
   slurm-wlm                             # sweeps on Slurm: a test starts a private one-node cluster
   dataset-fashion-mnist                 # the embedded default data set
   graphviz                              # dot: `somnus graph SPEC | dot -Tpng > circuit.png`

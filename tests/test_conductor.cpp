@@ -49,7 +49,7 @@ TEST(Conductor, ADoseChangesExactlyTheOutputsOfItsNeuromodulator) {
     scopolamine.name = "scopolamine";
     scopolamine.states = {"rem"};
     scopolamine.epochs = {2, 3};
-    scopolamine.ach = DoseEffect{"scale", 0.2};
+    scopolamine.ach = DoseEffect{DoseMode::scale, 0.2};
     Conductor c({{"wake", {1.0, 1.0}}, {"nrem", {0.0, 0.0}}, {"rem", {1.0, 0.0}}}, {scopolamine});
     const DoseTime before{1, 0.5, 4}, during{2, 0.5, 4};
     Modulation rem = c.modulation("rem", during), baseline = c.modulation("rem", before);
@@ -70,11 +70,11 @@ TEST(Conductor, DosesApplyInOrderRampAcrossTheirWindowAndClamp) {
     Dose ramp;
     ramp.name = "withdrawal";
     ramp.epochs = {1, 2};  // every state
-    ramp.na = DoseEffect{"ramp", 0.0, 0.0, 1.0};
+    ramp.na = DoseEffect{DoseMode::ramp, 0.0, 0.0, 1.0};
     Dose extra;
     extra.name = "extra";
     extra.states = {"nrem"};
-    extra.na = DoseEffect{"add", 0.5};
+    extra.na = DoseEffect{DoseMode::add, 0.5};
     Conductor c({{"wake", {1.0, 1.0}}, {"nrem", {0.0, 0.0}}}, {ramp, extra});
     EXPECT_DOUBLE_EQ(c.levels("wake", DoseTime{1, 0.0, 3}).na, 0.0);  // the window's start
     EXPECT_DOUBLE_EQ(c.levels("wake", DoseTime{1, 0.5, 3}).na, 0.25);

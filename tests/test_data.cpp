@@ -209,7 +209,7 @@ void write_svhn(const fs::path& path, int n, bool with_y = true) {
 TEST(Mnist, ReadsIdxFilesAndSaysWhereToDownload) {
     auto dir = test::temp_dir("mnist_loader");
     DataSpec spec;
-    spec.dataset = "mnist";
+    spec.dataset = Dataset::mnist;
     spec.path = dir.string();
     std::string missing = load_error(spec, true);
     EXPECT_NE(missing.find("train-images-idx3-ubyte(.gz): file not found"), std::string::npos) << missing;
@@ -217,13 +217,13 @@ TEST(Mnist, ReadsIdxFilesAndSaysWhereToDownload) {
     test::write_fake_fashion(dir, 20, 10);  // the same IDX layout
     ImageSet test = load_images(spec, false);
     EXPECT_EQ(test.images.sizes(), (std::vector<std::int64_t>{10, 1, 32, 32}));
-    EXPECT_EQ(dataset_channels("mnist"), 1);
+    EXPECT_EQ(dataset_channels(Dataset::mnist), 1);
 }
 
 TEST(Cifar10, ReadsTheBinaryVersionChannelByChannel) {
     auto dir = test::temp_dir("cifar_loader");
     DataSpec spec;
-    spec.dataset = "cifar10";
+    spec.dataset = Dataset::cifar10;
     spec.path = dir.string();
     std::string missing = load_error(spec, true);
     EXPECT_NE(missing.find("data_batch_1.bin: file not found"), std::string::npos) << missing;
@@ -241,7 +241,7 @@ TEST(Cifar10, ReadsTheBinaryVersionChannelByChannel) {
     EXPECT_EQ(test.labels[0].item<std::int64_t>(), 0);  // image 100
     // Image 13, channel 2 (blue), row 5, column 7: (13 + 6 + 5 + 14) = 38 -> (38/255 - 0.5)/0.5.
     EXPECT_NEAR(train.images[13][2][5][7].item<float>(), (38 / 255.0 - 0.5) / 0.5, 1e-6);
-    EXPECT_EQ(dataset_channels("cifar10"), 3);
+    EXPECT_EQ(dataset_channels(Dataset::cifar10), 3);
 
     auto bytes = cifar_records(3, 0);
     bytes.resize(2 * 3073 + 100);
@@ -259,7 +259,7 @@ TEST(Cifar10, ReadsTheBinaryVersionChannelByChannel) {
 TEST(Svhn, ReadsMatFilesInMatlabOrderWithDigitZeroAsTen) {
     auto dir = test::temp_dir("svhn_loader");
     DataSpec spec;
-    spec.dataset = "svhn";
+    spec.dataset = Dataset::svhn;
     spec.path = dir.string();
     std::string missing = load_error(spec, false);
     EXPECT_NE(missing.find("test_32x32.mat: file not found"), std::string::npos) << missing;

@@ -238,7 +238,7 @@ TEST(Hippocampus, MixingFormulaAndFirstStepRules) {
     EXPECT_TRUE(torch::allclose(h.replay_mixture(reference, noise, false, false), torch::full({4, 3}, 5.5)));
     // Paper: the first iteration of the run uses z alone, later epochs mix as usual.
     MixingRule paper = reference;
-    paper.first_step = "paper";
+    paper.first_step = FirstDream::paper;
     EXPECT_TRUE(torch::allclose(h.replay_mixture(paper, noise, true, true), z));
     EXPECT_TRUE(torch::allclose(h.replay_mixture(paper, noise, true, false), torch::full({4, 3}, 5.5)));
     // Without memory mixing: lambda z + (1 - lambda) eps throughout.
@@ -250,7 +250,7 @@ TEST(Hippocampus, MixingFormulaAndFirstStepRules) {
 TEST(Hippocampus, CapacityForgetsTheOldest) {
     HippocampusParams params;
     params.capacity = 3;
-    params.partner = "random";
+    params.partner = MixPartner::random;
     Hippocampus h(params);
     for (int i = 0; i < 5; ++i) h.store(torch::full({2, 2}, double(i)));
     EXPECT_EQ(h.occupancy(), 3);

@@ -381,7 +381,7 @@ TEST(RunWakeSleep, EverySpecRunsAFewIterationsAndLogsTheOverlapTest) {
 TEST(StochasticAreas, ConvHierarchyHasTheDcganShapesAndNormalisedLayers) {
     torch::manual_seed(6);
     StochasticAreaParams p;
-    p.architecture = "conv";
+    p.architecture = Architecture::conv;
     p.layers = {4, 8, 6};  // 32x32 -> 16 -> 8 -> 1x1
     p.recurrent_steps = 0;
     StochasticEncoder encoder(3, 32, p);

@@ -22,6 +22,7 @@
 #include "sim/record/status_file.hpp"
 #include "sim/results/log_reading.hpp"
 #include "sim/run/runner.hpp"
+#include "sim/spec/spec.hpp"
 
 namespace somnus {
 
@@ -41,6 +42,10 @@ PreviousRun previous_run(const std::string& log, const Json& spec_source) {
     }
     if (!recorded.empty()) {
         Json before = Json::parse(recorded, nullptr, false);
+        try {  // a log of an older version may record its spec unresolved
+            before = parse_spec_sections(before).source;
+        } catch (const std::exception&) {  // compared as it is
+        }
         Json now = spec_source;
         for (Json* j : {&before, &now}) {
             if (!j->is_object()) continue;

@@ -26,7 +26,8 @@ struct PreviousRun {
     std::string difference;  // the first way the log's spec differs from this run's, "" if none
 };
 
-// Compares the log's recorded spec with `spec_source` (ExperimentSpec::source),
+// Compares the log's recorded spec, resolved (a log of an older version may record
+// it unresolved), with the resolved `spec_source` (ExperimentSpec::source),
 // ignoring threads and device. A log that cannot be read counts as unfinished.
 PreviousRun previous_run(const std::string& log, const Json& spec_source);
 

@@ -33,6 +33,8 @@ Command add_replicate_command(CLI::App& app);
 Command add_table_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
 Command add_summarize_command(CLI::App& app);
+Command add_describe_command(CLI::App& app);
+Command add_schema_command(CLI::App& app);
 
 // ---- shared by the subcommands ----------------------------------------------
 

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "sim/base/writer_lock.hpp"
 #include "sim/cli/command.hpp"
 #include "sim/record/hdf5_recorder.hpp"
 #include "sim/record/progress.hpp"
@@ -40,8 +41,10 @@ Command add_eval_command(CLI::App& app) {
                 Runner runner(spec);
                 ProgressPrinter progress;
                 runner.attach(progress);
+                std::unique_ptr<WriterLock> writer;
                 std::unique_ptr<Hdf5Recorder> recorder;
                 if (!o->out.empty()) {
+                    writer = std::make_unique<WriterLock>(o->out);
                     recorder = std::make_unique<Hdf5Recorder>(o->out);
                     runner.attach(*recorder);
                 }

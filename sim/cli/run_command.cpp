@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "sim/base/writer_lock.hpp"
 #include "sim/batch/pool.hpp"
 #include "sim/circuit/circuit.hpp"
 #include "sim/cli/command.hpp"
@@ -48,7 +49,8 @@ int run(RunOptions o) {
     if (resume && o.continue_run) throw UsageError("somnus run: give --resume LOG or a spec with --continue, not both");
     auto spec = resume ? recorded_spec(o.resume_log, o.spec) : load(o.spec, o.out);
     check_data(spec);
-    check_device(spec.device);  // a missing GPU is an error before the log is opened
+    check_device(spec.device);                  // a missing GPU is an error before the log is opened
+    const WriterLock writer(spec.record.path);  // one run at a time writes a log
     if (o.continue_run && !o.overwrite) {
         const auto previous = previous_run(spec.record.path, spec.source);
         if (previous.kind != PreviousRun::none && !previous.difference.empty())

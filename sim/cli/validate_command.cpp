@@ -1,4 +1,5 @@
-// `somnus validate SPEC`: check a spec, its data and its timeline without running it.
+// `somnus validate SPEC`: check a spec, its data and its timeline without running it;
+// with --resolved, print the resolved spec (every default filled in) instead.
 #include <cstdio>
 #include <memory>
 
@@ -22,11 +23,18 @@ std::string cycle_text(const ExperimentSpec& spec) {
 
 Command add_validate_command(CLI::App& app) {
     auto o = std::make_shared<SpecOptions>();
+    auto resolved = std::make_shared<bool>(false);
     auto* command = app.add_subcommand("validate", "check a spec without running it");
     add_spec_options(command, *o);
-    return {command, [o] {
+    command->add_flag("--resolved", *resolved,
+                      "print the resolved spec: after extends and --set, every default filled in (what a log records)");
+    return {command, [o, resolved] {
                 auto spec = load(*o);
                 check_data(spec);  // the data is there, and big enough
+                if (*resolved) {
+                    std::printf("%s\n", spec.source.dump(2).c_str());
+                    return 0;
+                }
                 std::printf("%s: ok (%zu modules, %zu pathways, cycle %s, %lld epochs of batch %lld)\n",
                             o->path.c_str(), spec.modules.size(), spec.pathways.size(), cycle_text(spec).c_str(),
                             static_cast<long long>(spec.schedule.epochs),

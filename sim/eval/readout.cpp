@@ -47,7 +47,7 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, co
     }
 
     if (keep) keep->train_latents = x_train;
-    if (spec.features == "standardized") {
+    if (spec.features == ReadoutFeatures::standardized) {
         auto mean = x_train.mean(0, true), std = x_train.std(0, true, true) + 1e-8;
         if (keep) keep->mean = mean, keep->std = std;
         x_train = (x_train - mean) / std;
@@ -56,7 +56,7 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, co
     }
 
     ReadoutReport report;
-    report.features = spec.features;
+    report.features = name_of(spec.features);
     report.occlusion_levels = spec.occlusion_levels;
     report.occlusion_tile = spec.occlusion_tile;
     report.train_images = n_train;

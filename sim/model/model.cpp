@@ -175,7 +175,7 @@ std::vector<std::pair<std::string, torch::nn::Module*>> Model::pathway_modules(P
 
 torch::Tensor Model::reconstruction_loss(const torch::Tensor& prediction, const torch::Tensor& target) const {
     auto squared = (prediction - target).pow(2);
-    if (training.loss_normalisation == "batch_mean") return squared.sum() / prediction.size(0);
+    if (training.loss_normalisation == LossNormalisation::batch_mean) return squared.sum() / prediction.size(0);
     return squared.mean();
 }
 

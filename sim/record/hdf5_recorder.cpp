@@ -124,6 +124,7 @@ void Hdf5Recorder::run_started(const RunInfo& info) {
     log.attribute("/", "command", info.command);
     log.attribute("/", "experiment", info.spec->name);
     log.attribute("/", "spec", info.spec->source.dump(2));
+    log.attribute("/", "spec_as_written", info.spec->as_written.dump(2));
     log.attribute("/", "seed", double(info.spec->seed));
     log.attribute("/", "device", info.device);
     log.attribute("/", "threads", double(info.threads));

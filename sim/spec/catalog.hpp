@@ -20,9 +20,11 @@ struct StateType {
     std::string name;               // the "type" a spec gives a state
     std::string summary;            // one line for `somnus --help` and the docs
     std::vector<ModuleKind> needs;  // modules the circuit must provide
-    // Reads the state's own keys; the reader rejects unknown ones afterwards.
+    // Reads the state's own keys from a reader bound to `parameters`; the reader rejects unknown ones afterwards.
     std::shared_ptr<const StateParams> (*parse)(ObjectReader& reader);
     std::unique_ptr<BrainState> (*make)(const StateSpec& spec);
+    // Its keys, declared once (sim/spec/parameters.hpp): the reader, `somnus describe` and the schema use them.
+    const ParameterSet* parameters = nullptr;
     // The family of cortical areas it works on: "pad" (areas/pad_areas.hpp) or
     // "stochastic" (areas/stochastic_areas.hpp); the circuit's areas must all be of it.
     const char* areas = "pad";
@@ -44,10 +46,12 @@ struct DreamModuleType {
     std::string summary;  // one line for `somnus --help` and the docs
     // What it acts on: a neuromodulatory pathway from it to one module of these kinds wires it in.
     std::vector<ModuleKind> acts_on;
-    // Reads the module's own keys; the reader rejects unknown ones afterwards.
+    // Reads the module's own keys from a reader bound to `parameters`; the reader rejects unknown ones afterwards.
     std::shared_ptr<const DreamModuleParams> (*parse)(ObjectReader& reader);
     // The module, acting on a module of kind `target` (one of acts_on).
     std::unique_ptr<DreamModule> (*make)(const ModuleSpec& spec, ModuleKind target);
+    // Its keys, declared once (sim/spec/parameters.hpp).
+    const ParameterSet* parameters = nullptr;
     // Further checks of the whole spec (e.g. states it names exist); throws SpecError. May be null.
     void (*check)(const ExperimentSpec& spec, const ModuleSpec& module) = nullptr;
 };

@@ -12,7 +12,7 @@ void check_data(const ExperimentSpec& spec) {
     if (data.train_subset > available)
         throw SpecError("/data/train_subset", "train_subset " + std::to_string(data.train_subset) +
                                                   " is larger than the training set (" + std::to_string(available) +
-                                                  " images of " + data.dataset + " in " + data.path + ")");
+                                                  " images of " + name_of(data.dataset) + " in " + data.path + ")");
     const std::int64_t images = data.train_subset > 0 ? data.train_subset : available;
     if (spec.schedule.batch_size > images)
         throw SpecError("/schedule/batch_size",

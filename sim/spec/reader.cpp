@@ -1,6 +1,7 @@
 #include "sim/spec/reader.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <sstream>
 #include <type_traits>
 
@@ -78,8 +79,108 @@ std::string json_type_name(const Json& value) {
     }
 }
 
+namespace {
+thread_local SpecResolution* current_resolution = nullptr;
+}
+
+SpecResolution::SpecResolution() : outer_(current_resolution) { current_resolution = this; }
+SpecResolution::~SpecResolution() { current_resolution = outer_; }
+
+void resolve_as(const JsonPointer& where, const Json& value) {
+    if (current_resolution) current_resolution->write(where, value);
+}
+
+template <class T>
+T ObjectReader::resolved(const std::string& key, T value) const {
+    resolve_as(at(key), Json(value));
+    return value;
+}
+
 ObjectReader::ObjectReader(const Json& object, JsonPointer where) : object_(object), where_(std::move(where)) {
     if (!object_.is_object()) throw SpecError(where_.to_string(), "expected an object, got " + json_type_name(object_));
+}
+
+ObjectReader::ObjectReader(const Json& object, JsonPointer where, const ParameterSet& declared)
+    : ObjectReader(object, std::move(where)) {
+    declared_ = &declared;
+}
+
+namespace {
+// A declared integer bound (a double) as an integer; the open ends stay open.
+std::int64_t integer_bound(double x) {
+    if (x >= 9.2e18) return std::numeric_limits<std::int64_t>::max();
+    if (x <= -9.2e18) return std::numeric_limits<std::int64_t>::min();
+    return static_cast<std::int64_t>(x);
+}
+}  // namespace
+
+const Parameter* ObjectReader::declaration(const std::string& key, ValueType type) const {
+    if (!declared_) return nullptr;
+    const Parameter* p = declared_->find(key);
+    if (!p)
+        throw std::logic_error("\"" + key + "\" is read at " + where_.to_string() + " but not declared in \"" +
+                               declared_->name + "\"");
+    if (p->type != type && p->type != ValueType::shaped)  // a shaped value is read as any of its shapes
+        throw std::logic_error("\"" + key + "\" of \"" + declared_->name + "\" is read as another type than declared");
+    return p;
+}
+
+const Parameter& ObjectReader::declared(const std::string& key, ValueType type) const {
+    if (!declared_)
+        throw std::logic_error("\"" + key + "\" is read at " + where_.to_string() +
+                               " with no declaration of its object");
+    return *declaration(key, type);
+}
+
+double ObjectReader::number(const std::string& key) {
+    const Parameter& p = declared(key, ValueType::number);
+    return number(key, p.fallback.get<double>(), p.lo, p.hi);
+}
+
+double ObjectReader::number(const std::string& key, double fallback) {
+    const Parameter& p = declared(key, ValueType::number);
+    return number(key, fallback, p.lo, p.hi);
+}
+
+std::int64_t ObjectReader::integer(const std::string& key) {
+    const Parameter& p = declared(key, ValueType::integer);
+    return integer(key, p.fallback.get<std::int64_t>(), integer_bound(p.lo), integer_bound(p.hi));
+}
+
+std::int64_t ObjectReader::integer(const std::string& key, std::int64_t fallback) {
+    const Parameter& p = declared(key, ValueType::integer);
+    return integer(key, fallback, integer_bound(p.lo), integer_bound(p.hi));
+}
+
+bool ObjectReader::boolean(const std::string& key) {
+    return boolean(key, declared(key, ValueType::boolean).fallback.get<bool>());
+}
+
+std::string ObjectReader::string(const std::string& key) {
+    return string(key, declared(key, ValueType::string).fallback.get<std::string>());
+}
+
+std::string ObjectReader::choice(const std::string& key) {
+    const Parameter& p = declared(key, ValueType::choice);
+    return choice(key, p.fallback.get<std::string>(), p.choices);
+}
+
+std::string ObjectReader::choice(const std::string& key, const std::string& fallback) {
+    return choice(key, fallback, declared(key, ValueType::choice).choices);
+}
+
+std::vector<std::int64_t> ObjectReader::integers(const std::string& key) {
+    const Parameter& p = declared(key, ValueType::integers);
+    return integers(key, p.fallback.get<std::vector<std::int64_t>>(), integer_bound(p.lo), integer_bound(p.hi));
+}
+
+std::vector<double> ObjectReader::numbers(const std::string& key) {
+    const Parameter& p = declared(key, ValueType::numbers);
+    return numbers(key, p.fallback.get<std::vector<double>>(), p.lo, p.hi);
+}
+
+std::vector<std::string> ObjectReader::strings(const std::string& key) {
+    return strings(key, declared(key, ValueType::strings).fallback.get<std::vector<std::string>>());
 }
 
 const Json* ObjectReader::find(const std::string& key) {
@@ -88,7 +189,14 @@ const Json* ObjectReader::find(const std::string& key) {
     return it == object_.end() ? nullptr : &*it;
 }
 
-const Json* ObjectReader::child(const std::string& key) { return find(key); }
+const Json* ObjectReader::child(const std::string& key) {
+    if (declared_ && !declared_->find(key))
+        throw std::logic_error("\"" + key + "\" is read at " + where_.to_string() + " but not declared in \"" +
+                               declared_->name + "\"");
+    const Json* value = find(key);
+    if (value) resolve_as(at(key), *value);
+    return value;
+}
 
 void ObjectReader::wrong_type(const std::string& key, const char* expected) const {
     throw SpecError(at(key).to_string(),
@@ -96,8 +204,9 @@ void ObjectReader::wrong_type(const std::string& key, const char* expected) cons
 }
 
 double ObjectReader::number(const std::string& key, double fallback, double lo, double hi) {
+    declaration(key, ValueType::number);
     const Json* v = find(key);
-    if (!v) return fallback;
+    if (!v) return resolved(key, fallback);
     if (!v->is_number()) wrong_type(key, "a number");
     double x = v->get<double>();
     if (x < lo || x > hi) {
@@ -105,37 +214,45 @@ double ObjectReader::number(const std::string& key, double fallback, double lo, 
         msg << "value " << x << " is out of range [" << lo << ", " << hi << "]";
         throw SpecError(at(key).to_string(), msg.str());
     }
-    return x;
+    return resolved(key, x);
 }
 
 std::int64_t ObjectReader::integer(const std::string& key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
+    declaration(key, ValueType::integer);
     const Json* v = find(key);
-    if (!v) return fallback;
+    if (!v) return resolved(key, fallback);
     if (!v->is_number_integer()) wrong_type(key, "an integer");
     std::int64_t x = v->get<std::int64_t>();
     if (x < lo || x > hi)
         throw SpecError(at(key).to_string(), "value " + std::to_string(x) + " is out of range [" + std::to_string(lo) +
                                                  ", " + std::to_string(hi) + "]");
-    return x;
+    return resolved(key, x);
 }
 
 bool ObjectReader::boolean(const std::string& key, bool fallback) {
+    declaration(key, ValueType::boolean);
     const Json* v = find(key);
-    if (!v) return fallback;
+    if (!v) return resolved(key, fallback);
     if (!v->is_boolean()) wrong_type(key, "a boolean (true or false)");
-    return v->get<bool>();
+    return resolved(key, v->get<bool>());
 }
 
 std::string ObjectReader::string(const std::string& key, const std::string& fallback) {
+    declaration(key, ValueType::string);
+    return text(key, fallback);
+}
+
+std::string ObjectReader::text(const std::string& key, const std::string& fallback) {
     const Json* v = find(key);
-    if (!v) return fallback;
+    if (!v) return resolved(key, fallback);
     if (!v->is_string()) wrong_type(key, "a string");
-    return v->get<std::string>();
+    return resolved(key, v->get<std::string>());
 }
 
 std::string ObjectReader::choice(const std::string& key, const std::string& fallback,
                                  const std::vector<std::string>& allowed) {
-    std::string value = string(key, fallback);
+    declaration(key, ValueType::choice);
+    std::string value = text(key, fallback);
     if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return value;
     std::string message = "unknown value " + in_quotes(value) + " (expected one of " + list_of(allowed) + ")";
     std::string near = closest_match(value, allowed);
@@ -171,22 +288,25 @@ std::vector<T> number_list(const Json& array, const JsonPointer& where, T lo, T 
 
 std::vector<std::int64_t> ObjectReader::integers(const std::string& key, std::vector<std::int64_t> fallback,
                                                  std::int64_t lo, std::int64_t hi) {
+    declaration(key, ValueType::integers);
     const Json* v = find(key);
-    if (!v) return fallback;
+    if (!v) return resolved(key, std::move(fallback));
     if (!v->is_array()) wrong_type(key, "an array of integers");
-    return number_list(*v, at(key), lo, hi);
+    return resolved(key, number_list(*v, at(key), lo, hi));
 }
 
 std::vector<double> ObjectReader::numbers(const std::string& key, std::vector<double> fallback, double lo, double hi) {
+    declaration(key, ValueType::numbers);
     const Json* v = find(key);
-    if (!v) return fallback;
+    if (!v) return resolved(key, std::move(fallback));
     if (!v->is_array()) wrong_type(key, "an array of numbers");
-    return number_list(*v, at(key), lo, hi);
+    return resolved(key, number_list(*v, at(key), lo, hi));
 }
 
 std::vector<std::string> ObjectReader::strings(const std::string& key, std::vector<std::string> fallback) {
+    declaration(key, ValueType::strings);
     const Json* v = find(key);
-    if (!v) return fallback;
+    if (!v) return resolved(key, std::move(fallback));
     if (!v->is_array()) wrong_type(key, "an array of strings");
     std::vector<std::string> out;
     for (std::size_t i = 0; i < v->size(); ++i) {
@@ -196,7 +316,7 @@ std::vector<std::string> ObjectReader::strings(const std::string& key, std::vect
                             "expected a string, got " + json_type_name(item));
         out.push_back(item.get<std::string>());
     }
-    return out;
+    return resolved(key, std::move(out));
 }
 
 void ObjectReader::finish() const {

@@ -122,6 +122,15 @@ struct OptimizerSpec {
     double weight_decay = 0.0;  // L2 added to the gradient, as torch.optim.Adam does (not AdamW)
 };
 
+// How a mean squared error is normalised: over every element (the reference code),
+// or summed over pixels or latents and averaged over the batch (the paper's equations).
+enum class LossNormalisation { element_mean, batch_mean };
+inline const EnumNames<LossNormalisation>& enum_names(LossNormalisation) {
+    static const EnumNames<LossNormalisation> names{{LossNormalisation::element_mean, "element_mean"},
+                                                    {LossNormalisation::batch_mean, "batch_mean"}};
+    return names;
+}
+
 struct TrainingSpec {
     OptimizerSpec encoder;
     OptimizerSpec generator;
@@ -130,9 +139,7 @@ struct TrainingSpec {
     // optimizer step moves all parameters that ever had a gradient on Adam momentum.
     // false = PyTorch 2 semantics (gradients set to none, untouched parameters stay put).
     bool adam_steps_on_zero_grad = true;
-    // "element_mean": MSE averaged over all elements (reference code);
-    // "batch_mean": summed over pixels/latents, averaged over the batch (paper's equations).
-    std::string loss_normalisation = "element_mean";
+    LossNormalisation loss_normalisation = LossNormalisation::element_mean;
 };
 
 // Whether `epoch` is one of `epochs` (negative entries count from the end of a run of `total` epochs).
@@ -195,6 +202,15 @@ struct RecordSpec {
 // Layers a probe can read from this module (none for the hippocampus and the conductor).
 std::vector<std::string> recordable_layers(const ModuleSpec& module);
 
+// What the readout's classifiers see: the latents as they are (the paper's protocol),
+// or each latent dimension z-scored with training-set statistics (a steadier readout at lr 0.2).
+enum class ReadoutFeatures { raw, standardized };
+inline const EnumNames<ReadoutFeatures>& enum_names(ReadoutFeatures) {
+    static const EnumNames<ReadoutFeatures> names{{ReadoutFeatures::raw, "raw"},
+                                                  {ReadoutFeatures::standardized, "standardized"}};
+    return names;
+}
+
 struct ReadoutSpec {
     bool enabled = true;
     std::int64_t epochs = 20;
@@ -203,9 +219,7 @@ struct ReadoutSpec {
     std::int64_t train_images = 0;  // 0 = the whole training set (the paper's protocol)
     std::int64_t test_images = 0;   // 0 = the whole test set
     std::vector<std::int64_t> seeds{0};
-    // "raw": latents as they are (the paper's protocol); "standardized": each latent
-    // dimension z-scored with training-set statistics, a steadier readout at lr 0.2.
-    std::string features = "raw";
+    ReadoutFeatures features = ReadoutFeatures::raw;
     // Robustness (the paper's Fig. 5 protocol): the classifiers trained on clean
     // latents, tested on latents of test images occluded by tile x tile grey
     // squares, each square dropped with these probabilities; one mask per image,
@@ -289,7 +303,11 @@ struct ExperimentSpec {
     TrainingSpec training;
     RecordSpec record;
     EvalSpec eval;
-    Json source;  // the document as given (after --set overrides), with defaults filled in
+    // The resolved spec: the document after extends and --set with every default
+    // the parser used filled in (SpecResolution). Parsing it again gives the same
+    // spec; the log records it as "spec", and resumed runs are compared on it.
+    Json source;
+    Json as_written;  // the document after extends and --set, before defaults ("spec_as_written")
 
     const ModuleSpec* module(const std::string& name) const;
     const StateSpec* state(const std::string& name) const;

@@ -17,11 +17,23 @@ struct AwsOscillationParams : StateParams {
     PenaltyRule penalty;
 };
 
+const ParameterSet& parameters() {
+    const AwsOscillationParams p;
+    static const ParameterSet set{
+        "aws_oscillation", "",
+        joined({number("weight", p.weight, 0.0, 1e6,
+                       "gamma: weight of the adversarial term; the reconstruction gets 1 - gamma"),
+                number("reconstruction_weight", p.reconstruction_weight, 0.0, 1e6,
+                       "weight of L_RECON inside the (1 - gamma) factor")},
+               penalty_parameters())};
+    return set;
+}
+
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
     auto p = std::make_shared<AwsOscillationParams>();
-    p->weight = r.number("weight", p->weight, 0.0, 1e6);
-    p->reconstruction_weight = r.number("reconstruction_weight", p->reconstruction_weight, 0.0, 1e6);
-    p->penalty = parse_penalty(r, p->penalty);
+    p->weight = r.number("weight");
+    p->reconstruction_weight = r.number("reconstruction_weight");
+    p->penalty = parse_penalty(r);
     return p;
 }
 
@@ -72,6 +84,7 @@ StateType aws_oscillation_state_type() {
                 {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator},
                 parse,
                 make_named_state<AwsOscillation, AwsOscillationParams>,
+                &parameters(),
                 "stochastic",
                 check_after_wake};
     t.awake = true;

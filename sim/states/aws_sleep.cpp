@@ -13,10 +13,19 @@ struct AwsSleepParams : StateParams {
     PenaltyRule penalty;
 };
 
+const ParameterSet& parameters() {
+    const AwsSleepParams p;
+    static const ParameterSet set{
+        "aws_sleep", "",
+        joined({number("weight", p.weight, 0.0, 1e6, "weight of this phase's adversarial term")},
+               penalty_parameters())};
+    return set;
+}
+
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
     auto p = std::make_shared<AwsSleepParams>();
-    p->weight = r.number("weight", p->weight, 0.0, 1e6);
-    p->penalty = parse_penalty(r, p->penalty);
+    p->weight = r.number("weight");
+    p->penalty = parse_penalty(r);
     return p;
 }
 
@@ -58,6 +67,7 @@ StateType aws_sleep_state_type() {
             {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator},
             parse,
             make_named_state<AwsSleep, AwsSleepParams>,
+            &parameters(),
             "stochastic",
             check_after_wake};
 }

@@ -12,9 +12,18 @@ struct AwsWakeParams : StateParams {
     double weight = 1.0;  // of this phase's adversarial term (gamma + (1 - gamma) = 1 in Eq. 8)
 };
 
+const ParameterSet& parameters() {
+    const AwsWakeParams p;
+    static const ParameterSet set{
+        "aws_wake",
+        "",
+        {number("weight", p.weight, 0.0, 1e6, "weight of this phase's adversarial term (gamma + (1 - gamma) = 1)")}};
+    return set;
+}
+
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
     auto p = std::make_shared<AwsWakeParams>();
-    p->weight = r.number("weight", p->weight, 0.0, 1e6);
+    p->weight = r.number("weight");
     return p;
 }
 
@@ -46,6 +55,7 @@ StateType aws_wake_state_type() {
                 {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator},
                 parse,
                 make_named_state<AwsWake, AwsWakeParams>,
+                &parameters(),
                 "stochastic"};
     t.awake = true;
     return t;

@@ -10,6 +10,11 @@ namespace {
 
 struct HelmholtzSleepParams : StateParams {};
 
+const ParameterSet& parameters() {
+    static const ParameterSet set{"helmholtz_sleep", "", {}};  // no keys of its own
+    return set;
+}
+
 std::shared_ptr<const StateParams> parse(ObjectReader&) { return std::make_shared<HelmholtzSleepParams>(); }
 
 class HelmholtzSleep : public BrainState {
@@ -48,6 +53,7 @@ StateType helmholtz_sleep_state_type() {
             {ModuleKind::encoder, ModuleKind::generator},
             parse,
             make_state<HelmholtzSleep, HelmholtzSleepParams>,
+            &parameters(),
             "stochastic",
             check_plain_gaussian_layers};
 }

@@ -10,6 +10,11 @@ namespace {
 
 struct HelmholtzWakeParams : StateParams {};
 
+const ParameterSet& parameters() {
+    static const ParameterSet set{"helmholtz_wake", "", {}};  // no keys of its own
+    return set;
+}
+
 std::shared_ptr<const StateParams> parse(ObjectReader&) { return std::make_shared<HelmholtzWakeParams>(); }
 
 class HelmholtzWake : public BrainState {
@@ -47,6 +52,7 @@ StateType helmholtz_wake_state_type() {
                 {ModuleKind::encoder, ModuleKind::generator},
                 parse,
                 make_state<HelmholtzWake, HelmholtzWakeParams>,
+                &parameters(),
                 "stochastic",
                 check_plain_gaussian_layers};
     t.awake = true;

@@ -11,17 +11,36 @@ namespace somnus {
 
 namespace {
 
+// Where the dream's Gibbs chain starts: the day's images (CD-k) or a sample of the prior.
+enum class ChainStart { data, prior };
+const EnumNames<ChainStart>& enum_names(ChainStart) {
+    static const EnumNames<ChainStart> names{{ChainStart::data, "data"}, {ChainStart::prior, "prior"}};
+    return names;
+}
+
 struct NegativePhaseParams : StateParams {
-    double weight = 0.5;         // of the dream energy against the day's
-    std::string start = "data";  // "data" (CD-k) | "prior"
+    double weight = 0.5;  // of the dream energy against the day's
+    ChainStart start = ChainStart::data;
     std::int64_t gibbs_steps = 1;
 };
 
+const ParameterSet& parameters() {
+    const NegativePhaseParams p;
+    static const ParameterSet set{
+        "negative_phase",
+        "",
+        {number("weight", p.weight, 0.0, 1e6, "weight of the dream's energy, unlearned against the day's"),
+         choice("start", name_of(p.start), names_of<ChainStart>(),
+                "where the dream's Gibbs chain starts: the day's images (CD-k) or a prior sample"),
+         integer("gibbs_steps", p.gibbs_steps, 1, 1000, "Gibbs steps of the chain (k of CD-k)")}};
+    return set;
+}
+
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
     auto p = std::make_shared<NegativePhaseParams>();
-    p->weight = r.number("weight", p->weight, 0.0, 1e6);
-    p->start = r.choice("start", p->start, {"data", "prior"});
-    p->gibbs_steps = r.integer("gibbs_steps", p->gibbs_steps, 1, 1000);
+    p->weight = r.number("weight");
+    p->start = r.choice_of<ChainStart>("start");
+    p->gibbs_steps = r.integer("gibbs_steps");
     return p;
 }
 
@@ -35,7 +54,7 @@ public:
         torch::Tensor dream, latent;
         {
             torch::NoGradGuard no_grad;
-            if (p_.start == "prior") {
+            if (p_.start == ChainStart::prior) {
                 dream = generator.sample_image(generator.prior(images.size(0), model.device));
             } else {
                 dream = images;
@@ -64,6 +83,7 @@ StateType negative_phase_state_type() {
             {ModuleKind::encoder, ModuleKind::generator},
             parse,
             make_state<NegativePhase, NegativePhaseParams>,
+            &parameters(),
             "stochastic"};
 }
 

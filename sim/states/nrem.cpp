@@ -12,24 +12,48 @@ namespace somnus {
 
 namespace {
 
+// What NREM dreams from: the newest memory, or REM's mixture of two memories and noise.
+enum class NremReplay { single, mixed };
+const EnumNames<NremReplay>& enum_names(NremReplay) {
+    static const EnumNames<NremReplay> names{{NremReplay::single, "single"}, {NremReplay::mixed, "mixed"}};
+    return names;
+}
+
 struct NremParams : StateParams {
     double weight = 1.0;         // reference --N
     double max_drop_rate = 1.0;  // drop rate ~ U(0, max_drop_rate)
     std::int64_t min_tile = 1;   // square size ~ U{min_tile..max_tile}
     std::int64_t max_tile = 8;
-    std::string replay = "single";  // "single": the newest memory; "mixed": lambda/alpha mixture as in REM
+    NremReplay replay = NremReplay::single;
     MixingRule mixing;
 };
 
+const ParameterSet& parameters() {
+    const NremParams p;
+    static const ParameterSet set{
+        "nrem",
+        "",
+        {number("weight", p.weight, 0.0, 1e6, "weight of the latent reconstruction loss (reference --N)"),
+         number("max_drop_rate", p.max_drop_rate, 0.0, 1.0,
+                "occlusion: each grey square is dropped with a rate drawn from U(0, max_drop_rate)"),
+         integer("min_tile", p.min_tile, 1, 32, "smallest side of an occluding square").in("pixels"),
+         integer("max_tile", p.max_tile, 1, 32, "largest side of an occluding square (>= min_tile)").in("pixels"),
+         choice("replay", name_of(p.replay), names_of<NremReplay>(),
+                "dream from the newest memory alone, or from REM's mixture of two memories and noise"),
+         number("lambda", p.mixing.lambda, 0.0, 1.0, "replay \"mixed\": share of memory against noise"),
+         number("alpha", p.mixing.alpha, 0.0, 1.0, "replay \"mixed\": share of the newest memory")}};
+    return set;
+}
+
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
     auto p = std::make_shared<NremParams>();
-    p->weight = r.number("weight", p->weight, 0.0, 1e6);
-    p->max_drop_rate = r.number("max_drop_rate", p->max_drop_rate, 0.0, 1.0);
-    p->min_tile = r.integer("min_tile", p->min_tile, 1, 32);
-    p->max_tile = r.integer("max_tile", p->max_tile, 1, 32);
-    p->replay = r.choice("replay", p->replay, {"single", "mixed"});
-    p->mixing.lambda = r.number("lambda", p->mixing.lambda, 0.0, 1.0);
-    p->mixing.alpha = r.number("alpha", p->mixing.alpha, 0.0, 1.0);
+    p->weight = r.number("weight");
+    p->max_drop_rate = r.number("max_drop_rate");
+    p->min_tile = r.integer("min_tile");
+    p->max_tile = r.integer("max_tile");
+    p->replay = r.choice_of<NremReplay>("replay");
+    p->mixing.lambda = r.number("lambda");
+    p->mixing.alpha = r.number("alpha");
     if (p->max_tile < p->min_tile)
         throw SpecError(r.at("max_tile").to_string(), "max_tile " + std::to_string(p->max_tile) +
                                                           " is below min_tile " + std::to_string(p->min_tile));
@@ -43,7 +67,7 @@ public:
     StepReport step(Model& model, const torch::Tensor&, const Modulation& m, const StepClock& clock) override {
         model.zero_grad();
         torch::Tensor z;
-        if (p_.replay == "mixed") {
+        if (p_.replay == NremReplay::mixed) {
             auto noise = torch::randn_like(model.hippocampus.newest_latents());
             z = model.hippocampus.replay_mixture(p_.mixing, noise, clock.iteration == 0, clock.step == 0);
         } else {
@@ -79,7 +103,8 @@ StateType nrem_state_type() {
             "replay a stored latent, occlude the dream, encoder learns to recover the latent",
             {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus},
             parse,
-            make_state<Nrem, NremParams>};
+            make_state<Nrem, NremParams>,
+            &parameters()};
 }
 
 }  // namespace somnus

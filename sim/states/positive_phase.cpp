@@ -10,6 +10,11 @@ namespace {
 
 struct PositivePhaseParams : StateParams {};
 
+const ParameterSet& parameters() {
+    static const ParameterSet set{"positive_phase", "", {}};  // no keys of its own
+    return set;
+}
+
 std::shared_ptr<const StateParams> parse(ObjectReader&) { return std::make_shared<PositivePhaseParams>(); }
 
 class PositivePhase : public BrainState {
@@ -36,6 +41,7 @@ StateType positive_phase_state_type() {
                 {ModuleKind::encoder, ModuleKind::generator},
                 parse,
                 make_state<PositivePhase, PositivePhaseParams>,
+                &parameters(),
                 "stochastic"};
     t.awake = true;
     return t;

@@ -12,13 +12,28 @@ struct RemParams : StateParams {
     MixingRule mixing;
 };
 
+const ParameterSet& parameters() {
+    const MixingRule m;
+    static const ParameterSet set{
+        "rem",
+        "",
+        {number("lambda", m.lambda, 0.0, 1.0, "share of replayed memory in the dream's latent; the rest is noise"),
+         number("alpha", m.alpha, 0.0, 1.0, "share of the newest memory in the mixture of two memories"),
+         choice("first_step", name_of(m.first_step), names_of<FirstDream>(),
+                "\"reference\": each epoch's first iteration mixes the memory with noise only; \"paper\": the "
+                "run's first iteration dreams from the memory alone"),
+         boolean("mix_memories", m.mix_memories,
+                 "mix the newest memory with an older one; false: the newest memory and noise only")}};
+    return set;
+}
+
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
     auto p = std::make_shared<RemParams>();
     MixingRule& m = p->mixing;
-    m.lambda = r.number("lambda", m.lambda, 0.0, 1.0);
-    m.alpha = r.number("alpha", m.alpha, 0.0, 1.0);
-    m.first_step = r.choice("first_step", m.first_step, {"reference", "paper"});
-    m.mix_memories = r.boolean("mix_memories", m.mix_memories);
+    m.lambda = r.number("lambda");
+    m.alpha = r.number("alpha");
+    m.first_step = r.choice_of<FirstDream>("first_step");
+    m.mix_memories = r.boolean("mix_memories");
     return p;
 }
 
@@ -54,7 +69,8 @@ StateType rem_state_type() {
             "mix memories with noise, dream, discriminator taught 'fake', generator plasticity sign-reversed",
             {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus, ModuleKind::discriminator},
             parse,
-            make_state<Rem, RemParams>};
+            make_state<Rem, RemParams>,
+            &parameters()};
 }
 
 }  // namespace somnus

@@ -63,20 +63,29 @@ TopDownPrediction predict_top_down(Model& model, const Hierarchy& inferred) {
     return out;
 }
 
-PenaltyRule parse_penalty(ObjectReader& r, PenaltyRule rule) {
-    rule.kind = r.choice("penalty", rule.kind, {"interpolated", "at_samples_l1", "none"});
-    rule.lambda = r.number("penalty_weight", rule.lambda, 0.0, 1e6);
+std::vector<Parameter> penalty_parameters() {
+    const PenaltyRule rule;
+    return {choice("penalty", name_of(rule.kind), names_of<PenaltyKind>(),
+                   "the critics' gradient penalty: WGAN-GP on interpolates (paper), L1 at the samples (v1 code), "
+                   "or none"),
+            number("penalty_weight", rule.lambda, 0.0, 1e6, "weight of the gradient penalty")};
+}
+
+PenaltyRule parse_penalty(ObjectReader& r) {
+    PenaltyRule rule;
+    rule.kind = r.choice_of<PenaltyKind>("penalty");
+    rule.lambda = r.number("penalty_weight");
     return rule;
 }
 
 double gradient_penalty_term(Model& model, const CriticInputs& sample, const PenaltyRule& rule, double weight) {
-    if (rule.kind == "none" || rule.lambda == 0.0 || weight == 0.0) return 0.0;
+    if (rule.kind == PenaltyKind::none || rule.lambda == 0.0 || weight == 0.0) return 0.0;
     const CriticInputs wake = critic_inputs(model, model.wake_trace);
     double total = 0;
     for (std::size_t i = 0; i < model.critics.size(); ++i) {
         Critic& critic = model.critics[i].critic;
         torch::Tensor penalty;
-        if (rule.kind == "interpolated") {
+        if (rule.kind == PenaltyKind::interpolated) {
             penalty = gradient_penalty(critic, interpolate(wake[i], sample[i]));
         } else {  // the v1 code: at the wake points and at this phase's points
             penalty = gradient_penalty_l1(critic, wake[i]) + gradient_penalty_l1(critic, sample[i]);
@@ -109,7 +118,7 @@ void check_after_wake(const ExperimentSpec& spec, const StateSpec& state) {
 void check_plain_gaussian_layers(const ExperimentSpec& spec, const StateSpec& state) {
     for (const auto& m : spec.modules)
         if (const auto* p = std::get_if<StochasticAreaParams>(&m.params)) {
-            if (p->architecture != "mlp")
+            if (p->architecture != Architecture::mlp)
                 throw SpecError(m.pointer + "/architecture",
                                 "brain state \"" + state.name + "\" (" + state.type +
                                     ") learns from exact Gaussian log-densities: use mlp areas "

@@ -40,13 +40,23 @@ TopDownPrediction predict_top_down(Model& model, const Hierarchy& inferred);
 // The phase's adversarial term (see above). Returns the mean critic score summed over critics.
 double adversarial_term(Model& model, const CriticInputs& sample, double phase, double weight);
 
-// How the critics' gradient penalty is taken (spec "penalty").
+// How the critics' gradient penalty is taken (spec "penalty"): Gulrajani's WGAN-GP on
+// wake/phase interpolates (the paper), L1 at the samples (the v1 code), or none.
+enum class PenaltyKind { interpolated, at_samples_l1, none };
+inline const EnumNames<PenaltyKind>& enum_names(PenaltyKind) {
+    static const EnumNames<PenaltyKind> names{{PenaltyKind::interpolated, "interpolated"},
+                                              {PenaltyKind::at_samples_l1, "at_samples_l1"},
+                                              {PenaltyKind::none, "none"}};
+    return names;
+}
+
 struct PenaltyRule {
-    std::string kind =
-        "interpolated";  // Gulrajani WGAN-GP on wake/phase interpolates (paper) | "at_samples_l1" (v1 code) | "none"
+    PenaltyKind kind = PenaltyKind::interpolated;
     double lambda = 1.0;
 };
-PenaltyRule parse_penalty(ObjectReader& r, PenaltyRule rule);
+// The keys "penalty" and "penalty_weight" of an adversarial phase: declared, and read.
+std::vector<Parameter> penalty_parameters();
+PenaltyRule parse_penalty(ObjectReader& r);
 
 // The penalty between the cycle's wake trace and this phase's sample, weighted `weight`,
 // added to the critics' gradients. Returns its value summed over critics.

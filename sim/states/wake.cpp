@@ -8,21 +8,43 @@ namespace somnus {
 
 namespace {
 
+// When the discriminator learns "real": only when some state of the cycle teaches it
+// "fake" (the reference: BCE_real only if R > 0), or always (the paper's Wake loss).
+enum class RealLoss { adversarial, always };
+const EnumNames<RealLoss>& enum_names(RealLoss) {
+    static const EnumNames<RealLoss> names{{RealLoss::adversarial, "adversarial"}, {RealLoss::always, "always"}};
+    return names;
+}
+
 struct WakeParams : StateParams {
     double reconstruction_weight = 1.0;  // reference --W
     double kl_weight = 1.0;              // always 1 in the reference, even when W = 0
     double latent_noise_std = 0.0;       // reference --epsilon: z + std * N(0, I) before the generator
-    // "adversarial": the discriminator learns "real" only when some state of the cycle
-    // teaches it "fake" (the reference: BCE_real only if R > 0); "always": the paper's Wake loss.
-    std::string real_loss = "adversarial";
+    RealLoss real_loss = RealLoss::adversarial;
 };
+
+const ParameterSet& parameters() {
+    const WakeParams p;
+    static const ParameterSet set{
+        "wake",
+        "",
+        {number("reconstruction_weight", p.reconstruction_weight, 0.0, 1e6,
+                "weight of the image reconstruction loss (reference --W)"),
+         number("kl_weight", p.kl_weight, 0.0, 1e6,
+                "weight of the latent's KL term (1 in the reference, even at W = 0)"),
+         number("latent_noise_std", p.latent_noise_std, 0.0, 1e6,
+                "std of the Gaussian noise added to the latent before the generator (reference --epsilon)"),
+         choice("real_loss", name_of(p.real_loss), names_of<RealLoss>(),
+                "discriminator taught \"real\" only when some state teaches \"fake\" (reference), or always (paper)")}};
+    return set;
+}
 
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
     auto p = std::make_shared<WakeParams>();
-    p->reconstruction_weight = r.number("reconstruction_weight", p->reconstruction_weight, 0.0, 1e6);
-    p->kl_weight = r.number("kl_weight", p->kl_weight, 0.0, 1e6);
-    p->latent_noise_std = r.number("latent_noise_std", p->latent_noise_std, 0.0, 1e6);
-    p->real_loss = r.choice("real_loss", p->real_loss, {"adversarial", "always"});
+    p->reconstruction_weight = r.number("reconstruction_weight");
+    p->kl_weight = r.number("kl_weight");
+    p->latent_noise_std = r.number("latent_noise_std");
+    p->real_loss = r.choice_of<RealLoss>("real_loss");
     return p;
 }
 
@@ -40,7 +62,8 @@ public:
         auto total = p_.kl_weight * kl;
 
         torch::Tensor d;
-        bool teach = model.discriminator && m.discriminator_active() && (p_.real_loss == "always" || model.adversarial);
+        bool teach =
+            model.discriminator && m.discriminator_active() && (p_.real_loss == RealLoss::always || model.adversarial);
         if (teach) {
             d = model.discriminator(encoded.layer3);
             auto bce = torch::binary_cross_entropy(d, torch::full_like(d, m.discriminator_target));
@@ -74,7 +97,8 @@ StateType wake_state_type() {
                 "reconstruct real input, KL on latents, discriminator taught 'real'; store latents",
                 {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus},
                 parse,
-                make_state<Wake, WakeParams>};
+                make_state<Wake, WakeParams>,
+                &parameters()};
     t.awake = true;
     return t;
 }

@@ -1,0 +1,43 @@
+// `somnus describe [NAME]`: what a spec can say, from the declarations of its
+// keys; `somnus schema`: the JSON Schema made from the same declarations.
+#include <iostream>
+#include <memory>
+
+#include "sim/cli/command.hpp"
+#include "sim/spec/describe.hpp"
+
+namespace somnus::cli {
+
+Command add_describe_command(CLI::App& app) {
+    struct Options {
+        std::string name;
+        bool markdown = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto* command = app.add_subcommand(
+        "describe", "list what a spec can say: every section and type, or one's keys with defaults, ranges and units");
+    command->add_option("name", o->name, "a section (schedule, eval, ...), module type, dream module or brain state");
+    command->add_flag("--markdown", o->markdown, "every table as Markdown (docs/parameters.md)");
+    return {command, [o] {
+                if (o->markdown && !o->name.empty())
+                    throw UsageError("somnus describe: --markdown prints every table; give no NAME");
+                if (o->markdown)
+                    std::cout << parameters_markdown();
+                else if (o->name.empty())
+                    std::cout << overview_text();
+                else
+                    std::cout << describe_text(find_described(o->name));
+                return 0;
+            }};
+}
+
+Command add_schema_command(CLI::App& app) {
+    auto* command = app.add_subcommand(
+        "schema", "print the JSON Schema of a spec (draft 2020-12), for editors: experiments/somnus.schema.json");
+    return {command, [] {
+                std::cout << spec_schema().dump(2) << "\n";
+                return 0;
+            }};
+}
+
+}  // namespace somnus::cli

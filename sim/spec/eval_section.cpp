@@ -1,0 +1,181 @@
+// The spec's "eval": the evaluations of the encoder after chosen epochs (linear
+// readout, latent geometry, PCA, wake/sleep overlap, dream content).
+#include "sim/spec/sections.hpp"
+
+namespace somnus {
+
+namespace {
+
+const ParameterSet& readout_parameters() {
+    const ReadoutSpec ro;
+    static const ParameterSet set{
+        "linear_readout",
+        "linear classifiers trained on the encoder's latents (the paper's protocol), tested clean and occluded",
+        {boolean("enabled", ro.enabled, "run it"),
+         integer("epochs", ro.epochs, 1, 100000, "training epochs of each classifier").in("epochs"),
+         number("lr", ro.lr, 0.0, 100.0, "learning rate of the classifiers (SGD)"),
+         integer("batch_size", ro.batch_size, 1, 1 << 20, "images per mini-batch").in("images"),
+         integer("train_images", ro.train_images, 0, kNoLimit, "training images; 0 = the whole training set")
+             .in("images"),
+         integer("test_images", ro.test_images, 0, kNoLimit, "test images; 0 = the whole test set").in("images"),
+         integers("seeds", ro.seeds, 0, kNoLimit, "one classifier per seed; the result is their mean"),
+         choice("features", name_of(ro.features), names_of<ReadoutFeatures>(),
+                "latents as they are (paper), or each dimension z-scored with training-set statistics"),
+         numbers("occlusion_levels", ro.occlusion_levels, 0.0, 1.0,
+                 "probabilities of dropping each occluding square, one test per level (the paper's Fig. 5)"),
+         integer("occlusion_tile", ro.occlusion_tile, 1, 32, "side of an occluding square").in("pixels"),
+         integer("occlusion_seed", ro.occlusion_seed, 0, kNoLimit, "seed of the masks, the same for every encoder")}};
+    return set;
+}
+
+const ParameterSet& latent_geometry_parameters() {
+    const LatentGeometrySpec lg;
+    static const ParameterSet set{
+        "latent_geometry",
+        "distances between latents of test-image pairs: intra/inter-class and clean-vs-occluded/inter-class ratios",
+        {boolean("enabled", lg.enabled, "run it"),
+         integer("intra_pairs", lg.intra_pairs, 1, kNoLimit, "pairs of the same class, per class"),
+         integer("inter_pairs", lg.inter_pairs, 1, kNoLimit, "pairs of different classes"),
+         integer("occluded_pairs", lg.occluded_pairs, 1, kNoLimit, "pairs of an image and its occluded self"),
+         number("occlusion_level", lg.occlusion_level, 0.0, 1.0, "probability that each square is dropped"),
+         integer("occlusion_tile", lg.occlusion_tile, 1, 32, "side of an occluding square").in("pixels"),
+         integer("seed", lg.seed, 0, kNoLimit, "seed of the pairs and masks, the same for every encoder")}};
+    return set;
+}
+
+const ParameterSet& pca_parameters() {
+    const PcaSpec p;
+    static const ParameterSet set{
+        "pca",
+        "principal components of the test latents; the first two are logged per image",
+        {boolean("enabled", p.enabled, "run it"),
+         integer("images", p.images, 3, kNoLimit, "first test images projected").in("images"),
+         integer("components", p.components, 2, 1024, "components whose explained variance is logged")}};
+    return set;
+}
+
+const ParameterSet& overlap_parameters() {
+    const OverlapSpec ov;
+    static const ParameterSet set{
+        "overlap",
+        "overlap of the wake and sleep joint distributions (Berkes et al. 2011): KL between pattern histograms",
+        {boolean("enabled", ov.enabled, "run it"),
+         integer("samples", ov.samples, 4, kNoLimit, "wake and sleep samples each"),
+         integers("units", ov.units, 1, 64, "k: k central pixels + k latent units make a pattern; one test per entry"),
+         integer("seed", ov.seed, 0, kNoLimit, "seed of the units and the sleep samples")}};
+    return set;
+}
+
+const ParameterSet& dream_content_parameters() {
+    const DreamContentSpec dc;
+    static const ParameterSet set{
+        "dream_content",
+        "what dreams are of: classified by the readout, novelty as the distance to the nearest memory and image",
+        {boolean("enabled", dc.enabled, "run it (needs linear_readout)"),
+         strings("states", dc.states, "dreaming states measured; [] = every state whose steps dream"),
+         integer("images", dc.images, 0, 1 << 20, "dreams kept as pictures in the log, per state").in("images"),
+         integer("test_images", dc.test_images, 1, kNoLimit, "real test images measured the same way, as a yardstick")
+             .in("images")}};
+    return set;
+}
+
+}  // namespace
+
+const ParameterSet& eval_parameters() {
+    const EvalSpec e;
+    static const ParameterSet set{
+        "eval",
+        "evaluations of the encoder after chosen epochs; the end of training is always evaluated",
+        {epoch_list("epochs", e.epochs, "epochs after which the encoder is evaluated; \"all\" = every epoch"),
+         boolean("initial", e.initial, "also evaluate the untrained encoder before the first step"),
+         object("linear_readout", readout_parameters(), "linear readout accuracy, clean and occluded"),
+         object("latent_geometry", latent_geometry_parameters(), "latent distance ratios"),
+         object("pca", pca_parameters(), "principal components of the latents"),
+         object("overlap", overlap_parameters(), "wake/sleep overlap (off by default)"),
+         object("dream_content", dream_content_parameters(), "what dreams are of (off by default)")}};
+    return set;
+}
+
+EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
+    EvalSpec e;
+    // An evaluation's object; left out, its defaults (read from an empty object, so the resolved spec holds them).
+    const Json empty = Json::object();
+    auto evaluation = [&](const char* key) -> const Json& {
+        const Json* j = r.child(key);
+        return j ? *j : empty;
+    };
+    if (const Json* epochs = r.child("epochs"); epochs && epochs->is_string()) {
+        if (*epochs != "all")
+            throw SpecError(r.at("epochs").to_string(),
+                            "expected \"all\" or a list of epochs, got \"" + epochs->get<std::string>() + "\"");
+        e.epochs.clear();
+        for (std::int64_t k = 0; k < training_epochs; ++k) e.epochs.push_back(k);
+    } else {
+        e.epochs = r.integers("epochs");
+    }
+    e.initial = r.boolean("initial");
+    {
+        ObjectReader o(evaluation("linear_readout"), r.at("linear_readout"), readout_parameters());
+        ReadoutSpec& ro = e.linear_readout;
+        ro.enabled = o.boolean("enabled");
+        ro.epochs = o.integer("epochs");
+        ro.lr = o.number("lr");
+        ro.batch_size = o.integer("batch_size");
+        ro.train_images = o.integer("train_images");
+        ro.test_images = o.integer("test_images");
+        ro.seeds = o.integers("seeds");
+        if (ro.seeds.empty()) throw SpecError(o.at("seeds").to_string(), "give at least one readout seed");
+        ro.features = o.choice_of<ReadoutFeatures>("features");
+        ro.occlusion_levels = o.numbers("occlusion_levels");
+        ro.occlusion_tile = o.integer("occlusion_tile");
+        ro.occlusion_seed = o.integer("occlusion_seed");
+        o.finish();
+    }
+    {
+        ObjectReader o(evaluation("latent_geometry"), r.at("latent_geometry"), latent_geometry_parameters());
+        LatentGeometrySpec& lg = e.latent_geometry;
+        lg.enabled = o.boolean("enabled");
+        lg.intra_pairs = o.integer("intra_pairs");
+        lg.inter_pairs = o.integer("inter_pairs");
+        lg.occluded_pairs = o.integer("occluded_pairs");
+        lg.occlusion_level = o.number("occlusion_level");
+        lg.occlusion_tile = o.integer("occlusion_tile");
+        lg.seed = o.integer("seed");
+        o.finish();
+    }
+    {
+        ObjectReader o(evaluation("pca"), r.at("pca"), pca_parameters());
+        e.pca.enabled = o.boolean("enabled");
+        e.pca.images = o.integer("images");
+        e.pca.components = o.integer("components");
+        o.finish();
+    }
+    {
+        ObjectReader o(evaluation("overlap"), r.at("overlap"), overlap_parameters());
+        OverlapSpec& ov = e.overlap;
+        ov.enabled = o.boolean("enabled");
+        ov.samples = o.integer("samples");
+        ov.units = o.integers("units");
+        if (ov.units.empty()) throw SpecError(o.at("units").to_string(), "give at least one unit count");
+        ov.seed = o.integer("seed");
+        o.finish();
+    }
+    {
+        ObjectReader o(evaluation("dream_content"), r.at("dream_content"), dream_content_parameters());
+        DreamContentSpec& dc = e.dream_content;
+        dc.pointer = o.where().to_string();
+        dc.enabled = o.boolean("enabled");
+        dc.states = o.strings("states");
+        dc.images = o.integer("images");
+        dc.test_images = o.integer("test_images");
+        o.finish();
+        if (dc.enabled && !e.linear_readout.enabled)
+            throw SpecError(
+                dc.pointer + "/enabled",
+                "dream content is classified by the linear readout's classifier: enable eval.linear_readout too");
+    }
+    r.finish();
+    return e;
+}
+
+}  // namespace somnus

@@ -1,0 +1,46 @@
+// The sections of a spec, each declared (its ParameterSet) and read in its own
+// file of this layer: spec.cpp (the top level, data, training), modules.cpp
+// (modules, pathways, states), schedule_section.cpp, record_section.cpp and
+// eval_section.cpp. Private to sim/spec/.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/spec/spec.hpp"
+
+namespace somnus {
+
+// The top level of a spec, and its object sections.
+const ParameterSet& spec_parameters();
+const ParameterSet& data_parameters();
+const ParameterSet& schedule_parameters();
+const ParameterSet& training_parameters();
+const ParameterSet& record_parameters();
+const ParameterSet& eval_parameters();
+const ParameterSet& pathway_parameters();
+
+DataSpec parse_data(ObjectReader& r);
+std::vector<ModuleSpec> parse_modules(const Json& j, const JsonPointer& where);
+std::vector<PathwaySpec> parse_pathways(const Json& j, const JsonPointer& where);
+std::vector<StateSpec> parse_states(const Json& j, const JsonPointer& where);
+ScheduleSpec parse_schedule(ObjectReader& r);
+TrainingSpec parse_training(ObjectReader& r);
+RecordSpec parse_record(ObjectReader& r);
+EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs);
+
+// The module types built into the spec layer (cortical areas, discriminator,
+// hippocampus, conductor); the dream-module types join them from the catalogue.
+struct ModuleType {
+    std::string name;
+    std::string summary;
+    ModuleKind kind;
+    const ParameterSet* parameters;
+    ModuleParams (*parse)(ObjectReader& r);
+};
+const std::vector<ModuleType>& builtin_module_types();
+
+// A list of epochs, or "all" (= the empty list), under a declared key.
+std::vector<std::int64_t> parse_epoch_list(ObjectReader& r, const std::string& key);
+
+}  // namespace somnus

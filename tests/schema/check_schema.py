@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""The JSON Schema of a spec (`somnus schema`, checked in as experiments/somnus.schema.json):
+
+* the checked-in copy is what `somnus schema` prints now (regenerate it with
+  `build/somnus schema > experiments/somnus.schema.json`);
+* it is a valid draft 2020-12 schema;
+* every shipped spec validates against it;
+* every spec of the bad-spec corpus whose fault a schema can express (an unknown
+  key, a wrong type, a value out of range, an unknown choice) is rejected by it,
+  at the place somnus names.
+
+    /usr/bin/python3 tests/schema/check_schema.py SOMNUS_BINARY SOURCE_DIR
+"""
+import json
+import pathlib
+import subprocess
+import sys
+
+import jsonschema
+
+# The bad specs whose fault is not the schema's to see (besides JSON that does not
+# parse): names that must exist elsewhere in the spec, the circuit as a graph,
+# epochs against the schedule, contradictions between keys, files and data.
+NOT_EXPRESSIBLE = {
+    "34_unknown_cycle_state.json", "35_pathway_dangling_target.json", "37_pathway_duplicate.json",
+    "38_pathway_wrong_kinds.json", "39_pathway_missing_neuromodulatory.json", "40_role_missing_hippocampus.json",
+    "41_schedule_protocol_unknown_state.json", "42_schedule_protocol_epoch_out_of_range.json",
+    "43_schedule_night_protocol_without_night.json", "44_schedule_protocol_changes_nothing.json",
+    "46_schedule_night_without_episodes.json", "47_contradiction_amygdala_changes_nothing.json",
+    "48_contradiction_surprise_with_classes.json", "49_contradiction_latent_dims_differ.json",
+    "50_contradiction_dose_epoch_outside.json", "51_extends_missing_base.json",
+    "53_contradiction_dream_content_without_readout.json", "54_extends_a_device.json", "55_extends_a_folder.json",
+    "56_data_train_subset_larger_than_the_set.json", "57_batch_larger_than_the_training_set.json",
+}
+
+
+def main(binary, source):
+    source = pathlib.Path(source)
+    printed = json.loads(subprocess.run([binary, "schema"], capture_output=True, text=True, check=True).stdout)
+    checked_in = source / "experiments" / "somnus.schema.json"
+    failures = []
+    if json.loads(checked_in.read_text()) != printed:
+        failures.append(f"{checked_in} is not what `somnus schema` prints; regenerate it: "
+                        f"build/somnus schema > experiments/somnus.schema.json")
+    jsonschema.Draft202012Validator.check_schema(printed)
+    validator = jsonschema.Draft202012Validator(printed)
+
+    shipped = sorted(p for p in (source / "experiments").rglob("*.json")
+                     if p.name != "somnus.schema.json" and p.parent.name != "sweeps")
+    for path in shipped:
+        for error in validator.iter_errors(json.loads(path.read_text())):
+            failures.append(f"{path.relative_to(source)}: /{'/'.join(map(str, error.absolute_path))}: {error.message}")
+
+    expected = dict(line.rstrip("\n").split("\t", 1)
+                    for line in (source / "tests" / "bad_specs" / "expected.tsv").read_text().splitlines() if line)
+    rejected = 0
+    for name, message in sorted(expected.items()):
+        if name in NOT_EXPRESSIBLE:
+            continue
+        try:
+            document = json.loads((source / "tests" / "bad_specs" / name).read_text())
+        except json.JSONDecodeError:
+            continue  # malformed JSON: no schema reads it
+        errors = list(validator.iter_errors(document))
+        if not errors:
+            failures.append(f"tests/bad_specs/{name}: the schema accepts it; somnus says: {message}")
+            continue
+        # somnus's pointer ("spec error at /a/b: ...") is where the schema finds a fault too, or below it
+        pointer = message.split(": ", 1)[0].removeprefix("spec error at ")
+        places = ["/" + "/".join(map(str, e.absolute_path)) for e in errors]
+        if not any(pointer == p or pointer.startswith(p.rstrip("/") + "/") for p in places):
+            failures.append(f"tests/bad_specs/{name}: rejected at {places}, somnus says {pointer}")
+            continue
+        rejected += 1
+    if failures:
+        print("\n".join(failures))
+        sys.exit(1)
+    print(f"somnus.schema.json is current and valid; {len(shipped)} shipped specs validate; "
+          f"{rejected} bad specs whose fault a schema can express are rejected by it")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
