@@ -11,6 +11,7 @@
 #include "sim/base/errors.hpp"
 #include "sim/base/files.hpp"
 #include "sim/base/hdf5.hpp"
+#include "sim/base/writer_lock.hpp"
 #include "sim/batch/pool.hpp"
 #include "sim/record/status_file.hpp"
 #include "sim/run/runner.hpp"
@@ -29,6 +30,29 @@ TEST(Errors, EachKindMapsToItsExitCode) {
     // The spec error's text names the pointer.
     EXPECT_STREQ(SpecError("/schedule/epochs", "expected an integer").what(),
                  "spec error at /schedule/epochs: expected an integer");
+}
+
+// One writer per log: a second lock on the same path names the holder; the lock
+// file goes with the holder, and the next run takes it.
+TEST(Files, ASecondWriterOfALogIsToldWhichProcessHoldsIt) {
+    const auto dir = test::temp_dir("writer_lock");
+    const std::string log = (dir / "run.h5").string();
+    {
+        const WriterLock first(log);
+        ASSERT_TRUE(first.held());
+        EXPECT_TRUE(std::filesystem::exists(log + ".lock"));
+        try {
+            WriterLock second(log);
+            FAIL() << "a second writer took the lock";
+        } catch (const OutputError& e) {
+            EXPECT_EQ(std::string(e.what()), log + ": another run (process " + std::to_string(getpid()) +
+                                                 ") is writing this log; wait for it to end, or give --out to write "
+                                                 "elsewhere");
+        }
+    }
+    EXPECT_FALSE(std::filesystem::exists(log + ".lock"));
+    const WriterLock next(log);
+    EXPECT_TRUE(next.held());
 }
 
 TEST(Files, AWholeFileReplacesTheOldOneAndAFailedWriteKeepsIt) {

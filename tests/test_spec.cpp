@@ -65,6 +65,29 @@ TEST(Spec, TheResolvedSpecHoldsEveryDefaultTheParserUsed) {
     EXPECT_EQ(spec.as_written, written);
 }
 
+// A reader bound to a declaration takes defaults and ranges from it, and reading a
+// key the declaration does not have is a bug in somnus, not a user's error.
+TEST(Spec, AReaderReadsWhatItsDeclarationSaysAndNothingElse) {
+    const ParameterSet declared{
+        "toy", "", {number("rate", 0.25, 0.0, 1.0, "a rate"), choice("mode", "fast", {"fast", "slow"}, "a mode")}};
+    SpecResolution resolution;
+    const Json given = {{"mode", "slow"}};
+    ObjectReader r(given, JsonPointer("/toy"), declared);
+    EXPECT_EQ(r.number("rate"), 0.25);
+    EXPECT_EQ(r.choice("mode"), "slow");
+    EXPECT_THROW(r.integer("steps", 1, 0, 10), std::logic_error);
+    EXPECT_THROW(r.boolean("rate", false), std::logic_error);  // declared as a number
+    EXPECT_EQ(resolution.document(), Json::parse(R"({"toy": {"rate": 0.25, "mode": "slow"}})"));
+    const Json out_of_range = {{"rate", 2.0}};
+    ObjectReader bad(out_of_range, JsonPointer("/toy"), declared);
+    try {
+        bad.number("rate");
+        ADD_FAILURE() << "2.0 is outside [0, 1]";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(std::string(e.what()), "spec error at /toy/rate: value 2 is out of range [0, 1]");
+    }
+}
+
 // Parsing a resolved spec gives it back unchanged: a log's spec, run again, runs
 // the same experiment under any later defaults. Every shipped spec.
 TEST(Spec, TheResolvedSpecOfEveryShippedSpecResolvesToItself) {
