@@ -119,7 +119,7 @@ void check(const ExperimentSpec& spec, const ModuleSpec& m) {
     const auto& p = dream_params_of<AmygdalaParams>(m);
     check_state_names(spec, m, p.states);
     for (const auto& other : spec.modules)
-        if (const auto* h = std::get_if<HippocampusParams>(&other.params);
+        if (const auto* h = other.params.get_if<HippocampusParams>();
             h && h->replay == ReplaySource::newest && !p.retention)
             throw SpecError(m.pointer, "the amygdala changes nothing here: hippocampus \"" + other.name +
                                            "\" replays the newest episode (set its \"replay\" to \"episode\" or "

@@ -51,7 +51,7 @@ private:
 void check(const ExperimentSpec& spec, const ModuleSpec& m) {
     check_state_names(spec, m, dream_params_of<GateParams>(m).states);
     for (const auto& other : spec.modules)
-        if (std::string(area_family(other.type)) == "stochastic")
+        if (const ModuleType* type = find_module_type(other.type); type && type->family == "stochastic")
             throw SpecError(m.pointer,
                             "the prefrontal gate scales the conductor's plasticity signs, which PAD's states use; the "
                             "stochastic areas of \"" +

@@ -8,6 +8,7 @@
 #include "sim/eval/dream_content.hpp"
 #include "sim/model/model.hpp"
 #include "sim/record/hdf5_recorder.hpp"
+#include "sim/record/status_file.hpp"
 #include "sim/run/runner.hpp"
 #include "tests/helpers.hpp"
 
@@ -111,6 +112,44 @@ TEST_F(Run, SameSeedSameLosses) {
     c.attach(third);
     c.run();
     EXPECT_NE(first.values, third.values);
+}
+
+// The runner says when an evaluation begins: the status file shows "evaluating"
+// while it runs, and only then.
+TEST_F(Run, TheStatusFileSaysEvaluatingWhileTheEncoderIsEvaluated) {
+    auto dir = test::temp_dir("run_evaluation_events");
+    Json doc = test::tiny_spec(data_dir(), dir / "a.h5");
+    doc["eval"]["epochs"] = {0};
+    doc["eval"]["linear_readout"]["seeds"] = {0};
+    doc["record"]["checkpoint"] = false;
+    const ExperimentSpec spec = parse_spec(doc);
+    struct Events : Observer {
+        std::string status_path;
+        std::vector<std::string> seen;
+        std::string status() const {
+            auto s = read_status_file(status_path);
+            return s && s->evaluating ? " (status: evaluating)" : " (status: training)";
+        }
+        void epoch_done(const EpochEvent& e) override { seen.push_back("epoch " + std::to_string(e.epoch) + status()); }
+        void evaluation_starting() override { seen.push_back("evaluation starts" + status()); }
+        void evaluation_done(const EvaluationReport& r) override {
+            seen.push_back("evaluated after " + std::to_string(r.trained_epochs) + " epochs");
+        }
+    } events;
+    events.status_path = status_path_for(spec.record.path);
+    Runner runner(spec);
+    StatusFileWriter status_file(spec.record.path);  // notified first
+    runner.attach(status_file);
+    runner.attach(events);
+    runner.run();
+    EXPECT_EQ(events.seen,
+              (std::vector<std::string>{"epoch 0 (status: training)", "evaluation starts (status: evaluating)",
+                                        "evaluated after 1 epochs", "epoch 1 (status: training)",
+                                        "evaluation starts (status: evaluating)", "evaluated after 2 epochs"}));
+    const auto last = read_status_file(events.status_path);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->status.kind, RunStatus::finished);
+    EXPECT_FALSE(last->evaluating);
 }
 
 TEST_F(Run, UntrainedEncoderEvaluation) {

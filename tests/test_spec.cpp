@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "hippocampus/params.hpp"
 #include "sim/circuit/circuit.hpp"
 #include "sim/spec/spec.hpp"
 #include "tests/helpers.hpp"
@@ -85,6 +86,34 @@ TEST(Spec, AReaderReadsWhatItsDeclarationSaysAndNothingElse) {
         ADD_FAILURE() << "2.0 is outside [0, 1]";
     } catch (const SpecError& e) {
         EXPECT_EQ(std::string(e.what()), "spec error at /toy/rate: value 2 is out of range [0, 1]");
+    }
+}
+
+// A declared object key: its reader is bound to the object's own keys and, when the
+// object is left out, reads their defaults into the resolved spec.
+TEST(Spec, AnObjectLeftOutIsReadWithItsDefaults) {
+    const ParameterSet inner{"inner", "", {integer("steps", 3, 1, 10, "steps")}};
+    const ParameterSet outer{"outer", "", {object("probe", inner, "a probe"), boolean("on", true, "on")}};
+    SpecResolution resolution;
+    const Json empty = Json::object();
+    ObjectReader r(empty, JsonPointer("/outer"), outer);
+    ObjectReader probe = r.object("probe");
+    EXPECT_EQ(probe.integer("steps"), 3);
+    EXPECT_EQ(probe.where().to_string(), "/outer/probe");
+    EXPECT_EQ(resolution.document(), Json::parse(R"({"outer": {"probe": {"steps": 3}}})"));
+    EXPECT_THROW(r.object("on"), std::logic_error);  // declared as a boolean
+
+    const Json given = {{"probe", {{"steps", 11}}}};
+    ObjectReader g(given, JsonPointer("/outer"), outer);
+    ObjectReader out_of_range = g.object("probe");
+    EXPECT_THROW(out_of_range.integer("steps"), SpecError);
+    const Json wrong = {{"probe", 5}};
+    ObjectReader w(wrong, JsonPointer("/outer"), outer);
+    try {
+        w.object("probe");
+        ADD_FAILURE() << "5 is not an object";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(std::string(e.what()), "spec error at /outer/probe: expected an object, got an integer");
     }
 }
 
@@ -192,7 +221,7 @@ TEST(Spec, OverrideInsideADefaultedSectionKeepsTheOtherDefaults) {
     apply_override(doc, "modules.hippocampus.capacity=5");
     ExperimentSpec spec = parse_spec(doc);
     EXPECT_EQ(spec.modules.size(), 5u);
-    EXPECT_EQ(std::get<HippocampusParams>(spec.module("hippocampus")->params).capacity, 5);
+    EXPECT_EQ(spec.module("hippocampus")->params.get<HippocampusParams>().capacity, 5);
 }
 
 TEST(Spec, MalformedJsonNamesFileLineAndColumn) {
@@ -321,7 +350,7 @@ TEST(Spec, EvalEpochsAllExpandsToEveryTrainingEpoch) {
 TEST(Spec, DosesParseAndBadDosesSayWhere) {
     ExperimentSpec spec =
         parse_spec(load_spec_file(test::source_path("experiments/pharmacology/rem_cholinergic_antagonist.json")));
-    const auto& conductor = std::get<ConductorParams>(spec.module("conductor")->params);
+    const auto& conductor = spec.module("conductor")->params.get<ConductorParams>();
     ASSERT_EQ(conductor.doses.size(), 1u);
     EXPECT_EQ(conductor.doses[0].name, "scopolamine");
     EXPECT_EQ(conductor.doses[0].states, std::vector<std::string>{"rem"});

@@ -31,17 +31,16 @@ namespace fs = std::filesystem;
 PreviousRun previous_run(const std::string& log, const Json& spec_source) {
     PreviousRun p;
     if (!fs::exists(log)) return p;
-    std::string recorded;
+    RecordedRun recorded;
     try {
-        const Hdf5Handle file = open_for_reading(log);
-        p.status = RunStatus::parse(read_attribute(file, "status"));
-        recorded = read_attribute(file, "spec");
+        recorded = read_recorded_run(log);
+        p.status = recorded.status;
     } catch (const std::exception&) {
         p.kind = PreviousRun::unfinished;  // a log that does not open is redone
         return p;
     }
-    if (!recorded.empty()) {
-        Json before = Json::parse(recorded, nullptr, false);
+    if (!recorded.spec.is_null()) {
+        Json before = recorded.spec;
         try {  // a log of an older version may record its spec unresolved
             before = parse_spec_sections(before).source;
         } catch (const std::exception&) {  // compared as it is

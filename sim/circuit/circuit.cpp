@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include "sim/spec/catalog.hpp"
 
@@ -74,10 +75,11 @@ Circuit Circuit::build(const ExperimentSpec& spec) {
     Circuit c;
     c.add_modules_and_pathways(spec);
     const StateNeeds needs = states_needs(spec);
-    c.check_area_families(spec, needs);
-    c.assign_roles(needs);
+    const AreaFamily& family = c.area_family(spec, needs);
+    c.check_area_families(spec, family, needs);
+    c.assign_roles(family, needs);
     c.check_role_pathways(needs);
-    c.check_hierarchies(spec);
+    c.check_family(spec);
     c.wire_dream_modules(spec);
     for (const auto& name : spec.schedule.states_run())
         if (const StateSpec* s = spec.state(name))
@@ -157,29 +159,43 @@ Circuit::StateNeeds Circuit::states_needs(const ExperimentSpec& spec) {
     return n;
 }
 
+// The family of areas the states work on; when none says, the encoder's (or the first registered).
+const AreaFamily& Circuit::area_family(const ExperimentSpec& spec, const StateNeeds& needs) const {
+    std::string name = needs.family;
+    if (name.empty())
+        for (ModuleId id : all_of(ModuleKind::encoder))
+            if (const ModuleType* type = find_module_type(spec.module(graph_[id].name)->type)) name = type->family;
+    if (name.empty()) return area_families().at(0);
+    const AreaFamily* family = find_area_family(name);
+    if (!family) throw std::logic_error("brain states work on area family '" + name + "', which is not registered");
+    return *family;
+}
+
 // Every area is of the family the states work on.
-void Circuit::check_area_families(const ExperimentSpec& spec, const StateNeeds& needs) const {
+void Circuit::check_area_families(const ExperimentSpec& spec, const AreaFamily& family, const StateNeeds& needs) const {
     for (auto [v, end] = boost::vertices(graph_); v != end; ++v) {
         const ModuleVertex& m = graph_[*v];
-        std::string f = area_family(m.type);
-        if (!f.empty() && !needs.family.empty() && f != needs.family)
-            throw SpecError(spec.module(m.name)->pointer + "/type",
-                            "module \"" + m.name + "\" is a " + m.type + " (" + f +
-                                " areas), but the cycle's brain states (\"" + needs.family_state->name +
-                                "\": " + needs.family_state->type + ") work on " + needs.family + " areas");
+        const ModuleType* type = find_module_type(m.type);
+        if (!type || type->family.empty() || type->family == family.name) continue;
+        const std::string whose = needs.family_state ? "the cycle's brain states (\"" + needs.family_state->name +
+                                                           "\": " + needs.family_state->type + ") work on "
+                                                     : "the circuit's encoder is of ";
+        throw SpecError(spec.module(m.name)->pointer + "/type", "module \"" + m.name + "\" is a " + m.type + " (" +
+                                                                    type->family + " areas), but " + whose +
+                                                                    family.name + " areas");
     }
 }
 
 // Roles: one encoder, one generator, one conductor; the hippocampus and the
 // discriminators as the states of the cycle need them.
-void Circuit::assign_roles(const StateNeeds& needs) {
+void Circuit::assign_roles(const AreaFamily& family, const StateNeeds& needs) {
     Roles& r = roles_;
-    r.areas = needs.family.empty() ? "pad" : needs.family;
+    r.family = &family;
     r.conductor = *unique_of(ModuleKind::conductor, true);
     r.encoder = *unique_of(ModuleKind::encoder, true);
     r.generator = *unique_of(ModuleKind::generator, true);
     r.hippocampus = unique_of(ModuleKind::hippocampus, needs.hippocampus);
-    if (r.areas == "stochastic") {
+    if (family.critics) {
         r.critics = all_of(ModuleKind::discriminator);
         if (needs.discriminator && r.critics.empty())
             throw SpecError("/modules", "missing role: the circuit has no critic (discriminator) module");
@@ -219,40 +235,13 @@ void Circuit::check_role_pathways(const StateNeeds& needs) {
             missing_pathway(graph_[r.conductor].name, graph_[m].name, PathwayKind::neuromodulatory);
 }
 
-// The two pathways join one hierarchy of populations: the latent size (and a
-// stochastic hierarchy's layers) agree, and each critic reads adjacent layers of it.
-void Circuit::check_hierarchies(const ExperimentSpec& spec) const {
-    const std::string& encoder = graph_[roles_.encoder].name;
-    const ModuleSpec* enc_spec = spec.module(encoder);
-    const ModuleSpec* gen_spec = spec.module(graph_[roles_.generator].name);
-    const auto* enc = std::get_if<AreaParams>(&enc_spec->params);
-    const auto* gen = std::get_if<AreaParams>(&gen_spec->params);
-    if (enc && gen && enc->latent_dim != gen->latent_dim)
-        throw SpecError(gen_spec->pointer + "/latent_dim",
-                        "type mismatch: generator latent_dim " + std::to_string(gen->latent_dim) +
-                            " does not match encoder latent_dim " + std::to_string(enc->latent_dim));
-    const auto* senc = std::get_if<StochasticAreaParams>(&enc_spec->params);
-    const auto* sgen = std::get_if<StochasticAreaParams>(&gen_spec->params);
-    if (senc && sgen && (senc->layers != sgen->layers || senc->architecture != sgen->architecture))
-        throw SpecError(gen_spec->pointer + "/layers",
-                        "the generator's layers and architecture must be the encoder's (\"" + encoder +
-                            "\"): both pathways join the same hierarchy of populations");
-    if (!senc) return;
-    const auto names = hierarchy_layer_names(senc->layers.size());
-    for (ModuleId critic : roles_.critics) {
-        const ModuleSpec* m = spec.module(graph_[critic].name);
-        const auto& reads = std::get<CriticParams>(m->params).reads;
-        std::vector<std::size_t> index;
-        for (std::size_t i = 0; i < reads.size(); ++i) {
-            auto it = std::find(names.begin(), names.end(), reads[i]);
-            if (it == names.end())
-                throw SpecError(m->pointer + "/reads/" + std::to_string(i), unknown_name("layer", reads[i], names));
-            index.push_back(static_cast<std::size_t>(it - names.begin()));
-            if (i > 0 && index[i] != index[i - 1] + 1)
-                throw SpecError(m->pointer + "/reads",
-                                "a critic reads adjacent layers, bottom first (layers: " + join(names) + ")");
-        }
-    }
+// The family's own checks: its areas join one hierarchy (latent sizes agree, critics read its layers).
+void Circuit::check_family(const ExperimentSpec& spec) const {
+    if (!roles_.family->check) return;
+    FamilyModules modules{*spec.module(graph_[roles_.encoder].name), *spec.module(graph_[roles_.generator].name), {}};
+    if (roles_.discriminator) modules.discriminators.push_back(spec.module(graph_[*roles_.discriminator].name));
+    for (ModuleId critic : roles_.critics) modules.discriminators.push_back(spec.module(graph_[critic].name));
+    roles_.family->check(spec, modules);
 }
 
 // Dream modules act on the one module their neuromodulatory pathway reaches.

@@ -9,7 +9,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 
-#include "sim/spec/spec.hpp"
+#include "sim/spec/catalog.hpp"
 
 namespace somnus {
 
@@ -35,7 +35,7 @@ struct Roles {
     std::optional<ModuleId> discriminator;  // PAD's discriminator neurons, fed by the encoder
     std::vector<ModuleId> critics;          // adversarial wake-sleep critics, fed by the encoder
     std::vector<ModuleId> dream_modules;    // MCH neurons, amygdala, prefrontal gate, dream filter (dreams/)
-    std::string areas;                      // the areas' family: "pad" or "stochastic"
+    const AreaFamily* family = nullptr;     // of the areas (sim/spec/catalog.hpp): "pad", "stochastic", ...
 };
 
 class Circuit {
@@ -60,16 +60,17 @@ private:
     // What the schedule's brain states need of the circuit.
     struct StateNeeds {
         bool discriminator = false, hippocampus = false;
-        std::string family;                       // of areas: "pad" or "stochastic" ("" when no state says)
+        std::string family;                       // the area family they work on ("" when no state says)
         const StateSpec* family_state = nullptr;  // the first state that said it
     };
     // The steps of build(), in order; each throws SpecError at the first problem.
     void add_modules_and_pathways(const ExperimentSpec& spec);
     static StateNeeds states_needs(const ExperimentSpec& spec);
-    void check_area_families(const ExperimentSpec& spec, const StateNeeds& needs) const;
-    void assign_roles(const StateNeeds& needs);
+    const AreaFamily& area_family(const ExperimentSpec& spec, const StateNeeds& needs) const;
+    void check_area_families(const ExperimentSpec& spec, const AreaFamily& family, const StateNeeds& needs) const;
+    void assign_roles(const AreaFamily& family, const StateNeeds& needs);
     void check_role_pathways(const StateNeeds& needs);
-    void check_hierarchies(const ExperimentSpec& spec) const;
+    void check_family(const ExperimentSpec& spec) const;
     void wire_dream_modules(const ExperimentSpec& spec);
     std::vector<ModuleId> all_of(ModuleKind kind) const;
     std::optional<ModuleId> unique_of(ModuleKind kind, bool required) const;

@@ -27,12 +27,11 @@ struct RunOptions {
 
 // The spec a log records, to resume its run (threads and device may be changed).
 ExperimentSpec recorded_spec(const std::string& log, const SpecOptions& o) {
-    const Hdf5Handle file = open_for_reading(log);
-    const std::string text = read_attribute(file, "spec");
-    const auto status = RunStatus::parse(read_attribute(file, "status"));
-    if (text.empty()) throw InputError(log + ": not a somnus run log (no \"spec\" attribute)");
-    if (status == RunStatus::finished) throw InputError(log + ": the run finished; there is nothing to resume");
-    Json document = Json::parse(text);
+    const RecordedRun recorded = read_recorded_run(log);
+    if (recorded.spec.is_null()) throw InputError(log + ": not a somnus run log (no \"spec\" attribute)");
+    if (recorded.status == RunStatus::finished)
+        throw InputError(log + ": the run finished; there is nothing to resume");
+    Json document = recorded.spec;
     document["record"]["path"] = log;
     if (o.threads >= 0) document["threads"] = o.threads;
     if (!o.device.empty()) document["device"] = o.device;

@@ -40,7 +40,7 @@ Command add_validate_command(CLI::App& app) {
                             static_cast<long long>(spec.schedule.epochs),
                             static_cast<long long>(spec.schedule.batch_size));
                 for (const auto& m : spec.modules)
-                    if (const auto* c = std::get_if<ConductorParams>(&m.params))
+                    if (const auto* c = m.params.get_if<ConductorParams>())
                         for (const auto& d : c->doses) std::printf("  dose %s\n", describe_dose(d).c_str());
                 for (const auto& m : spec.modules)
                     if (m.kind == ModuleKind::dream)

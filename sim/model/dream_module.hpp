@@ -41,7 +41,7 @@ public:
 // Parameters of a registered dream module, as its type parsed them.
 template <class Params>
 const Params& dream_params_of(const ModuleSpec& spec) {
-    return dynamic_cast<const Params&>(*std::get<std::shared_ptr<const DreamModuleParams>>(spec.params));
+    return dynamic_cast<const Params&>(*spec.params.get<std::shared_ptr<const DreamModuleParams>>());
 }
 
 // The factory a DreamModuleType registers: Module(params, target kind).

@@ -20,11 +20,6 @@ namespace somnus {
 
 namespace {
 
-template <class P>
-const P& module_params(const ExperimentSpec& spec, const Circuit& circuit, ModuleId id) {
-    return std::get<P>(spec.module(circuit.name(id))->params);
-}
-
 torch::optim::AdamOptions adam(const OptimizerSpec& o) {
     return torch::optim::AdamOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.eps).weight_decay(o.weight_decay);
 }
@@ -62,49 +57,23 @@ torch::Device resolve_device(const std::string& name) {
 Model::Model(const ExperimentSpec& spec, torch::Device dev)
     : device(dev),
       circuit(Circuit::build(spec)),
-      hippocampus(circuit.roles().hippocampus
-                      ? module_params<HippocampusParams>(spec, circuit, *circuit.roles().hippocampus)
-                      : HippocampusParams{}),
-      conductor(module_params<ConductorParams>(spec, circuit, circuit.roles().conductor).levels,
-                module_params<ConductorParams>(spec, circuit, circuit.roles().conductor).doses),
+      hippocampus(circuit.roles().hippocampus ? params_of<HippocampusParams>(spec, *circuit.roles().hippocampus)
+                                              : HippocampusParams{}),
+      conductor(params_of<ConductorParams>(spec, circuit.roles().conductor).levels,
+                params_of<ConductorParams>(spec, circuit.roles().conductor).doses),
       training(spec.training) {
     const Roles& roles = circuit.roles();
     channels = dataset_channels(spec.data.dataset);
-    if (roles.areas == "stochastic") {
-        const auto& area = module_params<StochasticAreaParams>(spec, circuit, roles.encoder);
-        latent_dim = area.layers.back();
-        encoder = StochasticEncoder(channels, image_size, area).ptr();
-        generator = StochasticGenerator(channels, image_size,
-                                        module_params<StochasticAreaParams>(spec, circuit, roles.generator))
-                        .ptr();
-        const auto names = hierarchy_layer_names(area.layers.size());
-        const auto sizes = hierarchy_sizes(channels, image_size, area);
-        for (ModuleId id : roles.critics) {
-            const auto& p = module_params<CriticParams>(spec, circuit, id);
-            CriticModule c{circuit.name(id), nullptr, {}};
-            std::int64_t inputs = 0;
-            for (const auto& layer : p.reads) {
-                c.reads.push_back(
-                    static_cast<std::size_t>(std::find(names.begin(), names.end(), layer) - names.begin()));
-                inputs += sizes[c.reads.back()];
-            }
-            c.critic = Critic(inputs, p);
-            c.critic->to(device);
-            append(critic_params_, c.critic->parameters());
-            critics.push_back(std::move(c));
-        }
-    } else {
-        const auto& enc = module_params<AreaParams>(spec, circuit, roles.encoder);
-        latent_dim = enc.latent_dim;
-        encoder = PadEncoder(channels, enc).ptr();
-        generator = PadGenerator(channels, module_params<AreaParams>(spec, circuit, roles.generator)).ptr();
-        if (roles.discriminator)
-            discriminator = PadDiscriminator(4 * enc.features,
-                                             module_params<DiscriminatorParams>(spec, circuit, *roles.discriminator));
-    }
+    roles.family->build(*this, spec);  // the areas of the circuit's family (sim/model/area_families.cpp)
+    if (!encoder || !generator)
+        throw std::logic_error("area family '" + roles.family->name + "' built no encoder or no generator");
     encoder->to(device);
     generator->to(device);
     if (discriminator) discriminator->to(device);
+    for (auto& c : critics) {
+        c.critic->to(device);
+        append(critic_params_, c.critic->parameters());
+    }
 
     feedforward_params_ = encoder->parameters();
     if (discriminator) append(feedforward_params_, discriminator->parameters());
@@ -126,9 +95,9 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
         const StateType* type = find_state_type(spec.state(name)->type);
         if (std::find(type->needs.begin(), type->needs.end(), ModuleKind::discriminator) == type->needs.end()) continue;
         judging.push_back(name);
-        if (roles.areas == "stochastic") critic_consolidation_state_ = name;
+        critic_consolidation_state_ = name;  // the last of them (critics of adversarial wake-sleep)
     }
-    if (roles.areas == "pad") adversarial = conductor.teaches_fake(judging);
+    adversarial = conductor.teaches_fake(judging);  // (PAD's discriminator neurons)
 }
 
 void Model::zero_grad() {

@@ -53,6 +53,12 @@ public:
     // Some state of the cycle teaches the discriminator "fake": the adversarial game is on.
     bool adversarial = false;
 
+    // The parameters of the circuit's module `id`, as its module type parsed them.
+    template <class P>
+    const P& params_of(const ExperimentSpec& spec, ModuleId id) const {
+        return spec.module(circuit.name(id))->params.template get<P>();
+    }
+
     // The areas as the architecture a brain state works on (the circuit checked the family).
     PadEncoderImpl& pad_encoder() { return static_cast<PadEncoderImpl&>(*encoder); }
     PadGeneratorImpl& pad_generator() { return static_cast<PadGeneratorImpl&>(*generator); }

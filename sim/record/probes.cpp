@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/record/probe_support.hpp"
+#include "sim/spec/catalog.hpp"
 
 namespace somnus {
 
@@ -39,8 +40,8 @@ void describe_clock(LogFile& log, const std::string& group, const std::string& w
 
 std::string unit_of(const ModuleSpec& module, const std::string& layer) {
     if (layer != "output") return "a.u. (activation)";
-    if (module.type == "critic") return "critic score (higher = judged awake)";
-    return module.kind == ModuleKind::discriminator ? "probability (1 = judged real)" : "normalised intensity";
+    const ModuleType* type = find_module_type(module.type);
+    return type ? type->output_unit : "";
 }
 
 // One line per probe.

@@ -81,14 +81,12 @@ void StatusFileWriter::write() {
 }
 
 void StatusFileWriter::run_started(const RunInfo& info) {
-    spec_ = info.spec;
     pace_.start(info);
     progress_ = RunProgress{};
     progress_.status = {RunStatus::running};
     progress_.epochs = info.epochs;
     progress_.iterations = info.iterations_per_epoch;
     progress_.pid = static_cast<std::int64_t>(::getpid());
-    progress_.evaluating = info.command == "eval";
     write();
 }
 
@@ -109,9 +107,11 @@ void StatusFileWriter::epoch_done(const EpochEvent& event) {
     progress_.iteration = progress_.iterations;
     progress_.images_per_second = pace_.images_per_second();
     progress_.eta_seconds = pace_.eta_seconds();
-    const bool last = event.epoch + 1 == spec_->schedule.epochs;
-    progress_.evaluating =
-        spec_->eval.any() && (last || epoch_listed(spec_->eval.epochs, event.epoch, spec_->schedule.epochs));
+    write();
+}
+
+void StatusFileWriter::evaluation_starting() {
+    progress_.evaluating = true;
     write();
 }
 

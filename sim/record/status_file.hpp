@@ -40,21 +40,21 @@ std::string status_json(const RunProgress& progress);
 std::optional<RunProgress> read_status_file(const std::string& path);
 
 // Writes the status file of a run: when it starts, at most once a second while
-// it trains, when an epoch ends (evaluating, if an evaluation follows), after
-// each evaluation and when it ends.
+// it trains, when an epoch ends, when an evaluation starts ("evaluating") and
+// ends, and when the run ends.
 class StatusFileWriter : public Observer {
 public:
     explicit StatusFileWriter(std::string log_path);
     void run_started(const RunInfo& info) override;
     void iteration_done(const StepClock& clock) override;
     void epoch_done(const EpochEvent& event) override;
+    void evaluation_starting() override;
     void evaluation_done(const EvaluationReport& report) override;
     void run_ended(const RunStatus& status, double wall_seconds) override;
 
 private:
     void write();
     std::string path_;
-    const ExperimentSpec* spec_ = nullptr;
     RunPace pace_;
     RunProgress progress_;
     std::chrono::steady_clock::time_point last_write_;

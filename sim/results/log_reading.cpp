@@ -75,4 +75,16 @@ std::vector<double> read_doubles(hid_t file, const std::string& path) {
     return values;
 }
 
+RecordedRun read_recorded_run(const std::string& log) {
+    const Hdf5Handle file = open_for_reading(log);
+    RecordedRun run;
+    run.status = RunStatus::parse(read_attribute(file, "status"));
+    const std::string spec = read_attribute(file, "spec");
+    if (!spec.empty()) {
+        run.spec = Json::parse(spec, nullptr, /*allow_exceptions=*/false);
+        if (run.spec.is_discarded()) throw InputError(log + ": its \"spec\" attribute is not JSON (a damaged log)");
+    }
+    return run;
+}
+
 }  // namespace somnus

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "sim/base/hdf5.hpp"
+#include "sim/run/run_status.hpp"
+#include "sim/spec/reader.hpp"
 
 namespace somnus {
 
@@ -25,5 +27,13 @@ double read_number_attribute(hid_t file, const std::string& path, const char* na
 
 // A numeric dataset's values as doubles, row-major; empty when there is no such dataset.
 std::vector<double> read_doubles(hid_t file, const std::string& path);
+
+// What a log says of its run, for resuming or continuing it.
+struct RecordedRun {
+    RunStatus status;  // its "status" attribute
+    Json spec;         // its "spec" attribute (the resolved spec); null when absent
+};
+// Throws InputError naming the file when it cannot be opened as HDF5 or its spec is not JSON.
+RecordedRun read_recorded_run(const std::string& log);
 
 }  // namespace somnus

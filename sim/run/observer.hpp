@@ -65,6 +65,7 @@ public:
     virtual void step_done(const StepEvent&) {}
     virtual void iteration_done(const StepClock&) {}  // after every state of a mini-batch
     virtual void epoch_done(const EpochEvent&) {}
+    virtual void evaluation_starting() {}  // the spec's evaluations of the encoder begin (after an epoch_done)
     virtual void evaluation_done(const EvaluationReport&) {}
     // finished, interrupted, diverged (detail: where) or failed (detail: why)
     virtual void run_ended(const RunStatus& status, double wall_seconds) { (void)status, (void)wall_seconds; }

@@ -255,6 +255,7 @@ public:
         std::vector<DreamBatch> dreams;  // in the spec's order of states
         for (const auto& s : spec_.states)
             if (auto d = last_dreams_.find(s.name); d != last_dreams_.end()) dreams.push_back(d->second);
+        notify([](Observer& o) { o.evaluation_starting(); });
         EvaluationReport report =
             evaluate_areas(*model_.encoder, *model_.generator, model_.latent_dim, full_train_, test_set(), spec_.eval,
                            device_, dreams, model_.hippocampus.stored_latents());
@@ -427,6 +428,7 @@ EvaluationReport Runner::evaluate(const std::string& checkpoint) {
     RunInfo info{&spec_, "eval", device_name_, train.size(), 0, torch::get_num_threads(), 0, nullptr};
     info.test = &test;
     notify([&](Observer& o) { o.run_started(info); });
+    notify([](Observer& o) { o.evaluation_starting(); });
     EvaluationReport report;
     try {
         report = evaluate_areas(*model.encoder, *model.generator, model.latent_dim, train, test, spec_.eval, device);

@@ -1,9 +1,11 @@
-// The catalogue of the types a spec can name beyond the cortical areas: brain
-// states and modules from the dream literature. The spec layer parses and checks
-// their parameters through it; the types themselves live in the layers above
-// (sim/states/, dreams/) and register here, one line each, in
-// sim/states/registry.cpp and dreams/registry.cpp. A new brain state is one
-// file in sim/states/ plus one line there (docs/architecture.md).
+// The catalogue of the types a spec can name: module types (cortical areas by
+// family, discriminators, the hippocampus, the conductor), brain states and
+// modules from the dream literature. The spec layer parses and checks their
+// parameters through it; the types themselves live in their own files and
+// register here, one line each: area families in sim/model/area_families.cpp,
+// brain states in sim/states/registry.cpp, dream modules in dreams/registry.cpp,
+// the hippocampus and the conductor in sim/spec/modules.cpp. A new brain state
+// or area family is its own files plus one line there (docs/architecture.md).
 #pragma once
 
 #include <memory>
@@ -15,6 +17,63 @@
 namespace somnus {
 
 class BrainState;
+class Model;
+
+// ---- module types -------------------------------------------------------------------
+// A module type other than a dream module: a cortical area, discriminator neurons or
+// a critic (each of an area family), the hippocampus, the conductor.
+struct ModuleType {
+    std::string name;     // the "type" a spec gives the module, e.g. "pad_encoder"
+    std::string summary;  // one line for `somnus describe` and the docs
+    ModuleKind kind = ModuleKind::encoder;
+    // Its keys, declared once (sim/spec/parameters.hpp): the reader, `somnus describe` and the schema use them.
+    const ParameterSet* parameters = nullptr;
+    // Reads the module's keys from a reader bound to `parameters`; the reader rejects unknown ones afterwards.
+    ModuleParams (*parse)(ObjectReader& reader) = nullptr;
+    // The layers the activity probe can record from such a module, input side first; null = none.
+    std::vector<std::string> (*layers)(const ModuleSpec& module) = nullptr;
+    // The unit of its "output" layer in the log (other layers are activations, "a.u.").
+    std::string output_unit = "";
+    // The area family it belongs to ("" = any): set when its family registers it.
+    std::string family = "";
+};
+
+// The modules a family's areas make up in one circuit, for the family's checks.
+struct FamilyModules {
+    const ModuleSpec& encoder;
+    const ModuleSpec& generator;
+    std::vector<const ModuleSpec*> discriminators;  // its discriminator neurons or critics that take part
+};
+
+// A family of cortical areas: the module types of one architecture (PAD's conv areas,
+// the stochastic hierarchy of adversarial wake-sleep and the Helmholtz machine), how
+// they join in a circuit and how the model builds them. A brain state names the
+// family it works on (StateType::areas); the circuit's areas must all be of it.
+struct AreaFamily {
+    std::string name;                      // e.g. "pad"
+    std::string summary;                   // one line for `somnus describe`
+    std::vector<ModuleType> module_types;  // its encoder, generator and discriminator types
+    // Its discriminators: critics (any number, each scoring layers of the hierarchy) or,
+    // when false, at most one population of discriminator neurons (PAD's).
+    bool critics = false;
+    // Checks that the areas join one hierarchy (latent sizes agree, critics read its
+    // layers); throws SpecError at the module. May be null.
+    void (*check)(const ExperimentSpec& spec, const FamilyModules& modules) = nullptr;
+    // Builds the circuit's areas into the model (sim/model/model.hpp): its encoder,
+    // generator and discriminator or critics, and latent_dim, on model.device.
+    void (*build)(Model& model, const ExperimentSpec& spec) = nullptr;
+};
+
+// Every module type that is not a dream module: the families' types, family by family
+// in registration order, then the others in registration order.
+std::vector<const ModuleType*> module_types();
+const ModuleType* find_module_type(const std::string& name);  // null if none is registered under that name
+const std::vector<AreaFamily>& area_families();
+const AreaFamily* find_area_family(const std::string& name);
+// Layers a probe can read from this module (none for the hippocampus, the conductor and dream modules).
+std::vector<std::string> recordable_layers(const ModuleSpec& module);
+
+// ---- brain states -------------------------------------------------------------------
 
 struct StateType {
     std::string name;               // the "type" a spec gives a state
@@ -25,7 +84,7 @@ struct StateType {
     std::unique_ptr<BrainState> (*make)(const StateSpec& spec);
     // Its keys, declared once (sim/spec/parameters.hpp): the reader, `somnus describe` and the schema use them.
     const ParameterSet* parameters = nullptr;
-    // The family of cortical areas it works on: "pad" (areas/pad_areas.hpp) or
+    // The area family it works on (AreaFamily::name): "pad" (areas/pad_areas.hpp) or
     // "stochastic" (areas/stochastic_areas.hpp); the circuit's areas must all be of it.
     const char* areas = "pad";
     // Further checks of the whole spec (e.g. layers a state needs); throws SpecError. May be null.
@@ -64,7 +123,14 @@ const DreamModuleType* find_dream_module_type(const std::string& name);
 // How a layer above registers its types: one static object in its registry file,
 // e.g. `const StateTypeRegistration wake_nrem_rem{{wake_state_type(), ...}};`.
 // The libraries holding them are linked whole (CMakeLists.txt), so the objects
-// exist in every program and test.
+// exist in every program and test. A name is registered once across module types,
+// area families' types and dream modules.
+struct ModuleTypeRegistration {
+    explicit ModuleTypeRegistration(std::vector<ModuleType> types);
+};
+struct AreaFamilyRegistration {
+    explicit AreaFamilyRegistration(std::vector<AreaFamily> families);
+};
 struct StateTypeRegistration {
     explicit StateTypeRegistration(std::vector<StateType> types);
 };

@@ -16,9 +16,10 @@ std::vector<DescribedType> described_types() {
     for (const ParameterSet* s : {&spec_parameters(), &data_parameters(), &schedule_parameters(),
                                   &training_parameters(), &record_parameters(), &eval_parameters()})
         out.push_back({"section", s->name, s->summary, s});
-    for (const auto& t : builtin_module_types()) out.push_back({"module type", t.name, t.summary, t.parameters});
+    for (const ModuleType* t : module_types())
+        out.push_back({"module type", t->name, t->summary, t->parameters, t->family});
     for (const auto& t : dream_module_types()) out.push_back({"dream module", t.name, t.summary, t.parameters});
-    for (const auto& t : state_types()) out.push_back({"brain state", t.name, t.summary, t.parameters});
+    for (const auto& t : state_types()) out.push_back({"brain state", t.name, t.summary, t.parameters, t.areas});
     return out;
 }
 
@@ -63,7 +64,8 @@ std::string padded(const std::string& text, std::size_t width) {
 }
 
 std::string heading_of(const DescribedType& type) {
-    return type.name + " (" + type.kind + ")" + (type.summary.empty() ? "" : ": " + type.summary);
+    return type.name + " (" + type.kind + (type.areas.empty() ? "" : ", " + type.areas + " areas") + ")" +
+           (type.summary.empty() ? "" : ": " + type.summary);
 }
 
 std::string markdown_cell(std::string text) {
@@ -89,6 +91,12 @@ std::string overview_text() {
         out << "\n" << title << ":\n";
         for (const auto& d : all)
             if (d.kind == kind) out << "  " << padded(d.name, width + 2) << d.summary << "\n";
+    }
+    out << "\narea families (a circuit's areas, and the brain states that run on them, are of one family):\n";
+    for (const auto& family : area_families()) {
+        std::vector<std::string> types;
+        for (const auto& t : family.module_types) types.push_back(t.name);
+        out << "  " << padded(family.name, width + 2) << family.summary << " (" << join(types) << ")\n";
     }
     return out.str();
 }
@@ -134,6 +142,9 @@ std::string parameters_markdown() {
         for (const auto& d : all) {
             if (d.kind != kind) continue;
             out << "\n### `" << d.name << "`\n\n" << (d.summary.empty() ? "" : d.summary + "\n\n");
+            if (!d.areas.empty())
+                out << (kind == "brain state" ? "Works on areas of the family `" : "Of the area family `") << d.areas
+                    << "`.\n\n";
             const auto rows = rows_of(d);
             if (rows.empty()) {
                 out << "No keys of its own.\n";
@@ -144,6 +155,13 @@ std::string parameters_markdown() {
                 out << "| `" << r.key << "` | " << markdown_cell(r.type) << " | " << markdown_cell(r.fallback) << " | "
                     << r.unit << " | " << markdown_cell(r.meaning) << " |\n";
         }
+    }
+    out << "\n## Area families\n\nA circuit's cortical areas, and the brain states that run on them, are all of "
+           "one family.\n\n| family | what it is | module types |\n|---|---|---|\n";
+    for (const auto& family : area_families()) {
+        std::string types;
+        for (const auto& t : family.module_types) types += (types.empty() ? "`" : ", `") + t.name + "`";
+        out << "| `" << family.name << "` | " << markdown_cell(family.summary) << " | " << types << " |\n";
     }
     return out.str();
 }

@@ -16,6 +16,7 @@ struct DescribedType {
     std::string name;  // "schedule", "pad_encoder", "amygdala", "rem"
     std::string summary;
     const ParameterSet* parameters;
+    std::string areas = "";  // the area family a module type belongs to or a brain state works on; "" = any
 };
 
 // Every section, module type, dream module and brain state, in that order.

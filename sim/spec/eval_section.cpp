@@ -98,12 +98,6 @@ const ParameterSet& eval_parameters() {
 
 EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
     EvalSpec e;
-    // An evaluation's object; left out, its defaults (read from an empty object, so the resolved spec holds them).
-    const Json empty = Json::object();
-    auto evaluation = [&](const char* key) -> const Json& {
-        const Json* j = r.child(key);
-        return j ? *j : empty;
-    };
     if (const Json* epochs = r.child("epochs"); epochs && epochs->is_string()) {
         if (*epochs != "all")
             throw SpecError(r.at("epochs").to_string(),
@@ -115,7 +109,7 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
     }
     e.initial = r.boolean("initial");
     {
-        ObjectReader o(evaluation("linear_readout"), r.at("linear_readout"), readout_parameters());
+        ObjectReader o = r.object("linear_readout");  // left out: its defaults
         ReadoutSpec& ro = e.linear_readout;
         ro.enabled = o.boolean("enabled");
         ro.epochs = o.integer("epochs");
@@ -132,7 +126,7 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         o.finish();
     }
     {
-        ObjectReader o(evaluation("latent_geometry"), r.at("latent_geometry"), latent_geometry_parameters());
+        ObjectReader o = r.object("latent_geometry");  // left out: its defaults
         LatentGeometrySpec& lg = e.latent_geometry;
         lg.enabled = o.boolean("enabled");
         lg.intra_pairs = o.integer("intra_pairs");
@@ -144,14 +138,14 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         o.finish();
     }
     {
-        ObjectReader o(evaluation("pca"), r.at("pca"), pca_parameters());
+        ObjectReader o = r.object("pca");  // left out: its defaults
         e.pca.enabled = o.boolean("enabled");
         e.pca.images = o.integer("images");
         e.pca.components = o.integer("components");
         o.finish();
     }
     {
-        ObjectReader o(evaluation("overlap"), r.at("overlap"), overlap_parameters());
+        ObjectReader o = r.object("overlap");  // left out: its defaults
         OverlapSpec& ov = e.overlap;
         ov.enabled = o.boolean("enabled");
         ov.samples = o.integer("samples");
@@ -161,7 +155,7 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         o.finish();
     }
     {
-        ObjectReader o(evaluation("dream_content"), r.at("dream_content"), dream_content_parameters());
+        ObjectReader o = r.object("dream_content");  // left out: its defaults
         DreamContentSpec& dc = e.dream_content;
         dc.pointer = o.where().to_string();
         dc.enabled = o.boolean("enabled");

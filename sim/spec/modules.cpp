@@ -1,116 +1,17 @@
-// The circuit's sections: "modules" (each of a registered type), "pathways" and
-// "states" (each of a registered brain-state type). The built-in module types
-// declare their keys here; brain states and dream modules declare theirs in
-// their own files (sim/states/, dreams/) and come through the catalogue.
+// The circuit's sections: "modules" (each of a registered module type), "pathways"
+// and "states" (each of a registered brain-state type). The hippocampus and the
+// conductor declare their keys and register here; area families, brain states and
+// dream modules declare theirs in their own files (sim/model/, sim/states/,
+// dreams/) and come through the catalogue.
 #include <algorithm>
 
+#include "hippocampus/params.hpp"
 #include "sim/spec/catalog.hpp"
 #include "sim/spec/sections.hpp"
 
 namespace somnus {
 
 namespace {
-
-// ---- cortical areas ------------------------------------------------------------
-const ParameterSet& pad_area_parameters() {
-    const AreaParams p;
-    static const ParameterSet set{
-        "pad area",
-        "",
-        {integer("latent_dim", p.latent_dim, 1, 65536,
-                 "units of the latent z (the encoder's output, the generator's input)"),
-         integer("features", p.features, 1, 4096, "channels of the first conv layer, doubled at each layer after it"),
-         number("leaky_slope", p.leaky_slope, 0.0, 1.0, "negative slope of the LeakyReLU"),
-         number("init_std", p.init_std, 0.0, 10.0,
-                "conv weights drawn from N(0, init_std); biases keep LibTorch's default")}};
-    return set;
-}
-
-ModuleParams parse_area(ObjectReader& r) {
-    AreaParams p;
-    p.latent_dim = r.integer("latent_dim");
-    p.features = r.integer("features");
-    p.leaky_slope = r.number("leaky_slope");
-    p.init_std = r.number("init_std");
-    return p;
-}
-
-const ParameterSet& stochastic_area_parameters() {
-    const StochasticAreaParams p;
-    static const ParameterSet set{
-        "stochastic area",
-        "",
-        {choice("architecture", name_of(p.architecture), names_of<Architecture>(),
-                "dense layers (the MNIST areas of adversarial wake-sleep) or a stochastic DCGAN (its CIFAR areas)"),
-         integers("layers", p.layers, 1, 65536,
-                  "units (mlp) or channels (conv) of each latent layer above the image, bottom first; the last is z; "
-                  "conv: at most 6"),
-         integer("hidden", p.hidden, 1, 65536, "hidden units of each layer's two-layer map (mlp)"),
-         integer("recurrent_steps", p.recurrent_steps, 0, 16,
-                 "recurrent refinement steps of each layer; 0 = plain diagonal Gaussian layers (conv: 0)")
-             .defaulting("1 (mlp), 0 (conv)"),
-         number("sigma_bias", p.sigma_bias, -100.0, 100.0,
-                "initial bias of each layer's sigma head (softplus(-3) = 0.05)"),
-         number("sigma_min", p.sigma_min, 0.0, 10.0, "floor of each layer's sigma")}};
-    return set;
-}
-
-ModuleParams parse_stochastic_area(ObjectReader& r) {
-    StochasticAreaParams p;
-    p.architecture = r.choice_of<Architecture>("architecture");
-    p.layers = r.integers("layers");
-    if (p.layers.empty()) throw SpecError(r.at("layers").to_string(), "give at least one latent layer size");
-    if (p.architecture == Architecture::conv && p.layers.size() > 6)
-        throw SpecError(
-            r.at("layers").to_string(),
-            "a conv hierarchy on 32x32 images has at most 6 latent layers (each but the top halves the image)");
-    p.hidden = r.integer("hidden");
-    p.recurrent_steps = r.integer("recurrent_steps", p.architecture == Architecture::conv ? 0 : p.recurrent_steps);
-    if (p.architecture == Architecture::conv && p.recurrent_steps != 0)
-        throw SpecError(r.at("recurrent_steps").to_string(),
-                        "conv layers have no recurrent maps (their local recurrence is the divisive normalisation)");
-    p.sigma_bias = r.number("sigma_bias");
-    p.sigma_min = r.number("sigma_min");
-    return p;
-}
-
-const ParameterSet& critic_parameters() {
-    const CriticParams p;
-    static const ParameterSet set{
-        "critic",
-        "",
-        {strings("reads", p.reads,
-                 "adjacent layers of the hierarchy it scores, bottom first: \"x\", \"h1\", ..., \"z\""),
-         integer("hidden", p.hidden, 1, 65536, "units of each hidden layer"),
-         integer("hidden_layers", p.hidden_layers, 0, 16,
-                 "Linear-LeakyReLU layers before the linear score; 0 = a linear critic"),
-         number("leaky_slope", p.leaky_slope, 0.0, 1.0, "negative slope of the LeakyReLU")}};
-    return set;
-}
-
-ModuleParams parse_critic(ObjectReader& r) {
-    CriticParams p;
-    p.reads = r.strings("reads");
-    if (p.reads.empty()) throw SpecError(r.at("reads").to_string(), "a critic reads at least one layer");
-    p.hidden = r.integer("hidden");
-    p.hidden_layers = r.integer("hidden_layers");
-    p.leaky_slope = r.number("leaky_slope");
-    return p;
-}
-
-const ParameterSet& discriminator_parameters() {
-    static const ParameterSet set{
-        "pad_discriminator",
-        "",
-        {number("init_std", DiscriminatorParams{}.init_std, 0.0, 10.0, "conv weights drawn from N(0, init_std)")}};
-    return set;
-}
-
-ModuleParams parse_discriminator(ObjectReader& r) {
-    DiscriminatorParams p;
-    p.init_std = r.number("init_std");
-    return p;
-}
 
 // ---- hippocampus -----------------------------------------------------------------
 const ParameterSet& hippocampus_parameters() {
@@ -248,42 +149,23 @@ ModuleParams parse_conductor(ObjectReader& r) {
     return p;
 }
 
-const ModuleType* find_module_type(const std::string& name) {
-    for (const auto& t : builtin_module_types())
-        if (t.name == name) return &t;
-    return nullptr;
-}
-
 std::vector<std::string> module_type_names() {
     std::vector<std::string> names;
-    for (const auto& t : builtin_module_types()) names.push_back(t.name);
+    for (const ModuleType* t : module_types()) names.push_back(t->name);
     for (const auto& t : dream_module_types()) names.push_back(t.name);
     return names;
 }
 
 }  // namespace
 
-const std::vector<ModuleType>& builtin_module_types() {
-    static const std::vector<ModuleType> types = {
-        {"pad_encoder", "PAD's feedforward pathway: a conv encoder from the image to the latent z", ModuleKind::encoder,
-         &pad_area_parameters(), parse_area},
-        {"pad_generator", "PAD's feedback pathway: a deconv generator from the latent z to the image",
-         ModuleKind::generator, &pad_area_parameters(), parse_area},
-        {"pad_discriminator", "discriminator neurons on the encoder's third layer: is the input real or a dream?",
-         ModuleKind::discriminator, &discriminator_parameters(), parse_discriminator},
-        {"stochastic_encoder", "the inference pathway of a stochastic hierarchy (adversarial wake-sleep, Helmholtz)",
-         ModuleKind::encoder, &stochastic_area_parameters(), parse_stochastic_area},
-        {"stochastic_generator", "the generative pathway of a stochastic hierarchy, the same layers as the encoder",
-         ModuleKind::generator, &stochastic_area_parameters(), parse_stochastic_area},
-        {"critic", "a WGAN critic scoring adjacent layers of a stochastic hierarchy (adversarial wake-sleep)",
-         ModuleKind::discriminator, &critic_parameters(), parse_critic},
-        {"hippocampus", "the episodic store: keeps the latents of each day, replays them in sleep",
-         ModuleKind::hippocampus, &hippocampus_parameters(), parse_hippocampus},
-        {"conductor", "ACh and NA levels per brain state, and the doses that change them: what each module does",
-         ModuleKind::conductor, &conductor_parameters(), parse_conductor},
-    };
-    return types;
-}
+// The hippocampus and the conductor; the cortical areas and discriminators come
+// with their area families (sim/model/area_families.cpp), dream modules from dreams/.
+const ModuleTypeRegistration memory_and_neuromodulation{{
+    {"hippocampus", "the episodic store: keeps the latents of each day, replays them in sleep", ModuleKind::hippocampus,
+     &hippocampus_parameters(), parse_hippocampus},
+    {"conductor", "ACh and NA levels per brain state, and the doses that change them: what each module does",
+     ModuleKind::conductor, &conductor_parameters(), parse_conductor},
+}};
 
 std::vector<ModuleSpec> parse_modules(const Json& j, const JsonPointer& where) {
     ObjectReader r(j, where);
@@ -297,10 +179,10 @@ std::vector<ModuleSpec> parse_modules(const Json& j, const JsonPointer& where) {
         if (!type || !type->is_string())
             throw SpecError(spec.pointer + "/type", "every module needs a \"type\" string");
         spec.type = type->get<std::string>();
-        if (const ModuleType* builtin = find_module_type(spec.type)) {
-            spec.kind = builtin->kind;
-            m.declare(*builtin->parameters);
-            spec.params = builtin->parse(m);
+        if (const ModuleType* type = find_module_type(spec.type)) {
+            spec.kind = type->kind;
+            m.declare(*type->parameters);
+            spec.params = type->parse(m);
         } else if (const DreamModuleType* dream = find_dream_module_type(spec.type)) {
             spec.kind = ModuleKind::dream;
             m.declare(*dream->parameters);

@@ -200,6 +200,13 @@ const Json* ObjectReader::child(const std::string& key) {
     return value;
 }
 
+ObjectReader ObjectReader::object(const std::string& key) {
+    static const Json empty = Json::object();
+    const Parameter& p = declared(key, ValueType::object);
+    const Json* value = child(key);
+    return ObjectReader(value ? *value : empty, at(key), *p.fields);
+}
+
 void ObjectReader::wrong_type(const std::string& key, const char* expected) const {
     throw SpecError(at(key).to_string(),
                     std::string("expected ") + expected + ", got " + json_type_name(object_.at(key)));

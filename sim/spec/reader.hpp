@@ -116,6 +116,9 @@ public:
     // The raw value under `key` (nullptr when absent); the key becomes known and,
     // when present, is resolved as given (a nested reader adds its defaults to it).
     const Json* child(const std::string& key);
+    // A declared object key, read by a reader bound to its fields: over the object given
+    // or, when the key is left out, over an empty one, so its defaults are read (and resolved).
+    ObjectReader object(const std::string& key);
     // Accepts `key` and leaves it out of the resolved spec (metadata such as "$schema").
     void ignore(const std::string& key) { find(key); }
     // The pointer of `key` inside this object.

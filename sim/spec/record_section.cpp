@@ -144,18 +144,13 @@ RecordSpec parse_record(ObjectReader& r) {
     rec.checkpoint = r.boolean("checkpoint");
     rec.checkpoint_every = r.integer("checkpoint_every");
     rec.flush_every = r.integer("flush_every");
-    // A probe's object; left out, its defaults (read from an empty object, so the resolved spec holds them).
-    auto sub = [&](const char* key, const ParameterSet& declared, auto parse, auto& out) {
-        const Json* j = r.child(key);
-        if (j && !j->is_object())
-            throw SpecError(r.at(key).to_string(), "expected an object, got " + json_type_name(*j));
-        const Json empty = Json::object();
-        ObjectReader o(j ? *j : empty, r.at(key), declared);
-        out = parse(o);
-    };
-    sub("activity", activity_parameters(), parse_activity, rec.activity);
-    sub("dreams", dreams_parameters(), parse_dreams, rec.dreams);
-    sub("plasticity", plasticity_parameters(), parse_plasticity, rec.plasticity);
+    // A probe's object; left out, its defaults.
+    ObjectReader activity = r.object("activity");
+    rec.activity = parse_activity(activity);
+    ObjectReader dreams = r.object("dreams");
+    rec.dreams = parse_dreams(dreams);
+    ObjectReader plasticity = r.object("plasticity");
+    rec.plasticity = parse_plasticity(plasticity);
     rec.hippocampus = r.boolean("hippocampus");
     r.finish();
     return rec;

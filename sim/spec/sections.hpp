@@ -29,17 +29,6 @@ TrainingSpec parse_training(ObjectReader& r);
 RecordSpec parse_record(ObjectReader& r);
 EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs);
 
-// The module types built into the spec layer (cortical areas, discriminator,
-// hippocampus, conductor); the dream-module types join them from the catalogue.
-struct ModuleType {
-    std::string name;
-    std::string summary;
-    ModuleKind kind;
-    const ParameterSet* parameters;
-    ModuleParams (*parse)(ObjectReader& r);
-};
-const std::vector<ModuleType>& builtin_module_types();
-
 // A list of epochs, or "all" (= the empty list), under a declared key.
 std::vector<std::int64_t> parse_epoch_list(ObjectReader& r, const std::string& key);
 

@@ -210,7 +210,7 @@ void check_references(const ExperimentSpec& spec) {
     for (std::size_t i = 0; i < dreams.states.size(); ++i)
         check_state(dreams.states[i], dreams.pointer + "/states/" + std::to_string(i));
     for (const auto& m : spec.modules) {
-        const auto* conductor = std::get_if<ConductorParams>(&m.params);
+        const auto* conductor = m.params.get_if<ConductorParams>();
         if (!conductor) continue;
         for (const auto& [state, levels] : conductor->levels)
             if (!spec.state(state))
@@ -240,28 +240,6 @@ const char* to_string(ModuleKind kind) {
         case ModuleKind::dream: return "dream module";
     }
     return "?";
-}
-
-const char* area_family(const std::string& type) {
-    if (type.rfind("pad_", 0) == 0) return "pad";
-    if (type.rfind("stochastic_", 0) == 0 || type == "critic") return "stochastic";
-    return "";
-}
-
-std::vector<std::string> recordable_layers(const ModuleSpec& m) {
-    if (const auto* s = std::get_if<StochasticAreaParams>(&m.params)) {
-        auto names = hierarchy_layer_names(s->layers.size());
-        if (m.kind == ModuleKind::encoder) return {names.begin() + 1, names.end()};
-        std::vector<std::string> out(names.rbegin() + 1, names.rend());
-        out.back() = "output";
-        return out;
-    }
-    switch (m.kind) {
-        case ModuleKind::encoder: return {"layer1", "layer2", "layer3", "z"};
-        case ModuleKind::generator: return {"layer1", "layer2", "layer3", "output"};
-        case ModuleKind::discriminator: return {"output"};
-        default: return {};
-    }
 }
 
 bool epoch_listed(const std::vector<std::int64_t>& epochs, std::int64_t epoch, std::int64_t total) {
@@ -350,20 +328,18 @@ ExperimentSpec parse_spec_sections(const Json& document) {
         if (!j) resolve_as(root.at(key), fallback);
         return j ? *j : fallback;
     };
-    auto object_section = [&](const char* key, const ParameterSet& declared, auto parse) {
-        const Json j = section(key, Json::object());
-        ObjectReader r(j, root.at(key), declared);
+    auto object_section = [&](const char* key, auto parse) {
+        ObjectReader r = root.object(key);
         return parse(r);
     };
-    spec.data = object_section("data", data_parameters(), parse_data);
+    spec.data = object_section("data", parse_data);
     spec.modules = parse_modules(section("modules", default_modules()), root.at("modules"));
     spec.pathways = parse_pathways(section("pathways", default_pathways()), root.at("pathways"));
     spec.states = parse_states(section("states", default_states()), root.at("states"));
-    spec.schedule = object_section("schedule", schedule_parameters(), parse_schedule);
-    spec.training = object_section("training", training_parameters(), parse_training);
-    spec.record = object_section("record", record_parameters(), parse_record);
-    spec.eval =
-        object_section("eval", eval_parameters(), [&](ObjectReader& r) { return parse_eval(r, spec.schedule.epochs); });
+    spec.schedule = object_section("schedule", parse_schedule);
+    spec.training = object_section("training", parse_training);
+    spec.record = object_section("record", parse_record);
+    spec.eval = object_section("eval", [&](ObjectReader& r) { return parse_eval(r, spec.schedule.epochs); });
     root.finish();
     spec.source = resolution.document();
 

@@ -8,13 +8,13 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
-#include <variant>
+#include <type_traits>
+#include <typeinfo>
 #include <vector>
 
-#include "areas/params.hpp"
 #include "data/params.hpp"
-#include "hippocampus/params.hpp"
 #include "neuromod/params.hpp"
 #include "sim/spec/reader.hpp"
 
@@ -24,16 +24,39 @@ namespace somnus {
 // What a module is in the circuit; a module type (e.g. "pad_encoder") has one kind.
 enum class ModuleKind { encoder, generator, discriminator, hippocampus, conductor, dream };
 const char* to_string(ModuleKind kind);
-// The family of cortical areas a module type belongs to: "pad", "stochastic", or "" (any).
-const char* area_family(const std::string& module_type);
 
 // Parameters of a module from the dream literature (sim/model/dream_module.hpp); each type derives its own.
 struct DreamModuleParams {
     virtual ~DreamModuleParams() = default;
 };
 
-using ModuleParams = std::variant<AreaParams, StochasticAreaParams, CriticParams, DiscriminatorParams,
-                                  HippocampusParams, ConductorParams, std::shared_ptr<const DreamModuleParams>>;
+// A module's parameters: the value its type's parser returned (AreaParams,
+// HippocampusParams, ...). Module types register themselves (sim/spec/catalog.hpp),
+// so the set of parameter types is open; the code that knows a type asks for it.
+class ModuleParams {
+public:
+    ModuleParams() = default;
+    template <class P, class = std::enable_if_t<!std::is_same_v<std::decay_t<P>, ModuleParams>>>
+    ModuleParams(P params)  // NOLINT: implicit, so a parser returns its own struct
+        : value_(std::make_shared<const P>(std::move(params))), type_(&typeid(P)) {}
+
+    // The parameters if they are a P, else null.
+    template <class P>
+    const P* get_if() const {
+        return type_ && *type_ == typeid(P) ? static_cast<const P*>(value_.get()) : nullptr;
+    }
+    // The parameters, which the caller knows to be a P (its module type's); a logic error otherwise.
+    template <class P>
+    const P& get() const {
+        if (const P* p = get_if<P>()) return *p;
+        throw std::logic_error(std::string("module parameters asked for as ") + typeid(P).name() + ", held as " +
+                               (type_ ? type_->name() : "nothing"));
+    }
+
+private:
+    std::shared_ptr<const void> value_;
+    const std::type_info* type_ = nullptr;
+};
 
 struct ModuleSpec {
     std::string name;
@@ -198,9 +221,6 @@ struct RecordSpec {
     PlasticityRecord plasticity;
     bool hippocampus = true;  // occupancy, replayed episodes and their ages
 };
-
-// Layers a probe can read from this module (none for the hippocampus and the conductor).
-std::vector<std::string> recordable_layers(const ModuleSpec& module);
 
 // What the readout's classifiers see: the latents as they are (the paper's protocol),
 // or each latent dimension z-scored with training-set statistics (a steadier readout at lr 0.2).

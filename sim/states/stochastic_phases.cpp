@@ -117,7 +117,7 @@ void check_after_wake(const ExperimentSpec& spec, const StateSpec& state) {
 
 void check_plain_gaussian_layers(const ExperimentSpec& spec, const StateSpec& state) {
     for (const auto& m : spec.modules)
-        if (const auto* p = std::get_if<StochasticAreaParams>(&m.params)) {
+        if (const auto* p = m.params.get_if<StochasticAreaParams>()) {
             if (p->architecture != Architecture::mlp)
                 throw SpecError(m.pointer + "/architecture",
                                 "brain state \"" + state.name + "\" (" + state.type +
