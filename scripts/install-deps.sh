@@ -12,6 +12,7 @@ packages=(
   dataset-fashion-mnist                 # the embedded default data set
   graphviz                              # dot: `somnus graph SPEC | dot -Tpng > circuit.png`
   python3-h5py python3-numpy python3-matplotlib   # analysis/python: reading logs, figures
+  python3-pandas python3-xarray         # analysis/python: logs as DataFrames and DataArrays
   octave gnuplot-nox fonts-freefont-otf # the MATLAB readers, checked in Octave (headless plots via gnuplot)
   "$@"
 )

@@ -326,6 +326,47 @@ class Run:
                 found.append(row)
         return sorted(found, key=lambda r: r["trained_epochs"])
 
+    # ---- pandas and xarray (somnus_analysis.frames) -----------------------------
+    def losses_frame(self):
+        """Every state's loss terms, one row per step and term: step, epoch, iteration, time,
+        state, name, value (a pandas DataFrame in long form)."""
+        from . import frames
+        return frames.per_step(self, ["losses"])
+
+    def neuromodulators_frame(self):
+        """ACh, NA and the conductor's outputs (gates, targets, plasticity signs, phase), one row
+        per step and name, in long form as losses_frame()."""
+        from . import frames
+        return frames.per_step(self, ["neuromodulators", "conductor"])
+
+    def hippocampus_frame(self):
+        """Occupancy and replayed episodes per step, in long form as losses_frame()."""
+        from . import frames
+        return frames.per_step(self, ["hippocampus"])
+
+    def observables_frame(self):
+        """What the states observe besides their losses (e.g. the discriminator's outputs) and
+        the per-step plasticity norms, in long form as losses_frame()."""
+        from . import frames
+        return frames.per_step(self, ["observables", "plasticity"])
+
+    def readout_frame(self):
+        """Linear-readout accuracy by evaluation, classifier seed and occlusion level (0 = clean):
+        trained_epochs, group, seed, occlusion, accuracy."""
+        from . import frames
+        return frames.readout(self)
+
+    def evaluations_frame(self):
+        """evaluations() as a DataFrame, one row per evaluation."""
+        from . import frames
+        return frames.evaluations(self)
+
+    def activity_array(self, module, layer, states=None):
+        """Activity on the probe images as an xarray DataArray, dims (state, epoch, image, unit),
+        the class labels as a coordinate (somnus_analysis.frames.activity)."""
+        from . import frames
+        return frames.activity(self, module, layer, states)
+
 
 def _children(f, group):
     found = []

@@ -6,6 +6,8 @@
     s.runs[0].condition, s.runs[0].seed, s.runs[0].parameters   # ..., 0, {"rem_ach": "0", "given": "all"}
     groups = s.groups()                # condition -> finished Runs, in the sweep's order
     rows = s.table()                   # summary.csv of `somnus summarize` as dicts (numbers as floats)
+    s.frame()                          # the same as a pandas DataFrame, one column per varied parameter
+    s.runs_frame()                     # one row per run: condition, seed, parameters, status, final accuracy
 
 The folder's `sweep.json` (written by `somnus sweep`) lists every run: its
 condition, seed, parameters, spec and log. Runs not yet finished are listed
@@ -76,6 +78,28 @@ class Sweep:
                 if key not in text_columns:
                     row[key] = float(value) if value != "" else float("nan")
         return rows
+
+    def frame(self, per_epoch=False):
+        """table() as a pandas DataFrame: one row per condition (and epoch), one column per varied
+        parameter (as text, the sweep's labels), then the summary's columns as numbers."""
+        import pandas
+        return pandas.DataFrame(self.table(per_epoch))
+
+    def runs_frame(self):
+        """One row per run of the sweep: condition, seed, one column per varied parameter, status,
+        log, and the final evaluation's readout_accuracy (NaN until the run has finished)."""
+        import pandas
+        rows = []
+        for r in self.runs:
+            row = {"condition": r.condition, "seed": r.seed,
+                   **{p: r.parameters.get(p, "") for p in self.parameters}, "status": r.status, "log": r.log,
+                   "readout_accuracy": float("nan")}
+            if row["status"] == "finished":
+                final = [e for e in Run(r.log).evaluations() if e["group"] == "eval"]
+                if final and "readout_accuracy" in final[0]:
+                    row["readout_accuracy"] = final[0]["readout_accuracy"]
+            rows.append(row)
+        return pandas.DataFrame(rows)
 
 
 def load(folder):
