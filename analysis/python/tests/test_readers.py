@@ -97,7 +97,7 @@ def test_octave_reads_the_mat_export(run, tiny_log, tmp_path):
     out = run_somnus("export", tiny_log, "--mat", mat).stdout
     assert "datasets ->" in out and mat.stat().st_size > 0
     code = (f"addpath('{ROOT / 'analysis' / 'matlab'}'); example_analysis('{mat}', '{tmp_path / 'fig'}'); "
-            f"L = somnus_load('{mat}'); z = somnus_activity(L, 'V1_encoder', 'z', 'rem', 1); "
+            f"L = somnus.load('{mat}'); z = somnus.activity(L, 'V1_encoder', 'z', 'rem', 1); "
             "printf('z-sum %.6f size %d %d\\n', sum(double(z(:))), size(z, 1), size(z, 2)); "
             "printf('class %s steps %d\\n', class(L.states.wake.step), numel(L.states.wake.step));")
     result = subprocess.run(["octave", "--no-gui", "--no-window-system", "--quiet", "--eval", code],
@@ -108,5 +108,7 @@ def test_octave_reads_the_mat_export(run, tiny_log, tmp_path):
     z = run.activity("V1_encoder", "z", "rem", epoch=1)
     assert f"z-sum {z.astype(np.float64).sum():.6f} size 40 256" in result.stdout, result.stdout
     assert "class int64 steps 12" in result.stdout
+    # The functions are a package: nothing of somnus sits in the global namespace.
+    assert not list((ROOT / "analysis" / "matlab").glob("somnus_*.m"))
     cosine = run.weight_change_cosine("wake", "rem")
     assert f"cosine(wake, rem) = {cosine:+.4f}" in result.stdout

@@ -1,14 +1,14 @@
-function L = somnus_load(path)
-%SOMNUS_LOAD  Read a somnus run log into a struct.
-%   L = SOMNUS_LOAD('runs/pad.h5')   reads the HDF5 log (MATLAB: h5info/h5read).
-%   L = SOMNUS_LOAD('runs/pad.mat')  reads the export of `somnus export runs/pad.h5`
+function L = load(path)
+%SOMNUS.LOAD  Read a somnus run log into a struct.
+%   L = SOMNUS.LOAD('runs/pad.h5')   reads the HDF5 log (MATLAB: h5info/h5read).
+%   L = SOMNUS.LOAD('runs/pad.mat')  reads the export of `somnus export runs/pad.h5`
 %                                    (MATLAB and Octave, which has no h5read).
 %   Groups become structs, datasets arrays with MATLAB's h5read orientation
 %   (dimensions reversed: an HDF5 dataset (samples, N, 256) is 256 x N x samples),
 %   attributes of a group the field 'attributes'. Layout: docs/log-format.md.
 [~, ~, ext] = fileparts(path);
 if strcmpi(ext, '.mat')
-  S = load(path);
+  S = builtin('load', path);  % MATLAB's load, not this function
   if ~isfield(S, 'somnus_log')
     error('somnus:format', '%s: no variable somnus_log (was it written by `somnus export`?)', path);
   end

@@ -1,5 +1,5 @@
-function fig = somnus_plot_neuromodulators(L)
-%SOMNUS_PLOT_NEUROMODULATORS  ACh, NA and the generator's plasticity sign of each state per step.
+function fig = plot_neuromodulators(L)
+%SOMNUS.PLOT_NEUROMODULATORS  ACh, NA and the generator's plasticity sign of each state per step.
 states = fieldnames(L.states);
 states = states(~strcmp(states, 'attributes'));
 fig = figure('visible', 'off', 'position', [0 0 800 600]);

@@ -1,5 +1,5 @@
-function fig = somnus_plot_dreams(L, epoch, count)
-%SOMNUS_PLOT_DREAMS  Wake input and reconstruction, NREM dreams (plain, occluded), REM dreams.
+function fig = plot_dreams(L, epoch, count)
+%SOMNUS.PLOT_DREAMS  Wake input and reconstruction, NREM dreams (plain, occluded), REM dreams.
 if nargin < 2, epoch = -1; end
 if nargin < 3, count = 8; end
 rows = {'wake', 'input'; 'wake', 'reconstruction'; 'nrem', 'dream'; 'nrem', 'occluded_dream'; 'rem', 'dream'};

@@ -1,6 +1,6 @@
-function [A, step] = somnus_activity(L, module, layer, state, epoch)
-%SOMNUS_ACTIVITY  Activity of a layer on the probe images, after a brain state.
-%   A = SOMNUS_ACTIVITY(L, 'V1_encoder', 'z', 'rem', EPOCH) is the sample taken
+function [A, step] = activity(L, module, layer, state, epoch)
+%SOMNUS.ACTIVITY  Activity of a layer on the probe images, after a brain state.
+%   A = SOMNUS.ACTIVITY(L, 'V1_encoder', 'z', 'rem', EPOCH) is the sample taken
 %   at the end of EPOCH (0-based; negative counts from the end, default -1),
 %   with the probe images along the first dimension: N x 256 for 'z',
 %   N x 1 for a discriminator 'output', N x W x H x C for conv layers

@@ -1,5 +1,5 @@
-function fig = somnus_plot_latent_pca(L, state, epoch, module)
-%SOMNUS_PLOT_LATENT_PCA  Probe latents on their first two principal components, coloured by class.
+function fig = plot_latent_pca(L, state, epoch, module)
+%SOMNUS.PLOT_LATENT_PCA  Probe latents on their first two principal components, coloured by class.
 if nargin < 2, state = 'rem'; end
 if nargin < 3, epoch = -1; end
 if nargin < 4
@@ -9,7 +9,7 @@ if nargin < 4
     if isstruct(L.activity.(state).(mods{k})) && isfield(L.activity.(state).(mods{k}), 'z'), module = mods{k}; end
   end
 end
-z = double(somnus_activity(L, module, 'z', state, epoch));  % N x latent
+z = double(somnus.activity(L, module, 'z', state, epoch));  % N x latent
 labels = double(L.probe.labels(:));
 zc = z - mean(z, 1);
 [~, S, V] = svd(zc, 'econ');

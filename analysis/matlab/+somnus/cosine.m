@@ -1,6 +1,6 @@
-function c = somnus_cosine(L, a, b, epoch, kind)
-%SOMNUS_COSINE  Cosine between two states' summed feedforward plasticity in an epoch.
-%   C = SOMNUS_COSINE(L, 'wake', 'rem') uses the last epoch's weight-change
+function c = cosine(L, a, b, epoch, kind)
+%SOMNUS.COSINE  Cosine between two states' summed feedforward plasticity in an epoch.
+%   C = SOMNUS.COSINE(L, 'wake', 'rem') uses the last epoch's weight-change
 %   vectors when they were recorded, else the per-epoch table.
 %   KIND: 'weight_change' (default) or 'gradient' (table only).
 if nargin < 4, epoch = -1; end

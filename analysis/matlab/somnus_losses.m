@@ -1,9 +1,0 @@
-function T = somnus_losses(L, state)
-%SOMNUS_LOSSES  Loss terms of a brain state per step, as a struct of column vectors.
-%   T = SOMNUS_LOSSES(L, 'wake') has T.step, T.epoch and one field per loss
-%   term (e.g. T.reconstruction, T.kl, T.real).
-G = L.states.(state);
-T = G.losses;
-T.step = double(G.step);
-T.epoch = double(G.epoch);
-end
