@@ -8,6 +8,7 @@ packages=(
   libhdf5-dev libboost-graph-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   pkg-config libmatio-dev               # `somnus export`: .mat files for MATLAB/Octave
   libgtest-dev python3-pytest python3-jsonschema   # tests (jsonschema: specs against somnus.schema.json)
+  python3-nbclient python3-nbformat python3-ipykernel   # tests: the tutorial notebook executed end to end
   slurm-wlm                             # sweeps on Slurm: a test starts a private one-node cluster
   dataset-fashion-mnist                 # the embedded default data set
   graphviz                              # dot: `somnus graph SPEC | dot -Tpng > circuit.png`

@@ -1,27 +1,39 @@
-// `somnus export LOG`: a run's log as a MATLAB .mat file.
+// `somnus export LOG`: a run's log as a MATLAB .mat file, or (--nwb) as an NWB file.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
 #include "sim/cli/command.hpp"
 #include "sim/results/export_mat.hpp"
+#include "sim/results/export_nwb.hpp"
 
 namespace somnus::cli {
 
 namespace {
 
 struct ExportOptions {
-    std::string log, mat;
+    std::string log, mat, nwb;
 };
 
 }  // namespace
 
 Command add_export_command(CLI::App& app) {
     auto o = std::make_shared<ExportOptions>();
-    auto* command = app.add_subcommand("export", "write a run's HDF5 log as a MATLAB .mat file (for Octave or load())");
+    auto* command = app.add_subcommand(
+        "export", "write a run's HDF5 log as a MATLAB .mat file (for Octave or load()), or as NWB (--nwb)");
     command->add_option("log", o->log, "HDF5 log written by `somnus run`")->required();
-    command->add_option("--mat", o->mat, "output .mat file (default: the log's name with .mat)");
+    auto* mat = command->add_option("--mat", o->mat, "output .mat file (default: the log's name with .mat)");
+    command
+        ->add_option("--nwb", o->nwb,
+                     "write an NWB 2.x file instead (Neurodata Without Borders: DANDI, pynwb, MatNWB; docs/nwb.md)")
+        ->excludes(mat);
     return {command, [o] {
+                if (!o->nwb.empty()) {
+                    const NwbExport e = export_nwb(o->log, o->nwb);
+                    std::printf("%s: %zu time series, %zu tables -> %s (NWB 2.7.0)\n", o->log.c_str(), e.time_series,
+                                e.tables, o->nwb.c_str());
+                    return 0;
+                }
                 const std::string mat =
                     o->mat.empty() ? std::filesystem::path(o->log).replace_extension(".mat").string() : o->mat;
                 std::size_t n = export_mat(o->log, mat);

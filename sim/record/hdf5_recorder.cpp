@@ -7,19 +7,13 @@
 #include <torch/serialize.h>
 #include <torch/version.h>
 
+#include "sim/base/utc_time.hpp"
 #include "sim/record/probes.hpp"
 #include "sim/run/schedule.hpp"
 
 namespace somnus {
 
 namespace {
-
-std::string now_iso8601() {
-    std::time_t t = std::time(nullptr);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buffer;
-}
 
 // Meaning and unit of a per-step dataset of /states/<state>/, from its name.
 std::pair<std::string, std::string> describe_state_series(const std::string& path) {
@@ -48,7 +42,7 @@ Hdf5Recorder::Hdf5Recorder(const std::string& path, bool resume)
     : log_(std::make_unique<LogFile>(path, resume ? LogFile::Open::append : LogFile::Open::create)) {
     if (resume) return;
     log_->attribute("/", "status", RunStatus{RunStatus::starting}.text());
-    log_->attribute("/", "created", now_iso8601());
+    log_->attribute("/", "created", utc_now_iso8601());
     log_->attribute("/", "layout", "somnus-log 1 (docs/log-format.md)");
 }
 
@@ -131,7 +125,7 @@ void Hdf5Recorder::run_started(const RunInfo& info) {
     log.attribute("/", "train_images", double(info.train_images));
     log.attribute("/", "iterations_per_epoch", double(info.iterations_per_epoch));
     log.attribute("/", "epochs_planned", double(info.epochs));
-    log.attribute("/", info.resumed ? "resumed" : "started", now_iso8601());
+    log.attribute("/", info.resumed ? "resumed" : "started", utc_now_iso8601());
     log.attribute("/", "status", RunStatus{RunStatus::running}.text());
     if (info.model) {
         log.attribute("/states", "cycle", info.spec->schedule.cycle);
@@ -349,7 +343,7 @@ void Hdf5Recorder::run_ended(const RunStatus& status, double wall_seconds) {
     for (auto& p : probes_) p->run_ended(status, wall_seconds);
     log_->attribute("/", "status", status.text());
     log_->attribute("/", "wall_seconds", wall_seconds);
-    log_->attribute("/", "finished", now_iso8601());
+    log_->attribute("/", "finished", utc_now_iso8601());
     flush(true);
 }
 

@@ -8,22 +8,10 @@
 #include <sstream>
 
 #include "sim/base/files.hpp"
+#include "sim/base/utc_time.hpp"
 #include "sim/spec/reader.hpp"
 
 namespace somnus {
-
-namespace {
-
-std::string utc_now() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
-
-}  // namespace
 
 std::string status_path_for(const std::string& log_path) {
     return std::filesystem::path(log_path).replace_extension(".status.json").string();
@@ -71,7 +59,7 @@ std::optional<RunProgress> read_status_file(const std::string& path) {
 StatusFileWriter::StatusFileWriter(std::string log_path) : path_(status_path_for(log_path)) {}
 
 void StatusFileWriter::write() {
-    progress_.updated = utc_now();
+    progress_.updated = utc_now_iso8601();
     last_write_ = std::chrono::steady_clock::now();
     try {
         write_text_file(path_, status_json(progress_));

@@ -10,9 +10,10 @@ evaluation per night: ``trained_epochs`` k is the encoder after k days and
 nights. Values are mean ± SEM over the runs (training seeds) of each condition.
 """
 import numpy as np
-import matplotlib
 
-matplotlib.use("Agg", force=False)
+from ._backend import use_files_backend_when_headless  # noqa: E402
+
+use_files_backend_when_headless()
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .paper import load_replicates, mean_sem  # noqa: E402

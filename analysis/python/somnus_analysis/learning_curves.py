@@ -17,9 +17,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import matplotlib
 
-matplotlib.use("Agg", force=False)
+from ._backend import use_files_backend_when_headless  # noqa: E402
+
+use_files_backend_when_headless()
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .log import FASHION_MNIST_CLASSES  # noqa: E402

@@ -10,9 +10,10 @@ import glob
 import os
 
 import numpy as np
-import matplotlib
 
-matplotlib.use("Agg", force=False)
+from ._backend import use_files_backend_when_headless  # noqa: E402
+
+use_files_backend_when_headless()
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .log import Run, FASHION_MNIST_CLASSES  # noqa: E402

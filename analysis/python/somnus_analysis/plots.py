@@ -1,8 +1,9 @@
 """Figures from a somnus run log (matplotlib). Each function returns a Figure."""
 import numpy as np
-import matplotlib
 
-matplotlib.use("Agg", force=False)
+from ._backend import use_files_backend_when_headless  # noqa: E402
+
+use_files_backend_when_headless()
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .log import FASHION_MNIST_CLASSES  # noqa: E402

@@ -7,9 +7,10 @@ negative-phase sleep, each over several training seeds (`somnus replicate`).
     theories.comparison(groups).savefig("comparison.png")
 """
 import numpy as np
-import matplotlib
 
-matplotlib.use("Agg", force=False)
+from ._backend import use_files_backend_when_headless  # noqa: E402
+
+use_files_backend_when_headless()
 import matplotlib.pyplot as plt  # noqa: E402
 
 from . import paper  # noqa: E402

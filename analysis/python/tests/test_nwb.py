@@ -1,0 +1,93 @@
+"""`somnus export LOG --nwb FILE`: the NWB file pynwb reads back holds the log's values,
+and nwbinspector reports no critical issue, no best-practice violation and no schema
+error. Needs pynwb and nwbinspector from PyPI: tests/nwb/check_nwb.sh installs them in a
+virtual environment of the build folder and runs this file (ctest: analysis.nwb)."""
+import json
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import run_somnus
+
+pynwb = pytest.importorskip("pynwb", reason="from PyPI: tests/nwb/check_nwb.sh (ctest analysis.nwb)")
+nwbinspector = pytest.importorskip("nwbinspector", reason="from PyPI: tests/nwb/check_nwb.sh (ctest analysis.nwb)")
+
+
+@pytest.fixture(scope="module")
+def exported(tiny_log, tmp_path_factory):
+    path = tmp_path_factory.mktemp("nwb") / "tiny.nwb"
+    out = run_somnus("export", tiny_log, "--nwb", path).stdout
+    assert out.startswith(f"{tiny_log}: 66 time series, ") and out.rstrip().endswith(f"-> {path} (NWB 2.7.0)")
+    return path
+
+
+def test_nwbinspector_finds_no_critical_issue_and_no_violation(exported):
+    messages = list(nwbinspector.inspect_nwbfile(nwbfile_path=str(exported)))
+    serious = [m for m in messages if m.importance.name in ("CRITICAL", "BEST_PRACTICE_VIOLATION", "PYNWB_VALIDATION",
+                                                             "ERROR")]
+    assert serious == [], "\n".join(f"{m.importance.name} {m.check_function_name} {m.location}: {m.message}"
+                                    for m in serious)
+
+
+def test_pynwb_reads_the_logs_values(exported, tiny_log):
+    log = h5py.File(tiny_log, "r")
+    with pynwb.NWBHDF5IO(str(exported), "r") as io:
+        nwb = io.read()
+        assert json.loads(nwb.notes) == json.loads(log.attrs["spec"])  # the resolved spec
+        assert nwb.session_start_time.isoformat().startswith(log.attrs["started"].rstrip("Z"))
+        assert nwb.subject.species.endswith("NCBITaxon_32630") and nwb.session_id == "tiny-seed3"
+        assert "somnus 0.1.0 (LibTorch " in nwb.source_script
+        training = nwb.processing["training"]
+        for state in ("wake", "nrem", "rem"):
+            for group in ("losses", "neuromodulators", "conductor"):
+                for name, values in log[f"states/{state}/{group}"].items():
+                    series = training[f"{state}_{group}_{name}"]
+                    np.testing.assert_array_equal(series.data[:], values[()])
+                    np.testing.assert_array_equal(series.timestamps[:], log[f"states/{state}/time"][()])
+                    assert series.unit == (values.attrs["unit"] or "n.a.")
+        assert training["rem_conductor_feedback_sign"].data[0] == -1
+
+        replay = training["hippocampus_replay"].to_dataframe()
+        rem = replay[replay.state == "rem"]
+        np.testing.assert_array_equal(rem.replayed_episode, log["states/rem/hippocampus/replayed_episode"][()])
+        assert set(replay.state) == {"nrem", "rem"}  # Wake replays nothing
+
+        readout = nwb.processing["evaluation"]["linear_readout"].to_dataframe()
+        r = log["eval/linear_readout"]
+        final = readout[readout.trained_epochs == 2]
+        np.testing.assert_allclose(final[final.occlusion == 0].sort_values("seed").accuracy, r["last_epoch_accuracy"][()])
+        levels = r["occlusion_levels"][()]
+        seed1 = final[(final.seed == 1) & (final.occlusion > 0)].sort_values("occlusion")
+        np.testing.assert_allclose(seed1.occlusion, levels)
+        np.testing.assert_allclose(seed1.accuracy, r["occluded_accuracy"][()][1])
+        geometry = nwb.processing["evaluation"]["latent_geometry"].to_dataframe()
+        assert geometry.intra_inter_ratio.iloc[-1] == pytest.approx(log["eval/latent_geometry"].attrs["intra_inter_ratio"])
+
+        activity = nwb.processing["activity"]
+        z = activity["activity_rem_V1_encoder_z"]
+        np.testing.assert_array_equal(z["activity"].data[:], log["activity/rem/V1_encoder/z"][()])
+        np.testing.assert_array_equal(z["epoch"].data[:], log["activity/rem/epoch"][()])
+        layer1 = activity["activity_wake_V1_encoder_layer1"]["activity"].data[:]
+        original = log["activity/wake/V1_encoder/layer1"][()]
+        np.testing.assert_array_equal(layer1.reshape(original.shape), original)  # flattened in C order
+        probe = activity["probe_images"].to_dataframe()
+        np.testing.assert_array_equal(probe.label, log["probe/labels"][()])
+
+        dreams = nwb.processing["dreams"]["dreams_rem"]
+        original = log["dreams/rem/dream"][()]
+        np.testing.assert_array_equal(dreams["dream"].data[:].reshape(original.shape), original)
+
+
+def test_bad_inputs_name_the_file(tiny_log, tmp_path):
+    missing = run_somnus("export", tmp_path / "none.h5", "--nwb", tmp_path / "x.nwb", check=False)
+    assert missing.returncode == 1 and f"{tmp_path / 'none.h5'}: file not found" in missing.stderr
+    foreign = tmp_path / "foreign.h5"
+    h5py.File(foreign, "w").close()
+    bad = run_somnus("export", foreign, "--nwb", tmp_path / "x.nwb", check=False)
+    assert bad.returncode == 1 and f"{foreign}: not a somnus run log (no \"spec\" attribute)" in bad.stderr
+    unwritable = run_somnus("export", tiny_log, "--nwb", tmp_path / "no" / "such" / "folder" / "x.nwb", check=False)
+    assert unwritable.returncode == 1 and "cannot create the NWB file" in unwritable.stderr
+    assert not list(tmp_path.glob("*.partial"))
+    both = run_somnus("export", tiny_log, "--nwb", tmp_path / "x.nwb", "--mat", tmp_path / "x.mat", check=False)
+    assert both.returncode == 2 and "excludes" in both.stderr
