@@ -9,6 +9,7 @@ packages=(
   pkg-config libmatio-dev               # `somnus export`: .mat files for MATLAB/Octave
   libgtest-dev python3-pytest python3-jsonschema   # tests (jsonschema: specs against somnus.schema.json)
   python3-nbclient python3-nbformat python3-ipykernel   # tests: the tutorial notebook executed end to end
+  python3-venv                          # tests: pip installs into fresh environments (analysis package, NWB tools)
   slurm-wlm                             # sweeps on Slurm: a test starts a private one-node cluster
   dataset-fashion-mnist                 # the embedded default data set
   graphviz                              # dot: `somnus graph SPEC | dot -Tpng > circuit.png`

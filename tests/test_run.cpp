@@ -2,6 +2,8 @@
 // log read back with h5py, and the errors a user sees for bad input.
 #include <unistd.h>
 
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include "data/datasets.hpp"
@@ -43,6 +45,14 @@ TEST_F(Run, WritesAnHdf5LogThatH5pyReads) {
         << r.output;
     EXPECT_NE(r.output.find("epoch 2/2  iter    6/6"), std::string::npos) << r.output;
     ASSERT_TRUE(fs::exists(dir / "out" / "tiny.pt"));
+    // What to do next with the log, in two lines.
+    EXPECT_NE(
+        r.output.find("next: somnus inspect " + log.string() +
+                      "   (what the log holds; docs/analysis.md)\n"
+                      "      PYTHONPATH=analysis/python /usr/bin/python3 analysis/python/examples/analyse_run.py " +
+                      log.string() + " figures/\n"),
+        std::string::npos)
+        << r.output;
 
     // 96 images / batch 16 = 6 iterations per epoch, 2 epochs: 12 steps per state.
     std::string check = R"PY(
@@ -52,6 +62,7 @@ assert f.attrs["status"] == "finished", f.attrs["status"]
 assert json.loads(f.attrs["spec"])["schedule"]["batch_size"] == 16
 assert f.attrs["seed"] == 3 and f.attrs["device"] == "cpu"
 assert f.attrs["torch_version"] == sys.argv[2]  # the LibTorch somnus was built with
+assert f.attrs["git_commit"] == sys.argv[3] and f.attrs["cuda"] == sys.argv[4]  # as `somnus --version` says
 for state in ("wake", "nrem", "rem"):
     step = f["states/%s/step" % state][:]
     assert step.dtype == np.int64 and list(step) == list(range(12)), step
@@ -75,8 +86,21 @@ assert f["eval"].attrs["encoder"] == "trained"
 print("h5py ok", acc[:, -1])
 )PY";
     std::ofstream(dir / "check.py") << check;
+    // `somnus --version`: "somnus V", "git commit C", "LibTorch T", "CUDA ..."; the log records the same.
+    auto version = test::somnus("--version");
+    ASSERT_EQ(version.exit_code, 0) << version.output;
+    std::istringstream lines(version.output);
+    std::string name, commit, torch, cuda;
+    std::getline(lines, name);
+    std::getline(lines, commit);
+    std::getline(lines, torch);
+    std::getline(lines, cuda);
+    EXPECT_EQ(name, std::string("somnus ") + SOMNUS_VERSION);
+    ASSERT_EQ(commit.rfind("git commit ", 0), 0u) << version.output;
+    EXPECT_EQ(torch, std::string("LibTorch ") + TORCH_VERSION);
+    ASSERT_EQ(cuda.rfind("CUDA ", 0), 0u) << version.output;
     auto py = test::run_command(test::python() + " " + (dir / "check.py").string() + " " + log.string() + " " +
-                                TORCH_VERSION);
+                                TORCH_VERSION + " '" + commit.substr(11) + "' '" + cuda.substr(5) + "'");
     EXPECT_EQ(py.exit_code, 0) << py.output;
     EXPECT_NE(py.output.find("h5py ok"), std::string::npos) << py.output;
 

@@ -17,6 +17,8 @@ int run_main(int argc, char** argv) {
     using namespace somnus;
     CLI::App app{"somnus: learning-during-sleep experiments on cortical models (PAD, wake-sleep)"};
     app.require_subcommand(1);
+    app.set_version_flag(
+        "--version", [] { return version_text(); }, "print the version, git commit, LibTorch and CUDA");
     std::string states_help = "Brain-state types:";
     for (const auto& t : state_types()) states_help += "\n  " + t.name + ": " + t.summary;
     app.footer(states_help + "\n\nExit codes: 0 ok, 1 runtime error, 2 usage or spec error.");

@@ -106,6 +106,10 @@ int run(RunOptions o) {
                      result.status.text().c_str(), recorder.path().c_str());
         return exit_failed;
     }
+    std::printf(
+        "next: somnus inspect %s   (what the log holds; docs/analysis.md)\n"
+        "      PYTHONPATH=analysis/python /usr/bin/python3 analysis/python/examples/analyse_run.py %s figures/\n",
+        recorder.path().c_str(), recorder.path().c_str());
     return exit_ok;
 }
 

@@ -7,8 +7,10 @@
 #include <torch/serialize.h>
 #include <torch/version.h>
 
+#include "sim/base/build_info.hpp"
 #include "sim/base/utc_time.hpp"
 #include "sim/record/probes.hpp"
+#include "sim/run/runtime.hpp"
 #include "sim/run/schedule.hpp"
 
 namespace somnus {
@@ -110,6 +112,8 @@ void Hdf5Recorder::run_started(const RunInfo& info) {
     started_ = true;
     LogFile& log = *log_;
     log.attribute("/", "somnus_version", SOMNUS_VERSION);
+    log.attribute("/", "git_commit", git_commit());
+    log.attribute("/", "cuda", cuda_text());
     log.attribute("/", "torch_version", TORCH_VERSION);
     unsigned major, minor, release;
     H5::H5Library::getLibVersion(major, minor, release);

@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <thread>
 
+#include <torch/version.h>
+
+#include "sim/base/build_info.hpp"
 #include "sim/model/model.hpp"
 
 namespace somnus {
@@ -33,6 +36,17 @@ int use_threads(std::int64_t threads) {
 }
 
 void check_device(const std::string& name) { resolve_device(name); }
+
+std::string cuda_text() {
+    if (!torch::cuda::is_available()) return "not available";
+    const auto n = torch::cuda::device_count();
+    return "available (" + std::to_string(n) + (n == 1 ? " GPU)" : " GPUs)");
+}
+
+std::string version_text() {
+    return std::string("somnus ") + SOMNUS_VERSION + "\ngit commit " + git_commit() + "\nLibTorch " + TORCH_VERSION +
+           "\nCUDA " + cuda_text();
+}
 
 void use_gpu_numerics(torch::Device device, bool deterministic) {
     if (!device.is_cuda()) return;

@@ -30,6 +30,12 @@ void set_blas_threads(int n);
 // docs/gpu.md). Without, cuDNN picks by its heuristics. Nothing changes on the CPU.
 void use_gpu_numerics(c10::Device device, bool deterministic);
 
+// `somnus --version`: this build (version, git commit), its LibTorch and whether
+// LibTorch sees a CUDA GPU, a line each; the log records the same.
+std::string version_text();
+// "available (N GPUs)" or "not available": what `--version` and the log say of CUDA.
+std::string cuda_text();
+
 // Throws when the device named (a spec's "device") is not on this machine, e.g.
 // "cuda" where LibTorch sees no GPU; for the CLI, before it opens any output.
 void check_device(const std::string& name);
