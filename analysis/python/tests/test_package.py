@@ -23,5 +23,7 @@ def test_pip_install_makes_the_package_importable_anywhere(tiny_log, tmp_path):
                             text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     where, status = result.stdout.splitlines()
-    assert "site-packages/somnus_analysis/__init__.py" in where and str(ROOT) not in where
+    # imported from the environment, not from the checkout's analysis/python
+    assert where == str(venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages" /
+                        "somnus_analysis" / "__init__.py"), where
     assert status == "finished 2"
