@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-scripts/install-deps.sh python3-venv
+scripts/install-deps.sh --tests python3-venv
 
 if [ -z "$libtorch" ]; then
   if [ -z "$python" ]; then

@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages somnus needs, and any named as arguments
-# (scripts/bench.sh adds python3-torch); skips apt when all are present.
+# Installs the Debian 12 packages somnus needs; skips apt when all are present.
+#   scripts/install-deps.sh            what building and running experiments needs (scripts/quickstart.sh)
+#   scripts/install-deps.sh --tests    that, and what the test suite needs too (scripts/test.sh)
+# Other arguments are extra packages (scripts/bench.sh adds python3-torch).
+# docs/install.md lists what each set brings and how long it takes.
 set -euo pipefail
-packages=(
-  g++ cmake ninja-build
+run=(
+  g++ cmake ninja-build pkg-config
   libtorch-dev libopenblas0-pthread     # LibTorch 1.13 (CPU) and a fast BLAS behind it
   libhdf5-dev libboost-graph-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  pkg-config libmatio-dev               # `somnus export`: .mat files for MATLAB/Octave
-  libgtest-dev python3-pytest python3-jsonschema   # tests (jsonschema: specs against somnus.schema.json)
-  python3-nbclient python3-nbformat python3-ipykernel   # tests: the tutorial notebook executed end to end
-  python3-venv                          # tests: pip installs into fresh environments (analysis package, NWB tools)
-  slurm-wlm                             # sweeps on Slurm: a test starts a private one-node cluster
+  libmatio-dev                          # `somnus export --mat`: .mat files for MATLAB/Octave
   dataset-fashion-mnist                 # the embedded default data set
-  graphviz                              # dot: `somnus graph SPEC | dot -Tpng > circuit.png`
-  python3-h5py python3-numpy python3-matplotlib   # analysis/python: reading logs, figures
-  python3-pandas python3-xarray         # analysis/python: logs as DataFrames and DataArrays
-  octave gnuplot-nox fonts-freefont-otf # the MATLAB readers, checked in Octave (headless plots via gnuplot)
-  "$@"
+  python3-h5py python3-numpy python3-matplotlib   # somnus_analysis: reading logs, the figures a run suggests
 )
+tests=(
+  libgtest-dev python3-pytest python3-jsonschema  # GoogleTest, pytest; specs against somnus.schema.json
+  python3-nbclient python3-nbformat python3-ipykernel   # the tutorial notebook, executed end to end
+  python3-venv                          # pip installs into fresh environments (analysis package, NWB tools)
+  python3-pandas python3-xarray         # somnus_analysis's DataFrames and DataArrays
+  dpkg-dev                              # cpack -G DEB computes the package's Depends with dpkg-shlibdeps
+  slurm-wlm                             # sweeps on Slurm: a test starts a private one-node cluster
+  graphviz                              # dot: the docs' `somnus graph SPEC | dot -Tpng > circuit.png`
+  octave gnuplot-nox fonts-freefont-otf # the MATLAB readers, checked in Octave (headless plots via gnuplot)
+)
+packages=("${run[@]}")
+for argument in "$@"; do
+  if [ "$argument" = --tests ]; then packages+=("${tests[@]}"); else packages+=("$argument"); fi
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Fresh Debian 12 -> a trained PAD model: packages, build, run experiments/pad.json.
+# Fresh Debian 12 -> a trained PAD model: the packages a run needs, the build, and
+# experiments/pad.json into runs/pad.h5. Safe to run again: a finished run is kept
+# and its results shown, an interrupted one (Ctrl-C, a crash) is resumed from its
+# checkpoint. Arguments go to `somnus run` (--set KEY=VALUE, --out LOG, --overwrite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh -DSOMNUS_BUILD_TESTS=OFF
-exec build/somnus run experiments/pad.json "$@"
+exec build/somnus run experiments/pad.json --continue "$@"

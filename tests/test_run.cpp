@@ -38,20 +38,23 @@ TEST_F(Run, WritesAnHdf5LogThatH5pyReads) {
     auto dir = test::temp_dir("run_h5py");
     auto log = dir / "out" / "tiny.h5";  // the folder is created
     auto spec = test::write_spec(dir / "tiny.json", test::tiny_spec(data_dir(), dir / "ignored.h5"));
-    auto r = test::somnus("run " + spec.string() + " --out " + log.string());
+    // Run from a folder outside the checkout, as a user would.
+    auto r = test::run_command("cd " + dir.string() + " && " + SOMNUS_BINARY + " run " + spec.string() + " --out " +
+                               log.string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("linear readout (trained encoder, raw latents, 2 seeds, 160 train / 64 test images)"),
               std::string::npos)
         << r.output;
     EXPECT_NE(r.output.find("epoch 2/2  iter    6/6"), std::string::npos) << r.output;
     ASSERT_TRUE(fs::exists(dir / "out" / "tiny.pt"));
-    // What to do next with the log, in two lines.
-    EXPECT_NE(
-        r.output.find("next: somnus inspect " + log.string() +
-                      "   (what the log holds; docs/analysis.md)\n"
-                      "      PYTHONPATH=analysis/python /usr/bin/python3 analysis/python/examples/analyse_run.py " +
-                      log.string() + " figures/\n"),
-        std::string::npos)
+    // What to do next with the log, in two lines: this binary lies in the checkout's
+    // build folder, off PATH, so both commands name their paths.
+    EXPECT_NE(r.output.find("next: " + std::string(SOMNUS_BINARY) + " inspect " + log.string() +
+                            "   (what the log holds; docs/analysis.md)\n"
+                            "      PYTHONPATH=" +
+                            test::source_path("analysis/python") + " /usr/bin/python3 -m somnus_analysis figures " +
+                            log.string() + " figures/   (PNG figures)\n"),
+              std::string::npos)
         << r.output;
 
     // 96 images / batch 16 = 6 iterations per epoch, 2 epochs: 12 steps per state.

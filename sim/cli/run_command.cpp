@@ -8,10 +8,12 @@
 #include "sim/batch/pool.hpp"
 #include "sim/circuit/circuit.hpp"
 #include "sim/cli/command.hpp"
+#include "sim/cli/next_steps.hpp"
 #include "sim/record/hdf5_recorder.hpp"
 #include "sim/record/progress.hpp"
 #include "sim/record/status_file.hpp"
 #include "sim/results/log_reading.hpp"
+#include "sim/results/tables.hpp"
 #include "sim/run/runner.hpp"
 #include "sim/spec/data_check.hpp"
 
@@ -56,7 +58,10 @@ int run(RunOptions o) {
             throw UsageError("somnus: " + spec.record.path + " holds a run of a different spec (" +
                              previous.difference + "); give --overwrite to replace it, or --out to write elsewhere");
         if (previous.kind == PreviousRun::finished) {
-            std::printf("%s: finished earlier with this spec; nothing to do\n", spec.record.path.c_str());
+            std::printf("%s: finished earlier with this spec; nothing to do. Its results:\n%s%s",
+                        spec.record.path.c_str(),
+                        table_markdown(summarize_runs({read_run_metrics(spec.record.path)})).c_str(),
+                        next_steps_text(spec.record.path).c_str());
             return 0;
         }
         if (previous.kind == PreviousRun::resumable) {
@@ -106,10 +111,7 @@ int run(RunOptions o) {
                      result.status.text().c_str(), recorder.path().c_str());
         return exit_failed;
     }
-    std::printf(
-        "next: somnus inspect %s   (what the log holds; docs/analysis.md)\n"
-        "      PYTHONPATH=analysis/python /usr/bin/python3 analysis/python/examples/analyse_run.py %s figures/\n",
-        recorder.path().c_str(), recorder.path().c_str());
+    std::printf("%s", next_steps_text(recorder.path()).c_str());
     return exit_ok;
 }
 

@@ -21,8 +21,9 @@ struct SweepOptions {
     bool overwrite = false;  // redo runs whose logs hold another spec
     std::optional<std::int64_t> jobs, threads;
     std::optional<std::string> out;
-    std::vector<std::string> set;      // more "key.path=value" for every run
-    std::optional<std::string> seeds;  // replaces the sweep's seeds: "3", "0,5", "10-13"
+    std::vector<std::string> set;       // more "key.path=value" for every run
+    std::optional<std::string> seeds;   // replaces the sweep's seeds: "3", "0,5", "10-13"
+    std::optional<std::string> device;  // every run's device (runs at a time share it)
     double status_every = 30;
     // Slurm
     bool slurm = false, submit = false;
@@ -36,6 +37,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out, const std::atomic<bool>*
     if (o.threads) sweep.threads = *o.threads;
     if (o.out) sweep.out = fs::absolute(*o.out).lexically_normal().string();
     sweep.set.insert(sweep.set.end(), o.set.begin(), o.set.end());
+    if (o.device) sweep.set.push_back("device=" + *o.device);
     if (o.seeds) {
         try {
             sweep.seeds = parse_seeds(*o.seeds);
@@ -89,6 +91,8 @@ Command add_sweep_command(CLI::App& app) {
                       "override a spec value in every run: key.path=value (repeatable; after the sweep's \"set\")");
     optional_text(sweep, "--seeds", o->seeds,
                   "training seeds instead of the sweep's: N (0..N-1), a list 0,3,7 or a range 10-13");
+    optional_text(sweep, "--device", o->device,
+                  "auto, cpu, cuda or cuda:N for every run; with --jobs N, N runs share the device");
     sweep->add_option("--status-every", o->status_every, "seconds between status blocks")
         ->capture_default_str()
         ->check(CLI::Range(1.0, 86400.0));

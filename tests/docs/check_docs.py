@@ -32,9 +32,11 @@ BASE = {"cd", "ls", "cat", "head", "tail", "grep", "mkdir", "rm", "cp", "mv", "e
         "test", "true", "for", "do", "done", "while", "if", "then", "fi", "set", "source", "xargs", "date", "chmod",
         "ulimit", "sudo", "apt-get", "dpkg", "git", "bash", "sh", "printf", "diff", "cmp", "basename", "dirname", "pkill"}
 # Programs the set-up command installs, by package (scripts/install-deps.sh).
-FROM_PACKAGE = {"cmake": "cmake", "ctest": "cmake", "ninja": "ninja-build", "g++": "g++", "python3": "python3-numpy",
+FROM_PACKAGE = {"cmake": "cmake", "ctest": "cmake", "cpack": "cmake", "ninja": "ninja-build", "g++": "g++", "python3": "python3-numpy",
                 "pytest": "python3-pytest", "octave": "octave", "dot": "graphviz", "sbatch": "slurm-wlm",
                 "squeue": "slurm-wlm", "scancel": "slurm-wlm", "sacct": "slurm-wlm", "h5dump": "hdf5-tools"}
+# Programs of a virtual environment the docs make (`python3 -m venv DIR`, then DIR/bin/pip).
+IN_A_VENV = {"pip", "python"}
 install_deps = open(os.path.join(ROOT, "scripts/install-deps.sh")).read()
 
 
@@ -152,6 +154,9 @@ for page in pages:
                 base = os.path.basename(program)
                 if base in BASE:
                     pass
+                elif base in IN_A_VENV and "/bin/" in program:
+                    if "python3-venv" not in install_deps:
+                        problems.append(f"{where}: {program} needs a virtual environment, and scripts/install-deps.sh does not install python3-venv")
                 elif base in FROM_PACKAGE:
                     package = FROM_PACKAGE[base]
                     if base != "python3" and package not in install_deps:

@@ -9,7 +9,11 @@ import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+# The package that ships with this script (a checkout's analysis/python, an install's
+# share/somnus/python), else the one installed with pip.
+_beside = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+if os.path.isdir(os.path.join(_beside, "somnus_analysis")):
+    sys.path.insert(0, _beside)
 from somnus_analysis import paper  # noqa: E402
 
 

@@ -72,10 +72,11 @@ def test_plots_write_pngs(run, tmp_path):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000, name
 
 
-def test_example_script(tiny_log, tmp_path):
-    script = ROOT / "analysis" / "python" / "examples" / "analyse_run.py"
-    out = subprocess.run([sys.executable, str(script), str(tiny_log), str(tmp_path / "fig")],
-                         capture_output=True, text=True, timeout=300)
+def test_figures_command(tiny_log, tmp_path):
+    # `python3 -m somnus_analysis figures LOG DIR`, as `somnus run` suggests when it ends.
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "analysis" / "python"))
+    out = subprocess.run([sys.executable, "-m", "somnus_analysis", "figures", str(tiny_log), str(tmp_path / "fig")],
+                         capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     for name in ("losses", "neuromodulators", "dreams", "latent_pca", "plasticity"):
         assert (tmp_path / "fig" / f"{name}.png").stat().st_size > 5000

@@ -1,34 +1,35 @@
-#!/usr/bin/env python3
-"""Example analysis of a somnus run: PNG figures and the Wake-vs-REM plasticity cosine.
+"""The command line of somnus_analysis, for whichever Python has the package
+(pip install ./analysis/python, the Debian package's /usr/bin/python3, or
+PYTHONPATH=analysis/python in a checkout):
 
-    PYTHONPATH=analysis/python python3 analysis/python/examples/analyse_run.py runs/pad.h5 figures/
+    python3 -m somnus_analysis figures runs/pad.h5 figures/
+
+figures: PNG figures of a run (losses, neuromodulators, dreams, latent PCA,
+plasticity) and the Wake-vs-REM cosine of its plasticity, as `somnus run`
+suggests when it ends. The study figures are scripts in the package's examples/
+folder (docs/analysis.md).
 """
 import argparse
 import os
-import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from somnus_analysis import Run, plots  # noqa: E402
+from . import plots
+from .log import Run
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("log", help="HDF5 log written by `somnus run`")
-    parser.add_argument("out", help="folder for the PNG figures")
-    args = parser.parse_args()
-
+def figures(args):
+    """PNG figures of one run and its Wake-vs-REM plasticity cosine."""
     run = Run(args.log)
     os.makedirs(args.out, exist_ok=True)
     print(f"{args.log}: experiment {run.attrs.get('experiment')}, status {run.status}, "
           f"{run.epochs_finished} epoch(s), states {', '.join(run.states)}")
-    figures = {
+    pngs = {
         "losses.png": plots.loss_curves(run),
         "neuromodulators.png": plots.neuromodulator_traces(run),
         "dreams.png": plots.dream_grid(run),
         "latent_pca.png": plots.latent_pca(run),
         "plasticity.png": plots.plasticity_summary(run),
     }
-    for name, fig in figures.items():
+    for name, fig in pngs.items():
         path = os.path.join(args.out, name)
         fig.savefig(path, dpi=110)
         print("wrote", path)
@@ -46,6 +47,17 @@ def main():
     if run.has("eval/linear_readout/last_epoch_accuracy"):
         acc = run.readout()["last_epoch_accuracy"]
         print(f"linear readout, last epoch: {100 * acc.mean():.2f} % over {len(acc)} classifier seed(s)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python3 -m somnus_analysis", description="analyse somnus run logs")
+    commands = parser.add_subparsers(dest="command", required=True)
+    command = commands.add_parser("figures", help=figures.__doc__)
+    command.add_argument("log", help="HDF5 log written by `somnus run`")
+    command.add_argument("out", help="folder for the PNG figures")
+    command.set_defaults(run=figures)
+    args = parser.parse_args(argv)
+    args.run(args)
 
 
 if __name__ == "__main__":
