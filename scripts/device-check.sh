@@ -5,7 +5,8 @@
 # machine: scripts/device-bundle.sh (the libraries and the data set, as .deb
 # files in device-bundle/). Then there:
 #
-#   scripts/device-check.sh [--python PY] [--device cuda|cpu] [--jobs N] [--epoch-images N] [--no-epoch] [--tests-only] [--out DIR]
+#   scripts/device-check.sh [--python PY] [--device cuda|cpu] [--jobs N] [--epoch-images N] [--no-epoch] [--tests-only]
+#                           [--throughput] [--out DIR]
 #
 # It unpacks the bundle into a folder (nothing is installed), builds somnus
 # against PY's torch, runs the device-capable tests on the GPU (ctest -L device,
@@ -15,12 +16,17 @@
 # go to --out (default $OUT, else runs/device-check): device-check.log (all of
 # it), bench.jsonl, ctest.log, epoch.log and summary.txt, printed last. With
 # --device cpu (the default where torch sees no GPU) the same steps run on the
-# CPU, on fewer images: a rehearsal that the script works.
+# CPU, on fewer images: a rehearsal that the script works. --throughput builds
+# without the tests and measures instead what a study of many runs gets from one
+# GPU: the levers on one PAD cycle (cuDNN autotuning, deterministic algorithms,
+# reading losses, a CUDA graph), S = 1, 4, 16 cycles at once (somnus_bench and
+# eager PyTorch, bench/concurrent_runs.py), and S = 1, 4, 16 real runs at once
+# (somnus replicate --jobs S), with the GPU memory of each.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-python=python3 device="" jobs=$(nproc) epoch_images="" out="${OUT:-runs/device-check}" epoch=1 bench=1
+python=python3 device="" jobs=$(nproc) epoch_images="" out="${OUT:-runs/device-check}" epoch=1 bench=1 tests=1 throughput=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --python) python="$2"; shift 2 ;;
@@ -30,7 +36,8 @@ while [ $# -gt 0 ]; do
     --out) out="$2"; shift 2 ;;
     --no-epoch) epoch=0; shift ;;
     --tests-only) epoch=0; bench=0; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --throughput) tests=0; bench=0; throughput=1; shift ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "device-check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -94,7 +101,7 @@ build="$repo/build-device/build"
 # HDF5_ROOT keeps FindHDF5 to the bundle (no compiler wrappers, no system copies;
 # Debian's serial HDF5 folder holds include/ and lib/ links for this);
 # CMAKE_POLICY_VERSION_MINIMUM lets CMake 4 read Debian's older config files.
-if cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOMNUS_BUILD_TESTS=ON \
+if cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSOMNUS_BUILD_TESTS=$([ "$tests" = 1 ] && echo ON || echo OFF) \
      -DCMAKE_PREFIX_PATH="$libtorch;$deps/usr" -DHDF5_ROOT="$multiarch/hdf5/serial" -DCMAKE_POLICY_VERSION_MINIMUM=3.5 \
      -DTORCH_CUDA_ARCH_LIST="9.0" > "$out/build.log" 2>&1 &&
    ninja -C "$build" -j"$jobs" >> "$out/build.log" 2>&1; then
@@ -104,6 +111,7 @@ else
   tail -40 "$out/build.log"; fail "build"; echo "device-check: cannot continue without a build"; exit 1
 fi
 
+if [ "$tests" = 1 ]; then
 step "tests on $device"
 cd "$build"
 SOMNUS_TEST_PYTHON=$(command -v "$python"); export SOMNUS_TEST_PYTHON  # reads the logs back with h5py
@@ -118,6 +126,8 @@ device_tests=$(SOMNUS_TEST_DEVICE=$device tests/somnus_tests --gtest_filter='Dev
 grep -E "cpu-vs-cuda|OK|FAILED|SKIPPED|Failure|Expected|Which is" <<< "$device_tests" | head -12
 summary "$(grep "cpu-vs-cuda" <<< "$device_tests" || echo "cpu-vs-cuda: not run on $device")"
 cd "$repo"
+
+fi
 
 if [ "$bench" = 1 ]; then
 step "somnus_bench and eager PyTorch on $device"
@@ -151,6 +161,86 @@ for r in rows:
         print("%-58s %s" % (name, r["error"])); continue
     print("%-58s %5d %9.0f %8.2f %11.0f" % (name[:58], r["batch"], r["images_per_second"], r["ms_per_iteration"],
                                             r.get("gpu_peak_reserved_mib", 0)))
+PY
+fi
+
+if [ "$throughput" = 1 ]; then
+step "throughput on $device: the levers, then S = 1, 4, 16 cycles and runs at once"
+bench=$build/somnus_bench
+iterations=$([ "$device" = cuda ] && echo 300 || echo 3)
+counts=$([ "$device" = cuda ] && echo "1 4 16" || echo "1 2")
+: > "$out/throughput.jsonl"
+record() { tee -a "$out/throughput.jsonl"; }
+somnus_cycle() { "$bench" cycle --device "$device" --batch 64 --threads 1 --iterations "$iterations" --warmup 10 "$@"; }
+pytorch_cycle() { env -u LD_LIBRARY_PATH "$python" bench/pad_pytorch.py --device "$device" --batch 64 --threads 1 \
+                    --iterations "$iterations" --warmup 10 --which cycle "$@"; }
+# The levers on one cycle, alternating somnus and PyTorch (the spread between rounds is the noise).
+for round in 1 2; do
+  somnus_cycle | record || fail "somnus cycle"
+  pytorch_cycle | record || fail "pytorch cycle"
+done
+somnus_cycle --cudnn-benchmark | record || fail "somnus cycle --cudnn-benchmark"
+somnus_cycle --deterministic | record || fail "somnus cycle --deterministic"
+pytorch_cycle --read-losses | record || fail "pytorch cycle --read-losses"
+pytorch_cycle --read-losses --cuda-graph | record || fail "pytorch cycle --cuda-graph"
+# S cycles at once: one process each (one CUDA context each), as `somnus sweep --jobs S` runs them.
+for s in $counts; do
+  "$python" bench/concurrent_runs.py --processes "$s" --label "somnus cycle x$s" -- \
+    "$bench" cycle --device "$device" --batch 64 --threads 1 --iterations "$iterations" --warmup 10 | record ||
+    fail "somnus cycle x$s"
+  for variant in "" --read-losses "--read-losses --cuda-graph"; do  # the graph's line is its last
+    "$python" bench/concurrent_runs.py --processes "$s" --label "pytorch cycle x$s ${variant:-(no loss read)}" -- \
+      env -u LD_LIBRARY_PATH "$python" bench/pad_pytorch.py --device "$device" --batch 64 --threads 1 \
+      --iterations "$iterations" --warmup 10 --which cycle $variant | record || fail "pytorch cycle x$s $variant"
+  done
+done
+# S real runs at once: experiments/pad.json (recording on, evaluation off), one epoch each.
+run_images=$([ "$device" = cuda ] && echo 20000 || echo 256)
+for s in $counts; do
+  folder="$repo/build-device/replicate-$s"; rm -rf "$folder"
+  sampler=""
+  if command -v nvidia-smi > /dev/null; then
+    nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 250 > "$out/gpu-memory-runs-$s.csv" 2>/dev/null &
+    sampler=$!
+  fi
+  begin=$(date +%s%N)
+  timeout 240 "$build/somnus" replicate experiments/pad.json --seeds "$s" --jobs "$s" --threads 1 --device "$device" \
+    --out "$folder" --set data.path="$data" --set data.train_subset="$run_images" \
+    --set schedule.epochs=1 --set record.checkpoint=false --set eval.linear_readout.enabled=false \
+    --set eval.latent_geometry.enabled=false --set eval.pca.enabled=false > "$out/replicate-$s.log" 2>&1 ||
+    fail "somnus replicate x$s"
+  wall=$(( ($(date +%s%N) - begin) / 1000000 ))  # ms
+  [ -n "$sampler" ] && kill "$sampler" 2> /dev/null
+  gpu=$([ -f "$out/gpu-memory-runs-$s.csv" ] && sort -n "$out/gpu-memory-runs-$s.csv" | tail -1 || echo 0)
+  "$python" - "$folder" "$s" "$run_images" "$wall" "${gpu:-0}" <<'PY' | record
+import glob, json, re, sys
+folder, s, images, wall, gpu = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]) / 1000, int(sys.argv[5] or 0)
+train, rates = [], []  # each run's training seconds and images/s, as its output says ("epoch 1 done in 3.8 s (67 img/s)")
+for output in glob.glob(folder + "/*/seed_*.txt"):
+    m = re.search(r"epoch 1 done in ([0-9.]+) s \(([0-9.]+) img/s\)", open(output).read())
+    if m:
+        train.append(float(m.group(1))); rates.append(float(m.group(2)))
+print(json.dumps({"benchmark": "pad.json runs x%d" % s, "processes": s, "runs_finished": len(train),
+                  "training_images_per_second_total": round(len(train) * images / max(train), 1) if train else 0,
+                  "images_per_second_each": rates,
+                  "images_per_second_wall": round(len(train) * images / wall, 1), "wall_s": round(wall, 1),
+                  "gpu_mib_total": gpu}))
+PY
+done
+"$python" - "$out/throughput.jsonl" <<'PY' | tee -a "$out/summary.txt"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print("%-46s %4s %12s %10s %9s" % ("throughput (batch 64)", "S", "img/s total", "per proc.", "GPU MiB"))
+for r in rows:
+    name = r["benchmark"] + (" [cudnn benchmark]" if r.get("cudnn_benchmark") else "") + (
+        " [deterministic]" if r.get("deterministic") else "") + (" [%s]" % r["variant"] if r.get("variant") else "")
+    total = r.get("images_per_second_total", r.get("training_images_per_second_total", r.get("images_per_second", 0)))
+    each = r.get("images_per_second_each")
+    memory = r.get("gpu_mib_per_process", r.get("gpu_mib_total", r.get("gpu_peak_reserved_mib", 0)))
+    extra = "  wall %.1f s, %s runs, %.0f img/s over the wall" % (r["wall_s"], r["runs_finished"], r["images_per_second_wall"]) \
+        if "runs_finished" in r else ""
+    print("%-46s %4d %12.0f %10s %9s%s%s" % (name[:46], r.get("processes", 1), total,
+          "%.0f" % (sum(each) / len(each)) if each else "", memory, extra, "  ERRORS %s" % r["errors"] if r.get("errors") else ""))
 PY
 fi
 

@@ -178,12 +178,14 @@ TEST_F(Sweep, RunsHereSkipsFinishedRunsGoesOnPastAFailureAndSummarizes) {
     EXPECT_NE(svg.find(">alpha__batch=16</text>"), std::string::npos);
     EXPECT_NE(first.output.find("left out " + out + "/beta__batch=8/seed_0.h5"), std::string::npos) << first.output;
 
-    // Again: the finished runs are kept, only the failed ones run (and fail) again.
-    auto second = test::somnus("sweep " + file.string());
+    // Again: the finished runs are kept, only the failed ones run (and fail) again. --device
+    // names every run's device; the device is not part of what makes a run the same.
+    auto second = test::somnus("sweep " + file.string() + " --device cpu");
     EXPECT_NE(second.output.find("4 finished earlier (kept), 0 interrupted (resume from their checkpoints), 4 to run"),
               std::string::npos)
         << second.output;
     EXPECT_EQ(second.output.find("started  alpha"), std::string::npos) << second.output;
+    EXPECT_EQ(Json::parse(test::read_file(dir / "out" / "beta__batch=8" / "seed_0.json"))["device"], "cpu");
 
     // A changed sweep does not silently keep logs of the old specs.
     auto changed = write_sweep(dir, R"({"sweep": "local", "base": ["alpha.json"], "out": ")" + out + R"(",

@@ -11,6 +11,7 @@ folder (docs/analysis.md).
 """
 import argparse
 import os
+import signal
 
 from . import plots
 from .log import Run
@@ -50,6 +51,7 @@ def figures(args):
 
 
 def main(argv=None):
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `... | head` ends the output quietly, as a Unix tool does
     parser = argparse.ArgumentParser(prog="python3 -m somnus_analysis", description="analyse somnus run logs")
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("figures", help=figures.__doc__)
