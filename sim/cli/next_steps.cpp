@@ -38,8 +38,8 @@ bool folder_on_path(const fs::path& folder) {
     return false;
 }
 
-}  // namespace
-
+// How a shell finds this binary: "somnus" when its folder is on PATH, else its
+// path (relative to the working folder when below it).
 std::string somnus_command() {
     const fs::path exe = this_binary();
     if (exe.empty() || folder_on_path(exe.parent_path())) return "somnus";
@@ -47,6 +47,9 @@ std::string somnus_command() {
     return typed.find('/') == std::string::npos ? "./" + typed : typed;  // "somnus" alone would search PATH
 }
 
+// The folder to put on PYTHONPATH so that Debian's /usr/bin/python3 imports the
+// somnus_analysis beside this binary; "" when that is already on the path (/usr)
+// or there is none (then pip install it).
 std::string analysis_pythonpath() {
     const fs::path exe = this_binary();
     if (exe.empty()) return "";
@@ -61,6 +64,8 @@ std::string analysis_pythonpath() {
     }
     return "";
 }
+
+}  // namespace
 
 std::string next_steps_text(const std::string& log) {
     const std::string pythonpath = analysis_pythonpath();

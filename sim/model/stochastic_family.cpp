@@ -89,6 +89,23 @@ std::vector<std::string> generator_layers(const ModuleSpec& m) {
 }
 std::vector<std::string> critic_layers(const ModuleSpec&) { return {"output"}; }
 
+// The positions in the hierarchy (`names`, bottom first) of the layers a critic reads;
+// throws SpecError at its reads when one is not a layer or they are not adjacent.
+std::vector<std::size_t> read_indices(const ModuleSpec& critic, const std::vector<std::string>& names) {
+    const auto& reads = critic.params.get<CriticParams>().reads;
+    std::vector<std::size_t> index;
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+        auto it = std::find(names.begin(), names.end(), reads[i]);
+        if (it == names.end())
+            throw SpecError(critic.pointer + "/reads/" + std::to_string(i), unknown_name("layer", reads[i], names));
+        index.push_back(static_cast<std::size_t>(it - names.begin()));
+        if (i > 0 && index[i] != index[i - 1] + 1)
+            throw SpecError(critic.pointer + "/reads",
+                            "a critic reads adjacent layers, bottom first (layers: " + join(names) + ")");
+    }
+    return index;
+}
+
 // Both pathways join one hierarchy of populations, and each critic reads adjacent layers of it.
 void check(const ExperimentSpec&, const FamilyModules& m) {
     const auto& encoder = m.encoder.params.get<StochasticAreaParams>();
@@ -98,20 +115,7 @@ void check(const ExperimentSpec&, const FamilyModules& m) {
                         "the generator's layers and architecture must be the encoder's (\"" + m.encoder.name +
                             "\"): both pathways join the same hierarchy of populations");
     const auto names = hierarchy_layer_names(encoder.layers.size());
-    for (const ModuleSpec* critic : m.discriminators) {
-        const auto& reads = critic->params.get<CriticParams>().reads;
-        std::vector<std::size_t> index;
-        for (std::size_t i = 0; i < reads.size(); ++i) {
-            auto it = std::find(names.begin(), names.end(), reads[i]);
-            if (it == names.end())
-                throw SpecError(critic->pointer + "/reads/" + std::to_string(i),
-                                unknown_name("layer", reads[i], names));
-            index.push_back(static_cast<std::size_t>(it - names.begin()));
-            if (i > 0 && index[i] != index[i - 1] + 1)
-                throw SpecError(critic->pointer + "/reads",
-                                "a critic reads adjacent layers, bottom first (layers: " + join(names) + ")");
-        }
-    }
+    for (const ModuleSpec* critic : m.discriminators) read_indices(*critic, names);
 }
 
 void build(Model& model, const ExperimentSpec& spec) {
@@ -125,14 +129,11 @@ void build(Model& model, const ExperimentSpec& spec) {
     const auto names = hierarchy_layer_names(area.layers.size());
     const auto sizes = hierarchy_sizes(model.channels, model.image_size, area);
     for (ModuleId id : roles.critics) {
-        const auto& p = model.params_of<CriticParams>(spec, id);
-        CriticModule c{model.circuit.name(id), nullptr, {}};
+        const ModuleSpec& critic = *spec.module(model.circuit.name(id));
+        CriticModule c{critic.name, nullptr, read_indices(critic, names)};
         std::int64_t inputs = 0;
-        for (const auto& layer : p.reads) {
-            c.reads.push_back(static_cast<std::size_t>(std::find(names.begin(), names.end(), layer) - names.begin()));
-            inputs += sizes[c.reads.back()];
-        }
-        c.critic = Critic(inputs, p);
+        for (std::size_t layer : c.reads) inputs += sizes[layer];
+        c.critic = Critic(inputs, critic.params.get<CriticParams>());
         model.critics.push_back(std::move(c));
     }
 }
