@@ -150,18 +150,7 @@ for batch in 64 256; do
       >> "$out/bench.jsonl" || fail "somnus_bench $state $batch"
   done
 done
-"$python" - "$out/bench.jsonl" <<'PY' | tee -a "$out/summary.txt"
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print("%-58s %5s %9s %8s %11s" % ("benchmark", "batch", "img/s", "ms/iter", "GPU MiB"))
-for r in rows:
-    name = r["benchmark"] + (" [cudnn benchmark]" if r.get("cudnn_benchmark") else "") + (
-        " [deterministic]" if r.get("deterministic") else "") + (" [%s]" % r["variant"] if r.get("variant") else "")
-    if "error" in r:
-        print("%-58s %s" % (name, r["error"])); continue
-    print("%-58s %5d %9.0f %8.2f %11.0f" % (name[:58], r["batch"], r["images_per_second"], r["ms_per_iteration"],
-                                            r.get("gpu_peak_reserved_mib", 0)))
-PY
+"$python" bench/jsonl_table.py bench "$out/bench.jsonl" | tee -a "$out/summary.txt"
 fi
 
 if [ "$throughput" = 1 ]; then
@@ -227,21 +216,7 @@ print(json.dumps({"benchmark": "pad.json runs x%d" % s, "processes": s, "runs_fi
                   "gpu_mib_total": gpu}))
 PY
 done
-"$python" - "$out/throughput.jsonl" <<'PY' | tee -a "$out/summary.txt"
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print("%-46s %4s %12s %10s %9s" % ("throughput (batch 64)", "S", "img/s total", "per proc.", "GPU MiB"))
-for r in rows:
-    name = r["benchmark"] + (" [cudnn benchmark]" if r.get("cudnn_benchmark") else "") + (
-        " [deterministic]" if r.get("deterministic") else "") + (" [%s]" % r["variant"] if r.get("variant") else "")
-    total = r.get("images_per_second_total", r.get("training_images_per_second_total", r.get("images_per_second", 0)))
-    each = r.get("images_per_second_each")
-    memory = r.get("gpu_mib_per_process", r.get("gpu_mib_total", r.get("gpu_peak_reserved_mib", 0)))
-    extra = "  wall %.1f s, %s runs, %.0f img/s over the wall" % (r["wall_s"], r["runs_finished"], r["images_per_second_wall"]) \
-        if "runs_finished" in r else ""
-    print("%-46s %4d %12.0f %10s %9s%s%s" % (name[:46], r.get("processes", 1), total,
-          "%.0f" % (sum(each) / len(each)) if each else "", memory, extra, "  ERRORS %s" % r["errors"] if r.get("errors") else ""))
-PY
+"$python" bench/jsonl_table.py throughput "$out/throughput.jsonl" | tee -a "$out/summary.txt"
 fi
 
 if [ "$epoch" = 1 ]; then
