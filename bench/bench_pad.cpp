@@ -5,10 +5,12 @@
 //
 //   somnus_bench cycle|wake|nrem|rem|areas|data|readout|matmul [--batch 64] [--threads 2]
 //                [--iterations 20] [--warmup 3] [--device cpu] [--data DIR] [--cudnn-benchmark] [--deterministic]
+//                [--read-every N | --read-each-value]
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 
@@ -41,6 +43,11 @@ struct Options {
     std::string profile;           // chrome-trace file of the timed iterations (LibTorch's profiler)
     bool cudnn_benchmark = false;  // cuDNN autotuning: time the candidate algorithms once per shape
     bool deterministic = false;    // the spec's "deterministic": cuDNN's deterministic algorithms only
+    // How the states' losses reach the host, as in `somnus run`: in one transfer every
+    // read_every cycles (0: as a run does, every step on the CPU and every 25 on a
+    // GPU), or each value where it is made, as somnus did before (read_each_value).
+    std::int64_t read_every = 0;
+    bool read_each_value = false;
 };
 
 double peak_rss_mib() {
@@ -201,8 +208,22 @@ void bench_states(const Options& o, torch::Device device) {
     std::map<std::string, std::unique_ptr<BrainState>> states;
     for (const auto& s : spec.states) states[s.name] = find_state_type(s.type)->make(s);
     StepClock clock{0, 1, 1, 1 << 30};
+    // The reads and the finiteness check of `somnus run` (sim/run/runner.cpp).
+    const std::int64_t read_every = o.read_every > 0 ? o.read_every : device.is_cpu() ? 1 : 25;
+    std::vector<torch::Tensor> unread;
+    std::int64_t cycles = 0;
+    double read_sum = 0;  // kept, so that no read is optimised away
     auto step = [&](const std::string& name) {
-        states.at(name)->step(model, x, model.conductor.modulation(name), clock);
+        StepReport r = states.at(name)->step(model, x, model.conductor.modulation(name), clock);
+        if (o.read_each_value) {
+            for (const auto& [term, value] : r.losses) read_sum += value.item<double>();
+            for (const auto& [term, value] : r.observables) read_sum += value.item<double>();
+            read_sum += double(model.first_non_finite(true, true).size());
+        } else {
+            for (const auto& [term, value] : r.losses) unread.push_back(value);
+            for (const auto& [term, value] : r.observables) unread.push_back(value);
+            unread.push_back(model.parameters_finite(true, true).all());
+        }
         ++clock.iteration;
         ++clock.step;
     };
@@ -211,13 +232,19 @@ void bench_states(const Options& o, torch::Device device) {
     std::vector<std::string> run = o.benchmark == "cycle" ? spec.schedule.cycle : std::vector<std::string>{o.benchmark};
     auto iteration = [&] {
         for (const auto& name : run) step(name);
+        if (++cycles % read_every == 0) {
+            for (double v : read_scalars(unread)) read_sum += v;
+            unread.clear();
+        }
     };
     Timing s = seconds_per_call(o, device, iteration);
     if (!o.profile.empty()) {
         torch::autograd::profiler::RecordProfile trace(o.profile);
         for (int i = 0; i < o.iterations; ++i) iteration();
     }
-    report(o, o.benchmark, s, double(o.batch), flops.state(o.benchmark) * double(o.batch));
+    const std::string reads = o.read_each_value ? "each value" : "every " + std::to_string(read_every) + " cycles";
+    report(o, o.benchmark, s, double(o.batch), flops.state(o.benchmark) * double(o.batch), Json{{"reads", reads}});
+    if (!std::isfinite(read_sum)) std::fprintf(stderr, "somnus_bench: a loss was not finite\n");
 }
 
 void bench_areas(const Options& o, torch::Device device) {
@@ -333,9 +360,17 @@ int main(int argc, char** argv) {
     app.add_flag("--cudnn-benchmark", o.cudnn_benchmark, "CUDA: let cuDNN time its algorithms for each shape first");
     app.add_flag("--deterministic", o.deterministic,
                  "CUDA: deterministic algorithms only, as a spec's \"deterministic\": true");
+    auto* every = app.add_option("--read-every", o.read_every,
+                                 "states: read the losses to the host in one transfer every N cycles "
+                                 "(0 = as a run does: every cycle on the CPU, every 25 on a GPU)");
+    app.add_flag("--read-each-value", o.read_each_value,
+                 "states: read each loss where it is made and check the parameters every step (somnus before "
+                 "record.read_every)")
+        ->excludes(every);
     CLI11_PARSE(app, argc, argv);
     try {
         use_threads(o.threads);
+        use_heap_for_tensors();  // as somnus run sets it
         torch::Device device = resolve_device(o.device);
         o.device = device.str();
         use_gpu_numerics(device, o.deterministic);  // as somnus run sets them

@@ -10,7 +10,8 @@ import sys
 
 def name_of(r):
     """The benchmark and the settings it ran with."""
-    return r["benchmark"] + (" [cudnn benchmark]" if r.get("cudnn_benchmark") else "") + (
+    return r["benchmark"] + (" [reads %s]" % r["reads"] if r.get("reads") else "") + (
+        " [cudnn benchmark]" if r.get("cudnn_benchmark") else "") + (
         " [deterministic]" if r.get("deterministic") else "") + (" [%s]" % r["variant"] if r.get("variant") else "")
 
 

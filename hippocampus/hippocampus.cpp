@@ -123,7 +123,7 @@ void Hippocampus::note_replay(const Draw& d, const Draw* partner) {
     last_replay_.partner = partner ? partner->episode->id : -1;
     last_replay_.partner_step = partner ? partner->episode->step : -1;
     last_replay_.memories = d.latents.size(0);
-    last_replay_.salience = d.salience.mean().item<double>();
+    last_replay_.salience = d.salience.mean().detach();
 }
 
 namespace {
@@ -239,8 +239,7 @@ void Hippocampus::save(torch::serialize::OutputArchive& archive) const {
                                                                       r.partner,  // host: bookkeeping
                                                                       r.partner_step, r.memories},
                                             torch::kInt64));
-    archive.write("replayed_salience",
-                  torch::tensor(std::vector<double>{r.salience}, torch::kFloat64));  // host: bookkeeping
+    archive.write("replayed_salience", r.salience.to(torch::kCPU, torch::kFloat64).reshape({1}));
 }
 
 void Hippocampus::load(torch::serialize::InputArchive& archive) {
@@ -267,7 +266,7 @@ void Hippocampus::load(torch::serialize::InputArchive& archive) {
     last_replay_.partner = c[4];
     last_replay_.partner_step = c[5];
     last_replay_.memories = c[6];
-    last_replay_.salience = salience[0].item<double>();
+    last_replay_.salience = salience[0].clone();
 }
 
 }  // namespace somnus

@@ -46,7 +46,9 @@ struct ReplayRecord {
     std::int64_t episode = -1, episode_step = -1;  // replay "memories": the episode of the first memory drawn
     std::int64_t partner = -1, partner_step = -1;  // -1: not mixed with an older episode
     std::int64_t memories = 0;                     // rows replayed (fewer than a mini-batch behind a dream filter)
-    double salience = 1.0;                         // mean salience of the replayed memories
+    // Mean salience of the replayed memories: 0-dim, where the memories are (read
+    // to the host with a window of the run's measures, not at each replay).
+    torch::Tensor salience = torch::scalar_tensor(1.0, torch::kFloat64);
 };
 
 // Which memories a dream filter keeps: the most salient first, or a random draw.

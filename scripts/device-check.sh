@@ -164,7 +164,10 @@ somnus_cycle() { "$bench" cycle --device "$device" --batch 64 --threads 1 --iter
 pytorch_cycle() { env -u LD_LIBRARY_PATH "$python" bench/pad_pytorch.py --device "$device" --batch 64 --threads 1 \
                     --iterations "$iterations" --warmup 10 --which cycle "$@"; }
 # The levers on one cycle, alternating somnus and PyTorch (the spread between rounds is the noise).
+# Lever 1: somnus reading each loss where it is made (as before record.read_every) against
+# one transfer every 25 cycles (a GPU run's default).
 for round in 1 2; do
+  somnus_cycle --read-each-value | record || fail "somnus cycle --read-each-value"
   somnus_cycle | record || fail "somnus cycle"
   pytorch_cycle | record || fail "pytorch cycle"
 done
@@ -174,42 +177,48 @@ pytorch_cycle --read-losses | record || fail "pytorch cycle --read-losses"
 pytorch_cycle --read-losses --cuda-graph | record || fail "pytorch cycle --cuda-graph"
 # S cycles at once: one process each (one CUDA context each), as `somnus sweep --jobs S` runs them.
 for s in $counts; do
-  "$python" bench/concurrent_runs.py --processes "$s" --label "somnus cycle x$s" -- \
-    "$bench" cycle --device "$device" --batch 64 --threads 1 --iterations "$iterations" --warmup 10 | record ||
-    fail "somnus cycle x$s"
-  for variant in "" --read-losses "--read-losses --cuda-graph"; do  # the graph's line is its last
+  for reads in --read-each-value ""; do  # lever 1, before and after
+    label="somnus cycle x$s [reads $([ -n "$reads" ] && echo "each value" || echo "in windows")]"
+    "$python" bench/concurrent_runs.py --processes "$s" --label "$label" -- \
+      "$bench" cycle --device "$device" --batch 64 --threads 1 --iterations "$iterations" --warmup 10 $reads |
+      record || fail "somnus cycle x$s $reads"
+  done
+  for variant in "" "--read-losses --cuda-graph"; do  # the graph's line is its last
     "$python" bench/concurrent_runs.py --processes "$s" --label "pytorch cycle x$s ${variant:-(no loss read)}" -- \
       env -u LD_LIBRARY_PATH "$python" bench/pad_pytorch.py --device "$device" --batch 64 --threads 1 \
       --iterations "$iterations" --warmup 10 --which cycle $variant | record || fail "pytorch cycle x$s $variant"
   done
 done
-# S real runs at once: experiments/pad.json (recording on, evaluation off), one epoch each.
+# S real runs at once: experiments/pad.json (recording on, evaluation off), one epoch each;
+# at S = 1 and 4 also with record.read_every=1, every loss read as its step ends (lever 1 off).
 run_images=$([ "$device" = cuda ] && echo 20000 || echo 256)
-for s in $counts; do
-  folder="$repo/build-device/replicate-$s"; rm -rf "$folder"
+for run in $(for s in $counts; do [ "$s" -le 4 ] && echo "$s:1"; echo "$s:0"; done); do
+  s=${run%:*} read_every=${run#*:}
+  folder="$repo/build-device/replicate-$s-$read_every"; rm -rf "$folder"
   sampler=""
   if command -v nvidia-smi > /dev/null; then
-    nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 250 > "$out/gpu-memory-runs-$s.csv" 2>/dev/null &
+    nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 250 > "$out/gpu-memory-runs-$s-$read_every.csv" 2>/dev/null &
     sampler=$!
   fi
   begin=$(date +%s%N)
   timeout 240 "$build/somnus" replicate experiments/pad.json --seeds "$s" --jobs "$s" --threads 1 --device "$device" \
     --out "$folder" --set data.path="$data" --set data.train_subset="$run_images" \
-    --set schedule.epochs=1 --set record.checkpoint=false --set eval.linear_readout.enabled=false \
-    --set eval.latent_geometry.enabled=false --set eval.pca.enabled=false > "$out/replicate-$s.log" 2>&1 ||
-    fail "somnus replicate x$s"
+    --set schedule.epochs=1 --set record.checkpoint=false --set record.read_every="$read_every" \
+    --set eval.linear_readout.enabled=false --set eval.latent_geometry.enabled=false --set eval.pca.enabled=false \
+    > "$out/replicate-$s-$read_every.log" 2>&1 || fail "somnus replicate x$s read_every=$read_every"
   wall=$(( ($(date +%s%N) - begin) / 1000000 ))  # ms
   [ -n "$sampler" ] && kill "$sampler" 2> /dev/null
-  gpu=$([ -f "$out/gpu-memory-runs-$s.csv" ] && sort -n "$out/gpu-memory-runs-$s.csv" | tail -1 || echo 0)
-  "$python" - "$folder" "$s" "$run_images" "$wall" "${gpu:-0}" <<'PY' | record
+  gpu=$([ -f "$out/gpu-memory-runs-$s-$read_every.csv" ] && sort -n "$out/gpu-memory-runs-$s-$read_every.csv" | tail -1 || echo 0)
+  "$python" - "$folder" "$s" "$run_images" "$wall" "${gpu:-0}" "$read_every" <<'PY' | record
 import glob, json, re, sys
 folder, s, images, wall, gpu = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]) / 1000, int(sys.argv[5] or 0)
+reads = "every step" if sys.argv[6] == "1" else "automatic"
 train, rates = [], []  # each run's training seconds and images/s, as its output says ("epoch 1 done in 3.8 s (67 img/s)")
 for output in glob.glob(folder + "/*/seed_*.txt"):
     m = re.search(r"epoch 1 done in ([0-9.]+) s \(([0-9.]+) img/s\)", open(output).read())
     if m:
         train.append(float(m.group(1))); rates.append(float(m.group(2)))
-print(json.dumps({"benchmark": "pad.json runs x%d" % s, "processes": s, "runs_finished": len(train),
+print(json.dumps({"benchmark": "pad.json runs x%d" % s, "reads": reads, "processes": s, "runs_finished": len(train),
                   "training_images_per_second_total": round(len(train) * images / max(train), 1) if train else 0,
                   "images_per_second_each": rates,
                   "images_per_second_wall": round(len(train) * images / wall, 1), "wall_s": round(wall, 1),

@@ -69,7 +69,7 @@ Trace run_cycles(torch::Device device, int cycles, std::int64_t batch) {
         StepClock clock{0, i + 1, i + 1, cycles + 1};
         for (const auto& name : spec.schedule.cycle) {
             StepReport r = states.at(name)->step(model, inputs[i], model.conductor.modulation(name), clock);
-            for (const auto& [term, value] : r.losses) trace.losses.push_back(value);
+            for (const auto& [term, value] : r.losses) trace.losses.push_back(value.item<double>());
         }
     }
     trace.final = parameters();

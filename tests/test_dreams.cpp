@@ -98,7 +98,8 @@ TEST(Dreams, AmygdalaSalienceBiasesReplayByTheLabelMap) {
         drawn += double(z.size(0));
     }
     EXPECT_NEAR(row3 / drawn, 0.5, 0.03);
-    EXPECT_NEAR(model.hippocampus.last_replay().salience, 5.0, 2.5);  // mean salience of a draw: about half 9s, half 1s
+    EXPECT_NEAR(model.hippocampus.last_replay().salience.item<double>(), 5.0,
+                2.5);  // mean salience of a draw: about half 9s, half 1s
     // Untagged (no amygdala): uniform, 1 / 10.
     Model plain(spec_with(Json::object(), std::vector<Json>{}), torch::kCPU);
     plain.hippocampus.store(numbered(10));
@@ -193,7 +194,7 @@ TEST(Dreams, DreamFilterKeepsTheMostSalientFractionOfEachReplay) {
     EXPECT_EQ(std::get<0>(z.select(1, 0).sort())[0].item<float>(), 2.0f);
     EXPECT_EQ(std::get<0>(z.select(1, 0).sort())[1].item<float>(), 5.0f);
     EXPECT_EQ(model.hippocampus.last_replay().memories, 2);
-    EXPECT_DOUBLE_EQ(model.hippocampus.last_replay().salience, 3.5);
+    EXPECT_DOUBLE_EQ(model.hippocampus.last_replay().salience.item<double>(), 3.5);
     // REM and NREM dream from the kept memories only (REM's noise is cut to match).
     model.hippocampus.store(model.pad_encoder().forward(torch::zeros({8, 1, 32, 32})).z, 1);
     for (const char* state : {"nrem", "rem"}) {

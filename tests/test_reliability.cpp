@@ -108,14 +108,23 @@ TEST_F(Reliability, DivergenceStopsTheRunNamingStateTimeAndCause) {
         test::write_file(dir / (std::string(train ? "train" : "t10k") + "-labels-idx1-ubyte"),
                          test::idx_bytes({n}, std::vector<std::uint8_t>(labels.begin(), labels.begin() + n)), false);
     }
-    auto spec = test::write_spec(dir / "flat.json", test::tiny_spec(dir, dir / "log.h5"));
-    auto r = test::somnus("run " + spec.string());
-    EXPECT_EQ(r.exit_code, 1) << r.output;
-    EXPECT_NE(r.output.find(
-                  "somnus: error: diverged in state wake at epoch 0, iteration 0 (step 0): loss \"kl\" is infinite"),
-              std::string::npos)
-        << r.output;
-    EXPECT_EQ(test::log_attribute(dir / "log.h5", "status").rfind("diverged: ", 0), 0u);
+    // Read each step as it ends (the CPU's default), or in windows of 4 mini-batches
+    // as a GPU run does: the same step is named, and the log holds no step from it on.
+    for (const char* read_every : {"0", "4"}) {
+        auto spec = test::write_spec(dir / "flat.json", test::tiny_spec(dir, dir / "log.h5"));
+        auto r = test::somnus("run " + spec.string() + " --overwrite --set record.read_every=" + read_every);
+        EXPECT_EQ(r.exit_code, 1) << r.output;
+        EXPECT_NE(r.output.find("somnus: error: diverged in state wake at epoch 0, iteration 0 (step 0): loss \"kl\" "
+                                "is infinite"),
+                  std::string::npos)
+            << "read_every " << read_every << ": " << r.output;
+        EXPECT_EQ(test::log_attribute(dir / "log.h5", "status").rfind("diverged: ", 0), 0u);
+        auto py = test::run_command(test::python() +
+                                    " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); "
+                                    "assert 'states/wake/step' not in f, f['states/wake/step'][:]\" " +
+                                    (dir / "log.h5").string());
+        EXPECT_EQ(py.exit_code, 0) << "read_every " << read_every << ": " << py.output;
+    }
 }
 
 TEST_F(Reliability, AnExistingLogIsReplacedOnlyWithOverwriteAndAFailedRunKeepsIt) {

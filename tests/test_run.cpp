@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <sstream>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -27,8 +28,8 @@ protected:
 // Collects every loss of a run, in order.
 struct LossTape : Observer {
     std::vector<double> values;
-    void step_done(const StepEvent& e) override {
-        for (const auto& [term, value] : e.report->losses) values.push_back(value);
+    void step_read(const StepEvent& e) override {
+        for (const auto& [term, value] : e.values->losses) values.push_back(value);
     }
 };
 
@@ -337,6 +338,66 @@ std::unique_ptr<TapedRun> run_taped(const Json& doc, bool logged) {
     return taped;
 }
 }  // namespace
+
+// Reading the steps' losses to the host in windows, as a GPU run does, changes no
+// value and no row of the log: the same losses in the same order, and every
+// dataset bit for bit, as reading each step as it ends (the CPU's default).
+TEST_F(Run, ReadingTheLossesInWindowsChangesNoValue) {
+    auto dir = test::temp_dir("run_read_windows");
+    Json doc = test::tiny_spec(data_dir(), dir / "each.h5");
+    doc["eval"]["linear_readout"]["enabled"] = false;
+    doc["record"]["checkpoint"] = false;
+    doc["record"]["read_every"] = 1;
+    auto each = run_taped(doc, true);
+    doc["record"]["path"] = (dir / "windows.h5").string();
+    doc["record"]["read_every"] = 4;        // 6 mini-batches an epoch: windows of 4, then 2 at the epoch's end
+    doc["record"]["progress_every"] = 3;    // progress lines inside a window
+    doc["record"]["checkpoint_every"] = 5;  // a resumable checkpoint inside a window reads the window first
+    // When the steps reach the observers: how many were read before each mini-batch's iteration_done.
+    struct ReadPattern : Observer {
+        int unseen = 0;
+        std::vector<int> per_iteration;
+        void step_read(const StepEvent&) override { ++unseen; }
+        void iteration_done(const StepClock&) override { per_iteration.push_back(std::exchange(unseen, 0)); }
+    } pattern;
+    const ExperimentSpec windowed = parse_spec(doc);
+    Runner runner(windowed);
+    LossTape tape;
+    Hdf5Recorder recorder(windowed.record.path);
+    runner.attach(tape);
+    runner.attach(pattern);
+    runner.attach(recorder);
+    runner.run();
+    // Windows of 4 mini-batches x 3 states; the checkpoint after step 4 reads the
+    // 5th mini-batch early, so the epoch's end reads 6 steps; in epoch 1 the
+    // checkpoint after step 9 falls on a window's end.
+    EXPECT_EQ(pattern.per_iteration, (std::vector<int>{0, 0, 0, 12, 0, 6, 0, 0, 0, 12, 0, 6}));
+    ASSERT_EQ(each->losses.values.size(), 2u * 6u * 5u);  // 2 epochs x 6 mini-batches x (3 + 1 + 1) terms
+    EXPECT_EQ(each->losses.values, tape.values);
+
+    const std::string compare = R"PY(
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+def datasets(f):
+    names = []
+    f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+    return names
+names = datasets(a)
+assert names == datasets(b), set(names) ^ set(datasets(b))
+clocked = ("/time", "wall_seconds", "images_per_second")
+compared = [n for n in names if not n.endswith(clocked)]
+for n in compared:
+    x, y = a[n][()], b[n][()]
+    same = np.array_equal(x, y, equal_nan=x.dtype.kind == "f")
+    assert x.shape == y.shape and same, n
+assert "states/rem/hippocampus/replayed_salience" in compared and "states/wake/plasticity/feedforward_gradient_norm" in compared
+print("datasets alike:", len(compared))
+)PY";
+    std::ofstream(dir / "compare.py") << compare;
+    auto py = test::run_command(test::python() + " " + (dir / "compare.py").string() + " " +
+                                (dir / "each.h5").string() + " " + (dir / "windows.h5").string());
+    EXPECT_EQ(py.exit_code, 0) << py.output;
+}
 
 TEST_F(Run, EvaluatesAtChosenEpochsWithoutChangingTheTraining) {
     auto dir = test::temp_dir("run_eval_epochs");

@@ -111,7 +111,7 @@ TEST(Nrem, OnlyTheEncoderLearns) {
     EXPECT_EQ(change(model.discriminator->parameters(), discriminator_before), 0.0);
     EXPECT_GT(report.loss("latent_reconstruction"), 0.0);
     EXPECT_EQ(report.losses.size(), 1u);
-    double drop = report.observables.at(0).second, tile = report.observables.at(1).second;
+    double drop = report.observables.at(0).second.item<double>(), tile = report.observables.at(1).second.item<double>();
     EXPECT_TRUE(drop >= 0.0 && drop <= 1.0) << drop;
     EXPECT_TRUE(tile >= 1.0 && tile <= 8.0) << tile;
 }

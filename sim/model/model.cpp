@@ -235,26 +235,42 @@ void Model::load_state(torch::serialize::InputArchive& archive) {
     }
 }
 
-std::string Model::first_non_finite(bool feedforward, bool feedback) const {
-    torch::NoGradGuard no_grad;
+namespace {
+std::vector<PathwayKind> pathway_kinds(bool feedforward, bool feedback) {
     std::vector<PathwayKind> kinds;
     if (feedforward) kinds.push_back(PathwayKind::feedforward);
     if (feedback) kinds.push_back(PathwayKind::feedback);
-    // Called after every step: one reduction per parameter and a single host sync
-    // (NaN and Inf carry into a parameter's sum); names are looked up only on a find.
+    return kinds;
+}
+}  // namespace
+
+torch::Tensor Model::parameters_finite(bool feedforward, bool feedback) const {
+    torch::NoGradGuard no_grad;
+    // Called after every step: one reduction per parameter (NaN and Inf carry
+    // into a parameter's sum) and one stack, all on the device.
     std::vector<torch::Tensor> sums;
-    for (auto kind : kinds)
+    for (auto kind : pathway_kinds(feedforward, feedback))
         for (const auto& [module, area] : pathway_modules(kind))
             for (const auto& p : area->parameters()) sums.push_back(p.sum());
-    if (sums.empty()) return "";
-    const torch::Tensor finite = torch::isfinite(torch::stack(sums)).cpu();
-    if (finite.all().item<bool>()) return "";
+    if (sums.empty()) return {};
+    return torch::isfinite(torch::stack(sums));
+}
+
+std::string Model::name_of_non_finite(const torch::Tensor& finite, bool feedforward, bool feedback) const {
+    if (!finite.defined()) return "";
+    const torch::Tensor host = finite.cpu();
+    if (host.all().item<bool>()) return "";
+    auto flags = host.accessor<bool, 1>();
     std::int64_t i = 0;
-    for (auto kind : kinds)
+    for (auto kind : pathway_kinds(feedforward, feedback))
         for (const auto& [module, area] : pathway_modules(kind))
             for (const auto& item : area->named_parameters())
-                if (!finite[i++].item<bool>()) return module + "." + item.key();
+                if (!flags[i++]) return module + "." + item.key();
     return "";
+}
+
+std::string Model::first_non_finite(bool feedforward, bool feedback) const {
+    return name_of_non_finite(parameters_finite(feedforward, feedback), feedforward, feedback);
 }
 
 void Model::save_areas(torch::serialize::OutputArchive& archive) const {

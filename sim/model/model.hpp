@@ -107,6 +107,12 @@ public:
     // The first parameter holding NaN or Inf ("V1_encoder.conv1.weight") among the
     // pathways asked for; "" when all are finite.
     std::string first_non_finite(bool feedforward, bool feedback) const;
+    // The same question without waiting for the device: per parameter of those
+    // pathways, in order, whether it is finite (a bool tensor where the model is;
+    // empty when they have no parameters). name_of_non_finite answers it from
+    // that tensor, read to the host later.
+    torch::Tensor parameters_finite(bool feedforward, bool feedback) const;
+    std::string name_of_non_finite(const torch::Tensor& finite, bool feedforward, bool feedback) const;
 
 private:
     void save_areas(torch::serialize::OutputArchive& archive) const;

@@ -23,16 +23,39 @@ struct StateSamples {
 // A StateSamples from name/tensor pairs, detached.
 std::shared_ptr<const StateSamples> samples_of(std::initializer_list<std::pair<const char*, torch::Tensor>> tensors);
 
-// Named scalars, in the order a state reports them.
+// Named scalars a step measured, in the order a state reports them: 0-dim
+// tensors, detached, kept where they were computed (on a GPU run, in the GPU's
+// memory), so that a step never waits for the device to hand a number back.
+// The runner reads a window of steps' values to the host in one transfer
+// (read_scalars; record.read_every).
+using Measures = std::vector<std::pair<std::string, torch::Tensor>>;
+
+// A number the host already holds (e.g. a rate drawn on the host), as a measure.
+torch::Tensor host_measure(double value);
+
+// Named scalars read to the host, in the order a state reports them.
 using NamedValues = std::vector<std::pair<std::string, double>>;
 
 // What one brain-state step reports.
 struct StepReport {
-    NamedValues losses;                           // loss terms, e.g. {"reconstruction", 0.03}
-    NamedValues observables;                      // other measurements, e.g. the NREM occlusion rate
+    Measures losses;                              // loss terms, e.g. {"reconstruction", 0.03}
+    Measures observables;                         // other measurements, e.g. the NREM occlusion rate
     std::shared_ptr<const StateSamples> samples;  // e.g. the dream; may be null
-    double loss(const std::string& term) const;   // NaN when absent
+    // One loss term read to the host now (on a GPU a wait for the device: for
+    // tests and tools, not for the training loop); NaN when absent.
+    double loss(const std::string& term) const;
 };
+
+// A step's losses and observables, read to the host.
+struct StepValues {
+    NamedValues losses;
+    NamedValues observables;
+};
+
+// 0-dim tensors read to the host as float64, in the order given: those on a GPU
+// in one transfer (a single wait for the device), those on the host directly.
+// Reading a float32 value gives exactly what .item<double>() gives.
+std::vector<double> read_scalars(const std::vector<torch::Tensor>& scalars);
 
 // Where in the run a step happens.
 struct StepClock {

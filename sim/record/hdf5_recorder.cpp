@@ -152,6 +152,10 @@ void Hdf5Recorder::state_starting(const StepEvent& e) {
 
 void Hdf5Recorder::step_done(const StepEvent& e) {
     for (auto& p : probes_) p->step_done(e);
+}
+
+void Hdf5Recorder::step_read(const StepEvent& e) {
+    for (auto& p : probes_) p->step_read(e);
     LogFile& log = *log_;
     const std::string base = "/states/" + *e.state + "/";
     auto value = [&](const std::string& path, auto v) {
@@ -165,8 +169,8 @@ void Hdf5Recorder::step_done(const StepEvent& e) {
     value(base + "epoch", e.clock.epoch);
     value(base + "iteration", e.clock.iteration);
     value(base + "time", e.seconds);
-    for (const auto& [term, v] : e.report->losses) value(base + "losses/" + term, v);
-    for (const auto& [name, v] : e.report->observables) value(base + "observables/" + name, v);
+    for (const auto& [term, v] : e.values->losses) value(base + "losses/" + term, v);
+    for (const auto& [name, v] : e.values->observables) value(base + "observables/" + name, v);
     const Modulation& m = e.modulation;
     value(base + "neuromodulators/ach", m.levels.ach);
     value(base + "neuromodulators/na", m.levels.na);

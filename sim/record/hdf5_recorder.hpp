@@ -25,6 +25,7 @@ public:
     void run_started(const RunInfo& info) override;
     void state_starting(const StepEvent& e) override;
     void step_done(const StepEvent& e) override;
+    void step_read(const StepEvent& e) override;
     void iteration_done(const StepClock& clock) override;
     void epoch_done(const EpochEvent& e) override;
     void evaluation_done(const EvaluationReport& e) override;

@@ -57,7 +57,10 @@ public:
         log_.append(base + "partner_episode", replayed ? r.partner : std::int64_t(-1));
         log_.append(base + "partner_age", r.partner >= 0 ? age(r.partner_step) : std::int64_t(-1));
         log_.append(base + "replayed_memories", replayed ? r.memories : std::int64_t(0));
-        log_.append(base + "replayed_salience", replayed ? r.salience : std::nan(""));
+        if (replayed)
+            log_.append(base + "replayed_salience", r.salience);  // read at the log's next flush
+        else
+            log_.append(base + "replayed_salience", std::nan(""));
     }
 
 private:

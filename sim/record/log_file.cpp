@@ -11,12 +11,14 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 #include <variant>
 
 #include "sim/base/errors.hpp"
 #include "sim/base/hdf5.hpp"
+#include "sim/model/step.hpp"
 
 namespace somnus {
 
@@ -85,6 +87,12 @@ struct LogFile::Pending {
     };
 
     std::map<std::string, std::vector<double>> doubles;
+    struct Unread {  // a value of doubles[path] still on the device
+        std::string path;
+        std::size_t index;
+        torch::Tensor value;
+    };
+    std::vector<Unread> unread;
     std::map<std::string, std::vector<std::int64_t>> integers;
     std::map<std::string, Rows> rows;
     std::map<std::string, std::pair<Array, std::vector<hsize_t>>> arrays;
@@ -107,6 +115,7 @@ struct LogFile::Pending {
     }
     void clear() {
         doubles.clear();
+        unread.clear();
         integers.clear();
         rows.clear();
         arrays.clear();
@@ -277,6 +286,12 @@ void LogFile::describe(const std::string& path, std::string description, std::st
 void LogFile::append(const std::string& path, double value) { pending_->doubles[path].push_back(value); }
 void LogFile::append(const std::string& path, std::int64_t value) { pending_->integers[path].push_back(value); }
 
+void LogFile::append(const std::string& path, const at::Tensor& value) {
+    auto& series = pending_->doubles[path];
+    pending_->unread.push_back({path, series.size(), value});
+    series.push_back(std::numeric_limits<double>::quiet_NaN());  // read at the next flush
+}
+
 void LogFile::append_rows(const std::string& path, const float* data, std::int64_t rows,
                           const std::vector<std::int64_t>& row_shape) {
     auto& r = pending_->rows[path];
@@ -387,6 +402,13 @@ void LogFile::truncate_series(const std::map<std::string, std::int64_t>& lengths
 bool LogFile::flush(bool final) {
     Pending& p = *pending_;
     if (p.empty()) return true;
+    if (!p.unread.empty()) {  // the device's values, in one transfer
+        std::vector<torch::Tensor> scalars;
+        for (const auto& u : p.unread) scalars.push_back(u.value);
+        const std::vector<double> values = read_scalars(scalars);
+        for (std::size_t i = 0; i < values.size(); ++i) p.doubles[p.unread[i].path][p.unread[i].index] = values[i];
+        p.unread.clear();
+    }
     const auto start = Clock::now();
     const auto patience = std::chrono::seconds(final ? 60 : 3);
     // HDF5 cannot undo a write cut short (a full disk): the file would be damaged. So a

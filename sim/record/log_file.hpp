@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace at {
+class Tensor;
+}  // namespace at
+
 namespace somnus {
 
 class LogFile {
@@ -37,6 +41,10 @@ public:
     // Appends one value to the 1-D series at `path` (created on first use).
     void append(const std::string& path, double value);
     void append(const std::string& path, std::int64_t value);
+    // Appends a 0-dim tensor (a value a probe measured on the device) to the series
+    // at `path`, in order with the doubles appended there; every such value is read
+    // to the host at the next flush, all in one transfer.
+    void append(const std::string& path, const at::Tensor& value);
     // Appends `rows` rows of shape `row_shape` (float32, C order) to the dataset
     // at `path`, of shape (samples, row_shape...).
     void append_rows(const std::string& path, const float* data, std::int64_t rows,

@@ -110,9 +110,14 @@ public:
                               "L2 norm of the " + name + " gradient the optimizer used in this step",
                               "loss / weight units");
             }
-            log_.append(base + name + "_weight_change_norm", change.norm().item<double>());
-            log_.append(base + name + "_gradient_norm",
-                        learned ? add_gradient(*pathway.params, gradient_sum_[name][*e.state], pathway.size) : 0.0);
+            // Norms stay on the device until the log's next flush reads them all at once.
+            log_.append(base + name + "_weight_change_norm", change.norm());
+            torch::Tensor gradient_norm;
+            if (learned) gradient_norm = add_gradient(*pathway.params, gradient_sum_[name][*e.state], pathway.size);
+            if (gradient_norm.defined())
+                log_.append(base + name + "_gradient_norm", gradient_norm);
+            else
+                log_.append(base + name + "_gradient_norm", 0.0);
             accumulate(change_sum_[name][*e.state], change);
         }
     }
@@ -156,8 +161,9 @@ public:
 
 private:
     // Adds the parameters' gradients to `sum` (float64, flattened in parameter order);
-    // returns the L2 norm of the whole gradient.
-    static double add_gradient(const std::vector<torch::Tensor>& params, torch::Tensor& sum, std::int64_t size) {
+    // returns the L2 norm of the whole gradient (0-dim, on the device; undefined
+    // when no parameter has a gradient).
+    static torch::Tensor add_gradient(const std::vector<torch::Tensor>& params, torch::Tensor& sum, std::int64_t size) {
         if (!sum.defined()) sum = torch::zeros({size}, params.front().options().dtype(torch::kFloat64));
         std::vector<torch::Tensor> norms;
         std::int64_t at = 0;
@@ -168,7 +174,7 @@ private:
             }
             at += p.numel();
         }
-        return norms.empty() ? 0.0 : torch::stack(norms).norm().item<double>();
+        return norms.empty() ? torch::Tensor() : torch::stack(norms).norm();
     }
     static void accumulate(torch::Tensor& sum, const torch::Tensor& value) {
         if (sum.defined())

@@ -151,11 +151,11 @@ void ProgressPrinter::run_started(const RunInfo& info) {
     std::fflush(out_);
 }
 
-void ProgressPrinter::step_done(const StepEvent& e) {
+void ProgressPrinter::step_read(const StepEvent& e) {
     const std::string& state = *e.state;
     if (!window_.count(state)) state_order_.push_back(state);
     auto& terms = window_[state];
-    for (const auto& [term, value] : e.report->losses) {
+    for (const auto& [term, value] : e.values->losses) {
         auto it = std::find_if(terms.begin(), terms.end(), [&](const auto& t) { return t.first == term; });
         if (it == terms.end()) {
             terms.push_back({term, {0.0, 0}});

@@ -34,7 +34,7 @@ public:
     explicit ProgressPrinter(std::FILE* out = stderr) : out_(out) {}
 
     void run_started(const RunInfo& info) override;
-    void step_done(const StepEvent& event) override;
+    void step_read(const StepEvent& event) override;
     void iteration_done(const StepClock& clock) override;
     void epoch_done(const EpochEvent& event) override;
     void evaluation_done(const EvaluationReport& report) override;

@@ -46,7 +46,8 @@ struct RunInfo {
 struct StepEvent {
     const std::string* state = nullptr;  // brain-state name
     StepClock clock;
-    const StepReport* report = nullptr;  // null in state_starting
+    const StepReport* report = nullptr;  // in step_done only
+    const StepValues* values = nullptr;  // in step_read only
     Modulation modulation;
     double seconds = 0;  // since the run started
 };
@@ -62,7 +63,15 @@ public:
     virtual ~Observer() = default;
     virtual void run_started(const RunInfo&) {}
     virtual void state_starting(const StepEvent&) {}  // before the state's step
+    // Right after the state's step: the model as the step left it, the step's
+    // samples, and its measures as tensors that may still be on the device.
     virtual void step_done(const StepEvent&) {}
+    // The same step's losses and observables read to the host (event.values), in
+    // step order: right after step_done when record.read_every is 1 (the CPU's
+    // default); otherwise every read_every mini-batches, a whole window of steps
+    // read in one transfer, before that mini-batch's iteration_done. A step that
+    // diverged, and every step after it, is never read.
+    virtual void step_read(const StepEvent&) {}
     virtual void iteration_done(const StepClock&) {}  // after every state of a mini-batch
     virtual void epoch_done(const EpochEvent&) {}
     virtual void evaluation_starting() {}  // the spec's evaluations of the encoder begin (after an epoch_done)

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "data/datasets.hpp"
@@ -61,6 +62,7 @@ Runner::Runner(const ExperimentSpec& spec) : spec_(spec) {}
 
 void Runner::prepare() {
     use_threads(spec_.threads);
+    use_heap_for_tensors();
     torch::manual_seed(static_cast<std::uint64_t>(spec_.seed));
     const torch::Device device = resolve_device(spec_.device);
     use_gpu_numerics(device, spec_.deterministic);
@@ -69,21 +71,36 @@ void Runner::prepare() {
 
 namespace {
 
-// NaN or Inf in this step's losses or in the parameters it changed: throws Diverged naming them.
-void check_finite(const Model& model, const std::string& state, const StepReport& report, const StepClock& clock,
-                  const std::string& spec_log) {
+// A step run but not yet handed to the observers: its measures, still where they
+// were computed until the window is read.
+struct PendingStep {
+    std::string state;
+    StepClock clock;
+    Modulation modulation;
+    double seconds = 0;
+    Measures losses, observables;
+    torch::Tensor parameters_finite;  // Model::parameters_finite after the step (may be empty)
+    bool read = false;                // whether the two below hold the values read
+    StepValues values;
+    bool parameters_ok = true;
+};
+
+// NaN or Inf in a read step's losses or in the parameters it changed: throws Diverged naming them.
+void check_finite(const Model& model, const PendingStep& step, const std::string& spec_log) {
     std::string what;
-    for (const auto& [term, value] : report.losses)
+    for (const auto& [term, value] : step.values.losses)
         if (!std::isfinite(value)) {
             what = "loss \"" + term + "\" is " + (std::isnan(value) ? "NaN" : "infinite");
             break;
         }
-    if (what.empty()) {
-        const std::string p =
-            model.first_non_finite(model.learned(PathwayKind::feedforward), model.learned(PathwayKind::feedback));
-        if (!p.empty()) what = "parameter " + p + " holds NaN or Inf";
+    if (what.empty() && !step.parameters_ok) {
+        const std::string p = model.name_of_non_finite(step.parameters_finite, model.learned(PathwayKind::feedforward),
+                                                       model.learned(PathwayKind::feedback));
+        what = "parameter " + p + " holds NaN or Inf";
     }
     if (what.empty()) return;
+    const std::string& state = step.state;
+    const StepClock& clock = step.clock;
     const std::string resume = resume_path_for(spec_log);
     throw Diverged(
         "diverged in state " + state + " at epoch " + std::to_string(clock.epoch) + ", iteration " +
@@ -146,7 +163,8 @@ public:
           timeline_(expand_schedule(spec, per_pass_)),
           awake_(awake_states(spec)),
           data_(train_, batch_, data_rng_),
-          resume_path_(resume_path_for(spec.record.path)) {}
+          resume_path_(resume_path_for(spec.record.path)),
+          read_every_(read_interval(spec.record, device)) {}
     Training(const Training&) = delete;
     Training& operator=(const Training&) = delete;
 
@@ -237,6 +255,7 @@ public:
             model_.save(result.checkpoint);
         }
         if (interrupted) return false;  // a partial epoch's steps are still flushed by run_ended
+        read_window();                  // normally read at the epoch's last mini-batch already
         EpochEvent e{clock_.epoch, secs, double(done * batch_) / std::max(secs, 1e-9)};
         notify([&](Observer& o) { o.epoch_done(e); });
         const bool last = clock_.epoch + 1 == spec_.schedule.epochs;
@@ -264,6 +283,14 @@ public:
         report.encoder = trained_epochs == 0 ? "untrained" : "trained";
         notify([&](Observer& o) { o.evaluation_done(report); });
         if (final) result.evaluation = report;
+    }
+
+    // The steps run but not yet read, read now (when the run failed in between).
+    // Nothing is read when the device itself failed; the failure is what the user hears of.
+    void read_what_was_left() noexcept {
+        try {
+            read_window();
+        } catch (...) {}
     }
 
     // The run finished: its resumable checkpoint is no longer needed.
@@ -308,6 +335,56 @@ private:
         for (Observer* o : observers_) f(*o);
     }
 
+    // Mini-batches between reads of the measures to the host: record.read_every,
+    // or when it is 0 (automatic) every step on the CPU (where reading costs no
+    // wait) and every progress line on a GPU.
+    static std::int64_t read_interval(const RecordSpec& record, torch::Device device) {
+        if (record.read_every > 0) return record.read_every;
+        return device.is_cpu() ? 1 : record.progress_every;
+    }
+
+    // Reads the window of unread steps to the host in one transfer, checks each in
+    // order for NaN and Inf, and hands them to the observers (step_read). A step
+    // that diverged throws Diverged after the steps before it were handed on.
+    void read_window() {
+        check_window();
+        deliver_window();
+    }
+    void check_window() {
+        std::vector<torch::Tensor> scalars;
+        for (const PendingStep& s : window_) {
+            if (s.read) continue;
+            for (const auto& [name, value] : s.losses) scalars.push_back(value);
+            for (const auto& [name, value] : s.observables) scalars.push_back(value);
+            if (s.parameters_finite.defined()) scalars.push_back(s.parameters_finite.all());
+        }
+        const std::vector<double> values = read_scalars(scalars);
+        std::size_t k = 0;
+        for (PendingStep& s : window_) {
+            if (s.read) continue;
+            s.read = true;
+            for (const auto& [name, value] : s.losses) s.values.losses.emplace_back(name, values[k++]);
+            for (const auto& [name, value] : s.observables) s.values.observables.emplace_back(name, values[k++]);
+            if (s.parameters_finite.defined()) s.parameters_ok = values[k++] != 0.0;
+        }
+        for (std::size_t i = 0; i < window_.size(); ++i) {
+            try {
+                check_finite(model_, window_[i], spec_.record.path);
+            } catch (const Diverged&) {
+                window_.resize(i);  // the steps before it were sound: hand them on
+                deliver_window();
+                throw;
+            }
+        }
+    }
+    void deliver_window() {
+        for (const PendingStep& s : window_) {
+            StepEvent event{&s.state, s.clock, nullptr, &s.values, s.modulation, s.seconds};
+            notify([&](Observer& o) { o.step_read(event); });
+        }
+        window_.clear();
+    }
+
     // One mini-batch: each state of the block in turn, then the observers.
     void run_mini_batch(const Block& block, bool sees_data) {
         if (sees_data || !data_.started()) data_.next();
@@ -317,16 +394,21 @@ private:
                                 spec_.schedule.epochs};
             Modulation m = model_.conductor.modulation(name, when);
             for (const auto& d : model_.dream_modules) d->modulate(name, m);
-            StepEvent event{&name, clock_, nullptr, m, wall_.seconds()};
+            StepEvent event{&name, clock_, nullptr, nullptr, m, wall_.seconds()};
             notify([&](Observer& o) { o.state_starting(event); });
             StepReport report = states_.at(name)->step(model_, experience.images, m, clock_);
-            check_finite(model_, name, report, clock_, spec_.record.path);
+            event.seconds = wall_.seconds();
+            window_.push_back({name, clock_, m, event.seconds, report.losses, report.observables,
+                               model_.parameters_finite(model_.learned(PathwayKind::feedforward),
+                                                        model_.learned(PathwayKind::feedback))});
+            if (read_every_ == 1) check_window();  // as each step ends: a diverged step reaches no observer
             keep_dreams(name, report);
             for (const auto& d : model_.dream_modules) d->after_step(name, model_, experience, clock_);
             event.report = &report;
-            event.seconds = wall_.seconds();
             notify([&](Observer& o) { o.step_done(event); });
+            if (read_every_ == 1) deliver_window();
         }
+        if ((clock_.iteration + 1) % read_every_ == 0 || clock_.last_of_epoch()) read_window();
         notify([&](Observer& o) { o.iteration_done(clock_); });
     }
 
@@ -340,8 +422,10 @@ private:
             if (name == "dream") last_dreams_[state] = DreamBatch{state, clock_.step, tensor};
     }
 
-    // Everything a later run needs to go on from `next`, written atomically.
+    // Everything a later run needs to go on from `next`, written atomically; the
+    // steps before it are read first, so a checkpoint never holds a diverged model.
     void save_resume(const StepClock& next) {
+        read_window();
         torch::serialize::OutputArchive archive, m, d;
         model_.save_state(m);
         archive.write("model", m);
@@ -376,6 +460,8 @@ private:
     std::map<std::string, bool> awake_;
     MiniBatches data_;
     std::string resume_path_;
+    std::int64_t read_every_;  // mini-batches between reads of the measures
+    std::vector<PendingStep> window_;
 
     StepClock clock_;                   // where training goes on from
     std::int64_t skip_iterations_ = 0;  // of the first epoch, done before the run was resumed
@@ -391,24 +477,26 @@ RunResult Runner::run(const std::atomic<bool>* stop, bool resume) {
     prepare();
     WallClock wall;
     RunResult result;
+    std::optional<Training> training;
     try {
-        Training training(spec_, torch::Device(device_name_), observers_, wall);
-        if (resume) training.restore();
-        training.announce(device_name_);
-        if (!resume && spec_.eval.initial && spec_.schedule.epochs > 0) training.evaluate(0, false, result);
+        training.emplace(spec_, torch::Device(device_name_), observers_, wall);
+        if (resume) training->restore();
+        training->announce(device_name_);
+        if (!resume && spec_.eval.initial && spec_.schedule.epochs > 0) training->evaluate(0, false, result);
         bool interrupted = false;
-        while (!interrupted && training.epochs_left()) interrupted = !training.run_epoch(stop, result);
+        while (!interrupted && training->epochs_left()) interrupted = !training->run_epoch(stop, result);
         if (interrupted) {
             result.status = {RunStatus::interrupted};
         } else {
             result.status = {RunStatus::finished};
-            training.evaluate(spec_.schedule.epochs, true, result);
-            training.remove_resume_checkpoint();
+            training->evaluate(spec_.schedule.epochs, true, result);
+            training->remove_resume_checkpoint();
         }
     } catch (const Diverged& error) {
         notify([&](Observer& o) { o.run_ended({RunStatus::diverged, error.what()}, wall.seconds()); });
         throw;
     } catch (const std::exception& error) {
+        if (training) training->read_what_was_left();  // the log keeps every step run before the failure
         notify([&](Observer& o) { o.run_ended({RunStatus::failed, error_text(error)}, wall.seconds()); });
         throw;
     }

@@ -1,6 +1,7 @@
 #include "sim/run/runtime.hpp"
 
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <cstdlib>
 #include <thread>
@@ -26,6 +27,11 @@ int thread_count(std::int64_t requested) {
 void set_blas_threads(int n) {
     using SetThreads = void (*)(int);
     if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(n);
+}
+
+void use_heap_for_tensors() {
+    if (!std::getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    if (!std::getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
 int use_threads(std::int64_t threads) {

@@ -23,6 +23,13 @@ int thread_count(std::int64_t requested);
 int use_threads(std::int64_t threads);
 // OpenBLAS's own thread count, when OpenBLAS is the BLAS behind LibTorch (else nothing).
 void set_blas_threads(int n);
+// glibc's allocator set for a training loop's tensors: blocks up to 32 MiB come
+// from the heap (not each a fresh mmap, zero-filled page by page as it is first
+// touched) and freed memory is kept up to 256 MiB. Left to its adaptive
+// thresholds, malloc made the same PAD cycle 15-30 % slower or not depending on
+// which small tensors outlived a step (docs/performance.md). A threshold set in
+// the environment (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_) wins.
+void use_heap_for_tensors();
 
 // GPU numerics of this process. With `deterministic`, cuDNN uses only its
 // deterministic algorithms and LibTorch its deterministic kernels (warning once

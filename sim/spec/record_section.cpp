@@ -129,6 +129,10 @@ const ParameterSet& record_parameters() {
          integer("flush_every", rec.flush_every, 0, kNoLimit,
                  "iterations between writes of the log inside an epoch; 0 = at epoch ends only")
              .in("mini-batches"),
+         integer("read_every", rec.read_every, 0, kNoLimit,
+                 "iterations between reads of the losses from the device, in one transfer (no value changes); "
+                 "0 = every step on the CPU, every progress_every on a GPU")
+             .in("mini-batches"),
          object("activity", activity_parameters(), "activity of the cortical areas on probe images"),
          object("dreams", dreams_parameters(), "samples of each state's mini-batch"),
          object("plasticity", plasticity_parameters(), "plasticity of each pathway"),
@@ -144,6 +148,7 @@ RecordSpec parse_record(ObjectReader& r) {
     rec.checkpoint = r.boolean("checkpoint");
     rec.checkpoint_every = r.integer("checkpoint_every");
     rec.flush_every = r.integer("flush_every");
+    rec.read_every = r.integer("read_every");
     // A probe's object; left out, its defaults.
     ObjectReader activity = r.object("activity");
     rec.activity = parse_activity(activity);

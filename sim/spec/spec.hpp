@@ -213,6 +213,10 @@ struct RecordSpec {
     std::int64_t progress_every = 25;  // iterations between progress lines
     bool checkpoint = true;
     std::int64_t flush_every = 0;  // iterations between mid-epoch flushes; 0 = at epoch ends only
+    // Iterations between reads of the steps' losses and observables from the device
+    // to the host, one transfer per window; 0 = automatic: every step on the CPU,
+    // every progress_every iterations on a GPU. Changes no value, only when it is read.
+    std::int64_t read_every = 0;
     // Iterations between resumable checkpoints (<log>.resume.pt) inside an epoch; 0 = at
     // epoch ends (after their evaluation) and when the run is stopped only.
     std::int64_t checkpoint_every = 0;

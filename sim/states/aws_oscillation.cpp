@@ -47,8 +47,8 @@ public:
         TopDownPrediction top_down = predict_top_down(model, inferred);
         const CriticInputs& predicted = top_down.predicted;
         const CriticInputs awake = critic_inputs(model, inferred);
-        double score = adversarial_term(model, predicted, m.phase, p_.weight);
-        double penalty = gradient_penalty_term(model, predicted, p_.penalty, p_.weight);
+        torch::Tensor score = adversarial_term(model, predicted, m.phase, p_.weight);
+        torch::Tensor penalty = gradient_penalty_term(model, predicted, p_.penalty, p_.weight);
 
         // L_RECON: distance in each critic's hidden features, the critics held fixed.
         torch::Tensor recon;
@@ -58,10 +58,10 @@ public:
             auto d = (critic->forward(awake[i]).features - critic->forward(predicted[i]).features).pow(2).mean();
             recon = recon.defined() ? recon + d : d;
         }
-        NamedValues losses{{"penalty", penalty}};
+        Measures losses{{"penalty", penalty}};
         if (recon.defined()) {
             accumulate_gradient(recon, area_parameters(model), p_.weight * p_.reconstruction_weight);
-            losses.emplace_back("reconstruction", recon.item<double>());
+            losses.emplace_back("reconstruction", recon.detach());
         }
         model.learn_pathways(/*feedforward=*/true, /*feedback=*/true);
         consolidate_critics(model, name_);

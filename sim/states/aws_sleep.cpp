@@ -38,19 +38,21 @@ public:
         auto& generator = model.stochastic_generator();
         Hierarchy dream = generator.generate(generator.prior(images.size(0), model.device), /*sample=*/true);
         CriticInputs sample = critic_inputs(model, dream);
-        double score = adversarial_term(model, sample, m.phase, p_.weight);
-        double penalty = gradient_penalty_term(model, sample, p_.penalty, p_.weight);
-        double wake_score = 0;
+        torch::Tensor score = adversarial_term(model, sample, m.phase, p_.weight);
+        torch::Tensor penalty = gradient_penalty_term(model, sample, p_.penalty, p_.weight);
+        torch::Tensor wake_score;  // float64, added in critic order
         {
             torch::NoGradGuard no_grad;
             auto wake = critic_inputs(model, model.wake_trace);
-            for (std::size_t i = 0; i < model.critics.size(); ++i)
-                wake_score += model.critics[i].critic->forward(wake[i]).score.mean().item<double>();
+            for (std::size_t i = 0; i < model.critics.size(); ++i) {
+                auto s = model.critics[i].critic->forward(wake[i]).score.mean().to(torch::kFloat64);
+                wake_score = wake_score.defined() ? wake_score + s : s;
+            }
         }
         model.learn_pathways(/*feedforward=*/false, /*feedback=*/true);
         consolidate_critics(model, name_);
         return {{{"penalty", penalty}},
-                {{"critic_score", score}, {"wasserstein_estimate", wake_score - score}},
+                {{"critic_score", score}, {"wasserstein_estimate", wake_score - score.to(torch::kFloat64)}},
                 samples_of({{"dream", generator.to_image(dream.front())}})};
     }
 

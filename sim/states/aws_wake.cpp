@@ -34,7 +34,7 @@ public:
     StepReport step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock&) override {
         model.zero_grad();
         Hierarchy wake = model.stochastic_encoder().infer(images, /*sample=*/true);
-        double score = adversarial_term(model, critic_inputs(model, wake), m.phase, p_.weight);
+        torch::Tensor score = adversarial_term(model, critic_inputs(model, wake), m.phase, p_.weight);
         model.learn_pathways(/*feedforward=*/true, /*feedback=*/false);
         model.wake_trace.clear();
         for (const auto& h : wake) model.wake_trace.push_back(h.detach());

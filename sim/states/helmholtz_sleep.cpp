@@ -41,7 +41,7 @@ public:
         Modulation recognition_only = m;
         recognition_only.feedback_sign = 0.0;
         model.learn(recognition_only);
-        return {{{"recognition_nll", nll.item<double>()}}, {}, samples_of({{"dream", generator.to_image(dream[0])}})};
+        return {{{"recognition_nll", nll.detach()}}, {}, samples_of({{"dream", generator.to_image(dream[0])}})};
     }
 };
 

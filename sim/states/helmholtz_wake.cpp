@@ -40,7 +40,7 @@ public:
         Modulation generative_only = m;
         generative_only.feedforward_sign = 0.0;
         model.learn(generative_only);
-        return {{{"generative_nll", nll.item<double>()}}, {}, samples_of({{"input", images}})};
+        return {{{"generative_nll", nll.detach()}}, {}, samples_of({{"input", images}})};
     }
 };
 

@@ -68,7 +68,7 @@ public:
         Modulation generative_only = m;
         generative_only.feedforward_sign = 0.0;
         model.learn(generative_only);
-        return {{{"dream_energy", energy.item<double>()}}, {}, samples_of({{"dream", dream}})};
+        return {{{"dream_energy", energy.detach()}}, {}, samples_of({{"dream", dream}})};
     }
 
 private:

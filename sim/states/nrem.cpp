@@ -87,8 +87,8 @@ public:
         auto loss = model.reconstruction_loss(recovered, z);
         if (p_.weight > 0) (p_.weight * loss).backward();
         model.learn(m);
-        return {{{"latent_reconstruction", loss.item<double>()}},
-                {{"occlusion_drop_rate", drop_rate}, {"occlusion_tile", double(tile)}},
+        return {{{"latent_reconstruction", loss.detach()}},
+                {{"occlusion_drop_rate", host_measure(drop_rate)}, {"occlusion_tile", host_measure(double(tile))}},
                 samples_of({{"dream", dream}, {"occluded_dream", occluded}})};
     }
 

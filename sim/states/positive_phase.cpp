@@ -27,9 +27,7 @@ public:
         auto energy = (reconstruction - images).pow(2).mean();
         energy.backward();
         model.learn(m);
-        return {{{"energy", energy.item<double>()}},
-                {},
-                samples_of({{"input", images}, {"reconstruction", reconstruction}})};
+        return {{{"energy", energy.detach()}}, {}, samples_of({{"input", images}, {"reconstruction", reconstruction}})};
     }
 };
 

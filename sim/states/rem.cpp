@@ -53,8 +53,8 @@ public:
             (m.discriminator_gate * bce).backward();
             model.learn(m);
         }
-        return {{{"fake", bce.item<double>()}},
-                {{"discriminator_output", d.mean().item<double>()}},
+        return {{{"fake", bce.detach()}},
+                {{"discriminator_output", d.mean().detach()}},
                 samples_of({{"dream", dream}, {"discriminator_output", d}})};
     }
 

@@ -32,7 +32,7 @@ std::vector<torch::Tensor> area_parameters(const Model& model) {
     return params;
 }
 
-double adversarial_term(Model& model, const CriticInputs& sample, double phase, double weight) {
+torch::Tensor adversarial_term(Model& model, const CriticInputs& sample, double phase, double weight) {
     torch::Tensor score;
     for (std::size_t i = 0; i < model.critics.size(); ++i) {
         auto s = model.critics[i].critic->forward(sample[i]).score.mean();
@@ -40,7 +40,7 @@ double adversarial_term(Model& model, const CriticInputs& sample, double phase, 
     }
     accumulate_gradient(score, model.critic_parameters(), -weight * phase);
     if (score.requires_grad()) accumulate_gradient(score, area_parameters(model), weight * phase);
-    return score.item<double>();
+    return score.detach();
 }
 
 TopDownPrediction predict_top_down(Model& model, const Hierarchy& inferred) {
@@ -78,10 +78,10 @@ PenaltyRule parse_penalty(ObjectReader& r) {
     return rule;
 }
 
-double gradient_penalty_term(Model& model, const CriticInputs& sample, const PenaltyRule& rule, double weight) {
-    if (rule.kind == PenaltyKind::none || rule.lambda == 0.0 || weight == 0.0) return 0.0;
+torch::Tensor gradient_penalty_term(Model& model, const CriticInputs& sample, const PenaltyRule& rule, double weight) {
+    if (rule.kind == PenaltyKind::none || rule.lambda == 0.0 || weight == 0.0) return host_measure(0.0);
     const CriticInputs wake = critic_inputs(model, model.wake_trace);
-    double total = 0;
+    torch::Tensor total;
     for (std::size_t i = 0; i < model.critics.size(); ++i) {
         Critic& critic = model.critics[i].critic;
         torch::Tensor penalty;
@@ -91,7 +91,8 @@ double gradient_penalty_term(Model& model, const CriticInputs& sample, const Pen
             penalty = gradient_penalty_l1(critic, wake[i]) + gradient_penalty_l1(critic, sample[i]);
         }
         accumulate_gradient(penalty, critic->parameters(), weight * rule.lambda);
-        total += penalty.item<double>();
+        const torch::Tensor value = penalty.detach().to(torch::kFloat64);
+        total = total.defined() ? total + value : value;
     }
     return total;
 }

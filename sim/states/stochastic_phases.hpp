@@ -37,8 +37,9 @@ struct TopDownPrediction {
 };
 TopDownPrediction predict_top_down(Model& model, const Hierarchy& inferred);
 
-// The phase's adversarial term (see above). Returns the mean critic score summed over critics.
-double adversarial_term(Model& model, const CriticInputs& sample, double phase, double weight);
+// The phase's adversarial term (see above). Returns the mean critic score summed
+// over critics (a measure: 0-dim, detached, on the run's device).
+torch::Tensor adversarial_term(Model& model, const CriticInputs& sample, double phase, double weight);
 
 // How the critics' gradient penalty is taken (spec "penalty"): Gulrajani's WGAN-GP on
 // wake/phase interpolates (the paper), L1 at the samples (the v1 code), or none.
@@ -59,8 +60,9 @@ std::vector<Parameter> penalty_parameters();
 PenaltyRule parse_penalty(ObjectReader& r);
 
 // The penalty between the cycle's wake trace and this phase's sample, weighted `weight`,
-// added to the critics' gradients. Returns its value summed over critics.
-double gradient_penalty_term(Model& model, const CriticInputs& sample, const PenaltyRule& rule, double weight);
+// added to the critics' gradients. Returns its value summed over critics (a
+// float64 measure, added in critic order; 0 on the host when there is no penalty).
+torch::Tensor gradient_penalty_term(Model& model, const CriticInputs& sample, const PenaltyRule& rule, double weight);
 
 // Steps the critics when `state` is the cycle's last adversarial phase.
 void consolidate_critics(Model& model, const std::string& state);

@@ -56,9 +56,9 @@ public:
         model.zero_grad();
         auto encoded = model.pad_encoder().forward(images);
         StepReport report;
-        NamedValues& losses = report.losses;
+        Measures& losses = report.losses;
         auto kl = Model::latent_kl(encoded.z);
-        losses.emplace_back("kl", kl.item<double>());
+        losses.emplace_back("kl", kl.detach());
         auto total = p_.kl_weight * kl;
 
         torch::Tensor d;
@@ -68,15 +68,15 @@ public:
             d = model.discriminator(encoded.layer3);
             auto bce = torch::binary_cross_entropy(d, torch::full_like(d, m.discriminator_target));
             total = total + m.discriminator_gate * bce;
-            losses.emplace_back("real", bce.item<double>());
-            report.observables.emplace_back("discriminator_output", d.mean().item<double>());
+            losses.emplace_back("real", bce.detach());
+            report.observables.emplace_back("discriminator_output", d.mean().detach());
         }
 
         auto z = encoded.z;
         if (p_.latent_noise_std > 0) z = z + p_.latent_noise_std * torch::randn_like(z);
         auto prediction = model.pad_generator().forward(z);
         auto reconstruction = model.reconstruction_loss(prediction, images);
-        losses.emplace_back("reconstruction", reconstruction.item<double>());
+        losses.emplace_back("reconstruction", reconstruction.detach());
         if (p_.reconstruction_weight > 0) total = total + p_.reconstruction_weight * reconstruction;
 
         total.backward();

@@ -105,7 +105,7 @@ public:
         auto loss = model.reconstruction_loss(reconstruction, images);
         loss.backward();
         model.learn(m);
-        return {{{"reconstruction", loss.item<double>()}},
+        return {{{"reconstruction", loss.detach()}},
                 {},
                 samples_of({{"input", images}, {"reconstruction", reconstruction.detach()}})};
     }
