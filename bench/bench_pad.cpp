@@ -209,7 +209,9 @@ void bench_states(const Options& o, torch::Device device) {
     for (const auto& s : spec.states) states[s.name] = find_state_type(s.type)->make(s);
     StepClock clock{0, 1, 1, 1 << 30};
     // The reads and the finiteness check of `somnus run` (sim/run/runner.cpp).
-    const std::int64_t read_every = o.read_every > 0 ? o.read_every : device.is_cpu() ? 1 : 25;
+    RecordSpec record = spec.record;
+    record.read_every = o.read_every;
+    const std::int64_t read_every = read_interval(record, device);
     std::vector<torch::Tensor> unread;
     std::int64_t cycles = 0;
     double read_sum = 0;  // kept, so that no read is optimised away

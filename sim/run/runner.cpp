@@ -130,6 +130,11 @@ void load_generators(torch::serialize::InputArchive& archive, torch::Generator& 
 
 }  // namespace
 
+std::int64_t read_interval(const RecordSpec& record, torch::Device device) {
+    if (record.read_every > 0) return record.read_every;
+    return device.is_cpu() ? 1 : record.progress_every;
+}
+
 std::string resume_path_for(const std::string& log_path) {
     return std::filesystem::path(log_path).replace_extension(".resume.pt").string();
 }
@@ -255,7 +260,6 @@ public:
             model_.save(result.checkpoint);
         }
         if (interrupted) return false;  // a partial epoch's steps are still flushed by run_ended
-        read_window();                  // normally read at the epoch's last mini-batch already
         EpochEvent e{clock_.epoch, secs, double(done * batch_) / std::max(secs, 1e-9)};
         notify([&](Observer& o) { o.epoch_done(e); });
         const bool last = clock_.epoch + 1 == spec_.schedule.epochs;
@@ -333,14 +337,6 @@ private:
     template <class F>
     void notify(F&& f) {
         for (Observer* o : observers_) f(*o);
-    }
-
-    // Mini-batches between reads of the measures to the host: record.read_every,
-    // or when it is 0 (automatic) every step on the CPU (where reading costs no
-    // wait) and every progress line on a GPU.
-    static std::int64_t read_interval(const RecordSpec& record, torch::Device device) {
-        if (record.read_every > 0) return record.read_every;
-        return device.is_cpu() ? 1 : record.progress_every;
     }
 
     // Reads the window of unread steps to the host in one transfer, checks each in

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -56,6 +57,10 @@ private:
 std::string checkpoint_path_for(const std::string& log_path);
 // The resumable checkpoint of a run: "runs/pad.h5" -> "runs/pad.resume.pt" (deleted when the run finishes).
 std::string resume_path_for(const std::string& log_path);
+// Mini-batches between reads of the steps' measures to the host: record.read_every,
+// or when it is 0 (automatic) every step on the CPU (where reading costs no wait)
+// and every progress line (record.progress_every) on a GPU.
+std::int64_t read_interval(const RecordSpec& record, c10::Device device);
 
 // A loss or a parameter became NaN or Inf; what() names the state, the time and the module.
 struct Diverged : RunError {
