@@ -69,8 +69,8 @@ TEST(Files, AWholeFileReplacesTheOldOneAndAFailedWriteKeepsIt) {
         write_file_atomically(blocked, "x");
         FAIL() << "no error";
     } catch (const OutputError& e) {
-        EXPECT_EQ(std::string(e.what()),
-                  blocked.string() + ": cannot write (Not a directory); the previous file there is kept");
+        EXPECT_EQ(std::string(e.what()), blocked.string() + ": cannot write (cannot create the folder " +
+                                             path.string() + ": Not a directory); the previous file there is kept");
     }
     EXPECT_EQ(test::read_file(path), "second\n");
 }

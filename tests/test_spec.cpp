@@ -383,3 +383,59 @@ TEST(Spec, DosesParseAndBadDosesSayWhere) {
     e = with_dose(R"({"ach": {"set": 0.5}, "nights": [1]})");
     EXPECT_EQ(e.pointer(), "/modules/conductor/doses/0/nights");
 }
+
+namespace {
+// The message of the SpecError parse_spec_text throws for `text` ("" if none).
+std::string text_error(const std::string& text, const JsonSource& source, std::string* pointer = nullptr) {
+    try {
+        parse_spec_text(text, source);
+    } catch (const SpecError& e) {
+        if (pointer) *pointer = e.pointer();
+        return e.message();
+    }
+    return "";
+}
+}  // namespace
+
+TEST(Spec, AKeyGivenTwiceIsNamedWithBothPlacesWhereverItIs) {
+    const JsonSource file{"s.json"};
+    std::string pointer;
+    // In a nested object inside an array, after a comment, spelled once with an escape.
+    const std::string text = "{\n // a comment with \"seed\": 1\n \"a\": [0, {\"b\\u0063\": 1,\n  \"bc\": 2}]\n}";
+    EXPECT_EQ(text_error(text, file, &pointer),
+              "the key \"bc\" is given twice, at s.json:3:12 and at s.json:4:3 (only the last would count); give it once");
+    EXPECT_EQ(pointer, "/a/1/bc");
+    // The same key in two objects, in strings and in comments, is no repetition.
+    EXPECT_EQ(text_error("{\"a\": {\"k\": 1}, \"b\": {\"k\": \"\\\"k\\\": 2\"} /* \"a\": 3 */}", file), "");
+    // A --set value is placed by column, its pointer under the key set.
+    const JsonSource set{"--set data={...}", false, JsonPointer("/data"), "--set data={...}: "};
+    EXPECT_EQ(text_error("{\"x\": 1, \"x\": 2}", set, &pointer),
+              "the key \"x\" is given twice, at columns 2 and 10 of --set data={...} (only the last would count); give "
+              "it once");
+    EXPECT_EQ(pointer, "/data/x");
+}
+
+TEST(Spec, ANumberBeyondADoubleIsASpecErrorAtItsPointer) {
+    std::string pointer;
+    EXPECT_EQ(text_error("{\"a\": [1, 2, -1e999]}", JsonSource{"s.json"}, &pointer),
+              "the number -1e999 (s.json:1:14) is too large (a number's magnitude is at most 1.8e308)");
+    EXPECT_EQ(pointer, "/a/2");
+    // Large but finite numbers, and integers past 64 bits (read as doubles), are numbers.
+    EXPECT_EQ(text_error("[1.7e308, 123456789012345678901234567890, 1e-400]", JsonSource{"s.json"}), "");
+    // Malformed text is left to the parser, whose error the caller places by line and column.
+    EXPECT_THROW(parse_spec_text("{\"a\": 1,}", JsonSource{"s.json"}), Json::parse_error);
+}
+
+TEST(Spec, SetReadsItsValueAsASpecFileIsRead) {
+    Json document = pad_document();
+    try {
+        apply_override(document, "schedule.epochs=1e400");
+        FAIL() << "1e400 accepted";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "spec error at /schedule/epochs: --set schedule.epochs=1e400: the number 1e400 is too large (a "
+                  "number's magnitude is at most 1.8e308)");
+    }
+    apply_override(document, "name=1e400x");  // not JSON: a bare word is a string, as before
+    EXPECT_EQ(document["name"], "1e400x");
+}

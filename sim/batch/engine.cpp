@@ -68,6 +68,8 @@ int run_on_slurm(const SweepSpec& sweep, const std::vector<SweepRun>& runs, cons
     const fs::path folder = fs::path(sweep.out) / "slurm";
     std::string specs;
     for (const auto& run : runs) specs += run.spec_path + "\n";
+    for (const char* name : {"specs.txt", "sweep.sbatch"})
+        check_output(folder / name, sweep_inputs(sweep), Replace::always, false, "the Slurm job's files");
     write_text_file(folder / "specs.txt", specs);
     const fs::path script = folder / "sweep.sbatch";
     write_text_file(script, slurm_script(sweep, runs, fs::read_symlink("/proc/self/exe").string()));

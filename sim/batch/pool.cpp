@@ -51,16 +51,7 @@ PreviousRun previous_run(const std::string& log, const Json& spec_source) {
             j->erase("threads");
             j->erase("device");
         }
-        Json patch = Json::diff(before, now);
-        if (!patch.empty()) {
-            const Json& op = patch[0];
-            const std::string path = op.value("path", std::string("/"));
-            const JsonPointer pointer(path);
-            auto shown = [&](const Json& doc) {
-                return doc.contains(pointer) ? doc.at(pointer).dump() : std::string("(absent)");
-            };
-            p.difference = "at " + path + ": " + shown(before) + " in the log, " + shown(now) + " now";
-        }
+        p.difference = first_difference(before, now, "in the log", "now");
     }
     if (p.status == RunStatus::finished)
         p.kind = PreviousRun::finished;

@@ -13,6 +13,7 @@
 #include "data/datasets.hpp"
 #include "sim/base/files.hpp"
 #include "sim/circuit/circuit.hpp"
+#include "sim/run/schedule.hpp"
 #include "sim/spec/data_check.hpp"
 #include "sim/spec/spec.hpp"
 
@@ -326,7 +327,8 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep) {
                 run.spec["record"]["path"] = run.log_path;
                 try {
                     ExperimentSpec parsed = parse_spec(run.spec);
-                    check_data(parsed);  // its data is there and big enough (file headers only)
+                    check_data(parsed);   // its data is there and big enough (file headers only)
+                    timeline_of(parsed);  // and no epoch is left empty
                     run.source = std::move(parsed.source);
                 } catch (const SpecError& e) {
                     // Blame the axis value behind the bad key, else the base spec.
@@ -356,7 +358,9 @@ void write_sweep(const SweepSpec& sweep, const std::vector<SweepRun>& runs) {
     for (const auto& axis : sweep.axes) labels.push_back(axis.label);
     manifest["parameters"] = labels;
     manifest["runs"] = Json::array();
+    const auto inputs = sweep_inputs(sweep);
     for (const auto& run : runs) {
+        check_output(run.spec_path, inputs, Replace::always, false, "a run's spec");
         write_text_file(run.spec_path, run.spec.dump(2) + "\n");
         Json entry{{"condition", run.condition},
                    {"seed", run.seed},
@@ -367,7 +371,15 @@ void write_sweep(const SweepSpec& sweep, const std::vector<SweepRun>& runs) {
         for (const auto& [label, value] : run.parameters) entry["parameters"][label] = value;
         manifest["runs"].push_back(entry);
     }
-    write_text_file(fs::path(sweep.out) / "sweep.json", manifest.dump(2) + "\n");
+    const fs::path manifest_path = fs::path(sweep.out) / "sweep.json";
+    check_output(manifest_path, inputs, Replace::always, false, "the sweep's manifest");
+    write_text_file(manifest_path, manifest.dump(2) + "\n");
+}
+
+std::vector<fs::path> sweep_inputs(const SweepSpec& sweep) {
+    std::vector<fs::path> inputs(sweep.bases.begin(), sweep.bases.end());
+    if (!sweep.file.empty()) inputs.emplace_back(sweep.file);
+    return inputs;
 }
 
 std::string slurm_script(const SweepSpec& sweep, const std::vector<SweepRun>& runs, const std::string& program) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -80,6 +81,9 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep);
 // Writes OUT/<condition>/seed_K.json for every run and the manifest
 // OUT/sweep.json (runs, their parameters, specs and logs).
 void write_sweep(const SweepSpec& sweep, const std::vector<SweepRun>& runs);
+
+// The files a sweep reads (its file and its base specs): nothing it writes may replace them.
+std::vector<std::filesystem::path> sweep_inputs(const SweepSpec& sweep);
 
 // The sbatch script running every run as one task of a job array: task K runs
 // the K-th spec of OUT/slurm/specs.txt with `somnus run --continue`, so a

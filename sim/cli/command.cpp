@@ -34,8 +34,8 @@ void add_run_options(CLI::App* command, SpecOptions& o) {
     command->add_option("--device", o.device, "auto, cpu, cuda or cuda:N; overrides the spec");
 }
 
-ExperimentSpec load(const SpecOptions& o, const std::string& out) {
-    Json document = load_spec_file(o.path);
+ExperimentSpec load(const SpecOptions& o, const std::string& out, std::vector<std::string>* files) {
+    Json document = load_spec_file(o.path, files);
     if (!document.is_object()) throw SpecError("/", "expected an object, got " + json_type_name(document));
     for (const auto& assignment : o.overrides) apply_override(document, assignment);
     if (o.threads >= 0) document["threads"] = o.threads;

@@ -55,6 +55,7 @@ void add_spec_options(CLI::App* command, SpecOptions& o, bool required = true);
 void add_run_options(CLI::App* command, SpecOptions& o);  // --threads, --device
 
 // Reads, overrides and checks the spec; `out` replaces record.path when given.
-ExperimentSpec load(const SpecOptions& o, const std::string& out = "");
+// `files`, when given, receives the spec file and those it extends.
+ExperimentSpec load(const SpecOptions& o, const std::string& out = "", std::vector<std::string>* files = nullptr);
 
 }  // namespace somnus::cli

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "sim/base/files.hpp"
 #include "sim/cli/command.hpp"
 #include "sim/results/export_mat.hpp"
 #include "sim/results/export_nwb.hpp"
@@ -13,6 +14,7 @@ namespace {
 
 struct ExportOptions {
     std::string log, mat, nwb;
+    bool overwrite = false;
 };
 
 }  // namespace
@@ -27,8 +29,11 @@ Command add_export_command(CLI::App& app) {
         ->add_option("--nwb", o->nwb,
                      "write an NWB 2.x file instead (Neurodata Without Borders: DANDI, pynwb, MatNWB; docs/nwb.md)")
         ->excludes(mat);
+    command->add_flag("--overwrite", o->overwrite, "replace an existing file at the output path");
     return {command, [o] {
+                if (!std::filesystem::is_regular_file(o->log)) throw InputError(o->log + ": file not found");
                 if (!o->nwb.empty()) {
+                    check_output(o->nwb, {o->log}, Replace::if_asked, o->overwrite, "the NWB file");
                     const NwbExport e = export_nwb(o->log, o->nwb);
                     std::printf("%s: %zu time series, %zu tables -> %s (NWB 2.7.0)\n", o->log.c_str(), e.time_series,
                                 e.tables, o->nwb.c_str());
@@ -36,6 +41,7 @@ Command add_export_command(CLI::App& app) {
                 }
                 const std::string mat =
                     o->mat.empty() ? std::filesystem::path(o->log).replace_extension(".mat").string() : o->mat;
+                check_output(mat, {o->log}, Replace::if_asked, o->overwrite, "the .mat file");
                 std::size_t n = export_mat(o->log, mat);
                 std::printf("%s: %zu datasets -> %s (struct somnus_log)\n", o->log.c_str(), n, mat.c_str());
                 return 0;

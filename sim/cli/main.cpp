@@ -3,6 +3,7 @@
 //          | replicate SPEC... | table LOG... | sweep SWEEP | summarize DIR | describe [NAME] | schema
 // One file per subcommand (sim/cli/*_command.cpp); errors map to exit codes in
 // sim/base/errors.hpp: 0 ok, 1 runtime error (data, I/O, interruption), 2 usage or spec error.
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -55,6 +56,9 @@ int run_main(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Over a file-size limit (ulimit -f) a write fails with EFBIG, reported as an error
+    // naming the file, instead of killing the process and leaving a partial file behind.
+    std::signal(SIGXFSZ, SIG_IGN);
     const int code = run_main(argc, argv);
     // Leave without the HDF5 library's exit handler: after a failed write (a full
     // disk) it would close the damaged file again and crash. Every log is already

@@ -6,6 +6,7 @@
 #include "data/datasets.hpp"
 #include "sim/batch/engine.hpp"
 #include "sim/cli/command.hpp"
+#include "sim/run/schedule.hpp"
 #include "sim/spec/data_check.hpp"
 
 namespace somnus::cli {
@@ -49,6 +50,7 @@ Command add_replicate_command(CLI::App& app) {
                     so.overrides = o->sets;
                     auto spec = load(so);
                     check_data(spec);
+                    timeline_of(spec);
                     for (const auto& [name, other] : names)
                         if (name == spec.name)
                             throw SpecError("/name", path + " and " + other + " are both named \"" + spec.name +

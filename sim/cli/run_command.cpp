@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "sim/base/files.hpp"
 #include "sim/base/writer_lock.hpp"
 #include "sim/batch/pool.hpp"
 #include "sim/circuit/circuit.hpp"
@@ -15,6 +16,7 @@
 #include "sim/results/log_reading.hpp"
 #include "sim/results/tables.hpp"
 #include "sim/run/runner.hpp"
+#include "sim/run/schedule.hpp"
 #include "sim/spec/data_check.hpp"
 
 namespace somnus::cli {
@@ -48,9 +50,21 @@ int run(RunOptions o) {
             "--overwrite");
     if (!resume && o.spec.path.empty()) throw UsageError("somnus run: give a spec, or --resume LOG");
     if (resume && o.continue_run) throw UsageError("somnus run: give --resume LOG or a spec with --continue, not both");
-    auto spec = resume ? recorded_spec(o.resume_log, o.spec) : load(o.spec, o.out);
+    std::vector<std::string> spec_files;  // the spec and those it extends: never written over
+    auto spec = resume ? recorded_spec(o.resume_log, o.spec) : load(o.spec, o.out, &spec_files);
     check_data(spec);
-    check_device(spec.device);                  // a missing GPU is an error before the log is opened
+    timeline_of(spec);          // an epoch left empty is a spec error before anything is written
+    check_device(spec.device);  // a missing GPU is an error before the log is opened
+    const std::string& log = spec.record.path;
+    const std::string model = checkpoint_path_for(log);
+    if (model == log)
+        throw UsageError("somnus: " + log + ": a log named .pt would be its own model file; give a log path ending in .h5");
+    const std::vector<std::filesystem::path> inputs(spec_files.begin(), spec_files.end());
+    check_output(log, inputs, Replace::always, false, "the run's log");  // a folder, or an input, whatever --overwrite says
+    check_output(model, inputs, Replace::always, false, "the run's model");
+    if (!resume && !o.continue_run && !o.overwrite && !std::filesystem::exists(log) && std::filesystem::exists(model))
+        throw UsageError("somnus: " + model + " exists (the model of a run whose log " + log +
+                         " is gone?); give --overwrite to replace it, or --out to write elsewhere");
     const WriterLock writer(spec.record.path);  // one run at a time writes a log
     if (o.continue_run && !o.overwrite) {
         const auto previous = previous_run(spec.record.path, spec.source);

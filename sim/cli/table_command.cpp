@@ -1,5 +1,6 @@
 // `somnus table LOG...`: mean ± SEM over seeds of the runs' evaluations.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "sim/base/files.hpp"
@@ -13,7 +14,7 @@ namespace {
 struct TableOptions {
     std::vector<std::string> logs;
     std::string csv, md;
-    bool per_epoch = false;
+    bool per_epoch = false, overwrite = false;
 };
 
 }  // namespace
@@ -25,6 +26,7 @@ Command add_table_command(CLI::App& app) {
     command->add_option("logs", o->logs, "run logs, or folders searched for *.h5")->required();
     command->add_option("--csv", o->csv, "also write the table as CSV");
     command->add_option("--md", o->md, "also write the table as Markdown");
+    command->add_flag("--overwrite", o->overwrite, "replace existing files at the --csv and --md paths");
     command->add_flag(
         "--per-epoch", o->per_epoch,
         "a row per experiment and evaluated epoch (e.g. after every night), not only the final evaluation");
@@ -32,6 +34,11 @@ Command add_table_command(CLI::App& app) {
         command, [o] {
             auto logs = find_logs(o->logs);
             if (logs.empty()) throw InputError("no *.h5 logs found in the given paths");
+            const std::vector<std::filesystem::path> inputs(logs.begin(), logs.end());
+            if (!o->md.empty()) check_output(o->md, inputs, Replace::if_asked, o->overwrite, "the Markdown table");
+            if (!o->csv.empty()) check_output(o->csv, inputs, Replace::if_asked, o->overwrite, "the CSV table");
+            if (!o->md.empty() && !o->csv.empty() && o->md == o->csv)
+                throw UsageError("somnus table: --csv and --md name the same file, " + o->md);
             std::vector<RunMetrics> runs;
             std::vector<std::string> unfinished;
             for (const auto& log : logs) add_finished_run(log, o->per_epoch, runs, unfinished);

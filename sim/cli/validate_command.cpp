@@ -31,6 +31,9 @@ Command add_validate_command(CLI::App& app) {
     return {command, [o, resolved] {
                 auto spec = load(*o);
                 check_data(spec);  // the data is there, and big enough
+                const std::int64_t images = training_images(spec.data);
+                // Expanded before anything is printed: an epoch left empty is a spec error.
+                const std::string timeline = timeline_of(spec).describe();
                 if (*resolved) {
                     std::printf("%s\n", spec.source.dump(2).c_str());
                     return 0;
@@ -45,10 +48,8 @@ Command add_validate_command(CLI::App& app) {
                 for (const auto& m : spec.modules)
                     if (m.kind == ModuleKind::dream)
                         std::printf("  %s: %s\n", m.name.c_str(), find_dream_module_type(m.type)->summary.c_str());
-                const std::int64_t images = training_images(spec.data);
                 std::printf("timeline (%lld training images, %lld mini-batches a pass):\n",
                             static_cast<long long>(images), static_cast<long long>(images / spec.schedule.batch_size));
-                std::string timeline = expand_schedule(spec, images / spec.schedule.batch_size).describe();
                 for (std::size_t at = 0, end; at < timeline.size(); at = end + 1) {
                     end = timeline.find('\n', at);
                     std::printf("  %s\n", timeline.substr(at, end - at).c_str());

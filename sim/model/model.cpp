@@ -98,6 +98,21 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
         critic_consolidation_state_ = name;  // the last of them (critics of adversarial wake-sleep)
     }
     adversarial = conductor.teaches_fake(judging);  // (PAD's discriminator neurons)
+
+    for (const auto& [role, name] : area_roles(circuit)) {
+        const Json* modules = spec.source.is_object() && spec.source.contains("modules") ? &spec.source["modules"] : nullptr;
+        areas_spec_[role] = {{"module", name},
+                             {"spec", modules && modules->contains(name) ? (*modules)[name] : Json(nullptr)}};
+    }
+}
+
+std::vector<std::pair<std::string, std::string>> area_roles(const Circuit& circuit) {
+    const Roles& roles = circuit.roles();
+    std::vector<std::pair<std::string, std::string>> out{{"encoder", circuit.name(roles.encoder)},
+                                                         {"generator", circuit.name(roles.generator)}};
+    if (roles.discriminator) out.emplace_back("discriminator", circuit.name(*roles.discriminator));
+    for (ModuleId id : roles.critics) out.emplace_back("critic." + circuit.name(id), circuit.name(id));
+    return out;
 }
 
 void Model::zero_grad() {
@@ -157,6 +172,7 @@ torch::Tensor Model::latent_kl(const torch::Tensor& z) {
 void Model::save(const std::string& path) const {
     torch::serialize::OutputArchive archive;
     save_areas(archive);
+    archive.write("areas_spec", c10::IValue(areas_spec_.dump()));
     write_atomically(archive, path);
 }
 
@@ -201,7 +217,7 @@ void Model::save_state(torch::serialize::OutputArchive& archive) const {
 void Model::load_state(torch::serialize::InputArchive& archive) {
     torch::serialize::InputArchive areas, ff, fb, hippo;
     archive.read("areas", areas);
-    load_areas(areas);
+    load_areas(areas, "the resumable checkpoint");
     archive.read("feedforward_optimizer", ff);
     feedforward_optimizer_->load(ff);
     archive.read("feedback_optimizer", fb);
@@ -290,25 +306,97 @@ void Model::save_areas(torch::serialize::OutputArchive& archive) const {
     }
 }
 
-void Model::load_areas(torch::serialize::InputArchive& archive) {
+namespace {
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+    std::string text;
+    for (auto d : shape) text += (text.empty() ? "" : "x") + std::to_string(d);
+    return text.empty() ? "a scalar" : text;
+}
+
+// Loads `area` from `archive`. LibTorch takes a tensor's shape from the file, so a
+// parameter or buffer whose shape the file changes is refused, naming it.
+void load_same_shapes(torch::nn::Module& area, const std::string& name, torch::serialize::InputArchive& archive,
+                      const std::string& file) {
+    std::vector<std::pair<std::string, std::vector<std::int64_t>>> before;
+    for (const auto& p : area.named_parameters()) before.emplace_back(p.key(), p.value().sizes().vec());
+    for (const auto& b : area.named_buffers()) before.emplace_back(b.key(), b.value().sizes().vec());
+    area.load(archive);
+    std::size_t i = 0;
+    auto check = [&](const std::string& key, const torch::Tensor& t) {
+        const auto& [expected_key, expected] = before.at(i++);
+        if (t.sizes().vec() != expected)
+            throw UsageError("somnus: " + file + ": " + name + "." + key + " is " + shape_text(t.sizes().vec()) +
+                             " in the model file, " + shape_text(expected) +
+                             " in the spec's areas; evaluate it with the spec its run used");
+    };
+    for (const auto& p : area.named_parameters()) check(p.key(), p.value());
+    for (const auto& b : area.named_buffers()) check(b.key(), b.value());
+}
+
+}  // namespace
+
+void Model::load_areas(torch::serialize::InputArchive& archive, const std::string& file) {
     torch::serialize::InputArchive e, g, d;
     archive.read("encoder", e);
-    encoder->load(e);
+    load_same_shapes(*encoder, circuit.name(circuit.roles().encoder), e, file);
     archive.read("generator", g);
-    generator->load(g);
-    if (discriminator && archive.try_read("discriminator", d)) discriminator->load(d);
+    load_same_shapes(*generator, circuit.name(circuit.roles().generator), g, file);
+    if (discriminator && archive.try_read("discriminator", d))
+        load_same_shapes(*discriminator, circuit.name(*circuit.roles().discriminator), d, file);
     for (auto& c : critics) {
         torch::serialize::InputArchive a;
-        if (archive.try_read("critic." + c.name, a)) c.critic->load(a);
+        if (archive.try_read("critic." + c.name, a)) load_same_shapes(*c.critic, c.name, a, file);
     }
 }
 
-void Model::load(const std::string& path) {
+namespace {
+
+// The areas an archive records; null when it records none.
+Json areas_in(torch::serialize::InputArchive& archive) {
+    c10::IValue recorded;
+    if (!archive.try_read("areas_spec", recorded) || !recorded.isString()) return nullptr;
+    return Json::parse(recorded.toStringRef(), nullptr, /*allow_exceptions=*/false);
+}
+
+torch::serialize::InputArchive open_model_file(const std::string& path, torch::Device device) {
     if (!std::filesystem::exists(path)) throw InputError(path + ": checkpoint not found");
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path, device);
-        load_areas(archive);
+    } catch (const c10::Error& error) {
+        throw InputError(path + ": not a somnus model file (" + std::string(error.what_without_backtrace()) + ")");
+    }
+    return archive;
+}
+
+}  // namespace
+
+Json recorded_areas(const std::string& path) {
+    auto archive = open_model_file(path, torch::kCPU);
+    return areas_in(archive);
+}
+
+void Model::load(const std::string& path) {
+    auto archive = open_model_file(path, device);
+    const Json recorded = areas_in(archive);
+    if (recorded.is_object()) {
+        // Area by area: the first difference, at the spec's pointer of the module playing that role.
+        for (const auto& [role, mine] : areas_spec_.items()) {
+            const std::string pointer = "/modules/" + mine["module"].get<std::string>();
+            if (!recorded.contains(role))
+                throw UsageError("somnus: " + path + ": the model file has no " + role + " (the spec's " +
+                                 mine["module"].get<std::string>() +
+                                 "); evaluate it with the spec its run used, or give --areas-from-checkpoint");
+            const std::string difference =
+                first_difference(recorded[role].value("spec", Json()), mine["spec"], "in the model file", "in the spec", pointer);
+            if (!difference.empty())
+                throw UsageError("somnus: " + path + ": the model file's areas differ from the spec's (" + difference +
+                                 "); evaluate it with the spec its run used, or give --areas-from-checkpoint");
+        }
+    }
+    try {
+        load_areas(archive, path);
     } catch (const c10::Error& error) {
         throw InputError(path + ": not a somnus checkpoint for this circuit (" +
                          std::string(error.what_without_backtrace()) + ")");

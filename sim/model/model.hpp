@@ -96,8 +96,17 @@ public:
     // The named modules whose parameters make up a pathway's, in that order.
     std::vector<std::pair<std::string, torch::nn::Module*>> pathway_modules(PathwayKind pathway) const;
 
-    void save(const std::string& path) const;  // atomically (write, then rename)
+    // A model file: the areas' parameters and the areas' resolved spec entries
+    // (areas_spec), written atomically (write, then rename).
+    void save(const std::string& path) const;
+    // Loads a model file into these areas. A file whose recorded areas differ from
+    // this model's spec, or (a file written before areas were recorded) whose
+    // parameters have other shapes, is refused with a UsageError naming the first
+    // difference: LibTorch would otherwise take the file's shapes silently.
     void load(const std::string& path);
+    // The resolved spec entries of the areas a model file holds, by role: {"encoder":
+    // {"module": NAME, "spec": ENTRY}, "generator": ..., "discriminator": ..., "critic.NAME": ...}.
+    const Json& areas_spec() const { return areas_spec_; }
     // Everything that learns or remembers, for a resumable checkpoint: the areas,
     // the optimizers' moments and step counts, the gradients (PyTorch 1.x Adam
     // steps every parameter whose gradient is defined), the hippocampus, the dream
@@ -116,7 +125,8 @@ public:
 
 private:
     void save_areas(torch::serialize::OutputArchive& archive) const;
-    void load_areas(torch::serialize::InputArchive& archive);
+    void load_areas(torch::serialize::InputArchive& archive, const std::string& file);
+    Json areas_spec_ = Json::object();
     std::vector<torch::Tensor> feedforward_params_, feedback_params_, critic_params_;
     std::unique_ptr<torch::optim::Adam> feedforward_optimizer_;
     std::unique_ptr<torch::optim::Adam> feedback_optimizer_;
@@ -124,6 +134,14 @@ private:
     std::string critic_consolidation_state_;
     bool learned_feedforward_ = false, learned_feedback_ = false;
 };
+
+// The areas a model file records (Model::areas_spec of the model that saved it);
+// null for a file written before somnus recorded them. Throws InputError.
+Json recorded_areas(const std::string& path);
+
+// The roles of a circuit's areas as a model file names them ("encoder", "generator",
+// "discriminator", "critic.NAME"), each with its module's name, in that order.
+std::vector<std::pair<std::string, std::string>> area_roles(const Circuit& circuit);
 
 // "auto" picks CUDA when LibTorch sees a GPU.
 torch::Device resolve_device(const std::string& name);

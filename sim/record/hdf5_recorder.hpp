@@ -36,6 +36,8 @@ public:
     void restore_state(torch::serialize::InputArchive& archive) override;
 
     const std::string& path() const { return log_->path(); }
+    // The name errors give the log (default: its path), e.g. the file a partial one becomes.
+    void show_as(std::string name) { log_->show_as(std::move(name)); }
 
 private:
     bool started_ = false;  // run_started was seen: the file exists from then on

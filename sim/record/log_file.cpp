@@ -244,12 +244,13 @@ void write_whole(hid_t file, const std::string& path, hid_t memory_type, const v
 
 }  // namespace
 
-LogFile::LogFile(std::string path, Open mode) : path_(std::move(path)), pending_(std::make_unique<Pending>()) {
+LogFile::LogFile(std::string path, Open mode)
+    : path_(std::move(path)), name_(path_), pending_(std::make_unique<Pending>()) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     if (mode == Open::append) {
         Hdf5Handle file(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
         if (!file.valid())
-            throw InputError(path_ + ": cannot open the HDF5 log to continue it (missing, damaged or read-only)");
+            throw InputError(name_ + ": cannot open the HDF5 log to continue it (missing, damaged or read-only)");
         created_ = true;
         return;
     }
@@ -353,7 +354,7 @@ void LogFile::check_room(std::uint64_t queued) const {
     if (statvfs(folder_of(path_).c_str(), &disk) == 0) {
         const std::uint64_t free = std::uint64_t(disk.f_bavail) * disk.f_frsize;
         if (free < need)
-            throw OutputError(path_ + ": the disk is full (" + std::to_string(free >> 20) +
+            throw OutputError(name_ + ": the disk is full (" + std::to_string(free >> 20) +
                               " MiB free, the log needs about " + std::to_string(need >> 20) +
                               " MiB more); the log keeps everything written before");
     }
@@ -362,7 +363,7 @@ void LogFile::check_room(std::uint64_t queued) const {
         std::error_code ec;
         const auto size = created_ ? std::filesystem::file_size(path_, ec) : 0;
         if (std::uint64_t(size) + need > std::uint64_t(limit.rlim_cur))
-            throw OutputError(path_ + ": the log would outgrow the file-size limit (ulimit -f: " +
+            throw OutputError(name_ + ": the log would outgrow the file-size limit (ulimit -f: " +
                               std::to_string(std::uint64_t(limit.rlim_cur) >> 10) +
                               " KiB); the log keeps everything written before");
     }
@@ -371,14 +372,14 @@ void LogFile::check_room(std::uint64_t queued) const {
 std::map<std::string, std::int64_t> LogFile::series_lengths() {
     flush(true);
     Hdf5Handle file(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-    if (!file.valid()) throw InputError(path_ + ": cannot open the HDF5 log to read it");
+    if (!file.valid()) throw InputError(name_ + ": cannot open the HDF5 log to read it");
     return series_in(file);
 }
 
 void LogFile::truncate_series(const std::map<std::string, std::int64_t>& lengths) {
     flush(true);
     Hdf5Handle file(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-    if (!file.valid()) throw InputError(path_ + ": cannot open the HDF5 log to continue it");
+    if (!file.valid()) throw InputError(name_ + ": cannot open the HDF5 log to continue it");
     for (const auto& [path, length] : series_in(file)) {
         auto it = lengths.find(path);
         if (it == lengths.end()) {  // begun after the checkpoint
@@ -386,7 +387,7 @@ void LogFile::truncate_series(const std::map<std::string, std::int64_t>& lengths
             continue;
         }
         if (it->second > length)
-            throw InputError(path_ + ": " + path + " holds " + std::to_string(length) + " rows, fewer than the " +
+            throw InputError(name_ + ": " + path + " holds " + std::to_string(length) + " rows, fewer than the " +
                              std::to_string(it->second) +
                              " the checkpoint saw: this log is not the one the checkpoint belongs to");
         if (it->second == length) continue;
@@ -395,7 +396,7 @@ void LogFile::truncate_series(const std::map<std::string, std::int64_t>& lengths
         std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)));
         H5Sget_simple_extent_dims(space, dims.data(), nullptr);
         dims[0] = hsize_t(it->second);
-        if (H5Dset_extent(dataset, dims.data()) < 0) throw OutputError(path_ + ": cannot shorten " + path);
+        if (H5Dset_extent(dataset, dims.data()) < 0) throw OutputError(name_ + ": cannot shorten " + path);
     }
 }
 
@@ -418,17 +419,17 @@ bool LogFile::flush(bool final) {
     if (!created_) {  // created at the first flush: a run that fails before it has written nothing
         Hdf5Handle file(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
         if (!file.valid())
-            throw OutputError(path_ + ": cannot create the HDF5 log (check that the folder is writable)");
+            throw OutputError(name_ + ": cannot create the HDF5 log (check that the folder is writable)");
         created_ = true;
     }
     Hdf5Handle file;
     while (!(file = Hdf5Handle(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose)).valid()) {
         if (!std::filesystem::exists(path_))
-            throw OutputError(path_ + ": the HDF5 log was removed while the run was writing it");
+            throw OutputError(name_ + ": the HDF5 log was removed while the run was writing it");
         if (Clock::now() - start > patience) {
             if (final)
                 throw OutputError(
-                    path_ +
+                    name_ +
                     ": cannot reopen the HDF5 log to write (another program may hold it open, or it is damaged)");
             return false;  // a reader holds it: keep the data queued
         }
@@ -440,7 +441,7 @@ bool LogFile::flush(bool final) {
     if (ec) {
         file.close();
         std::filesystem::remove(before);
-        throw OutputError(path_ + ": cannot write the log (" + ec.message() + "); it keeps everything written before");
+        throw OutputError(name_ + ": cannot write the log (" + ec.message() + "); it keeps everything written before");
     }
     try {
         write_pending(file);
@@ -451,7 +452,7 @@ bool LogFile::flush(bool final) {
     }
     if (file.close() < 0) {
         std::filesystem::rename(before, path_);
-        throw OutputError(path_ +
+        throw OutputError(name_ +
                           ": cannot finish writing the log (disk full?); it is back as it was before this write");
     }
     std::filesystem::remove(before);
@@ -494,10 +495,10 @@ void LogFile::write_pending(hid_t file) {
             Hdf5Handle group(H5Gcreate2(file, a.path.c_str(), links, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
         }
         Hdf5Handle object(H5Oopen(file, a.path.c_str(), H5P_DEFAULT), H5Oclose);
-        if (!object.valid()) throw OutputError(path_ + ": cannot open " + a.path + " to set attribute " + a.name);
+        if (!object.valid()) throw OutputError(name_ + ": cannot open " + a.path + " to set attribute " + a.name);
         write_attribute(object, a.name, a.value);
     }
-    if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) throw OutputError(path_ + ": cannot write the log (disk full?)");
+    if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) throw OutputError(name_ + ": cannot write the log (disk full?)");
 }
 
 }  // namespace somnus

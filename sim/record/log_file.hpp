@@ -34,6 +34,8 @@ public:
     LogFile& operator=(const LogFile&) = delete;
 
     const std::string& path() const { return path_; }
+    // The name errors give the file (default: its path), e.g. the file a partial one becomes.
+    void show_as(std::string name) { name_ = std::move(name); }
 
     // Meaning and unit of the dataset at `path`, set when it is created.
     void describe(const std::string& path, std::string description, std::string unit);
@@ -75,6 +77,7 @@ public:
 private:
     struct Pending;
     std::string path_;
+    std::string name_;  // in errors
     std::unique_ptr<Pending> pending_;
     void write_pending(std::int64_t file);  // the queue into the open HDF5 file (hid_t); throws on any failed write
     void check_room(std::uint64_t queued) const;  // throws when the disk or the file-size limit has no room

@@ -3,11 +3,14 @@
 #include <matio.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <vector>
 
 #include "sim/base/errors.hpp"
+#include "sim/base/files.hpp"
 #include "sim/results/log_reading.hpp"
 
 namespace somnus {
@@ -144,20 +147,24 @@ std::size_t export_mat(const std::string& h5_path, const std::string& mat_path) 
         const Hdf5Handle group(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose);
         root = group_var(group, "somnus_log", e);
     }
-    const std::string partial = mat_path + ".partial";
-    mat_t* mat = Mat_CreateVer(partial.c_str(), "somnus run log, exported from HDF5", MAT_FT_MAT5);
+    PartialFile out(mat_path);  // removed on any failure; a file already at mat_path stays as it was
+    mat_t* mat = Mat_CreateVer(out.path().c_str(), "somnus run log, exported from HDF5", MAT_FT_MAT5);
     if (!mat) {
         Mat_VarFree(root);
-        throw OutputError(mat_path + ": cannot create the .mat file");
+        throw OutputError(mat_path + ": cannot create the .mat file (" + std::strerror(errno) + ")");
     }
+    // matio does not check its own writes: a full disk or a file-size limit leaves a torn
+    // file it calls written. The write calls that failed leave their errno behind.
+    errno = 0;
     const int status = Mat_VarWrite(mat, root, MAT_COMPRESSION_ZLIB);
-    Mat_Close(mat);
+    const int closed = Mat_Close(mat);
+    const int write_errno = errno;
     Mat_VarFree(root);
-    if (status != 0) {
-        std::filesystem::remove(partial);
-        throw OutputError(mat_path + ": writing the .mat file failed (a variable over 2 GiB?)");
-    }
-    std::filesystem::rename(partial, mat_path);
+    const bool write_failed = write_errno == EFBIG || write_errno == ENOSPC || write_errno == EDQUOT || write_errno == EIO;
+    if (status != 0 || closed != 0 || write_failed)
+        throw OutputError(mat_path + ": writing the .mat file failed (" +
+                          (write_errno ? std::strerror(write_errno) : "a variable over 2 GiB?") + ")");
+    out.commit();
     return e.datasets;
 }
 

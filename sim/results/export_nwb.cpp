@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/base/errors.hpp"
+#include "sim/base/files.hpp"
 #include "sim/base/utc_time.hpp"
 #include "sim/results/log_reading.hpp"
 #include "sim/spec/reader.hpp"
@@ -109,11 +110,12 @@ std::vector<double> times_of_steps(hid_t file, const std::string& state, const s
 // with its namespace, neurodata_type and a fresh object_id.
 class NwbWriter {
 public:
-    explicit NwbWriter(const std::string& path) : path_(path) {
+    // Writes the file `path`; errors name `target`, the file it becomes.
+    NwbWriter(const std::string& path, std::string target) : path_(std::move(target)) {
         H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
         file_ = Hdf5Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
         if (!file_.valid())
-            throw OutputError(path + ": cannot create the NWB file (check that the folder is writable)");
+            throw OutputError(path_ + ": cannot create the NWB file (check that the folder is writable)");
         text_type_ = Hdf5Handle(H5Tcopy(H5T_C_S1), H5Tclose);
         H5Tset_size(text_type_, H5T_VARIABLE);
         H5Tset_cset(text_type_, H5T_CSET_UTF8);
@@ -199,7 +201,7 @@ public:
 
 private:
     void check(bool ok, const std::string& what) const {
-        if (!ok) throw OutputError(path_ + ": writing " + what + " failed (a full disk?)");
+        if (!ok) throw OutputError(path_ + ": writing " + what + " failed (a full disk or a file-size limit?)");
     }
 
     std::string path_;
@@ -499,10 +501,10 @@ NwbExport export_nwb(const std::string& log_path, const std::string& nwb_path) {
     std::string started = read_attribute(file, "started");
     if (started.empty()) started = read_attribute(file, "created");
 
-    const std::string partial = nwb_path + ".partial";
+    PartialFile out(nwb_path);  // removed on any failure; a file already at nwb_path stays as it was
     NwbExport done;
-    try {
-        NwbWriter nwb(partial);
+    {
+        NwbWriter nwb(out.path().string(), nwb_path);
         const hid_t root = nwb.root();
         nwb.typed(root, "core", "NWBFile");
         nwb.text_attribute(root, "nwb_version", kNwbVersion);
@@ -566,11 +568,8 @@ NwbExport export_nwb(const std::string& log_path, const std::string& nwb_path) {
         done.tables = write_replay(nwb, file, training) + write_evaluations(nwb, file) + write_activity(nwb, file) +
                       write_dreams(nwb, file);
         nwb.close();
-    } catch (...) {
-        std::filesystem::remove(partial);
-        throw;
     }
-    std::filesystem::rename(partial, nwb_path);
+    out.commit();
     return done;
 }
 

@@ -246,14 +246,21 @@ Summary summarize_folder(const std::string& dir, bool per_epoch, bool plots) {
     const std::string stem = per_epoch ? "summary_per_epoch" : "summary";
     summary.markdown_path = (fs::path(dir) / (stem + ".md")).string();
     summary.csv_path = (fs::path(dir) / (stem + ".csv")).string();
-    write_text_file(summary.markdown_path, table_markdown(summary.rows));
-    write_text_file(summary.csv_path, table_csv(summary.rows));
+    // Files this command keeps current in the folder: refreshed on every call, never over an input.
+    std::vector<fs::path> inputs(logs.begin(), logs.end());
+    if (fs::exists(manifest)) inputs.push_back(manifest);
+    const auto refresh = [&](const fs::path& path, const std::string& text, const std::string& what) {
+        check_output(path, inputs, Replace::always, false, what);
+        write_text_file(path, text);
+    };
+    refresh(summary.markdown_path, table_markdown(summary.rows), "the Markdown summary");
+    refresh(summary.csv_path, table_csv(summary.rows), "the CSV summary");
     if (plots)
         for (const auto& m : summary.rows.front().metrics) {
             const std::string svg = metric_plot_svg(m.metric, runs, summary.rows, per_epoch);
             if (svg.empty()) continue;
             const fs::path path = fs::path(dir) / "plots" / (m.metric + (per_epoch ? "_per_epoch" : "") + ".svg");
-            write_text_file(path, svg);
+            refresh(path, svg, "a plot");
             summary.plot_paths.push_back(path.string());
         }
     return summary;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "data/datasets.hpp"
 #include "sim/spec/catalog.hpp"
 
 namespace somnus {
@@ -156,6 +157,17 @@ Timeline expand_schedule(const ScheduleSpec& schedule, std::int64_t batches_per_
                 append(plan.blocks, b);
             }
         }
+        if (plan.iterations() == 0) {  // every state of the day taken away and no night: nothing would run
+            std::string pointer = "/schedule/cycle";
+            for (const auto& p : schedule.protocols)
+                if (p.epochs.empty() || epoch_listed(p.epochs, epoch, schedule.epochs)) {
+                    pointer = p.pointer;
+                    break;
+                }
+            throw SpecError(pointer, "epoch " + std::to_string(epoch) +
+                                         " would be empty: its protocols take away every brain state of the day's cycle "
+                                         "and it has no night; deprive fewer states");
+        }
         timeline.epochs.push_back(std::move(plan));
     }
     return timeline;
@@ -167,6 +179,10 @@ Timeline expand_schedule(const ExperimentSpec& spec, std::int64_t batches_per_pa
         const StateType* t = s ? find_state_type(s->type) : nullptr;
         return t && t->awake;
     });
+}
+
+Timeline timeline_of(const ExperimentSpec& spec) {
+    return expand_schedule(spec, training_images(spec.data) / spec.schedule.batch_size);
 }
 
 namespace {

@@ -50,4 +50,10 @@ Timeline expand_schedule(const ScheduleSpec& schedule, std::int64_t batches_per_
 // The same with the state types of a spec.
 Timeline expand_schedule(const ExperimentSpec& spec, std::int64_t batches_per_pass);
 
+// The spec's timeline over its training data (sizes read from the files' headers),
+// as a run will expand it: what validate prints, and what run, replicate and sweep
+// expand before anything is written, so that an epoch left empty (a SpecError) is
+// reported before a run starts.
+Timeline timeline_of(const ExperimentSpec& spec);
+
 }  // namespace somnus

@@ -31,7 +31,7 @@ Json read_json_file(const std::string& path) {
     buffer << in.rdbuf();
     std::string text = buffer.str();
     try {
-        return Json::parse(text, nullptr, true, /*ignore_comments=*/true);
+        return parse_spec_text(text, JsonSource{path});
     } catch (const Json::parse_error& e) {
         // Turn the byte offset into a line and column.
         std::size_t offset = std::min<std::size_t>(e.byte, text.size());
@@ -79,9 +79,23 @@ Json load_composed(const std::string& path, std::vector<std::string>& chain) {
 
 }  // namespace
 
-Json load_spec_file(const std::string& path) {
+std::string first_difference(const Json& before, const Json& now, const std::string& before_is,
+                             const std::string& now_is, const std::string& prefix) {
+    const Json patch = Json::diff(before, now);
+    if (patch.empty()) return "";
+    const std::string path = patch[0].value("path", std::string(""));
+    const JsonPointer pointer(path);
+    auto shown = [&](const Json& doc) { return doc.contains(pointer) ? doc.at(pointer).dump() : std::string("(absent)"); };
+    const std::string where = prefix + path;
+    return "at " + (where.empty() ? std::string("/") : where) + ": " + shown(before) + " " + before_is + ", " +
+           shown(now) + " " + now_is;
+}
+
+Json load_spec_file(const std::string& path, std::vector<std::string>* files) {
     std::vector<std::string> chain;
-    return load_composed(path, chain);
+    Json document = load_composed(path, chain);
+    if (files) *files = chain;
+    return document;
 }
 
 void apply_override(Json& document, const std::string& assignment) {
@@ -105,8 +119,8 @@ void apply_override(Json& document, const std::string& assignment) {
         if (section == "states") document[section] = default_states();
     }
     Json value;
-    try {
-        value = Json::parse(text);
+    try {  // read as a spec file's values are: a number beyond range or a key given twice is an error at its place
+        value = parse_spec_text(text, JsonSource{"--set " + assignment, false, pointer, "--set " + assignment + ": "});
     } catch (const Json::parse_error&) {
         value = text;  // a bare word is a string
     }

@@ -22,10 +22,10 @@ const ParameterSet& episode_parameters() {
         "episode",
         "one stretch of a night: a brain state run for a number of mini-batches",
         {text("state", "", "the brain state it runs").must_be_given(),
-         integer("iterations", 0, 0, 1 << 30, "its length in mini-batches (give this or \"images\")")
+         integer("iterations", 1, 1, 1 << 30, "its length in mini-batches (give this or \"images\")")
              .in("mini-batches")
              .defaulting("(this or images)"),
-         integer("images", 0, 0, std::int64_t(1) << 40,
+         integer("images", 1, 1, std::int64_t(1) << 40,
                  "its length in images, rounded up to whole mini-batches (give this or \"iterations\")")
              .in("images")
              .defaulting("(this or iterations)")},
@@ -54,7 +54,7 @@ const ParameterSet& fragment_parameters() {
              .in("mini-batches")
              .defaulting("0 (no arousals)"),
          text("arousal", "", "the state of an arousal; \"\" = the first state of the day's cycle"),
-         integer("arousal_iterations", p.arousal_iterations, 0, 1 << 30, "length of an arousal").in("mini-batches"),
+         integer("arousal_iterations", p.arousal_iterations, 1, 1 << 30, "length of an arousal").in("mini-batches"),
          boolean("restart_cycle", p.restart_cycle,
                  "after an arousal, sleep starts again at the night's first episode")}};
     return set;

@@ -344,11 +344,35 @@ ExperimentSpec parse_spec_sections(const Json& document);
 // What the record section asks of the wired modules and states; throws SpecError.
 void check_record(const ExperimentSpec& spec);
 
+// The first place where `now` differs from `before` (RFC 6902 diff order), as
+// "at /pointer: <before's value> <before_is>, <now's value> <now_is>" with a value
+// shown as JSON or "(absent)"; "" when they are equal. `prefix` is put before the
+// pointer (e.g. "/modules/V1_encoder" when the documents are one module's entry).
+std::string first_difference(const Json& before, const Json& now, const std::string& before_is,
+                             const std::string& now_is, const std::string& prefix = "");
+
+// Where a JSON text comes from, for its errors.
+struct JsonSource {
+    std::string name;    // "pad.json", or "--set data={...}"
+    bool lines = true;   // places shown as name:line:column (a file), else as "column N of name"
+    JsonPointer root{};  // the pointer the text's root stands at (a --set value: its key's)
+    std::string what;    // put before a message about one of its values ("--set a.b=1e400: ")
+};
+
+// Parses JSON text (comments allowed) as every spec, sweep file and --set value is
+// read (sim/spec/json_text.cpp): a key given twice in one object is a SpecError at
+// its pointer naming both places, a number beyond a double's range one at the
+// number's pointer. Malformed text throws nlohmann's parse_error, for the caller
+// to place.
+Json parse_spec_text(const std::string& text, const JsonSource& source);
+
 // Reads a spec file (errors name the file, line and column for malformed JSON).
 // A spec with "extends": "base.json" (relative to its own folder) is the base,
 // itself possibly extending another, with this file merged over it key by key
 // (JSON merge patch: objects merge, other values replace, null removes a key).
-Json load_spec_file(const std::string& path);
+// Every file is read as parse_spec_text reads it. `files`, when given, receives
+// the file and each it extends, in that order (the inputs a command must not write over).
+Json load_spec_file(const std::string& path, std::vector<std::string>* files = nullptr);
 
 // Applies a --set override "a.b.c=value" (value parsed as JSON, else taken as a string).
 void apply_override(Json& document, const std::string& assignment);

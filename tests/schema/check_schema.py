@@ -13,6 +13,7 @@
 """
 import json
 import pathlib
+import shlex
 import subprocess
 import sys
 
@@ -31,6 +32,10 @@ NOT_EXPRESSIBLE = {
     "50_contradiction_dose_epoch_outside.json", "51_extends_missing_base.json",
     "53_contradiction_dream_content_without_readout.json", "54_extends_a_device.json", "55_extends_a_folder.json",
     "56_data_train_subset_larger_than_the_set.json", "57_batch_larger_than_the_training_set.json",
+    # A key given twice: JSON leaves it undefined, every JSON reader a schema sees keeps one of the two.
+    "59_key_given_twice.json", "60_key_given_twice_nested.json", "66_key_given_twice_in_base.base.json",
+    "66_key_given_twice_in_base.json",
+    "65_empty_day.json",
 }
 
 
@@ -54,8 +59,9 @@ def main(binary, source):
     expected = dict(line.rstrip("\n").split("\t", 1)
                     for line in (source / "tests" / "bad_specs" / "expected.tsv").read_text().splitlines() if line)
     rejected = 0
-    for name, message in sorted(expected.items()):
-        if name in NOT_EXPRESSIBLE:
+    for case, message in sorted(expected.items()):
+        name, *arguments = shlex.split(case)
+        if name in NOT_EXPRESSIBLE or arguments:  # a fault given on the command line is not in the file
             continue
         try:
             document = json.loads((source / "tests" / "bad_specs" / name).read_text())

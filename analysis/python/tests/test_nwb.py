@@ -86,8 +86,14 @@ def test_bad_inputs_name_the_file(tiny_log, tmp_path):
     h5py.File(foreign, "w").close()
     bad = run_somnus("export", foreign, "--nwb", tmp_path / "x.nwb", check=False)
     assert bad.returncode == 1 and f"{foreign}: not a somnus run log (no \"spec\" attribute)" in bad.stderr
-    unwritable = run_somnus("export", tiny_log, "--nwb", tmp_path / "no" / "such" / "folder" / "x.nwb", check=False)
-    assert unwritable.returncode == 1 and "cannot create the NWB file" in unwritable.stderr
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    unwritable = run_somnus("export", tiny_log, "--nwb", a_file / "x.nwb", check=False)
+    assert unwritable.returncode == 1 and unwritable.stderr.strip() == (
+        f"somnus: error: {a_file / 'x.nwb'}: cannot write (cannot create the folder {a_file}: Not a directory); "
+        "the previous file there is kept")
+    made = run_somnus("export", tiny_log, "--nwb", tmp_path / "new" / "folder" / "x.nwb")  # folders are made
+    assert made.returncode == 0 and (tmp_path / "new" / "folder" / "x.nwb").is_file()
     assert not list(tmp_path.glob("*.partial"))
     both = run_somnus("export", tiny_log, "--nwb", tmp_path / "x.nwb", "--mat", tmp_path / "x.mat", check=False)
     assert both.returncode == 2 and "excludes" in both.stderr
