@@ -3,9 +3,9 @@
 // bench/bench.py can run each in a fresh process (its own peak memory) next to
 // the same iteration in eager PyTorch (bench/pad_pytorch.py). Never asserts.
 //
-//   somnus_bench cycle|wake|nrem|rem|areas|data|readout|matmul [--batch 64] [--threads 2]
+//   somnus_bench cycle|wake|nrem|rem|areas|data|readout|eval|matmul [--batch 64] [--threads 2]
 //                [--iterations 20] [--warmup 3] [--device cpu] [--data DIR] [--cudnn-benchmark] [--deterministic]
-//                [--read-every N | --read-each-value]
+//                [--read-every N | --read-each-value] [--spec SPEC] [--checkpoint MODEL.pt]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -48,6 +48,8 @@ struct Options {
     // GPU), or each value where it is made, as somnus did before (read_each_value).
     std::int64_t read_every = 0;
     bool read_each_value = false;
+    std::string spec = SOMNUS_SOURCE_DIR "/experiments/pad.json";  // eval: whose eval section
+    std::string checkpoint;                                         // eval: a saved model; "" = untrained
 };
 
 double peak_rss_mib() {
@@ -326,6 +328,34 @@ void bench_readout(const Options& o, torch::Device device) {
     report(o, "linear readout (10000 images, 20 epochs)", s, double(r.train_images * r.epochs));
 }
 
+// One evaluation of a spec's eval section (default experiments/pad.json's, the quick
+// start's), on a saved model or an untrained encoder: its seconds in all and part by
+// part, as a run logs them (eval/<part>/seconds).
+void bench_eval(const Options& o) {
+    Json document = load_spec_file(o.spec);
+    document["data"]["path"] = o.data;
+    document["threads"] = o.threads;
+    document["device"] = o.device;
+    Runner runner(parse_spec(document));
+    const auto start = Clock::now();
+    const EvaluationReport e = runner.evaluate(o.checkpoint);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    Json parts = Json::object();
+    for (const auto& [part, s] : e.part_seconds) parts[part] = s;
+    Json line = {{"benchmark", "somnus eval (" + o.spec + ")"},
+                 {"threads", torch::get_num_threads()},
+                 {"seconds", seconds},
+                 {"evaluation_seconds", e.seconds},
+                 {"part_seconds", parts},
+                 {"peak_rss_mib", peak_rss_mib()}};
+    if (e.readout) {
+        double last = 0;
+        for (const auto& r : e.readout->seeds) last += r.last() / double(e.readout->seeds.size());
+        line["readout_last_epoch_accuracy"] = last;
+    }
+    std::printf("%s\n", line.dump().c_str());
+}
+
 // The machine's dense float32 matmul rate, from LibTorch's two GEMM engines:
 // OpenBLAS (torch::mm of n x n matrices) and oneDNN (a 1x1 convolution is a
 // matmul of (pixels, c) by (c, c)); each the median of 5 after a warm-up.
@@ -349,9 +379,12 @@ void bench_matmul(const Options& o, torch::Device device) {
 int main(int argc, char** argv) {
     Options o;
     CLI::App app{"Times PAD's brain states and the pieces around them; one JSON line per benchmark"};
-    app.add_option("benchmark", o.benchmark, "cycle, wake, nrem, rem, areas, data, readout or matmul")
+    app.add_option("benchmark", o.benchmark, "cycle, wake, nrem, rem, areas, data, readout, eval or matmul")
         ->required()
-        ->check(CLI::IsMember({"cycle", "wake", "nrem", "rem", "areas", "data", "readout", "matmul"}));
+        ->check(CLI::IsMember({"cycle", "wake", "nrem", "rem", "areas", "data", "readout", "eval", "matmul"}));
+    app.add_option("--spec", o.spec, "eval: the spec whose eval section is timed")->check(CLI::ExistingFile);
+    app.add_option("--checkpoint", o.checkpoint, "eval: a model saved by `somnus run` (default: untrained)")
+        ->check(CLI::ExistingFile);
     app.add_option("--batch", o.batch, "mini-batch size");
     app.add_option("--threads", o.threads, "CPU threads (0 = all cores)");
     app.add_option("--iterations", o.iterations, "timed iterations");
@@ -383,6 +416,8 @@ int main(int argc, char** argv) {
             bench_data(o, device);
         else if (o.benchmark == "readout")
             bench_readout(o, device);
+        else if (o.benchmark == "eval")
+            bench_eval(o);
         else if (o.benchmark == "matmul")
             bench_matmul(o, device);
         else

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <ostream>
 #include <stdexcept>
@@ -88,11 +89,27 @@ std::string running_state(const std::optional<RunProgress>& p) {
            (p->evaluating ? " done, evaluating" : "");
 }
 
+std::int64_t automatic_jobs() {
+    const std::int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+    std::int64_t by_memory = cores;
+    std::ifstream meminfo("/proc/meminfo");
+    for (std::string key; meminfo >> key;) {
+        std::int64_t kib = 0;
+        meminfo >> kib;
+        if (key == "MemAvailable:") {
+            by_memory = kib / (std::int64_t(2) << 20);  // one run per 2 GiB
+            break;
+        }
+        meminfo.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+    }
+    return std::max<std::int64_t>(1, std::min(cores, by_memory));
+}
+
 BatchResult run_batch(const std::vector<BatchRun>& runs, const BatchOptions& o, std::ostream& out,
                       const std::atomic<bool>* stop) {
     const std::string program = fs::read_symlink("/proc/self/exe").string();
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const std::int64_t jobs = std::max<std::int64_t>(1, o.jobs);
+    const std::int64_t jobs = o.jobs > 0 ? o.jobs : automatic_jobs();
     const std::int64_t threads = o.threads > 0 ? o.threads : std::max<std::int64_t>(1, cores / jobs);
     std::map<pid_t, Running> running;
     std::vector<bool> ok(runs.size(), false);
@@ -102,6 +119,9 @@ BatchResult run_batch(const std::vector<BatchRun>& runs, const BatchOptions& o, 
     bool told_to_stop = false;
     const auto batch_start = Clock::now();
     auto last_status = Clock::now();
+    if (!runs.empty())
+        out << "  " << std::min<std::int64_t>(jobs, std::int64_t(runs.size())) << " at a time, " << threads
+            << (threads == 1 ? " thread" : " threads") << " each" << (o.jobs > 0 ? "" : " (automatic: a run per core, memory permitting)") << "\n";
 
     auto launch = [&](std::size_t i) {
         const BatchRun& run = runs[i];

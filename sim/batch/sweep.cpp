@@ -255,7 +255,7 @@ SweepSpec load_sweep_file(const std::string& path) {
     }
     s.out = r.string("out", "runs/sweeps/" + s.name);
     s.out = fs::absolute(s.out).lexically_normal().string();
-    s.jobs = r.integer("jobs", 1, 1, 1024);
+    s.jobs = r.integer("jobs", 0, 0, 1024);  // 0: automatic_jobs() (sim/batch/pool.hpp)
     s.threads = r.integer("threads", 0, 0, 4096);
     if (const Json* slurm = r.child("slurm")) {
         ObjectReader sr(*slurm, r.at("slurm"));

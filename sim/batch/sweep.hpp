@@ -51,7 +51,7 @@ struct SweepSpec {
     std::vector<SweepAxis> axes;
     std::vector<std::int64_t> seeds{0};
     std::string out;           // absolute; default runs/sweeps/<name>
-    std::int64_t jobs = 1;     // local runs at a time
+    std::int64_t jobs = 0;     // local runs at a time; 0 = automatic_jobs() (one per core, memory permitting)
     std::int64_t threads = 0;  // per local run; 0 = cores / jobs
     SlurmSpec slurm;
 };

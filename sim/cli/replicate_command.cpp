@@ -16,7 +16,7 @@ namespace {
 struct ReplicateOptions {
     std::vector<std::string> specs, sets;
     std::string seeds = "4", out = "runs/replicates", device;
-    std::int64_t jobs = 1, threads = 0;
+    std::int64_t jobs = 0, threads = 0;
 };
 
 }  // namespace
@@ -28,7 +28,9 @@ Command add_replicate_command(CLI::App& app) {
                                        "the table of mean ± SEM");
     command->add_option("specs", o->specs, "experiment specs (JSON)")->required()->check(CLI::ExistingFile);
     command->add_option("--seeds", o->seeds, "N (seeds 0..N-1), a list 0,3,7 or a range 10-13")->capture_default_str();
-    command->add_option("--jobs", o->jobs, "runs at a time")->capture_default_str()->check(CLI::Range(1, 1024));
+    command->add_option("--jobs", o->jobs, "runs at a time (0 = one per core, memory permitting)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1024));
     command->add_option("--threads", o->threads, "threads per run (0 = cores / jobs)")
         ->capture_default_str()
         ->check(CLI::Range(0, 4096));

@@ -84,7 +84,9 @@ Command add_sweep_command(CLI::App& app) {
         c->add_option_function<std::string>(
             name, [&into](const std::string& v) { into = v; }, help);
     };
-    optional_int(sweep, "--jobs", o->jobs, "runs at a time on this machine (overrides the sweep's \"jobs\")", 1);
+    optional_int(sweep, "--jobs", o->jobs,
+                 "runs at a time on this machine (overrides the sweep's \"jobs\"; 0 = one per core, memory permitting)",
+                 0);
     optional_int(sweep, "--threads", o->threads, "threads per run (0 = cores / jobs)", 0);
     optional_text(sweep, "--out", o->out, "folder of the sweep (overrides the sweep's \"out\")");
     sweep->add_option("--set", o->set,

@@ -32,8 +32,8 @@ torch::Tensor nearest_distance(const torch::Tensor& queries, const torch::Tensor
 }
 
 DreamContent dream_content(EncoderAreaImpl& encoder, TrainedReadout& readout, const std::vector<DreamBatch>& dreams,
-                           const torch::Tensor& memories, const ImageSet& test, const DreamContentSpec& spec,
-                           torch::Device device) {
+                           const torch::Tensor& memories, const torch::Tensor& test_latents,
+                           const DreamContentSpec& spec, torch::Device device) {
     torch::NoGradGuard no_grad;
     DreamContent out;
     out.training_images = readout.train_latents.size(0);
@@ -55,8 +55,7 @@ DreamContent dream_content(EncoderAreaImpl& encoder, TrainedReadout& readout, co
         out.states.push_back(std::move(d));
     }
     if (memories.defined()) out.memory_class = to_vector<std::int64_t>(classify(readout, memories.to(device)).first);
-    const std::int64_t n = std::min(spec.test_images, test.size());
-    auto z_test = encode_latents(encoder, test.images.slice(0, 0, n), device);
+    const auto z_test = test_latents.slice(0, 0, std::min(spec.test_images, test_latents.size(0)));
     out.test_nearest_training = to_vector<double>(nearest_distance(z_test, readout.train_latents));
     out.test_predicted_class = to_vector<std::int64_t>(classify(readout, z_test).first);
     return out;

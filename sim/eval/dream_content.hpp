@@ -29,9 +29,10 @@ struct DreamBatch {
 torch::Tensor nearest_distance(const torch::Tensor& queries, const torch::Tensor& references);
 
 // Classifies and measures every batch in `dreams`; `memories` (rows of stored
-// latents) may be undefined when the store is empty.
+// latents) may be undefined when the store is empty. `test_latents` are those of
+// the first test images (at least spec.test_images of them, or the whole set).
 DreamContent dream_content(EncoderAreaImpl& encoder, TrainedReadout& readout, const std::vector<DreamBatch>& dreams,
-                           const torch::Tensor& memories, const ImageSet& test, const DreamContentSpec& spec,
-                           torch::Device device);
+                           const torch::Tensor& memories, const torch::Tensor& test_latents,
+                           const DreamContentSpec& spec, torch::Device device);
 
 }  // namespace somnus

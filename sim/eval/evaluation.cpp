@@ -25,10 +25,11 @@ std::pair<torch::Tensor, torch::Tensor> distinct_pairs(std::int64_t size, std::i
 
 }  // namespace
 
-LatentGeometry latent_geometry(EncoderAreaImpl& encoder, const ImageSet& test, const LatentGeometrySpec& spec,
-                               torch::Device device) {
+LatentGeometry latent_geometry(EncoderAreaImpl& encoder, const torch::Tensor& test_latents, const ImageSet& test,
+                               const LatentGeometrySpec& spec, torch::Device device) {
+    TORCH_CHECK(test_latents.size(0) == test.size(), "latent geometry: the latents are not those of every test image");
     torch::Generator rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.seed));
-    auto z = encode_latents(encoder, test.images, device).cpu();
+    auto z = test_latents.cpu();
     auto labels = test.labels.cpu();
     LatentGeometry g;
     g.images = test.size();
@@ -72,9 +73,10 @@ LatentGeometry latent_geometry(EncoderAreaImpl& encoder, const ImageSet& test, c
     return g;
 }
 
-LatentPca latent_pca(EncoderAreaImpl& encoder, const ImageSet& test, const PcaSpec& spec, torch::Device device) {
+LatentPca latent_pca(const torch::Tensor& test_latents, const ImageSet& test, const PcaSpec& spec) {
     const std::int64_t n = std::min(spec.images, test.size());
-    auto z = encode_latents(encoder, test.images.slice(0, 0, n), device).cpu().to(torch::kFloat64);
+    TORCH_CHECK(test_latents.size(0) >= n, "latent PCA: fewer latents than images to project");
+    auto z = test_latents.slice(0, 0, n).cpu().to(torch::kFloat64);
     z = z - z.mean(0, true);
     // ATen's linalg_svd: LibTorch 2.11's headers no longer carry the torch::linalg namespace.
     auto [u, s, vh] = torch::linalg_svd(z, /*full_matrices=*/false);
@@ -169,18 +171,41 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
 EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
                                 const ImageSet& train, const ImageSet& test, const EvalSpec& spec, torch::Device device,
                                 const std::vector<DreamBatch>& dreams, const torch::Tensor& memories) {
-    auto start = std::chrono::steady_clock::now();
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    auto lap = start;
     EvaluationReport report;
+    auto timed = [&](const char* part) {  // the seconds since the last part ended
+        const auto now = Clock::now();
+        report.part_seconds.emplace_back(part, std::chrono::duration<double>(now - lap).count());
+        lap = now;
+    };
+    // Each image set once, for every part (occluded and dreamt images are each part's own).
+    const EvaluationLatents latents = encode_for_evaluation(encoder, train, test, spec, device);
+    timed("encoding");
     TrainedReadout readout;
-    if (spec.linear_readout.enabled)
-        report.readout = linear_readout(encoder, train, test, spec.linear_readout, device, &readout);
-    if (spec.dream_content.enabled && readout.classifier && !dreams.empty())
-        report.dream_content = dream_content(encoder, readout, dreams, memories, test, spec.dream_content, device);
-    if (spec.latent_geometry.enabled) report.geometry = latent_geometry(encoder, test, spec.latent_geometry, device);
-    if (spec.pca.enabled) report.pca = latent_pca(encoder, test, spec.pca, device);
-    if (spec.overlap.enabled)
+    if (spec.linear_readout.enabled) {
+        report.readout = linear_readout(encoder, latents, train, test, spec.linear_readout, device, &readout);
+        timed("linear_readout");
+    }
+    if (spec.dream_content.enabled && readout.classifier && !dreams.empty()) {
+        report.dream_content =
+            dream_content(encoder, readout, dreams, memories, latents.test, spec.dream_content, device);
+        timed("dream_content");
+    }
+    if (spec.latent_geometry.enabled) {
+        report.geometry = latent_geometry(encoder, latents.test, test, spec.latent_geometry, device);
+        timed("latent_geometry");
+    }
+    if (spec.pca.enabled) {
+        report.pca = latent_pca(latents.test, test, spec.pca);
+        timed("pca");
+    }
+    if (spec.overlap.enabled) {
         report.overlap = wake_sleep_overlap(encoder, generator, latent_dim, test, spec.overlap, device);
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        timed("overlap");
+    }
+    report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return report;
 }
 

@@ -7,6 +7,7 @@
 #include "areas/area.hpp"
 #include "data/image_set.hpp"
 #include "sim/eval/dream_content.hpp"
+#include "sim/eval/readout.hpp"
 #include "sim/eval/reports.hpp"
 #include "sim/spec/spec.hpp"
 
@@ -14,11 +15,14 @@ namespace somnus {
 
 // Intra-class, inter-class and clean-vs-occluded distances between latents of
 // random test-image pairs (the paper's Methods, "Latent space organization metrics").
-LatentGeometry latent_geometry(EncoderAreaImpl& encoder, const ImageSet& test, const LatentGeometrySpec& spec,
-                               torch::Device device);
+// `test_latents`: those of every test image (EvaluationLatents::test); the encoder
+// encodes the occluded ones.
+LatentGeometry latent_geometry(EncoderAreaImpl& encoder, const torch::Tensor& test_latents, const ImageSet& test,
+                               const LatentGeometrySpec& spec, torch::Device device);
 
 // The first `spec.images` test latents on their principal components.
-LatentPca latent_pca(EncoderAreaImpl& encoder, const ImageSet& test, const PcaSpec& spec, torch::Device device);
+// `test_latents`: those of the first test images (at least spec.images of them, or the whole set).
+LatentPca latent_pca(const torch::Tensor& test_latents, const ImageSet& test, const PcaSpec& spec);
 
 // The wake/sleep overlap test of encoder and generator (OverlapSpec); latent_dim is the prior's.
 WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "data/occlusion.hpp"
+#include "sim/eval/classifiers.hpp"
 
 namespace somnus {
 
@@ -16,23 +17,45 @@ torch::Tensor encode_latents(EncoderAreaImpl& encoder, const torch::Tensor& imag
     return torch::cat(parts);
 }
 
+std::pair<std::int64_t, std::int64_t> readout_images(const ReadoutSpec& spec, std::int64_t train_available,
+                                                      std::int64_t test_available) {
+    auto take = [](std::int64_t n, std::int64_t wanted) { return wanted > 0 ? std::min(n, wanted) : n; };
+    const std::int64_t b = spec.batch_size;
+    return {take(train_available, spec.train_images), take(test_available, spec.test_images) / b * b};
+}
+
+EvaluationLatents encode_for_evaluation(EncoderAreaImpl& encoder, const ImageSet& train, const ImageSet& test,
+                                        const EvalSpec& spec, torch::Device device) {
+    std::int64_t n_train = 0, n_test = 0;
+    if (spec.linear_readout.enabled) std::tie(n_train, n_test) = readout_images(spec.linear_readout, train.size(), test.size());
+    if (spec.latent_geometry.enabled) n_test = test.size();
+    if (spec.pca.enabled) n_test = std::max(n_test, std::min(spec.pca.images, test.size()));
+    if (spec.dream_content.enabled) n_test = std::max(n_test, std::min(spec.dream_content.test_images, test.size()));
+    EvaluationLatents latents;
+    if (n_train > 0) latents.train = encode_latents(encoder, train.images.slice(0, 0, n_train), device);
+    if (n_test > 0) latents.test = encode_latents(encoder, test.images.slice(0, 0, n_test), device);
+    return latents;
+}
+
 torch::Tensor TrainedReadout::logits(const torch::Tensor& latents) {
     torch::NoGradGuard no_grad;
     return classifier(mean.defined() ? (latents - mean) / std : latents);
 }
 
-ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, const ImageSet& test,
-                             const ReadoutSpec& spec, torch::Device device, TrainedReadout* keep) {
+ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& latents, const ImageSet& train,
+                             const ImageSet& test, const ReadoutSpec& spec, torch::Device device,
+                             TrainedReadout* keep) {
     auto start = std::chrono::steady_clock::now();
-    auto take = [](std::int64_t n, std::int64_t wanted) { return wanted > 0 ? std::min(n, wanted) : n; };
-    const std::int64_t n_train = take(train.size(), spec.train_images);
+    const auto [n_train, n_test] = readout_images(spec, train.size(), test.size());
     const std::int64_t b = spec.batch_size;
-    const std::int64_t n_test = take(test.size(), spec.test_images) / b * b;  // whole batches only
     TORCH_CHECK(n_train >= b && n_test >= b, "linear readout: fewer images than one mini-batch of ", b);
+    TORCH_CHECK(latents.train.defined() && latents.train.size(0) >= n_train && latents.test.defined() &&
+                    latents.test.size(0) >= n_test,
+                "linear readout: the evaluation's latents do not cover the readout's images");
 
-    auto x_train = encode_latents(encoder, train.images.slice(0, 0, n_train), device);
+    auto x_train = latents.train.slice(0, 0, n_train);
     auto y_train = train.labels.slice(0, 0, n_train).to(device);
-    auto x_test = encode_latents(encoder, test.images.slice(0, 0, n_test), device);
+    auto x_test = latents.test.slice(0, 0, n_test);
     auto y_test = test.labels.slice(0, 0, n_test).to(device);
 
     // Occluded test latents, one set per level, each image with its own mask.
@@ -42,8 +65,7 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, co
         const auto& images = test.images.slice(0, 0, n_test);
         auto masks =
             occlusion_masks(n_test, images.size(2), images.size(3), level, spec.occlusion_tile, images.options(), rng);
-        auto x = encode_latents(encoder, images * masks, device);
-        x_occluded.push_back(x);
+        x_occluded.push_back(encode_latents(encoder, images * masks, device));
     }
 
     if (keep) keep->train_latents = x_train;
@@ -61,36 +83,34 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, co
     report.occlusion_tile = spec.occlusion_tile;
     report.train_images = n_train;
     report.test_images = n_test;
-    for (std::int64_t seed : spec.seeds) {
-        torch::manual_seed(static_cast<std::uint64_t>(seed));
-        torch::nn::Linear classifier(x_train.size(1), 10);
-        classifier->to(device);
-        torch::optim::SGD sgd(classifier->parameters(), torch::optim::SGDOptions(spec.lr));
-        ReadoutSeed result;
-        result.seed = seed;
-        for (std::int64_t epoch = 0; epoch < spec.epochs; ++epoch) {
-            auto order = torch::randperm(n_train, torch::TensorOptions().dtype(torch::kInt64)).to(device);
-            for (std::int64_t i = 0; i + b <= n_train; i += b) {
-                auto idx = order.slice(0, i, i + b);
-                sgd.zero_grad();
-                auto loss =
-                    torch::cross_entropy_loss(classifier(x_train.index_select(0, idx)), y_train.index_select(0, idx));
-                loss.backward();
-                sgd.step();
-            }
-            torch::NoGradGuard no_grad;
-            auto correct = classifier(x_test).argmax(1).eq(y_test).sum().item<double>();
-            result.test_accuracy.push_back(correct / double(n_test));
-        }
-        torch::NoGradGuard no_grad;
-        for (const auto& x : x_occluded)
-            result.occluded_accuracy.push_back(classifier(x).argmax(1).eq(y_test).sum().item<double>() /
-                                               double(n_test));
-        report.seeds.push_back(std::move(result));
-        if (keep && !keep->classifier) keep->classifier = classifier, keep->seed = seed;
+    for (std::int64_t seed : spec.seeds) report.seeds.push_back(ReadoutSeed{seed, {}, {}});
+    auto accuracies = [&](const LinearClassifiers& k, const torch::Tensor& x) {
+        auto correct = k.correct(x, y_test).to(torch::kCPU, torch::kFloat64) / double(n_test);
+        return std::vector<double>(correct.data_ptr<double>(), correct.data_ptr<double>() + correct.numel());
+    };
+    const ClassifierTraining training{spec.seeds, 10, spec.epochs, spec.lr, b};
+    const LinearClassifiers k =
+        train_linear_classifiers(x_train, y_train, training, [&](std::int64_t, const LinearClassifiers& now) {
+            const auto a = accuracies(now, x_test);
+            for (std::size_t s = 0; s < a.size(); ++s) report.seeds[s].test_accuracy.push_back(a[s]);
+        });
+    for (const auto& x : x_occluded) {
+        const auto a = accuracies(k, x);
+        for (std::size_t s = 0; s < a.size(); ++s) report.seeds[s].occluded_accuracy.push_back(a[s]);
     }
+    if (keep) keep->classifier = k.linear(0), keep->seed = spec.seeds.front();
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return report;
+}
+
+ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, const ImageSet& test,
+                             const ReadoutSpec& spec, torch::Device device, TrainedReadout* keep) {
+    EvalSpec only;
+    only.linear_readout = spec;
+    only.linear_readout.enabled = true;
+    only.latent_geometry.enabled = only.pca.enabled = only.dream_content.enabled = false;
+    return linear_readout(encoder, encode_for_evaluation(encoder, train, test, only, device), train, test, spec, device,
+                          keep);
 }
 
 }  // namespace somnus

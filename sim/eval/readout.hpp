@@ -15,6 +15,23 @@ namespace somnus {
 torch::Tensor encode_latents(EncoderAreaImpl& encoder, const torch::Tensor& images, torch::Device device,
                              std::int64_t chunk = 500);
 
+// The latents of one evaluation: the first images of the training and of the test
+// set, each encoded once (in chunks of 500 from the first image) and shared by
+// every part that reads them (readout, dream content, latent geometry, PCA).
+struct EvaluationLatents {
+    torch::Tensor train;  // (images, latent_dim) on the device; undefined when no part reads training latents
+    torch::Tensor test;   // (images, latent_dim) on the device
+};
+
+// The readout's training and (whole mini-batches of) test images, of those available.
+std::pair<std::int64_t, std::int64_t> readout_images(const ReadoutSpec& spec, std::int64_t train_available,
+                                                      std::int64_t test_available);
+
+// Encodes what the enabled parts of `spec` read: the readout's training images,
+// and the longest prefix of the test set any part reads.
+EvaluationLatents encode_for_evaluation(EncoderAreaImpl& encoder, const ImageSet& train, const ImageSet& test,
+                                        const EvalSpec& spec, torch::Device device);
+
 // A trained readout kept for further use (e.g. classifying dreams): the
 // classifier of the first readout seed, its feature transform and its training latents.
 struct TrainedReadout {
@@ -29,6 +46,13 @@ struct TrainedReadout {
 // Protocol of the reference (fig4): SGD (no momentum), cross-entropy, shuffled
 // mini-batches dropping the last partial one, test on whole mini-batches only
 // (9,984 of 10,000 Fashion-MNIST test images); accuracy recorded every epoch.
+// The seeds' classifiers are trained together (sim/eval/classifiers.hpp), each the
+// one it would be alone. `latents` holds at least the readout's images.
+ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& latents, const ImageSet& train,
+                             const ImageSet& test, const ReadoutSpec& spec, torch::Device device,
+                             TrainedReadout* keep = nullptr);
+
+// The same, encoding its own images first.
 ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, const ImageSet& test,
                              const ReadoutSpec& spec, torch::Device device, TrainedReadout* keep = nullptr);
 

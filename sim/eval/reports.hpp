@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace somnus {
@@ -98,6 +99,10 @@ struct EvaluationReport {
     std::optional<WakeSleepOverlap> overlap;
     std::optional<DreamContent> dream_content;
     double seconds = 0;
+    // Where the seconds went, part by part in the order they ran: "encoding" (the
+    // training and test images, once for every part), then each part enabled
+    // ("linear_readout", "dream_content", "latent_geometry", "pca", "overlap").
+    std::vector<std::pair<std::string, double>> part_seconds;
 };
 
 }  // namespace somnus

@@ -205,6 +205,13 @@ void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
     log.attribute(root, "trained_epochs", double(e.trained_epochs));
     log.attribute(root, "encoder", e.encoder);
     log.attribute(root, "wall_seconds", e.seconds);
+    for (const auto& [part, seconds] : e.part_seconds) {  // where the time went: <part>/seconds
+        log.describe(root + part + "/seconds",
+                     part == "encoding" ? "wall-clock time of encoding the training and test images, once for every part"
+                                        : "wall-clock time of this part of the evaluation (its own encodings included)",
+                     "s");
+        log.write(root + part + "/seconds", std::vector<double>{seconds}, {1});
+    }
     if (e.readout) write_readout(root + "linear_readout/", *e.readout);
     if (e.geometry) {
         const LatentGeometry& g = *e.geometry;

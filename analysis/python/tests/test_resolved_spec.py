@@ -10,7 +10,8 @@ import numpy as np
 
 from conftest import run_somnus, somnus_binary, tiny_spec
 
-# Timings differ from run to run; everything else a log holds is the same bitwise.
+# Timings differ from run to run (the steps' time, an evaluation's seconds per part); everything else a log
+# holds is the same bitwise.
 TIMING = ("epochs/images_per_second", "epochs/wall_seconds")
 
 
@@ -18,7 +19,7 @@ def datasets(path):
     out = {}
     with h5py.File(path, "r") as f:
         def visit(name, item):
-            if isinstance(item, h5py.Dataset) and name not in TIMING and not name.endswith("/time"):
+            if isinstance(item, h5py.Dataset) and name not in TIMING and not name.endswith(("/time", "/seconds")):
                 out[name] = item[()]
         f.visititems(visit)
     return out

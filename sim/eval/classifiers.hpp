@@ -1,0 +1,51 @@
+// Several small linear classifiers trained at once: the readout's classifier
+// seeds as one batched layer. Seed s is softmax(W_s x + b_s); each takes plain
+// SGD steps on its own mini-batches' mean cross-entropy, and all S seeds share
+// each step's matrix products (one batched product forward, one backward),
+// where training them one after another costs S times the steps.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace somnus {
+
+struct LinearClassifiers {
+    torch::Tensor weight;  // (S, C, D): W_s
+    torch::Tensor bias;    // (S, C): b_s
+    std::int64_t seeds() const { return weight.size(0); }
+    // Class scores of every seed for latents x (N, D): (S, N, C) = x W_s^T + b_s.
+    torch::Tensor logits(const torch::Tensor& x) const;
+    // Correctly classified rows of (x, y), per seed: (S) int64, on the classifiers' device.
+    torch::Tensor correct(const torch::Tensor& x, const torch::Tensor& y) const;
+    // Seed index s as a LibTorch Linear(D, C), a copy of its weights.
+    torch::nn::Linear linear(std::int64_t s) const;
+};
+
+struct ClassifierTraining {
+    std::vector<std::int64_t> seeds;  // one classifier per seed
+    std::int64_t classes = 10;
+    std::int64_t epochs = 20;
+    double lr = 0.2;
+    std::int64_t batch_size = 64;
+};
+
+// Trains one classifier per seed on (x (N, D), y (N) int64), on x's device. Seed s
+// is, up to float rounding, the classifier that training torch::nn::Linear(D, C)
+// alone with torch::optim::SGD(lr) would give after torch::manual_seed(s): its
+// initialisation is that Linear's (Kaiming-uniform weights, uniform bias, drawn
+// from LibTorch's global generator just after manual_seed(s)), and each epoch
+// visits x in the order of a torch::randperm(N) drawn from the stream that follows,
+// in shuffled mini-batches of batch_size, the last partial one dropped. The
+// gradient of seed s's mean cross-entropy over its mini-batch B is the softmax's:
+//   dL/dW_s = G^T X_B,  dL/db_s = sum_i G_i,  G = (softmax(X_B W_s^T + b_s) - onehot(y_B)) / |B|.
+// `after_epoch(epoch, classifiers)`, if given, is called after every epoch.
+// LibTorch's global generator is left seeded by the last seed (as training them in turn leaves it).
+LinearClassifiers train_linear_classifiers(
+    const torch::Tensor& x, const torch::Tensor& y, const ClassifierTraining& training,
+    const std::function<void(std::int64_t, const LinearClassifiers&)>& after_epoch = nullptr);
+
+}  // namespace somnus
