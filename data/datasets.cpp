@@ -129,6 +129,22 @@ std::vector<double> numeric_values(const matvar_t* var, const std::string& file,
 
 }  // namespace
 
+std::int64_t dataset_classes(Dataset) { return 10; }
+
+torch::Tensor load_labels(const DataSpec& data, bool train) {
+    if (data.dataset == Dataset::cifar10 || data.dataset == Dataset::svhn) return load_images(data, train).labels;
+    const auto files = dataset_files(data);
+    const std::string& file = files[train ? 1 : 3];
+    IdxArray labels = read_idx(file);
+    if (labels.dims.size() != 1) throw DataError(file + ": expected 1 dimension (N), found " + std::to_string(labels.dims.size()));
+    for (std::size_t i = 0; i < labels.values.size(); ++i)
+        if (labels.values[i] > 9)
+            throw DataError(file + ": label " + std::to_string(labels.values[i]) + " at byte " + std::to_string(8 + i) +
+                            " is not a class 0-9");
+    return torch::from_blob(labels.values.data(), {labels.dims[0]}, torch::kUInt8)  // host: data sets load on the CPU
+        .to(torch::kInt64);
+}
+
 std::int64_t dataset_channels(Dataset dataset) {
     return dataset == Dataset::cifar10 || dataset == Dataset::svhn ? 3 : 1;
 }

@@ -19,6 +19,13 @@ ImageSet load_images(const DataSpec& data, bool train);
 // Channels of the data set's images (1 or 3).
 std::int64_t dataset_channels(Dataset dataset);
 
+// Classes of the data set's labels, 0 .. classes - 1: ten for each of them.
+std::int64_t dataset_classes(Dataset dataset);
+
+// The labels of the training (train) or test images, as load_images gives them;
+// for IDX data sets without reading the images.
+torch::Tensor load_labels(const DataSpec& data, bool train);
+
 // Images in the data set's training files, read from their headers (IDX) or sizes
 // (CIFAR-10; SVHN's release has 73,257); DataError when a file is missing.
 std::int64_t training_set_size(const DataSpec& data);

@@ -77,10 +77,27 @@ std::vector<std::uint8_t> resize_bilinear_u8(const std::uint8_t* image, int in_h
     return out;
 }
 
+torch::Tensor random_subset_rows(std::int64_t size, std::int64_t n, torch::Generator& rng) {
+    auto order = torch::randperm(size, rng, torch::TensorOptions().dtype(torch::kInt64));  // host: data sets load on the CPU
+    if (n > 0 && n < size) order = order.slice(0, 0, n);
+    return order;
+}
+
 ImageSet random_subset(const ImageSet& set, std::int64_t n, torch::Generator& rng) {
-    auto order = torch::randperm(set.size(), rng, torch::TensorOptions().dtype(torch::kInt64));
-    if (n > 0 && n < set.size()) order = order.slice(0, 0, n);
+    const auto order = random_subset_rows(set.size(), n, rng);
     return {set.images.index_select(0, order), set.labels.index_select(0, order)};
+}
+
+torch::Tensor in_classes(const torch::Tensor& labels, const std::vector<std::int64_t>& classes) {
+    auto in = torch::zeros_like(labels, torch::kBool);
+    for (std::int64_t c : classes) in.logical_or_(labels == c);
+    return in;
+}
+
+ImageSet of_classes(const ImageSet& set, const std::vector<std::int64_t>& classes) {
+    if (classes.empty()) return set;
+    const auto rows = in_classes(set.labels, classes).nonzero().squeeze(1);
+    return {set.images.index_select(0, rows), set.labels.index_select(0, rows)};
 }
 
 }  // namespace somnus

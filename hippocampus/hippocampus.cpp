@@ -5,12 +5,41 @@
 
 namespace somnus {
 
-Hippocampus::Hippocampus(HippocampusParams params) : params_(std::move(params)) {}
+Hippocampus::Hippocampus(HippocampusParams params) : params_(std::move(params)), retention_(params_.keep) {}
+
+void Hippocampus::set_source(const torch::Tensor& labels, std::int64_t day) {
+    source_labels_ = labels;
+    source_day_ = day;
+}
 
 void Hippocampus::store(const torch::Tensor& latents, std::int64_t step) {
-    auto salience = torch::ones({latents.size(0)}, latents.options().dtype(torch::kFloat32));
-    episodes_.push_back({latents.detach(), salience, stored_++, step});
+    const std::int64_t rows = latents.size(0);
+    auto salience = torch::ones({rows}, latents.options().dtype(torch::kFloat32));
+    auto labels = source_labels_.defined() && source_labels_.size(0) == rows
+                      ? source_labels_.to(latents.device(), torch::kInt64)
+                      : torch::full({rows}, -1, latents.options().dtype(torch::kInt64));
+    const std::int64_t k = stored_++;  // episodes stored before this one
+    if (retention_ == Retention::reservoir && static_cast<std::int64_t>(episodes_.size()) >= params_.capacity) {
+        // Algorithm R: the (k+1)-th episode takes the place of a held one with probability capacity / (k+1).
+        const auto j = torch::randint(k + 1, {1}, torch::kInt64).item<std::int64_t>();  // host: a scalar
+        if (j >= params_.capacity) return;
+        episodes_.erase(episodes_.begin() + static_cast<std::ptrdiff_t>(j));  // the rest stay in storage order
+    }
+    episodes_.push_back({latents.detach(), salience, k, step, labels, source_day_});
     while (static_cast<std::int64_t>(episodes_.size()) > params_.capacity) forget_one();
+}
+
+torch::Tensor Hippocampus::cued_rows(const Episode& e) const {
+    if (!cue_) return torch::zeros_like(e.salience, torch::kBool);
+    auto cued = torch::zeros_like(e.labels, torch::kBool);
+    for (std::int64_t c : cue_->classes) cued.logical_or_(e.labels == c);
+    if (cue_->day >= 0 && e.day == cue_->day) cued.fill_(true);
+    return cued;
+}
+
+torch::Tensor Hippocampus::weights(const Episode& e) const {
+    if (!cue_) return e.salience;
+    return torch::where(cued_rows(e), e.salience * cue_->factor, e.salience);
 }
 
 torch::Tensor Hippocampus::stored_latents() const {
@@ -34,24 +63,31 @@ const Hippocampus::Episode& Hippocampus::newest() const {
 // ---- which memories a replay draws -------------------------------------------
 Hippocampus::Draw Hippocampus::draw() const {
     const Episode& last = newest();
-    if (params_.replay == ReplaySource::newest) return {last.latents, last.salience, &last, occupancy() - 1};
+    auto whole = [&](const Episode& e, std::int64_t index) {
+        const auto days = torch::full_like(e.labels, e.day);
+        return Draw{e.latents, e.salience, &e, index, days, cued_rows(e)};
+    };
+    if (params_.replay == ReplaySource::newest) return whole(last, occupancy() - 1);
     if (params_.replay == ReplaySource::episode) {
         std::vector<torch::Tensor> weight;
-        for (const auto& e : episodes_) weight.push_back(e.salience.mean());
+        for (const auto& e : episodes_) weight.push_back(weights(e).mean());
         auto w = torch::stack(weight).to(torch::kCPU, torch::kDouble);
         if (w.sum().item<double>() <= 0) w = torch::ones_like(w);  // every memory fully faded in salience: uniform
         auto i = torch::multinomial(w, 1).item<std::int64_t>();
-        const Episode& e = episodes_[static_cast<std::size_t>(i)];
-        return {e.latents, e.salience, &e, i};
+        return whole(episodes_[static_cast<std::size_t>(i)], i);
     }
-    // "memories": a mini-batch of single memories from all episodes, drawn with replacement by salience.
-    std::vector<torch::Tensor> latents, salience;
+    // "memories": a mini-batch of single memories from all episodes, drawn with replacement
+    // by salience (times the cue's factor for cued memories).
+    std::vector<torch::Tensor> latents, salience, weight, days, cued;
     for (const auto& e : episodes_) {
         latents.push_back(e.latents);
         salience.push_back(e.salience);
+        weight.push_back(weights(e));
+        days.push_back(torch::full_like(e.labels, e.day));
+        cued.push_back(cued_rows(e));
     }
     auto all_latents = torch::cat(latents), all_salience = torch::cat(salience);
-    auto w = all_salience.to(torch::kCPU, torch::kDouble);
+    auto w = torch::cat(weight).to(torch::kCPU, torch::kDouble);
     if (w.sum().item<double>() <= 0) w = torch::ones_like(w);
     auto rows = torch::multinomial(w, last.latents.size(0), /*replacement=*/true);
     std::int64_t first = rows[0].item<std::int64_t>(), index = 0;
@@ -59,7 +95,8 @@ Hippocampus::Draw Hippocampus::draw() const {
         first -= episodes_[static_cast<std::size_t>(index++)].latents.size(0);
     rows = rows.to(all_latents.device());
     return {all_latents.index_select(0, rows), all_salience.index_select(0, rows),
-            &episodes_[static_cast<std::size_t>(index)], index};
+            &episodes_[static_cast<std::size_t>(index)], index, torch::cat(days).index_select(0, rows),
+            torch::cat(cued).index_select(0, rows)};
 }
 
 std::optional<Hippocampus::Draw> Hippocampus::partner_of(const Draw& d) const {
@@ -72,7 +109,7 @@ std::optional<Hippocampus::Draw> Hippocampus::partner_of(const Draw& d) const {
         if (d.index < 1) return std::nullopt;
         const Episode& e = episodes_[static_cast<std::size_t>(d.index - 1)];
         if (e.latents.sizes() != size) return std::nullopt;
-        return Draw{e.latents, e.salience, &e, d.index - 1};
+        return Draw{e.latents, e.salience, &e, d.index - 1, torch::full_like(e.labels, e.day), cued_rows(e)};
     }
     bool any = false;  // "random": another episode of the same size
     for (std::size_t i = 0; i < episodes_.size(); ++i)
@@ -83,9 +120,10 @@ std::optional<Hippocampus::Draw> Hippocampus::partner_of(const Draw& d) const {
         // The reference policy draws among the older episodes, as PAD's code does.
         auto i =
             torch::randint(newest_drawn ? occupancy() - 1 : occupancy(), {1}).item<std::int64_t>();  // host: a scalar
-        if (i != d.index && episodes_[static_cast<std::size_t>(i)].latents.sizes() == size)
-            return Draw{episodes_[static_cast<std::size_t>(i)].latents, episodes_[static_cast<std::size_t>(i)].salience,
-                        &episodes_[static_cast<std::size_t>(i)], i};
+        if (i != d.index && episodes_[static_cast<std::size_t>(i)].latents.sizes() == size) {
+            const Episode& e = episodes_[static_cast<std::size_t>(i)];
+            return Draw{e.latents, e.salience, &e, i, torch::full_like(e.labels, e.day), cued_rows(e)};
+        }
     }
 }
 
@@ -124,6 +162,8 @@ void Hippocampus::note_replay(const Draw& d, const Draw* partner) {
     last_replay_.partner_step = partner ? partner->episode->step : -1;
     last_replay_.memories = d.latents.size(0);
     last_replay_.salience = d.salience.mean().detach();
+    last_replay_.days = d.days;
+    last_replay_.cued = d.cued;
 }
 
 namespace {
@@ -141,6 +181,8 @@ torch::Tensor Hippocampus::replay() {
     auto rows = kept_rows(d);
     d.latents = rows_of(d.latents, rows);
     d.salience = rows_of(d.salience, rows);
+    d.days = rows_of(d.days, rows);
+    d.cued = rows_of(d.cued, rows);
     note_replay(d, nullptr);
     return d.latents;
 }
@@ -155,6 +197,8 @@ torch::Tensor Hippocampus::replay_mixed(double lambda, double alpha, const torch
     auto rows = kept_rows(d);
     d.latents = rows_of(d.latents, rows);
     d.salience = rows_of(d.salience, rows);
+    d.days = rows_of(d.days, rows);
+    d.cued = rows_of(d.cued, rows);
     note_replay(d, old ? &*old : nullptr);
     const auto mixed_noise = (1.0 - lambda) * noise_for(noise, d.latents.size(0));
     if (!old) return lambda * d.latents + mixed_noise;
@@ -225,15 +269,18 @@ void Hippocampus::fade(double rate) {
 
 // ---- checkpoints ----------------------------------------------------------------
 void Hippocampus::save(torch::serialize::OutputArchive& archive) const {
-    std::vector<std::int64_t> ids, steps;
+    std::vector<std::int64_t> ids, steps, days;
     for (std::size_t i = 0; i < episodes_.size(); ++i) {
         archive.write("latents." + std::to_string(i), episodes_[i].latents);
         archive.write("salience." + std::to_string(i), episodes_[i].salience);
+        archive.write("labels." + std::to_string(i), episodes_[i].labels);
         ids.push_back(episodes_[i].id);
         steps.push_back(episodes_[i].step);
+        days.push_back(episodes_[i].day);
     }
     archive.write("ids", torch::tensor(ids, torch::kInt64));      // host: bookkeeping
     archive.write("steps", torch::tensor(steps, torch::kInt64));  // host: bookkeeping
+    archive.write("days", torch::tensor(days, torch::kInt64));    // host: bookkeeping
     const ReplayRecord& r = last_replay_;
     archive.write("counters", torch::tensor(std::vector<std::int64_t>{stored_, r.count, r.episode, r.episode_step,
                                                                       r.partner,  // host: bookkeeping
@@ -243,9 +290,10 @@ void Hippocampus::save(torch::serialize::OutputArchive& archive) const {
 }
 
 void Hippocampus::load(torch::serialize::InputArchive& archive) {
-    torch::Tensor ids, steps, counters, salience;
+    torch::Tensor ids, steps, counters, salience, days;
     archive.read("ids", ids);
     archive.read("steps", steps);
+    const bool has_days = archive.try_read("days", days);  // a checkpoint of before days were kept has none
     archive.read("counters", counters);
     archive.read("replayed_salience", salience);
     episodes_.clear();
@@ -255,6 +303,9 @@ void Hippocampus::load(torch::serialize::InputArchive& archive) {
         archive.read("salience." + std::to_string(i), e.salience);
         e.id = ids[i].item<std::int64_t>();
         e.step = steps[i].item<std::int64_t>();
+        if (!archive.try_read("labels." + std::to_string(i), e.labels))
+            e.labels = torch::full({e.latents.size(0)}, -1, e.latents.options().dtype(torch::kInt64));
+        e.day = has_days ? days[i].item<std::int64_t>() : -1;
         episodes_.push_back(std::move(e));
     }
     auto c = counters.accessor<std::int64_t, 1>();

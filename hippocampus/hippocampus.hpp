@@ -46,6 +46,9 @@ struct ReplayRecord {
     std::int64_t episode = -1, episode_step = -1;  // replay "memories": the episode of the first memory drawn
     std::int64_t partner = -1, partner_step = -1;  // -1: not mixed with an older episode
     std::int64_t memories = 0;                     // rows replayed (fewer than a mini-batch behind a dream filter)
+    // The day each replayed memory was stored on and whether it was cued, one row
+    // per memory (int64 and bool, where the memories are).
+    torch::Tensor days, cued;
     // Mean salience of the replayed memories: 0-dim, where the memories are (read
     // to the host with a window of the run's measures, not at each replay).
     torch::Tensor salience = torch::scalar_tensor(1.0, torch::kFloat64);
@@ -64,8 +67,13 @@ struct ReplayFilter {
     KeptMemories prefer = KeptMemories::salient;
 };
 
-// Which episode a full store forgets: the oldest, or the least salient (amygdala tags).
-enum class Retention { oldest, salience };
+// Targeted memory reactivation: in replay, a memory of one of `classes`, or stored on
+// `day`, is drawn `factor` times as often as another (its salience times factor).
+struct ReplayCue {
+    std::vector<std::int64_t> classes;
+    std::int64_t day = -1;
+    double factor = 1.0;
+};
 
 // Which memories MCH neurons prune first (never the newest episode).
 enum class PruneOrder { oldest, random, least_salient };
@@ -80,9 +88,17 @@ public:
     explicit Hippocampus(HippocampusParams params);
 
     // Stores a mini-batch of Wake latents (B, latent_dim), seen at run step `step`,
-    // as the newest episode, every memory of salience 1. Once the store is full
-    // the oldest episode is forgotten (the least salient one with retention "salience").
+    // as the newest episode, every memory of salience 1, with the labels and day of
+    // the experience set_source named. Once the store is full one episode goes, as
+    // the params' `keep` (or set_retention) says.
     void store(const torch::Tensor& latents, std::int64_t step = -1);
+    // What the next stored episode comes from: the labels of its images (B) and the
+    // day (epoch) it is seen on. The runner says so before each waking mini-batch.
+    void set_source(const torch::Tensor& labels, std::int64_t day);
+    // Replay drawn towards cued memories from now on; clear_cue() ends it.
+    void set_cue(ReplayCue cue) { cue_ = std::move(cue); }
+    void clear_cue() { cue_.reset(); }
+    bool cued() const { return cue_.has_value(); }
 
     // NREM replay: the replayed episode (the newest one under the reference policy), as stored.
     torch::Tensor replay();
@@ -137,13 +153,18 @@ private:
         torch::Tensor salience;  // (B), 1 until an amygdala tags it
         std::int64_t id = 0;
         std::int64_t step = -1;
+        torch::Tensor labels;  // (B) int64: the class of each memory's image (-1 = not known)
+        std::int64_t day = -1;
     };
     // Memories drawn for one replay: rows of one episode, or single memories from many.
     struct Draw {
         torch::Tensor latents, salience;
         const Episode* episode = nullptr;  // the episode (of the first memory)
         std::int64_t index = -1;           // its place in the store
+        torch::Tensor days, cued;          // per row: the day it was stored on, whether it is cued
     };
+    torch::Tensor cued_rows(const Episode& e) const;  // (B) bool: which memories the cue names
+    torch::Tensor weights(const Episode& e) const;    // (B): salience, times the cue's factor where cued
     const Episode& newest() const;
     Draw draw() const;                                    // by the replay policy
     std::optional<Draw> partner_of(const Draw& d) const;  // an older episode (or more memories) to mix with
@@ -157,6 +178,9 @@ private:
     ReplayRecord last_replay_;
     Retention retention_ = Retention::oldest;
     ReplayFilter filter_;
+    std::optional<ReplayCue> cue_;
+    torch::Tensor source_labels_;  // of the next stored episode
+    std::int64_t source_day_ = -1;
 };
 
 }  // namespace somnus

@@ -27,11 +27,23 @@ inline const EnumNames<ReplaySource>& enum_names(ReplaySource) {
     return names;
 }
 
+// Which episode a full store lets go: the oldest (first in, first out); a reservoir
+// sample over every episode ever stored (Vitter's algorithm R: after k episodes each
+// is held with probability capacity / k, whatever its day); or the least salient
+// (amygdala tags; untagged memories all have salience 1, and then the oldest goes).
+enum class Retention { oldest, reservoir, salience };
+inline const EnumNames<Retention>& enum_names(Retention) {
+    static const EnumNames<Retention> names{
+        {Retention::oldest, "oldest"}, {Retention::reservoir, "reservoir"}, {Retention::salience, "salience"}};
+    return names;
+}
+
 // The episodic store; an episode is one mini-batch of Wake latents.
 struct HippocampusParams {
-    std::int64_t capacity = 2;  // episodes kept (the reference keeps the current and the previous)
+    std::int64_t capacity = 2;  // episodes kept (the reference keeps the current and the previous), across days
     MixPartner partner = MixPartner::previous;
     ReplaySource replay = ReplaySource::newest;
+    Retention keep = Retention::oldest;
 };
 
 }  // namespace somnus

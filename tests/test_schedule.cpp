@@ -130,7 +130,7 @@ TEST(Schedule, ErrorsNameTheProtocolOrEpisode) {
         "/schedule/protocols/0/epochs/0: epoch 3 is outside the schedule's 3 epochs (0..2, or -1..-3 from the end)");
     EXPECT_EQ(error_of({{"protocols", {{{"name", "nothing"}}}}}),
               "/schedule/protocols/0: a protocol changes something: give \"deprive\", \"episode_scale\", "
-              "\"night_length\" or \"fragment\"");
+              "\"night_length\", \"fragment\" or \"cue\"");
     EXPECT_EQ(error_of({{"protocols", {{{"instead", "wake"}}}}}),
               "/schedule/protocols/0/instead: \"instead\" replaces deprived sleep; give \"deprive\" too");
     EXPECT_EQ(error_of({{"protocols", {{{"fragment", {{"every", 0}}}}}}}),

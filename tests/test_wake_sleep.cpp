@@ -213,6 +213,30 @@ TEST(AdversarialWakeSleep, CriticsLearnOncePerCycleAndEachPhaseMovesItsOwnPathwa
     for (const auto& p : model.critic_parameters()) EXPECT_FALSE(p.grad().defined());  // cleared for the next cycle
 }
 
+TEST(AdversarialWakeSleep, ACycleWhoseSleepIsTakenAwayStillLetsItsCriticsLearn) {
+    // aws_oscillatory with Sleep deprived: the cycle is Wake then the oscillation, and
+    // the critics learn after the oscillation, the last adversarial state that runs.
+    torch::manual_seed(3);
+    ExperimentSpec spec = small_spec("aws_oscillatory");
+    Model model(spec, torch::kCPU);
+    EXPECT_EQ(model.critic_consolidation_state(), "sleep");  // the schedule's last
+    auto wake = make_state(spec, "wake");
+    auto oscillation = make_state(spec, "oscillation");
+    model.begin_block({"wake", "oscillation"});
+    EXPECT_EQ(model.critic_consolidation_state(), "oscillation");
+    const auto critic_before = snapshot(model.critic_parameters());
+    auto x = images();
+    wake->step(model, x, model.conductor.modulation("wake"), {});
+    EXPECT_EQ(change(model.critic_parameters(), critic_before), 0.0);
+    oscillation->step(model, x, model.conductor.modulation("oscillation"), {});
+    EXPECT_GT(change(model.critic_parameters(), critic_before), 0.0);
+    for (const auto& p : model.critic_parameters()) EXPECT_FALSE(p.grad().defined());
+    model.begin_block({"wake", "oscillation", "sleep"});  // the whole cycle again: after Sleep
+    EXPECT_EQ(model.critic_consolidation_state(), "sleep");
+    model.begin_block({"nrem"});  // a block without adversarial states changes nothing
+    EXPECT_EQ(model.critic_consolidation_state(), "sleep");
+}
+
 TEST(AdversarialWakeSleep, PhasesAfterWakeNeedAWakeStateBeforeThem) {
     Json doc = small_document("aws_global");
     doc["schedule"]["cycle"] = {"sleep", "wake"};

@@ -5,6 +5,7 @@
 
 #include "data/occlusion.hpp"
 #include "sim/eval/readout.hpp"
+#include "sim/eval/retention.hpp"
 
 namespace somnus {
 
@@ -204,6 +205,10 @@ EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& gen
     if (spec.overlap.enabled) {
         report.overlap = wake_sleep_overlap(encoder, generator, latent_dim, test, spec.overlap, device);
         timed("overlap");
+    }
+    if (spec.retention.enabled) {
+        report.retention = retention(generator, latents, train, test, spec.retention, device);
+        timed("retention");
     }
     report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return report;

@@ -31,6 +31,11 @@ EvaluationLatents encode_for_evaluation(EncoderAreaImpl& encoder, const ImageSet
     if (spec.latent_geometry.enabled) n_test = test.size();
     if (spec.pca.enabled) n_test = std::max(n_test, std::min(spec.pca.images, test.size()));
     if (spec.dream_content.enabled) n_test = std::max(n_test, std::min(spec.dream_content.test_images, test.size()));
+    if (spec.retention.enabled) {  // each task's training images among the first ones, every test image
+        const std::int64_t wanted = spec.retention.train_images > 0 ? spec.retention.train_images : train.size();
+        n_train = std::max(n_train, std::min(wanted, train.size()));
+        n_test = test.size();
+    }
     EvaluationLatents latents;
     if (n_train > 0) latents.train = encode_latents(encoder, train.images.slice(0, 0, n_train), device);
     if (n_test > 0) latents.test = encode_latents(encoder, test.images.slice(0, 0, n_test), device);

@@ -88,6 +88,24 @@ struct DreamContent {
     std::int64_t classifier_seed = 0;
 };
 
+// Retention across days (RetentionSpec): per task, a readout on its classes alone.
+struct RetentionReport {
+    std::vector<std::vector<std::int64_t>> tasks;     // the classes of each task
+    std::vector<std::vector<double>> accuracy;         // (seeds, tasks): test accuracy of each task's readout, in [0, 1]
+    std::vector<double> all_classes_accuracy;          // (seeds): the readout of every class
+    std::vector<double> class_accuracy;                // (classes): its recall of each class, mean over seeds
+    // (seeds, tasks): the every-class readout's accuracy on each task's test images
+    // (class-incremental: one of every class named, not one of the task's own).
+    std::vector<std::vector<double>> class_incremental_accuracy;
+    std::vector<double> reconstruction_error;          // (tasks): mean squared error of G(E(x)) on its test images
+    std::vector<std::int64_t> train_images, test_images, reconstructed;  // (tasks)
+    std::int64_t days_trained = 0;   // days of training behind the encoder
+    std::int64_t nights = 0;         // nights behind it, slept or deprived (0 right after day 1's Wake)
+    // Mean over seeds of each task's accuracy (own readout; every-class readout).
+    std::vector<double> mean_accuracy() const;
+    std::vector<double> mean_class_incremental_accuracy() const;
+};
+
 // One evaluation of the encoder (the spec's eval section).
 struct EvaluationReport {
     std::int64_t trained_epochs = 0;  // epochs of training behind the encoder; -1 = a loaded checkpoint
@@ -98,6 +116,10 @@ struct EvaluationReport {
     std::optional<LatentPca> pca;
     std::optional<WakeSleepOverlap> overlap;
     std::optional<DreamContent> dream_content;
+    std::optional<RetentionReport> retention;
+    // Where a run logs it when it is not after an epoch: e.g. "day_001" (after day 1's
+    // Wake, before its night); "" = by trained_epochs.
+    std::string label;
     double seconds = 0;
     // Where the seconds went, part by part in the order they ran: "encoding" (the
     // training and test images, once for every part), then each part enabled

@@ -98,6 +98,7 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
         critic_consolidation_state_ = name;  // the last of them (critics of adversarial wake-sleep)
     }
     adversarial = conductor.teaches_fake(judging);  // (PAD's discriminator neurons)
+    judging_ = judging;
 
     for (const auto& [role, name] : area_roles(circuit)) {
         const Json* modules = spec.source.is_object() && spec.source.contains("modules") ? &spec.source["modules"] : nullptr;
@@ -141,6 +142,24 @@ void Model::learn_pathways(bool feedforward, bool feedback) {
     if (feedback) feedback_optimizer_->step();
     learned_feedforward_ = feedforward;
     learned_feedback_ = feedback;
+}
+
+std::vector<torch::Tensor> Model::feedforward_weights() const {
+    std::vector<torch::Tensor> weights;
+    for (const auto& p : encoder->parameters())
+        if (p.dim() > 1) weights.push_back(p);
+    return weights;
+}
+
+void Model::mark_day_start() {
+    torch::NoGradGuard no_grad;
+    day_start_.clear();
+    for (const auto& w : feedforward_weights()) day_start_.push_back(w.detach().clone());
+}
+
+void Model::begin_block(const std::vector<std::string>& states) {
+    for (const auto& s : states)
+        if (std::find(judging_.begin(), judging_.end(), s) != judging_.end()) critic_consolidation_state_ = s;
 }
 
 void Model::learn_critics() {
@@ -212,6 +231,7 @@ void Model::save_state(torch::serialize::OutputArchive& archive) const {
                       torch::tensor(state, torch::kFloat64));  // host: a few numbers
     }
     for (std::size_t k = 0; k < wake_trace.size(); ++k) archive.write("wake_trace." + std::to_string(k), wake_trace[k]);
+    for (std::size_t k = 0; k < day_start_.size(); ++k) archive.write("day_start." + std::to_string(k), day_start_[k]);
 }
 
 void Model::load_state(torch::serialize::InputArchive& archive) {
@@ -248,6 +268,12 @@ void Model::load_state(torch::serialize::InputArchive& archive) {
         torch::Tensor t;
         if (!archive.try_read("wake_trace." + std::to_string(k), t)) break;
         wake_trace.push_back(t);
+    }
+    day_start_.clear();
+    for (std::size_t k = 0;; ++k) {
+        torch::Tensor t;
+        if (!archive.try_read("day_start." + std::to_string(k), t)) break;
+        day_start_.push_back(t);
     }
 }
 

@@ -79,10 +79,21 @@ public:
         return pathway == PathwayKind::feedback ? learned_feedback_ : learned_feedforward_;
     }
 
+    // The feedforward pathway's weights (the encoder's weight tensors, not its biases)
+    // and a copy of them as they were when the current day started (mark_day_start,
+    // called by the runner when a state needs_day_start); empty before the first day.
+    std::vector<torch::Tensor> feedforward_weights() const;
+    const std::vector<torch::Tensor>& day_start_weights() const { return day_start_; }
+    void mark_day_start();
+
     // Critic plasticity accumulates over the phases of a cycle and is applied once,
-    // after the cycle's last adversarial wake-sleep state (critic_consolidation_state).
+    // after the cycle's last adversarial wake-sleep state (critic_consolidation_state):
+    // the last of the schedule's, or, once the runner names the states of the block
+    // about to run (begin_block), the last of those, so that a cycle whose Sleep a
+    // protocol took away still lets its critics learn.
     void learn_critics();
     const std::string& critic_consolidation_state() const { return critic_consolidation_state_; }
+    void begin_block(const std::vector<std::string>& states);
 
     // Losses, normalised per training.loss_normalisation.
     torch::Tensor reconstruction_loss(const torch::Tensor& prediction, const torch::Tensor& target) const;
@@ -127,11 +138,13 @@ private:
     void save_areas(torch::serialize::OutputArchive& archive) const;
     void load_areas(torch::serialize::InputArchive& archive, const std::string& file);
     Json areas_spec_ = Json::object();
+    std::vector<torch::Tensor> day_start_;
     std::vector<torch::Tensor> feedforward_params_, feedback_params_, critic_params_;
     std::unique_ptr<torch::optim::Adam> feedforward_optimizer_;
     std::unique_ptr<torch::optim::Adam> feedback_optimizer_;
     std::unique_ptr<torch::optim::Adam> critic_optimizer_;
     std::string critic_consolidation_state_;
+    std::vector<std::string> judging_;  // the schedule's states in which discriminators or critics take part
     bool learned_feedforward_ = false, learned_feedback_ = false;
 };
 

@@ -105,6 +105,30 @@ void write_timeline(LogFile& log, const Timeline& timeline) {
     log.attribute("/schedule", "states", states);
     log.attribute("/schedule", "protocols", protocols);
     log.attribute("/schedule", "timeline", timeline.describe());
+    // What each day showed: its classes (padded with -1; every class: -1 throughout) and images.
+    std::size_t widest = 1;
+    for (const auto& e : timeline.epochs) widest = std::max(widest, e.classes.size());
+    std::vector<std::int64_t> classes, images;
+    for (const auto& e : timeline.epochs) {
+        for (std::size_t k = 0; k < widest; ++k) classes.push_back(k < e.classes.size() ? e.classes[k] : -1);
+        images.push_back(e.images);
+    }
+    const auto epochs = static_cast<std::int64_t>(timeline.epochs.size());
+    log.describe("/schedule/day_classes",
+                 "the classes each day (epoch) shows, padded with -1; a row of -1 only: every class", "class");
+    log.describe("/schedule/day_images", "training images each day shows (-1: the whole training subset)", "images");
+    log.write("/schedule/day_classes", classes, {epochs, std::int64_t(widest)});
+    log.write("/schedule/day_images", images, {epochs});
+}
+
+// A list of class lists as a (lists, widest) array padded with -1.
+std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> padded(const std::vector<std::vector<std::int64_t>>& lists) {
+    std::size_t widest = 1;
+    for (const auto& l : lists) widest = std::max(widest, l.size());
+    std::vector<std::int64_t> out;
+    for (const auto& l : lists)
+        for (std::size_t k = 0; k < widest; ++k) out.push_back(k < l.size() ? l[k] : -1);
+    return {out, {std::int64_t(lists.size()), std::int64_t(widest)}};
 }
 }  // namespace
 
@@ -201,7 +225,7 @@ void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
     LogFile& log = *log_;
     char group[64];
     std::snprintf(group, sizeof group, "/eval/epoch_%03lld/", static_cast<long long>(e.trained_epochs));
-    const std::string root = e.final ? "/eval/" : group;
+    const std::string root = e.final ? "/eval/" : !e.label.empty() ? "/eval/" + e.label + "/" : group;
     log.attribute(root, "trained_epochs", double(e.trained_epochs));
     log.attribute(root, "encoder", e.encoder);
     log.attribute(root, "wall_seconds", e.seconds);
@@ -266,7 +290,74 @@ void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
         log.attribute(base, "samples", double(o.samples));
     }
     if (e.dream_content) write_dream_content(root + "dream_content/", *e.dream_content);
+    if (e.retention) write_retention(root + "retention/", *e.retention);
     flush();
+}
+
+void Hdf5Recorder::write_retention(const std::string& base, const RetentionReport& r) {
+    LogFile& log = *log_;
+    const auto tasks = static_cast<std::int64_t>(r.tasks.size()), seeds = static_cast<std::int64_t>(r.accuracy.size());
+    const auto [classes, shape] = padded(r.tasks);
+    std::vector<double> accuracy;
+    for (const auto& s : r.accuracy) accuracy.insert(accuracy.end(), s.begin(), s.end());
+    log.describe(base + "tasks", "the classes of each task, padded with -1 (task, class)", "class");
+    log.describe(base + "accuracy", "test accuracy of each task's readout, trained on its classes alone (seed, task)",
+                 "fraction");
+    log.describe(base + "all_classes_accuracy", "test accuracy of the readout of every class (seed)", "fraction");
+    log.describe(base + "reconstruction_error",
+                 "mean squared error between each task's test images and their reconstruction G(E(x)) (task)",
+                 "normalised intensity squared");
+    log.write(base + "tasks", classes, shape);
+    log.write(base + "accuracy", accuracy, {seeds, tasks});
+    log.write(base + "all_classes_accuracy", r.all_classes_accuracy, {seeds});
+    std::vector<double> incremental;
+    for (const auto& s : r.class_incremental_accuracy) incremental.insert(incremental.end(), s.begin(), s.end());
+    log.describe(base + "class_incremental_accuracy",
+                 "the every-class readout's accuracy on each task's test images (seed, task): class-incremental",
+                 "fraction");
+    log.write(base + "class_incremental_accuracy", incremental, {seeds, tasks});
+    log.describe(base + "class_accuracy",
+                 "the every-class readout's recall of each class, mean over seeds (class; NaN: no test image)", "fraction");
+    log.write(base + "class_accuracy", r.class_accuracy, {std::int64_t(r.class_accuracy.size())});
+    log.write(base + "reconstruction_error", r.reconstruction_error, {tasks});
+    log.write(base + "train_images", r.train_images, {tasks});
+    log.write(base + "test_images", r.test_images, {tasks});
+    log.attribute(base, "days_trained", double(r.days_trained));
+    log.attribute(base, "nights", double(r.nights));
+    // The run's retention matrix, one row per test in the order they ran (the
+    // continual-learning R[i][j]: Run.retention() in Python, somnus table).
+    if (!retention_described_) {
+        retention_described_ = true;
+        log.describe("/retention/accuracy", "each task's readout accuracy, mean over seeds (test, task)", "fraction");
+        log.describe("/retention/all_classes_accuracy", "the every-class readout's accuracy, mean over seeds (test)",
+                     "fraction");
+        log.describe("/retention/class_incremental_accuracy",
+                     "the every-class readout's accuracy on each task's test images, mean over seeds (test, task)",
+                     "fraction");
+        log.describe("/retention/reconstruction_error", "each task's reconstruction error (test, task)",
+                     "normalised intensity squared");
+        log.describe("/retention/days_trained", "days of training behind each test", "days");
+        log.describe("/retention/nights", "nights behind each test, slept or deprived (0: after day 1's Wake, before its night)", "nights");
+        log.describe("/retention/tasks", "the classes of each task, padded with -1 (task, class)", "class");
+        log.describe("/retention/class_accuracy", "the every-class readout's recall of each class (test, class)",
+                     "fraction");
+        log.write("/retention/tasks", classes, shape);
+    }
+    std::vector<float> mean, error;
+    for (double a : r.mean_accuracy()) mean.push_back(float(a));
+    for (double x : r.reconstruction_error) error.push_back(float(x));
+    double all = 0;
+    for (double a : r.all_classes_accuracy) all += a / double(r.all_classes_accuracy.size());
+    log.append_rows("/retention/accuracy", mean.data(), 1, {tasks});
+    const auto incremental_mean = r.mean_class_incremental_accuracy();
+    const std::vector<float> class_incremental(incremental_mean.begin(), incremental_mean.end());
+    log.append_rows("/retention/class_incremental_accuracy", class_incremental.data(), 1, {tasks});
+    std::vector<float> recall(r.class_accuracy.begin(), r.class_accuracy.end());
+    log.append_rows("/retention/class_accuracy", recall.data(), 1, {std::int64_t(recall.size())});
+    log.append_rows("/retention/reconstruction_error", error.data(), 1, {tasks});
+    log.append("/retention/all_classes_accuracy", all);
+    log.append("/retention/days_trained", r.days_trained);
+    log.append("/retention/nights", r.nights);
 }
 
 void Hdf5Recorder::write_dream_content(const std::string& base, const DreamContent& c) {

@@ -44,6 +44,8 @@ private:
     void flush(bool final = false);
     void write_dream_content(const std::string& base, const DreamContent& content);
     void write_readout(const std::string& group, const ReadoutReport& r);
+    void write_retention(const std::string& group, const RetentionReport& r);
+    bool retention_described_ = false;
 
     std::unique_ptr<LogFile> log_;
     std::vector<std::unique_ptr<Observer>> probes_;

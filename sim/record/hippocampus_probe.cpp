@@ -20,6 +20,13 @@ public:
     void run_started(const RunInfo& info) override {
         hippocampus_ = &info.model->hippocampus;
         log_.attribute("/states", "hippocampus_capacity", double(hippocampus_->capacity()));
+        // Days that differ, or a cue: which day each replayed memory comes from, and how many are cued.
+        const ScheduleSpec& schedule = info.spec->schedule;
+        days_ = schedule.days_differ() ||
+                        std::any_of(schedule.protocols.begin(), schedule.protocols.end(),
+                                    [](const SleepProtocol& p) { return p.cues(); })
+                    ? std::max<std::int64_t>(schedule.epochs, 1)
+                    : 0;
     }
 
     void state_starting(const StepEvent&) override { replays_before_ = hippocampus_->last_replay().count; }
@@ -61,13 +68,35 @@ public:
             log_.append(base + "replayed_salience", r.salience);  // read at the log's next flush
         else
             log_.append(base + "replayed_salience", std::nan(""));
+        if (days_ > 0) record_days(base, replayed ? &r : nullptr);
     }
 
 private:
+    // replayed_days: per step, how many replayed memories were stored on each day; replayed_cued: the share cued.
+    void record_days(const std::string& base, const ReplayRecord* r) {
+        if (!days_described_.count(base)) {
+            days_described_.insert(base);
+            log_.describe(base + "replayed_days",
+                          "replayed memories stored on each day (step, day); all 0 = no replay", "memories");
+            log_.describe(base + "replayed_cued", "share of the replayed memories a cue named (NaN = no replay)", "1");
+        }
+        std::vector<float> counts(std::size_t(days_), 0.0f);
+        double cued = std::nan("");
+        if (r && r->days.defined() && r->days.numel() > 0) {
+            const auto days = r->days.to(torch::kCPU).clamp_min(0);
+            const auto binned = torch::bincount(days, {}, days_).to(torch::kFloat32).slice(0, 0, days_).contiguous();
+            std::copy(binned.data_ptr<float>(), binned.data_ptr<float>() + binned.numel(), counts.begin());
+            cued = r->cued.defined() ? r->cued.to(torch::kCPU, torch::kFloat64).mean().item<double>() : 0.0;
+        }
+        log_.append_rows(base + "replayed_days", counts.data(), 1, {days_});
+        log_.append(base + "replayed_cued", cued);
+    }
+
     LogFile& log_;
     const Hippocampus* hippocampus_ = nullptr;
     std::int64_t replays_before_ = 0;
-    std::set<std::string> described_;
+    std::set<std::string> described_, days_described_;
+    std::int64_t days_ = 0;  // columns of replayed_days; 0 = not recorded
 };
 
 }  // namespace

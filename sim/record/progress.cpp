@@ -57,6 +57,24 @@ std::string summarize_evaluation(const EvaluationReport& e) {
                           static_cast<long long>(t.sleep_patterns));
             text += buffer;
         }
+    if (e.retention) {
+        const RetentionReport& r = *e.retention;
+        const auto mean = r.mean_accuracy();
+        double all = 0;
+        for (double a : r.all_classes_accuracy) all += a / double(r.all_classes_accuracy.size());
+        std::string tasks;
+        for (std::size_t t = 0; t < r.tasks.size(); ++t) {
+            std::string classes;
+            for (auto c : r.tasks[t]) classes += (classes.empty() ? "" : ",") + std::to_string(c);
+            std::snprintf(buffer, sizeof buffer, "%s %s: %.1f %%", tasks.empty() ? "" : ";", classes.c_str(),
+                          100 * mean[t]);
+            tasks += buffer;
+        }
+        std::snprintf(buffer, sizeof buffer, "%sretention after %lld day%s and %lld night%s: all classes %.1f %%; by task",
+                      text.empty() ? "" : "\n", static_cast<long long>(r.days_trained), r.days_trained == 1 ? "" : "s",
+                      static_cast<long long>(r.nights), r.nights == 1 ? "" : "s", 100 * all);
+        text += buffer + tasks;
+    }
     if (e.dream_content) {
         const DreamContent& c = *e.dream_content;
         auto median = [](std::vector<double> xs) {
@@ -212,6 +230,9 @@ std::string parts_text(const EvaluationReport& e) {
 void ProgressPrinter::evaluation_done(const EvaluationReport& e) {
     if (e.final)
         std::fprintf(out_, "evaluation done in %.1f s (%s)\n", e.seconds, parts_text(e).c_str());
+    else if (e.label == "day_001")
+        std::fprintf(out_, "retention after day 1's Wake, before its night (%.1f s):\n%s\n", e.seconds,
+                     summarize_evaluation(e).c_str());
     else
         std::fprintf(out_, "evaluation after %lld epoch%s (%.1f s: %s):\n%s\n",
                      static_cast<long long>(e.trained_epochs), e.trained_epochs == 1 ? "" : "s", e.seconds,

@@ -294,6 +294,58 @@ std::vector<std::pair<std::string, double>> evaluation_groups(hid_t file) {
     return found;
 }
 
+// The run's retention matrix (log: /retention, eval.retention): one row per test and task.
+std::size_t write_retention(NwbWriter& nwb, hid_t file, hid_t module) {
+    const auto nights = read_doubles(file, "/retention/nights");
+    const auto days = read_doubles(file, "/retention/days_trained");
+    const auto accuracy = read_doubles(file, "/retention/accuracy");
+    const auto incremental = read_doubles(file, "/retention/class_incremental_accuracy");
+    const auto error = read_doubles(file, "/retention/reconstruction_error");
+    const auto every = read_doubles(file, "/retention/all_classes_accuracy");
+    const auto shape = dataset_shape(file, "/retention/tasks");
+    const auto classes = read_doubles(file, "/retention/tasks");
+    if (nights.empty() || shape.size() != 2 || shape[0] == 0) return 0;
+    const std::size_t tasks = shape[0], widest = shape[1];
+    if (accuracy.size() != nights.size() * tasks || days.size() != nights.size() || every.size() != nights.size())
+        return 0;
+    std::vector<std::string> names;
+    for (std::size_t t = 0; t < tasks; ++t) {
+        std::string name;
+        for (std::size_t k = 0; k < widest; ++k)
+            if (const double c = classes[t * widest + k]; c >= 0)
+                name += (name.empty() ? "" : ",") + std::to_string(std::int64_t(c));
+        names.push_back(name);
+    }
+    Column test{"test", "the retention test's place in the run (0, 1, ... in the order they ran)", {}, true};
+    Column trained{"days_trained", "days of training behind the test", {}, true};
+    Column slept{"nights", "nights behind the test, slept or deprived (0: after day 1's Wake, before its night)", {}, true};
+    Column task{"task", "the task's index (log: /retention/tasks)", {}, true};
+    Column named{"classes", "the task's classes", {}, false, {}};
+    Column acc{"accuracy", "test accuracy of the task's own readout, mean over classifier seeds, a fraction", {}, false};
+    Column ci{"class_incremental_accuracy",
+              "accuracy of the every-class readout on the task's test images, mean over classifier seeds", {}, false};
+    Column recon{"reconstruction_error", "mean squared error of G(E(x)) on the task's test images", {}, false};
+    Column all{"all_classes_accuracy", "test accuracy of the every-class readout at this test, a fraction", {}, false};
+    for (std::size_t i = 0; i < nights.size(); ++i)
+        for (std::size_t t = 0; t < tasks; ++t) {
+            test.values.push_back(double(i));
+            trained.values.push_back(days[i]);
+            slept.values.push_back(nights[i]);
+            task.values.push_back(double(t));
+            named.texts.push_back(names[t]);
+            acc.values.push_back(accuracy[i * tasks + t]);
+            ci.values.push_back(incremental.size() == accuracy.size() ? incremental[i * tasks + t] : std::nan(""));
+            recon.values.push_back(error.size() == accuracy.size() ? error[i * tasks + t] : std::nan(""));
+            all.values.push_back(every[i]);
+        }
+    write_table(nwb, module, "retention",
+                "retention across days (log: /retention): each task's readout, trained and tested on its classes "
+                "alone, after day 1's Wake and after every night; one row per test and task "
+                "(docs/memory-across-days.md)",
+                {test, trained, slept, task, named, acc, ci, recon, all});
+    return 1;
+}
+
 std::size_t write_evaluations(NwbWriter& nwb, hid_t file) {
     const auto evaluations = evaluation_groups(file);
     if (evaluations.empty()) return 0;
@@ -353,7 +405,7 @@ std::size_t write_evaluations(NwbWriter& nwb, hid_t file) {
                     "distances between latents of test images, one row per evaluation (docs/log-format.md)", present);
         ++tables;
     }
-    return tables;
+    return tables + write_retention(nwb, file, module);
 }
 
 // The probe images and, per state, module and layer, the activity on them: a table

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "sim/base/errors.hpp"
+#include "sim/eval/retention.hpp"
 #include "sim/results/log_reading.hpp"
 
 namespace somnus {
@@ -54,6 +55,11 @@ void read_evaluation(hid_t file, const std::string& group, RunMetrics& m) {
     }
     add("intra_inter_ratio", read_number_attribute(file, group + "latent_geometry", "intra_inter_ratio"));
     add("clean_occluded_ratio", read_number_attribute(file, group + "latent_geometry", "clean_occluded_ratio"));
+    // Retention across days: each task's readout (mean over tasks and seeds), and the every-class one.
+    auto retention = read_doubles(file, group + "retention/accuracy");
+    if (!retention.empty()) add("retention_tasks", 100 * mean_of(retention));
+    auto every = read_doubles(file, group + "retention/all_classes_accuracy");
+    if (!every.empty()) add("retention_all_classes", 100 * mean_of(every));
     auto units = read_doubles(file, group + "overlap/units");
     auto kl = read_doubles(file, group + "overlap/kl");
     auto floor = read_doubles(file, group + "overlap/floor");
@@ -85,6 +91,26 @@ RunMetrics read_run_metrics(const std::string& log) {
     const Hdf5Handle file = open_for_reading(log);
     RunMetrics m = run_identity(file, log);
     read_evaluation(file, "/eval/", m);
+    // The run's retention matrices: the continual-learning summaries over its tests, of
+    // each task's own readout and of the every-class readout on each task's images.
+    const auto nights = read_doubles(file, "/retention/nights");
+    for (const auto& [dataset, prefix] : {std::pair<const char*, std::string>{"accuracy", "retention_"},
+                                          {"class_incremental_accuracy", "retention_class_incremental_"}}) {
+        const auto matrix = read_doubles(file, std::string("/retention/") + dataset);
+        if (nights.empty() || matrix.empty() || matrix.size() % nights.size() != 0) continue;
+        const std::size_t tasks = matrix.size() / nights.size();
+        std::vector<std::vector<double>> rows;
+        std::vector<std::int64_t> slept;
+        for (std::size_t i = 0; i < nights.size(); ++i) {
+            rows.emplace_back(matrix.begin() + std::ptrdiff_t(i * tasks), matrix.begin() + std::ptrdiff_t((i + 1) * tasks));
+            slept.push_back(std::int64_t(nights[i]));
+        }
+        const RetentionSummary r = summarize_retention(rows, slept);
+        for (const auto& [key, value] : {std::pair<std::string, double>{"average", r.average_accuracy},
+                                         {"forgetting", r.mean_forgetting},
+                                         {"backward_transfer", r.backward_transfer}})
+            if (!std::isnan(value)) m.values.emplace_back(prefix + key, 100 * value);
+    }
     auto wall = read_number_attribute(file, "/", "wall_seconds");
     if (!std::isnan(wall)) m.values.emplace_back("wall_seconds", wall);
     return m;

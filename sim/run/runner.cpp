@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -165,11 +166,27 @@ public:
           states_(make_states(spec)),
           batch_(spec.schedule.batch_size),
           per_pass_(mini_batches_per_pass(train_.size(), batch_)),
-          timeline_(expand_schedule(spec, per_pass_)),
           awake_(awake_states(spec)),
-          data_(train_, batch_, data_rng_),
           resume_path_(resume_path_for(spec.record.path)),
-          read_every_(read_interval(spec.record, device)) {}
+          read_every_(read_interval(spec.record, device)) {
+        // What each day shows: the training subset (interleaved), or its images of the day's classes.
+        std::vector<std::int64_t> images;
+        for (std::int64_t e = 0; e < spec.schedule.epochs; ++e) {
+            const auto& classes = spec.schedule.classes_of_day(e);
+            std::size_t k = 0;
+            while (k < day_classes_.size() && day_classes_[k] != classes) ++k;
+            if (k == day_classes_.size()) {
+                day_classes_.push_back(classes);
+                day_sets_.push_back(classes.empty() ? train_ : of_classes(train_, classes));
+            }
+            stream_of_epoch_.push_back(k);
+            images.push_back(day_sets_[k].size());
+        }
+        if (day_sets_.empty()) day_sets_.push_back(train_);  // no epochs: the stream is never drawn from
+        for (const ImageSet& set : day_sets_) streams_.push_back(std::make_unique<MiniBatches>(set, batch_, data_rng_));
+        timeline_ = spec.schedule.days_differ() ? expand_schedule(spec, images) : expand_schedule(spec, per_pass_);
+        for (const auto& s : spec.states) needs_day_start_ |= find_state_type(s.type)->needs_day_start;
+    }
     Training(const Training&) = delete;
     Training& operator=(const Training&) = delete;
 
@@ -183,11 +200,13 @@ public:
         } catch (const c10::Error& e) {
             throw InputError(resume_path_ + ": not a readable somnus checkpoint (" + e.what_without_backtrace() + ")");
         }
-        torch::serialize::InputArchive m, d;
+        torch::serialize::InputArchive m;
         resumed_.read("model", m);
         model_.load_state(m);
-        resumed_.read("data", d);
-        data_.load(d);
+        for (std::size_t k = 0; k < streams_.size(); ++k) {  // "data" is the first day's (the only one, interleaved)
+            torch::serialize::InputArchive d;
+            if (resumed_.try_read(k == 0 ? "data" : "data." + std::to_string(k), d)) streams_[k]->load(d);
+        }
         load_generators(resumed_, data_rng_, device_);
         torch::Tensor position;
         resumed_.read("position", position);
@@ -231,8 +250,19 @@ public:
         clock_.iteration = 0;
         std::int64_t done = 0;
         bool interrupted = false;
-        for (const Block& block : plan.blocks) {
+        if (needs_day_start_ && skip_iterations_ == 0) model_.mark_day_start();
+        // Day 1's retention test comes where its day ends: before its first night block,
+        // or at the end of the epoch when no night follows (a night deprived, no night at all).
+        std::size_t day_ends = 0;
+        while (day_ends < plan.blocks.size() && plan.blocks[day_ends].part == "day") ++day_ends;
+        const bool test_day_one = clock_.epoch == 0 && day_ends > 0 && spec_.eval.retention.enabled &&
+                                  spec_.eval.retention.after_first_day;
+        for (std::size_t b = 0; b < plan.blocks.size(); ++b) {
+            const Block& block = plan.blocks[b];
             clock_.part = block.part.c_str();
+            model_.begin_block(block.states);
+            cue_replay(block);
+            if (test_day_one && b == day_ends && clock_.iteration >= skip_iterations_) evaluate_retention_after_first_day();
             // Waking states see new data; sleep reuses the last mini-batch seen (its states read no pixels).
             const bool sees_data = std::any_of(block.states.begin(), block.states.end(),
                                                [&](const std::string& s) { return awake_.at(s); });
@@ -253,6 +283,8 @@ public:
             }
             if (interrupted) break;
         }
+        if (test_day_one && day_ends == plan.blocks.size() && !interrupted) evaluate_retention_after_first_day();
+        model_.hippocampus.clear_cue();
         skip_iterations_ = 0;
         const double secs = seconds_since(epoch_start);
         if (spec_.record.checkpoint) {
@@ -285,8 +317,43 @@ public:
         report.trained_epochs = trained_epochs;
         report.final = final;
         report.encoder = trained_epochs == 0 ? "untrained" : "trained";
+        if (report.retention) report.retention->days_trained = report.retention->nights = trained_epochs;
         notify([&](Observer& o) { o.evaluation_done(report); });
         if (final) result.evaluation = report;
+    }
+
+    // Targeted memory reactivation: in a night (any part but the day) of an epoch a cueing
+    // protocol acts on, replay is drawn towards the cued memories; in the day it is not.
+    void cue_replay(const Block& block) {
+        model_.hippocampus.clear_cue();
+        if (block.part == "day") return;
+        for (const auto& p : spec_.schedule.protocols) {
+            if (!p.cues() || (!p.epochs.empty() && !epoch_listed(p.epochs, clock_.epoch, spec_.schedule.epochs)))
+                continue;
+            model_.hippocampus.set_cue(ReplayCue{p.cue_classes, p.cue_day, p.cue_factor});
+            return;  // the first cueing protocol of the epoch
+        }
+    }
+
+    // The retention tests once day 1's Wake is done, before its night: what day 1
+    // taught, the baseline that later nights keep or lose. Logged at /eval/day_001/.
+    void evaluate_retention_after_first_day() {
+        read_window();
+        RandomStateGuard keep_training_stream(device_);
+        EvalSpec only;
+        only.linear_readout.enabled = only.latent_geometry.enabled = only.pca.enabled = false;
+        only.overlap.enabled = only.dream_content.enabled = false;
+        only.retention = spec_.eval.retention;
+        notify([](Observer& o) { o.evaluation_starting(); });
+        EvaluationReport report = evaluate_areas(*model_.encoder, *model_.generator, model_.latent_dim, full_train_,
+                                                 test_set(), only, device_);
+        report.trained_epochs = 0;
+        report.final = false;
+        report.label = "day_001";
+        report.encoder = "trained";
+        report.retention->days_trained = 1;
+        report.retention->nights = 0;
+        notify([&](Observer& o) { o.evaluation_done(report); });
     }
 
     // The steps run but not yet read, read now (when the run failed in between).
@@ -383,8 +450,10 @@ private:
 
     // One mini-batch: each state of the block in turn, then the observers.
     void run_mini_batch(const Block& block, bool sees_data) {
-        if (sees_data || !data_.started()) data_.next();
-        const Experience experience{data_.images(), data_.labels()};
+        MiniBatches& data = *streams_[stream_of_epoch_.at(std::size_t(clock_.epoch))];  // this day's experience
+        if (sees_data || !data.started()) data.next();
+        const Experience experience{data.images(), data.labels()};
+        if (sees_data) model_.hippocampus.set_source(data.labels(), clock_.epoch);  // what Wake may store
         for (const auto& name : block.states) {
             const DoseTime when{clock_.epoch, double(clock_.iteration) / double(clock_.iterations_in_epoch),
                                 spec_.schedule.epochs};
@@ -422,11 +491,14 @@ private:
     // steps before it are read first, so a checkpoint never holds a diverged model.
     void save_resume(const StepClock& next) {
         read_window();
-        torch::serialize::OutputArchive archive, m, d;
+        torch::serialize::OutputArchive archive, m;
         model_.save_state(m);
         archive.write("model", m);
-        data_.save(d);
-        archive.write("data", d);
+        for (std::size_t k = 0; k < streams_.size(); ++k) {
+            torch::serialize::OutputArchive d;
+            streams_[k]->save(d);
+            archive.write(k == 0 ? "data" : "data." + std::to_string(k), d);
+        }
         save_generators(archive, data_rng_, device_);
         archive.write("position", torch::tensor(std::vector<double>{double(next.epoch),
                                                                     double(next.iteration),  // host: a few numbers
@@ -452,9 +524,15 @@ private:
     std::map<std::string, std::unique_ptr<BrainState>> states_;
     std::int64_t batch_;
     std::int64_t per_pass_;
-    Timeline timeline_;
     std::map<std::string, bool> awake_;
-    MiniBatches data_;
+    // The days' experience: one image set and mini-batch stream per distinct set of
+    // classes a day shows (one, the whole subset, when every day shows every class).
+    std::vector<std::vector<std::int64_t>> day_classes_;
+    std::deque<ImageSet> day_sets_;  // a deque: the streams hold references
+    std::vector<std::unique_ptr<MiniBatches>> streams_;
+    std::vector<std::size_t> stream_of_epoch_;
+    Timeline timeline_;
+    bool needs_day_start_ = false;  // a state acts on what the day changed (synaptic homeostasis)
     std::string resume_path_;
     std::int64_t read_every_;  // mini-batches between reads of the measures
     std::vector<PendingStep> window_;

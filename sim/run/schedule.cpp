@@ -5,6 +5,8 @@
 #include <map>
 
 #include "data/datasets.hpp"
+#include "data/image_set.hpp"
+#include "hippocampus/params.hpp"
 #include "sim/spec/catalog.hpp"
 
 namespace somnus {
@@ -94,10 +96,22 @@ std::vector<Block> sleep_sequence(const std::vector<NightEpisode>& pattern, std:
 
 Timeline expand_schedule(const ScheduleSpec& schedule, std::int64_t batches_per_pass,
                          const std::function<bool(const std::string&)>& awake) {
+    std::vector<std::int64_t> images(std::size_t(std::max<std::int64_t>(schedule.epochs, 0)),
+                                     batches_per_pass * schedule.batch_size);
+    Timeline timeline = expand_schedule(schedule, images, awake);
+    for (auto& e : timeline.epochs) e.images = -1;  // not counted: the passes were given
+    return timeline;
+}
+
+Timeline expand_schedule(const ScheduleSpec& schedule, const std::vector<std::int64_t>& day_images,
+                         const std::function<bool(const std::string&)>& awake) {
     Timeline timeline;
     const std::vector<std::string> all_states = schedule.states_run();
     for (std::int64_t epoch = 0; epoch < schedule.epochs; ++epoch) {
         EpochPlan plan;
+        plan.classes = schedule.classes_of_day(epoch);
+        plan.images = day_images.at(std::size_t(epoch));
+        const std::int64_t batches_per_pass = plan.images / schedule.batch_size;
         std::vector<std::string> deprived;
         std::string instead, arousal_state = schedule.cycle.front();
         std::map<std::string, double> scale;
@@ -157,6 +171,12 @@ Timeline expand_schedule(const ScheduleSpec& schedule, std::int64_t batches_per_
                 append(plan.blocks, b);
             }
         }
+        if (schedule.days_differ() && batches_per_pass == 0 &&
+            std::any_of(day.begin(), day.end(), awake))
+            throw SpecError("/schedule/days/" + std::to_string(epoch),
+                            "day " + std::to_string(epoch) + " shows " + std::to_string(plan.images) +
+                                " training images of its classes, fewer than one mini-batch of " +
+                                std::to_string(schedule.batch_size) + ": give more data.train_subset or a smaller batch");
         if (plan.iterations() == 0) {  // every state of the day taken away and no night: nothing would run
             std::string pointer = "/schedule/cycle";
             for (const auto& p : schedule.protocols)
@@ -173,21 +193,104 @@ Timeline expand_schedule(const ScheduleSpec& schedule, std::int64_t batches_per_
     return timeline;
 }
 
-Timeline expand_schedule(const ExperimentSpec& spec, std::int64_t batches_per_pass) {
-    return expand_schedule(spec.schedule, batches_per_pass, [&](const std::string& name) {
+namespace {
+std::function<bool(const std::string&)> awake_in(const ExperimentSpec& spec) {
+    return [&spec](const std::string& name) {
         const StateSpec* s = spec.state(name);
         const StateType* t = s ? find_state_type(s->type) : nullptr;
         return t && t->awake;
-    });
+    };
+}
+}  // namespace
+
+namespace {
+// A cue needs its memories in the store. A store that lets the oldest episode go holds,
+// at night e, only the last `capacity` episodes (one per Wake mini-batch that stores):
+// a cued day, or every day that showed a cued class, whose episodes are all gone by
+// then can never be replayed, and the cue would act on nothing.
+void check_cues_reach_the_store(const ExperimentSpec& spec, const Timeline& timeline) {
+    const ModuleSpec* store = nullptr;
+    for (const auto& m : spec.modules)
+        if (m.params.get_if<HippocampusParams>()) store = &m;
+    if (!store || store->params.get<HippocampusParams>().keep != Retention::oldest) return;
+    const std::int64_t capacity = store->params.get<HippocampusParams>().capacity;
+    std::vector<std::int64_t> stored;  // episodes stored on each day (epoch), by the states of type "wake"
+    for (const auto& plan : timeline.epochs) {
+        std::int64_t n = 0;
+        for (const auto& s : spec.states)
+            if (s.type == "wake") n += plan.iterations_of(s.name);
+        stored.push_back(n);
+    }
+    // Whether day d's last episode is still held at night e.
+    auto held = [&](std::int64_t d, std::int64_t e) {
+        std::int64_t since = 0;
+        for (std::int64_t k = d + 1; k <= e; ++k) since += stored[std::size_t(k)];
+        return stored[std::size_t(d)] > 0 && since < capacity;
+    };
+    const ScheduleSpec& schedule = spec.schedule;
+    const std::string keep = "/modules/" + store->name + "/capacity";
+    for (const auto& p : schedule.protocols) {
+        if (!p.cues()) continue;
+        for (std::int64_t e = 0; e < schedule.epochs; ++e) {
+            if (!p.epochs.empty() && !epoch_listed(p.epochs, e, schedule.epochs)) continue;
+            if (p.cue_day >= 0 && !held(p.cue_day, e))
+                throw SpecError(p.pointer + "/cue/day",
+                                "night " + std::to_string(e) + " cues day " + std::to_string(p.cue_day) +
+                                    ", but a store of " + std::to_string(capacity) +
+                                    " episodes that lets the oldest go (keep \"oldest\") holds none of its episodes "
+                                    "by then: give a larger capacity (" + keep + ") or keep \"reservoir\"");
+            for (std::size_t i = 0; i < p.cue_classes.size(); ++i) {
+                bool any = false;
+                for (std::int64_t d = 0; d <= e && !any; ++d) {
+                    const auto& day = schedule.classes_of_day(d);
+                    any = (day.empty() || std::find(day.begin(), day.end(), p.cue_classes[i]) != day.end()) && held(d, e);
+                }
+                if (!any)
+                    throw SpecError(p.pointer + "/cue/classes/" + std::to_string(i),
+                                    "night " + std::to_string(e) + " cues class " + std::to_string(p.cue_classes[i]) +
+                                        ", but a store of " + std::to_string(capacity) +
+                                        " episodes that lets the oldest go (keep \"oldest\") holds no episode of a "
+                                        "day that showed it by then: give a larger capacity (" + keep +
+                                        ") or keep \"reservoir\"");
+            }
+        }
+    }
+}
+}  // namespace
+
+Timeline expand_schedule(const ExperimentSpec& spec, std::int64_t batches_per_pass) {
+    Timeline timeline = expand_schedule(spec.schedule, batches_per_pass, awake_in(spec));
+    check_cues_reach_the_store(spec, timeline);
+    return timeline;
+}
+
+Timeline expand_schedule(const ExperimentSpec& spec, const std::vector<std::int64_t>& day_images) {
+    Timeline timeline = expand_schedule(spec.schedule, day_images, awake_in(spec));
+    check_cues_reach_the_store(spec, timeline);
+    return timeline;
+}
+
+std::vector<std::int64_t> day_images(const ExperimentSpec& spec) {
+    const auto epochs = std::size_t(std::max<std::int64_t>(spec.schedule.epochs, 0));
+    if (!spec.schedule.days_differ()) return std::vector<std::int64_t>(epochs, training_images(spec.data));
+    // The run's training subset, drawn as the runner draws it (its data generator's first draw).
+    const torch::Tensor all = load_labels(spec.data, /*train=*/true);
+    torch::Generator rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.seed));
+    const torch::Tensor labels = all.index_select(0, random_subset_rows(all.size(0), spec.data.train_subset, rng));
+    std::vector<std::int64_t> images;
+    for (std::size_t e = 0; e < epochs; ++e)
+        images.push_back(in_classes(labels, spec.schedule.classes_of_day(std::int64_t(e))).sum().item<std::int64_t>());
+    return images;
 }
 
 Timeline timeline_of(const ExperimentSpec& spec) {
-    return expand_schedule(spec, training_images(spec.data) / spec.schedule.batch_size);
+    if (!spec.schedule.days_differ()) return expand_schedule(spec, training_images(spec.data) / spec.schedule.batch_size);
+    return expand_schedule(spec, day_images(spec));
 }
 
 namespace {
 bool same_plan(const EpochPlan& a, const EpochPlan& b) {
-    if (a.protocols != b.protocols || a.blocks.size() != b.blocks.size()) return false;
+    if (a.protocols != b.protocols || a.classes != b.classes || a.blocks.size() != b.blocks.size()) return false;
     for (std::size_t i = 0; i < a.blocks.size(); ++i)
         if (a.blocks[i].part != b.blocks[i].part || a.blocks[i].states != b.blocks[i].states ||
             a.blocks[i].iterations != b.blocks[i].iterations)
@@ -205,6 +308,11 @@ std::string Timeline::describe() const {
         std::string line =
             last == e ? "epoch " + std::to_string(e) : "epochs " + std::to_string(e) + "-" + std::to_string(last);
         if (!plan.protocols.empty()) line += " [" + join(plan.protocols) + "]";
+        if (!plan.classes.empty()) {
+            std::string classes;
+            for (auto c : plan.classes) classes += (classes.empty() ? "" : ",") + std::to_string(c);
+            line += " (classes " + classes + (plan.images >= 0 ? ": " + std::to_string(plan.images) + " images" : "") + ")";
+        }
         line += ":";
         std::string part;
         std::size_t shown = 0;

@@ -27,6 +27,8 @@ struct Block {
 struct EpochPlan {
     std::vector<Block> blocks;
     std::vector<std::string> protocols;  // names of the protocols acting on it
+    std::vector<std::int64_t> classes;   // what its day shows (empty: every class)
+    std::int64_t images = -1;            // training images of its day (-1: not counted)
     std::int64_t iterations() const;
     // Mini-batches each state runs on in this epoch.
     std::int64_t iterations_of(const std::string& state) const;
@@ -46,9 +48,18 @@ struct Timeline {
 // sensory input (protocols' "sleep" deprives every state that does not).
 Timeline expand_schedule(const ScheduleSpec& schedule, std::int64_t batches_per_pass,
                          const std::function<bool(const std::string&)>& awake);
+// Days that differ: `day_images[epoch]` training images on each day (a pass is day_images / batch).
+Timeline expand_schedule(const ScheduleSpec& schedule, const std::vector<std::int64_t>& day_images,
+                         const std::function<bool(const std::string&)>& awake);
 
 // The same with the state types of a spec.
 Timeline expand_schedule(const ExperimentSpec& spec, std::int64_t batches_per_pass);
+Timeline expand_schedule(const ExperimentSpec& spec, const std::vector<std::int64_t>& day_images);
+
+// The training images each day shows (one entry per epoch): the run's training
+// subset (data.train_subset, drawn with the run's seed) of the day's classes.
+// Reads the data set's labels when the days differ.
+std::vector<std::int64_t> day_images(const ExperimentSpec& spec);
 
 // The spec's timeline over its training data (sizes read from the files' headers),
 // as a run will expand it: what validate prints, and what run, replicate and sweep

@@ -92,6 +92,9 @@ struct StateType {
     // Runs on sensory input (a waking state): it draws a fresh mini-batch of data; sleep states
     // reuse the last one. A protocol's "deprive": "sleep" removes every state that is not awake.
     bool awake = false;
+    // Acts on what the day changed: the runner keeps the feedforward weights as each
+    // day starts (Model::day_start_weights), e.g. for synaptic homeostasis.
+    bool needs_day_start = false;
 };
 
 // The registered state types, in registration order.

@@ -28,6 +28,36 @@ const ParameterSet& readout_parameters() {
     return set;
 }
 
+const ParameterSet& retention_parameters() {
+    const RetentionSpec rt;
+    static const ParameterSet set{
+        "retention",
+        "retention across days: for each task (a set of classes) a linear readout trained and tested on its classes "
+        "alone, an all-classes readout, and each task's reconstruction error",
+        {boolean("enabled", rt.enabled, "run it, with every evaluation (and after day 1's Wake)"),
+         shaped("tasks", "days", "\"days\" or a list of class lists",
+                {{"anyOf", Json::array({{{"const", "days"}},
+                                        {{"type", "array"},
+                                         {"items", {{"type", "array"}, {"minItems", 1}, {"items", {{"type", "integer"}, {"minimum", 0}}}}}}})}},
+                "the tasks whose retention is tested: each day's classes (\"days\"), or the lists given (e.g. the "
+                "split's pairs for an interleaved control)"),
+         integer("epochs", rt.epochs, 1, 100000, "training epochs of each task's classifiers").in("epochs"),
+         number("lr", rt.lr, 0.0, 100.0, "learning rate of the classifiers (SGD)"),
+         integer("batch_size", rt.batch_size, 1, 1 << 20, "images per mini-batch").in("images"),
+         integers("seeds", rt.seeds, 0, kNoLimit, "one classifier per seed and task; the result is their mean"),
+         choice("features", name_of(rt.features), names_of<ReadoutFeatures>(),
+                "latents as they are, or each dimension z-scored with the task's training statistics"),
+         integer("train_images", rt.train_images, 0, kNoLimit,
+                 "the first training images, of which each task's classes train its readout; 0 = all")
+             .in("images"),
+         integer("reconstruction_images", rt.reconstruction_images, 0, kNoLimit,
+                 "test images per task whose reconstruction error is measured; 0 = none")
+             .in("images"),
+         boolean("after_first_day", rt.after_first_day,
+                 "also test after day 1's Wake, before its night (the baseline of what day 1 learned)")}};
+    return set;
+}
+
 const ParameterSet& latent_geometry_parameters() {
     const LatentGeometrySpec lg;
     static const ParameterSet set{
@@ -92,7 +122,10 @@ const ParameterSet& eval_parameters() {
          object("latent_geometry", latent_geometry_parameters(), "latent distance ratios"),
          object("pca", pca_parameters(), "principal components of the latents"),
          object("overlap", overlap_parameters(), "wake/sleep overlap (off by default)"),
-         object("dream_content", dream_content_parameters(), "what dreams are of (off by default)")}};
+         object("dream_content", dream_content_parameters(), "what dreams are of (off by default)"),
+         object("retention", retention_parameters(),
+                "memory across days: per-task readouts, an all-classes readout and reconstruction errors (off by "
+                "default)")}};
     return set;
 }
 
@@ -167,6 +200,44 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
             throw SpecError(
                 dc.pointer + "/enabled",
                 "dream content is classified by the linear readout's classifier: enable eval.linear_readout too");
+    }
+    {
+        ObjectReader o = r.object("retention");  // left out: its defaults
+        RetentionSpec& rt = e.retention;
+        rt.pointer = o.where().to_string();
+        rt.enabled = o.boolean("enabled");
+        const Json* tasks = o.child("tasks");
+        rt.tasks_from_days = !tasks || (tasks->is_string() && *tasks == "days");
+        if (!rt.tasks_from_days) {
+            const std::string at = o.at("tasks").to_string();
+            if (!tasks->is_array())
+                throw SpecError(at, "expected \"days\" or a list of class lists, got " +
+                                        (tasks->is_string() ? "\"" + tasks->get<std::string>() + "\"" : json_type_name(*tasks)));
+            if (tasks->empty()) throw SpecError(at, "give at least one task");
+            for (std::size_t t = 0; t < tasks->size(); ++t) {
+                const Json& task = (*tasks)[t];
+                const std::string where = at + "/" + std::to_string(t);
+                if (!task.is_array() || task.empty())
+                    throw SpecError(where, "a task is a non-empty list of classes, got " + json_type_name(task));
+                std::vector<std::int64_t> classes;
+                for (std::size_t i = 0; i < task.size(); ++i) {
+                    if (!task[i].is_number_integer() || task[i].get<std::int64_t>() < 0)
+                        throw SpecError(where + "/" + std::to_string(i), "expected a class (an integer >= 0)");
+                    classes.push_back(task[i].get<std::int64_t>());
+                }
+                rt.tasks.push_back(std::move(classes));
+            }
+        }
+        rt.epochs = o.integer("epochs");
+        rt.lr = o.number("lr");
+        rt.batch_size = o.integer("batch_size");
+        rt.seeds = o.integers("seeds");
+        if (rt.seeds.empty()) throw SpecError(o.at("seeds").to_string(), "give at least one readout seed");
+        rt.features = o.choice_of<ReadoutFeatures>("features");
+        rt.train_images = o.integer("train_images");
+        rt.reconstruction_images = o.integer("reconstruction_images");
+        rt.after_first_day = o.boolean("after_first_day");
+        o.finish();
     }
     r.finish();
     return e;

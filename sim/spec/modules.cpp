@@ -25,7 +25,10 @@ const ParameterSet& hippocampus_parameters() {
                 "REM mixes the replayed episode with the one stored before it, or with a random one"),
          choice("replay", name_of(p.replay), names_of<ReplaySource>(),
                 "what sleep replays: the newest episode (reference), an episode drawn by salience, or single "
-                "memories of all episodes drawn by salience")}};
+                "memories of all episodes drawn by salience"),
+         choice("keep", name_of(p.keep), names_of<Retention>(),
+                "which episodes a full store keeps, across days: drop the oldest, a reservoir sample of every "
+                "episode stored (each day's equally likely), or drop the least salient")}};
     return set;
 }
 
@@ -34,6 +37,12 @@ ModuleParams parse_hippocampus(ObjectReader& r) {
     p.capacity = r.integer("capacity");
     p.partner = r.choice_of<MixPartner>("partner");
     p.replay = r.choice_of<ReplaySource>("replay");
+    p.keep = r.choice_of<Retention>("keep");
+    if (p.keep == Retention::reservoir && p.replay == ReplaySource::newest)
+        throw SpecError(r.at("keep").to_string(),
+                        "a reservoir may turn the newest episode away, and replay \"newest\" replays the episode "
+                        "stored last (the mini-batch Wake just saw): give \"replay\": \"memories\" or \"episode\", "
+                        "or keep \"oldest\"");
     return p;
 }
 

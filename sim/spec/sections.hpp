@@ -24,7 +24,8 @@ DataSpec parse_data(ObjectReader& r);
 std::vector<ModuleSpec> parse_modules(const Json& j, const JsonPointer& where);
 std::vector<PathwaySpec> parse_pathways(const Json& j, const JsonPointer& where);
 std::vector<StateSpec> parse_states(const Json& j, const JsonPointer& where);
-ScheduleSpec parse_schedule(ObjectReader& r);
+// `classes`: the data set's (days and cues name classes 0 .. classes - 1).
+ScheduleSpec parse_schedule(ObjectReader& r, std::int64_t classes);
 TrainingSpec parse_training(ObjectReader& r);
 RecordSpec parse_record(ObjectReader& r);
 EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs);

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <thread>
 
+#include "data/datasets.hpp"
+#include "hippocampus/params.hpp"
 #include "sim/spec/catalog.hpp"
 #include "sim/spec/sections.hpp"
 
@@ -172,6 +174,31 @@ void check_record(const ExperimentSpec& spec) {
 namespace {
 
 // Cross-section checks: names used by the schedule and the conductor exist.
+namespace {
+// eval.retention's tasks: each distinct day's classes, in the order the days show them
+// ("days"); given lists are checked against the data set's classes.
+void resolve_retention_tasks(ExperimentSpec& spec) {
+    RetentionSpec& rt = spec.eval.retention;
+    if (!rt.enabled) return;
+    const std::int64_t classes = dataset_classes(spec.data.dataset);
+    if (rt.tasks_from_days) {
+        if (!spec.schedule.days_differ())
+            throw SpecError(rt.pointer + "/tasks",
+                            "\"days\" tests each day's classes, but every day shows every class (schedule.days is "
+                            "\"interleaved\"): list the tasks, e.g. [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]");
+        for (const auto& day : spec.schedule.day_classes)
+            if (std::find(rt.tasks.begin(), rt.tasks.end(), day) == rt.tasks.end()) rt.tasks.push_back(day);
+        return;
+    }
+    for (std::size_t t = 0; t < rt.tasks.size(); ++t)
+        for (std::size_t i = 0; i < rt.tasks[t].size(); ++i)
+            if (rt.tasks[t][i] >= classes)
+                throw SpecError(rt.pointer + "/tasks/" + std::to_string(t) + "/" + std::to_string(i),
+                                "class " + std::to_string(rt.tasks[t][i]) + " is not a class of the data set (0-" +
+                                    std::to_string(classes - 1) + ")");
+}
+}  // namespace
+
 void check_references(const ExperimentSpec& spec) {
     std::vector<std::string> state_names;
     for (const auto& s : spec.states) state_names.push_back(s.name);
@@ -205,6 +232,20 @@ void check_references(const ExperimentSpec& spec) {
             throw SpecError(p.pointer,
                             "this protocol acts on nights, but the schedule has none: add a \"night\" (sleep in the "
                             "day's cycle can only be deprived)");
+    }
+    // A cue weights the draw of memories from the store: there must be a store that draws.
+    for (const auto& p : schedule.protocols) {
+        if (!p.cues()) continue;
+        const ModuleSpec* store = nullptr;
+        for (const auto& m : spec.modules)
+            if (m.params.get_if<HippocampusParams>()) store = &m;
+        if (!store)
+            throw SpecError(p.pointer + "/cue", "a cue weights the replay of stored memories; the circuit has no hippocampus");
+        if (store->params.get<HippocampusParams>().replay == ReplaySource::newest)
+            throw SpecError("/modules/" + store->name + "/replay",
+                            "the cue of " + p.pointer + " weights the draw of memories from the store, but replay "
+                            "\"newest\" draws none (it replays the mini-batch Wake just stored): give \"memories\" or "
+                            "\"episode\"");
     }
     const DreamContentSpec& dreams = spec.eval.dream_content;
     for (std::size_t i = 0; i < dreams.states.size(); ++i)
@@ -339,13 +380,15 @@ ExperimentSpec parse_spec_sections(const Json& document) {
     spec.modules = parse_modules(section("modules", default_modules()), root.at("modules"));
     spec.pathways = parse_pathways(section("pathways", default_pathways()), root.at("pathways"));
     spec.states = parse_states(section("states", default_states()), root.at("states"));
-    spec.schedule = object_section("schedule", parse_schedule);
+    spec.schedule = object_section(
+        "schedule", [&](ObjectReader& r) { return parse_schedule(r, dataset_classes(spec.data.dataset)); });
     spec.training = object_section("training", parse_training);
     spec.record = object_section("record", parse_record);
     spec.eval = object_section("eval", [&](ObjectReader& r) { return parse_eval(r, spec.schedule.epochs); });
     root.finish();
     spec.source = resolution.document();
 
+    resolve_retention_tasks(spec);
     check_references(spec);
     return spec;
 }

@@ -120,6 +120,12 @@ struct SleepProtocol {
     std::string arousal_state;        // state of an arousal ("" = the first state of the day's cycle)
     std::int64_t arousal_iterations = 1;
     bool restart_cycle = true;  // after an arousal sleep starts again at the night's first episode
+    // Targeted memory reactivation: in the night's replay, memories of the cued classes
+    // (or stored on the cued day) are drawn `cue_factor` times as often as the others.
+    std::vector<std::int64_t> cue_classes;
+    std::int64_t cue_day = -1;  // 0-based day (epoch) whose memories are cued; -1 = none
+    double cue_factor = 1.0;
+    bool cues() const { return !cue_classes.empty() || cue_day >= 0; }
     std::string pointer;
 };
 
@@ -133,6 +139,14 @@ struct ScheduleSpec {
     std::int64_t day_iterations = 0;  // mini-batches per day; 0 = one pass over the training set
     NightSpec night;
     std::vector<SleepProtocol> protocols;
+    // What each day shows: every class (interleaved: empty), or one list of classes
+    // per day (epoch), e.g. a split of the classes over the days. A day's length
+    // (day_iterations 0) is one pass over its images.
+    std::vector<std::vector<std::int64_t>> day_classes;
+    std::string days = "interleaved";  // as given: "interleaved", "split" or "list"
+    // The classes of day `epoch` (empty: every class).
+    const std::vector<std::int64_t>& classes_of_day(std::int64_t epoch) const;
+    bool days_differ() const { return !day_classes.empty(); }
     // Every state the schedule can run (day cycle, night episodes, arousals, replacements), in order of appearance.
     std::vector<std::string> states_run() const;
 };
@@ -299,6 +313,27 @@ struct DreamContentSpec {
     std::string pointer = "/eval/dream_content";  // for errors
 };
 
+// Retention across days (continual learning's measures, with an unsupervised
+// encoder): for each task (a set of classes; by default each day's), a linear
+// readout trained and tested on that task's classes only, from the encoder as it is
+// now; an all-classes readout; and the reconstruction error of each task's test
+// images. Run with every evaluation (eval.epochs: "all" = after every night) and,
+// with after_first_day, once after day 1's Wake, before any night.
+struct RetentionSpec {
+    bool enabled = false;
+    std::vector<std::vector<std::int64_t>> tasks;  // resolved: each day's classes when "tasks" is "days"
+    bool tasks_from_days = true;
+    std::int64_t epochs = 10;
+    double lr = 0.1;
+    std::int64_t batch_size = 64;
+    std::vector<std::int64_t> seeds{0};
+    ReadoutFeatures features = ReadoutFeatures::standardized;
+    std::int64_t train_images = 10000;          // the first training images, then each task's classes of them
+    std::int64_t reconstruction_images = 500;   // per task: its first test images, decoded from their latents
+    bool after_first_day = true;
+    std::string pointer;
+};
+
 struct EvalSpec {
     // Training epochs after which the encoder is evaluated (negative counts from
     // the end; "all" in the spec = every epoch). The end of training is always
@@ -310,7 +345,10 @@ struct EvalSpec {
     PcaSpec pca;
     OverlapSpec overlap;
     DreamContentSpec dream_content;  // needs linear_readout (its classifier)
-    bool any() const { return linear_readout.enabled || latent_geometry.enabled || pca.enabled || overlap.enabled; }
+    RetentionSpec retention;
+    bool any() const {
+        return linear_readout.enabled || latent_geometry.enabled || pca.enabled || overlap.enabled || retention.enabled;
+    }
 };
 
 struct ExperimentSpec {

@@ -13,6 +13,7 @@ StateType helmholtz_wake_state_type();
 StateType helmholtz_sleep_state_type();
 StateType positive_phase_state_type();
 StateType negative_phase_state_type();
+StateType synaptic_homeostasis_state_type();
 
 // The brain-state types, in the order `somnus --help` lists them.
 const StateTypeRegistration brain_states{{
@@ -26,6 +27,7 @@ const StateTypeRegistration brain_states{{
     helmholtz_sleep_state_type(),
     positive_phase_state_type(),
     negative_phase_state_type(),
+    synaptic_homeostasis_state_type(),
 }};
 
 }  // namespace somnus

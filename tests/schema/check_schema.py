@@ -36,6 +36,11 @@ NOT_EXPRESSIBLE = {
     "59_key_given_twice.json", "60_key_given_twice_nested.json", "66_key_given_twice_in_base.base.json",
     "66_key_given_twice_in_base.json",
     "65_empty_day.json",
+    # Memory across days: classes of the data set, days against epochs, cues against the nights and the store.
+    "69_days_class_out_of_range.json", "71_split_does_not_divide.json", "72_days_listed_for_other_epochs.json",
+    "73_cue_of_a_class_not_yet_shown.json", "74_cue_without_a_night.json", "75_cue_with_newest_replay.json",
+    "76_retention_of_days_that_do_not_differ.json", "77_cue_of_a_later_day.json", "79_cue_of_a_day_the_store_let_go.json",
+    "80_cue_of_a_class_the_store_let_go.json", "81_reservoir_with_newest_replay.json",
 }
 
 

@@ -50,6 +50,12 @@ def figures(args):
         print(f"linear readout, last epoch: {100 * acc.mean():.2f} % over {len(acc)} classifier seed(s)")
 
 
+def memory(args):
+    """The memory-across-days study's tables and retention figure (docs/memory-across-days.md)."""
+    from . import memory as study
+    print(study.write(args.folder, args.out), end="")
+
+
 def main(argv=None):
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `... | head` ends the output quietly, as a Unix tool does
     parser = argparse.ArgumentParser(prog="python3 -m somnus_analysis", description="analyse somnus run logs")
@@ -58,6 +64,10 @@ def main(argv=None):
     command.add_argument("log", help="HDF5 log written by `somnus run`")
     command.add_argument("out", help="folder for the PNG figures")
     command.set_defaults(run=figures)
+    command = commands.add_parser("memory", help=memory.__doc__)
+    command.add_argument("folder", help="the sweep's out folder (runs/sweeps/memory_across_days)")
+    command.add_argument("out", help="folder for the figure")
+    command.set_defaults(run=memory)
     args = parser.parse_args(argv)
     args.run(args)
 

@@ -350,6 +350,53 @@ class Run:
         from . import frames
         return frames.per_step(self, ["observables", "plasticity"])
 
+    def retention(self):
+        """The run's retention tests (eval.retention) as a pandas DataFrame in long form:
+        one row per test and task, with test (0, 1, ... in the order they ran),
+        days_trained, nights (0 for the test after day 1's Wake, before its night),
+        task (its index), classes (e.g. "0,1"), accuracy (the task's own readout, mean
+        over classifier seeds, fraction: task-incremental), class_incremental_accuracy
+        (the every-class readout on the task's test images), reconstruction_error, and
+        all_classes_accuracy (the every-class readout on every test image). R[i][j] of the
+        continual-learning literature is accuracy at nights = i + 1, task = j."""
+        pd = __import__("pandas")
+        with self._open() as f:
+            if "retention" not in f:
+                return pd.DataFrame(columns=["test", "days_trained", "nights", "task", "classes", "accuracy",
+                                             "class_incremental_accuracy", "reconstruction_error",
+                                             "all_classes_accuracy"])
+            g = f["retention"]
+            accuracy, error = g["accuracy"][()], g["reconstruction_error"][()]
+            incremental = (g["class_incremental_accuracy"][()] if "class_incremental_accuracy" in g
+                           else np.full(accuracy.shape, np.nan))
+            classes = [",".join(str(int(c)) for c in row if c >= 0) for row in g["tasks"][()]]
+            rows = []
+            for i, (days, nights, every) in enumerate(zip(g["days_trained"][()], g["nights"][()],
+                                                         g["all_classes_accuracy"][()])):
+                for t, name in enumerate(classes):
+                    rows.append({"test": i, "days_trained": int(days), "nights": int(nights), "task": t,
+                                 "classes": name, "accuracy": float(accuracy[i, t]),
+                                 "class_incremental_accuracy": float(incremental[i, t]),
+                                 "reconstruction_error": float(error[i, t]), "all_classes_accuracy": float(every)})
+            return pd.DataFrame(rows)
+
+    def retention_summary(self, measure="accuracy"):
+        """The continual-learning summaries of the retention tests (sim/eval/retention.hpp,
+        the same definitions as `somnus table`) of `measure`, a column of retention():
+        "accuracy" (each task's own readout) or "class_incremental_accuracy" (the
+        every-class readout on the task's images). average_accuracy (mean over tasks at
+        the last test), forgetting (per task j: best accuracy after nights j+1 .. T-1
+        minus the last; NaN for the last task), mean_forgetting (over the tasks before
+        the last) and backward_transfer (mean over j < T-1 of the last accuracy minus
+        that right after night j+1). Fractions; NaN where the tests do not cover them."""
+        frame = self.retention()
+        if frame.empty:
+            return {"average_accuracy": np.nan, "forgetting": [], "mean_forgetting": np.nan, "backward_transfer": np.nan}
+        tasks = frame["task"].max() + 1
+        tests = frame.pivot(index="test", columns="task", values=measure).to_numpy()
+        nights = frame.groupby("test")["nights"].first().to_numpy()
+        return retention_summary(tests, nights, tasks)
+
     def readout_frame(self):
         """Linear-readout accuracy by evaluation, classifier seed and occlusion level (0 = clean):
         trained_epochs, group, seed, occlusion, accuracy."""
@@ -366,6 +413,33 @@ class Run:
         the class labels as a coordinate (somnus_analysis.frames.activity)."""
         from . import frames
         return frames.activity(self, module, layer, states)
+
+
+def retention_summary(accuracy, nights, tasks=None):
+    """average accuracy, forgetting (per task), mean forgetting and backward transfer of a
+    retention matrix (rows: tests, columns: tasks) whose rows came after nights
+    nights; the definitions of sim/eval/retention.hpp."""
+    accuracy, nights = np.asarray(accuracy, dtype=float), np.asarray(nights)
+    tasks = accuracy.shape[1] if tasks is None else tasks
+    last = int(np.flatnonzero(nights == nights.max())[-1])
+    final, final_night = accuracy[last], int(nights[last])
+
+    def after(night):
+        rows = np.flatnonzero(nights == night)
+        return accuracy[rows[-1]] if len(rows) else None
+
+    forgetting, transfer = np.full(tasks, np.nan), []
+    for j in range(tasks - 1):
+        earlier = [after(l)[j] for l in range(j + 1, final_night) if after(l) is not None]
+        if earlier:
+            forgetting[j] = max(earlier) - final[j]
+        learned = after(j + 1)
+        if learned is not None and j + 1 < final_night:
+            transfer.append(final[j] - learned[j])
+    counted = forgetting[~np.isnan(forgetting)]
+    return {"average_accuracy": float(final.mean()), "forgetting": forgetting.tolist(),
+            "mean_forgetting": float(counted.mean()) if len(counted) else np.nan,
+            "backward_transfer": float(np.mean(transfer)) if transfer else np.nan}
 
 
 def _children(f, group):

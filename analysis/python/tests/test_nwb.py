@@ -97,3 +97,34 @@ def test_bad_inputs_name_the_file(tiny_log, tmp_path):
     assert not list(tmp_path.glob("*.partial"))
     both = run_somnus("export", tiny_log, "--nwb", tmp_path / "x.nwb", "--mat", tmp_path / "x.mat", check=False)
     assert both.returncode == 2 and "excludes" in both.stderr
+
+
+@pytest.fixture(scope="module")
+def memory_log(data_dir, tmp_path_factory):
+    """Memory across days on tiny data: split days, retention tested after day 1's Wake and every night."""
+    from conftest import ROOT, sets
+    log = tmp_path_factory.mktemp("memory") / "memory.h5"
+    run_somnus("run", ROOT / "experiments/memory/memory_pad.json", "--set", f"data.path={data_dir}", "--set", f"record.path={log}",
+               *sets({"data.train_subset": 0, "schedule.batch_size": 16, "schedule.day_iterations": 2, "threads": 1,
+                      "schedule.night.episodes": '[{"state":"nrem","iterations":1},{"state":"rem","iterations":1}]',
+                      "modules.V1_encoder.features": 8, "modules.V1_generator.features": 8,
+                      "eval.retention.epochs": 2, "eval.retention.batch_size": 16, "eval.retention.train_images": 0,
+                      "eval.retention.reconstruction_images": 5}))
+    return log
+
+
+def test_the_retention_table_holds_the_logs_matrix(memory_log, tmp_path):
+    path = tmp_path / "memory.nwb"
+    run_somnus("export", memory_log, "--nwb", path)
+    messages = list(nwbinspector.inspect_nwbfile(nwbfile_path=str(path)))
+    serious = [m for m in messages if m.importance.name in ("CRITICAL", "BEST_PRACTICE_VIOLATION", "PYNWB_VALIDATION",
+                                                             "ERROR")]
+    assert serious == [], "\n".join(f"{m.importance.name} {m.check_function_name}: {m.message}" for m in serious)
+    log = h5py.File(memory_log, "r")
+    with pynwb.NWBHDF5IO(str(path), "r") as io:
+        frame = io.read().processing["evaluation"]["retention"].to_dataframe()
+    assert len(frame) == 6 * 5 and list(frame.classes[:5]) == ["0,1", "2,3", "4,5", "6,7", "8,9"]
+    np.testing.assert_allclose(frame.accuracy.to_numpy().reshape(6, 5), log["retention/accuracy"][()])
+    np.testing.assert_array_equal(frame.nights.to_numpy().reshape(6, 5)[:, 0], [0, 1, 2, 3, 4, 5])
+    np.testing.assert_allclose(frame.all_classes_accuracy.to_numpy().reshape(6, 5)[:, 0],
+                               log["retention/all_classes_accuracy"][()])
