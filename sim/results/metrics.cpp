@@ -106,9 +106,11 @@ RunMetrics read_run_metrics(const std::string& log) {
             slept.push_back(std::int64_t(nights[i]));
         }
         const RetentionSummary r = summarize_retention(rows, slept);
-        for (const auto& [key, value] : {std::pair<std::string, double>{"average", r.average_accuracy},
-                                         {"forgetting", r.mean_forgetting},
-                                         {"backward_transfer", r.backward_transfer}})
+        std::vector<std::pair<std::string, double>> summaries{{"forgetting", r.mean_forgetting},
+                                                              {"backward_transfer", r.backward_transfer}};
+        // The tasks' own readouts at the last test are retention_tasks already.
+        if (std::string(dataset) != "accuracy") summaries.insert(summaries.begin(), {"average", r.average_accuracy});
+        for (const auto& [key, value] : summaries)
             if (!std::isnan(value)) m.values.emplace_back(prefix + key, 100 * value);
     }
     auto wall = read_number_attribute(file, "/", "wall_seconds");

@@ -15,9 +15,8 @@ std::string metric_heading(const std::string& key) {
     if (key == "clean_occluded_ratio") return "clean-occl./inter";
     if (key.rfind("overlap_kl_", 0) == 0) return "KL wake/sleep " + key.substr(11) + "+" + key.substr(11);
     if (key.rfind("overlap_floor_", 0) == 0) return "KL floor " + key.substr(14) + "+" + key.substr(14);
-    if (key == "retention_tasks") return "per-task readout %";
+    if (key == "retention_tasks") return "per-task readout %";  // at the last test: their average accuracy
     if (key == "retention_all_classes") return "all-class readout %";
-    if (key == "retention_average") return "average accuracy %";
     if (key == "retention_forgetting") return "forgetting %";
     if (key == "retention_backward_transfer") return "backward transfer %";
     if (key == "retention_class_incremental_average") return "class-incr. average %";
