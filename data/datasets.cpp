@@ -54,6 +54,16 @@ torch::Tensor normalise(const torch::Tensor& pixels, const DataSpec& data) {
 
 // ---- IDX (MNIST, Fashion-MNIST) ----------------------------------------------------
 
+// An IDX label file's labels as classes (int64), each checked to be a class 0-9.
+torch::Tensor classes_of(IdxArray& labels, const std::string& label_file) {
+    for (std::size_t i = 0; i < labels.values.size(); ++i)
+        if (labels.values[i] > 9)
+            throw DataError(label_file + ": label " + std::to_string(labels.values[i]) + " at byte " +
+                            std::to_string(8 + i) + " is not a class 0-9");
+    return torch::from_blob(labels.values.data(), {labels.dims[0]}, torch::kUInt8)  // host: data sets load on the CPU
+        .to(torch::kInt64);
+}
+
 ImageSet read_idx_set(const std::string& image_file, const std::string& label_file, const DataSpec& data) {
     IdxArray images = read_idx(image_file);
     IdxArray labels = read_idx(label_file);
@@ -63,10 +73,7 @@ ImageSet read_idx_set(const std::string& image_file, const std::string& label_fi
     if (labels.dims.size() != 1 || labels.dims[0] != images.dims[0])
         throw DataError(label_file + ": " + std::to_string(labels.dims.empty() ? 0 : labels.dims[0]) + " labels for " +
                         std::to_string(images.dims[0]) + " images in " + image_file);
-    for (std::size_t i = 0; i < labels.values.size(); ++i)
-        if (labels.values[i] > 9)
-            throw DataError(label_file + ": label " + std::to_string(labels.values[i]) + " at byte " +
-                            std::to_string(8 + i) + " is not a class 0-9");
+    const torch::Tensor classes = classes_of(labels, label_file);
 
     const std::int64_t n = images.dims[0], h = images.dims[1], w = images.dims[2];
     constexpr int kSide = 32;
@@ -77,7 +84,7 @@ ImageSet read_idx_set(const std::string& image_file, const std::string& label_fi
         auto resized = resize_bilinear_u8(images.values.data() + i * h * w, int(h), int(w), kSide, kSide);
         std::copy(resized.begin(), resized.end(), dst + i * kSide * kSide);
     }
-    return {normalise(pixels, data), torch::from_blob(labels.values.data(), {n}, torch::kUInt8).to(torch::kInt64)};
+    return {normalise(pixels, data), classes};
 }
 
 // ---- SVHN (.mat) -------------------------------------------------------------------
@@ -137,12 +144,7 @@ torch::Tensor load_labels(const DataSpec& data, bool train) {
     const std::string& file = files[train ? 1 : 3];
     IdxArray labels = read_idx(file);
     if (labels.dims.size() != 1) throw DataError(file + ": expected 1 dimension (N), found " + std::to_string(labels.dims.size()));
-    for (std::size_t i = 0; i < labels.values.size(); ++i)
-        if (labels.values[i] > 9)
-            throw DataError(file + ": label " + std::to_string(labels.values[i]) + " at byte " + std::to_string(8 + i) +
-                            " is not a class 0-9");
-    return torch::from_blob(labels.values.data(), {labels.dims[0]}, torch::kUInt8)  // host: data sets load on the CPU
-        .to(torch::kInt64);
+    return classes_of(labels, file);
 }
 
 std::int64_t dataset_channels(Dataset dataset) {

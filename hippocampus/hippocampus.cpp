@@ -61,12 +61,12 @@ const Hippocampus::Episode& Hippocampus::newest() const {
 }
 
 // ---- which memories a replay draws -------------------------------------------
+Hippocampus::Draw Hippocampus::whole(const Episode& e, std::int64_t index) const {
+    return Draw{e.latents, e.salience, &e, index, torch::full_like(e.labels, e.day), cued_rows(e)};
+}
+
 Hippocampus::Draw Hippocampus::draw() const {
     const Episode& last = newest();
-    auto whole = [&](const Episode& e, std::int64_t index) {
-        const auto days = torch::full_like(e.labels, e.day);
-        return Draw{e.latents, e.salience, &e, index, days, cued_rows(e)};
-    };
     if (params_.replay == ReplaySource::newest) return whole(last, occupancy() - 1);
     if (params_.replay == ReplaySource::episode) {
         std::vector<torch::Tensor> weight;
@@ -109,7 +109,7 @@ std::optional<Hippocampus::Draw> Hippocampus::partner_of(const Draw& d) const {
         if (d.index < 1) return std::nullopt;
         const Episode& e = episodes_[static_cast<std::size_t>(d.index - 1)];
         if (e.latents.sizes() != size) return std::nullopt;
-        return Draw{e.latents, e.salience, &e, d.index - 1, torch::full_like(e.labels, e.day), cued_rows(e)};
+        return whole(e, d.index - 1);
     }
     bool any = false;  // "random": another episode of the same size
     for (std::size_t i = 0; i < episodes_.size(); ++i)
@@ -120,10 +120,8 @@ std::optional<Hippocampus::Draw> Hippocampus::partner_of(const Draw& d) const {
         // The reference policy draws among the older episodes, as PAD's code does.
         auto i =
             torch::randint(newest_drawn ? occupancy() - 1 : occupancy(), {1}).item<std::int64_t>();  // host: a scalar
-        if (i != d.index && episodes_[static_cast<std::size_t>(i)].latents.sizes() == size) {
-            const Episode& e = episodes_[static_cast<std::size_t>(i)];
-            return Draw{e.latents, e.salience, &e, i, torch::full_like(e.labels, e.day), cued_rows(e)};
-        }
+        if (i != d.index && episodes_[static_cast<std::size_t>(i)].latents.sizes() == size)
+            return whole(episodes_[static_cast<std::size_t>(i)], i);
     }
 }
 
@@ -176,13 +174,16 @@ torch::Tensor noise_for(const torch::Tensor& noise, std::int64_t rows) {
 }
 }  // namespace
 
+void Hippocampus::Draw::keep(const torch::Tensor& rows) {
+    latents = rows_of(latents, rows);
+    salience = rows_of(salience, rows);
+    days = rows_of(days, rows);
+    cued = rows_of(cued, rows);
+}
+
 torch::Tensor Hippocampus::replay() {
     Draw d = draw();
-    auto rows = kept_rows(d);
-    d.latents = rows_of(d.latents, rows);
-    d.salience = rows_of(d.salience, rows);
-    d.days = rows_of(d.days, rows);
-    d.cued = rows_of(d.cued, rows);
+    d.keep(kept_rows(d));
     note_replay(d, nullptr);
     return d.latents;
 }
@@ -195,10 +196,7 @@ torch::Tensor Hippocampus::replay_mixed(double lambda, double alpha, const torch
     if (!old && params_.replay == ReplaySource::newest)
         throw std::logic_error("hippocampus: no older episode to mix with");
     auto rows = kept_rows(d);
-    d.latents = rows_of(d.latents, rows);
-    d.salience = rows_of(d.salience, rows);
-    d.days = rows_of(d.days, rows);
-    d.cued = rows_of(d.cued, rows);
+    d.keep(rows);
     note_replay(d, old ? &*old : nullptr);
     const auto mixed_noise = (1.0 - lambda) * noise_for(noise, d.latents.size(0));
     if (!old) return lambda * d.latents + mixed_noise;

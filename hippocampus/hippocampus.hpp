@@ -162,7 +162,9 @@ private:
         const Episode* episode = nullptr;  // the episode (of the first memory)
         std::int64_t index = -1;           // its place in the store
         torch::Tensor days, cued;          // per row: the day it was stored on, whether it is cued
+        void keep(const torch::Tensor& rows);  // only these rows (all when `rows` is undefined)
     };
+    Draw whole(const Episode& e, std::int64_t index) const;  // every memory of episode `index`
     torch::Tensor cued_rows(const Episode& e) const;  // (B) bool: which memories the cue names
     torch::Tensor weights(const Episode& e) const;    // (B): salience, times the cue's factor where cued
     const Episode& newest() const;

@@ -19,9 +19,8 @@ torch::Tensor encode_latents(EncoderAreaImpl& encoder, const torch::Tensor& imag
 
 std::pair<std::int64_t, std::int64_t> readout_images(const ReadoutSpec& spec, std::int64_t train_available,
                                                       std::int64_t test_available) {
-    auto take = [](std::int64_t n, std::int64_t wanted) { return wanted > 0 ? std::min(n, wanted) : n; };
     const std::int64_t b = spec.batch_size;
-    return {take(train_available, spec.train_images), take(test_available, spec.test_images) / b * b};
+    return {images_taken(train_available, spec.train_images), images_taken(test_available, spec.test_images) / b * b};
 }
 
 EvaluationLatents encode_for_evaluation(EncoderAreaImpl& encoder, const ImageSet& train, const ImageSet& test,
@@ -32,8 +31,7 @@ EvaluationLatents encode_for_evaluation(EncoderAreaImpl& encoder, const ImageSet
     if (spec.pca.enabled) n_test = std::max(n_test, std::min(spec.pca.images, test.size()));
     if (spec.dream_content.enabled) n_test = std::max(n_test, std::min(spec.dream_content.test_images, test.size()));
     if (spec.retention.enabled) {  // each task's training images among the first ones, every test image
-        const std::int64_t wanted = spec.retention.train_images > 0 ? spec.retention.train_images : train.size();
-        n_train = std::max(n_train, std::min(wanted, train.size()));
+        n_train = std::max(n_train, images_taken(train.size(), spec.retention.train_images));
         n_test = test.size();
     }
     EvaluationLatents latents;

@@ -23,6 +23,11 @@ struct EvaluationLatents {
     torch::Tensor test;   // (images, latent_dim) on the device
 };
 
+// Images an evaluation takes of the `available` ones when it asks for `wanted` (0 = all).
+inline std::int64_t images_taken(std::int64_t available, std::int64_t wanted) {
+    return wanted > 0 ? std::min(available, wanted) : available;
+}
+
 // The readout's training and (whole mini-batches of) test images, of those available.
 std::pair<std::int64_t, std::int64_t> readout_images(const ReadoutSpec& spec, std::int64_t train_available,
                                                       std::int64_t test_available);

@@ -104,6 +104,7 @@ struct RetentionReport {
     // Mean over seeds of each task's accuracy (own readout; every-class readout).
     std::vector<double> mean_accuracy() const;
     std::vector<double> mean_class_incremental_accuracy() const;
+    double mean_all_classes_accuracy() const;
 };
 
 // One evaluation of the encoder (the spec's eval section).

@@ -21,6 +21,11 @@ std::vector<double> RetentionReport::mean_accuracy() const { return mean_over_se
 std::vector<double> RetentionReport::mean_class_incremental_accuracy() const {
     return mean_over_seeds(class_incremental_accuracy, tasks.size());
 }
+double RetentionReport::mean_all_classes_accuracy() const {
+    double mean = 0;
+    for (double a : all_classes_accuracy) mean += a / double(all_classes_accuracy.size());
+    return mean;
+}
 
 namespace {
 
@@ -62,7 +67,7 @@ std::vector<double> accuracy_of(const torch::Tensor& predicted, const torch::Ten
 RetentionReport retention(GeneratorAreaImpl& generator, const EvaluationLatents& latents, const ImageSet& train,
                           const ImageSet& test, const RetentionSpec& spec, torch::Device device) {
     torch::NoGradGuard no_grad;
-    const std::int64_t n_train = spec.train_images > 0 ? std::min(spec.train_images, train.size()) : train.size();
+    const std::int64_t n_train = images_taken(train.size(), spec.train_images);
     TORCH_CHECK(latents.train.defined() && latents.train.size(0) >= n_train && latents.test.defined() &&
                     latents.test.size(0) == test.size(),
                 "retention: the evaluation's latents do not cover its images");

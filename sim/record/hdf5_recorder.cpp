@@ -76,6 +76,16 @@ Hdf5Recorder::~Hdf5Recorder() {
 }
 
 namespace {
+// A list of class lists as a (lists, widest) array padded with -1.
+std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> padded(const std::vector<std::vector<std::int64_t>>& lists) {
+    std::size_t widest = 1;
+    for (const auto& l : lists) widest = std::max(widest, l.size());
+    std::vector<std::int64_t> out;
+    for (const auto& l : lists)
+        for (std::size_t k = 0; k < widest; ++k) out.push_back(k < l.size() ? l[k] : -1);
+    return {out, {std::int64_t(lists.size()), std::int64_t(widest)}};
+}
+
 // The expanded schedule: one row per block of each epoch (day, night, arousal, kept awake).
 void write_timeline(LogFile& log, const Timeline& timeline) {
     std::vector<std::int64_t> epoch, start, iterations;
@@ -106,29 +116,18 @@ void write_timeline(LogFile& log, const Timeline& timeline) {
     log.attribute("/schedule", "protocols", protocols);
     log.attribute("/schedule", "timeline", timeline.describe());
     // What each day showed: its classes (padded with -1; every class: -1 throughout) and images.
-    std::size_t widest = 1;
-    for (const auto& e : timeline.epochs) widest = std::max(widest, e.classes.size());
-    std::vector<std::int64_t> classes, images;
+    std::vector<std::vector<std::int64_t>> day_classes;
+    std::vector<std::int64_t> images;
     for (const auto& e : timeline.epochs) {
-        for (std::size_t k = 0; k < widest; ++k) classes.push_back(k < e.classes.size() ? e.classes[k] : -1);
+        day_classes.push_back(e.classes);
         images.push_back(e.images);
     }
-    const auto epochs = static_cast<std::int64_t>(timeline.epochs.size());
+    const auto [classes, shape] = padded(day_classes);
     log.describe("/schedule/day_classes",
                  "the classes each day (epoch) shows, padded with -1; a row of -1 only: every class", "class");
     log.describe("/schedule/day_images", "training images each day shows (-1: the whole training subset)", "images");
-    log.write("/schedule/day_classes", classes, {epochs, std::int64_t(widest)});
-    log.write("/schedule/day_images", images, {epochs});
-}
-
-// A list of class lists as a (lists, widest) array padded with -1.
-std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> padded(const std::vector<std::vector<std::int64_t>>& lists) {
-    std::size_t widest = 1;
-    for (const auto& l : lists) widest = std::max(widest, l.size());
-    std::vector<std::int64_t> out;
-    for (const auto& l : lists)
-        for (std::size_t k = 0; k < widest; ++k) out.push_back(k < l.size() ? l[k] : -1);
-    return {out, {std::int64_t(lists.size()), std::int64_t(widest)}};
+    log.write("/schedule/day_classes", classes, shape);
+    log.write("/schedule/day_images", images, {static_cast<std::int64_t>(timeline.epochs.size())});
 }
 }  // namespace
 
@@ -298,8 +297,11 @@ void Hdf5Recorder::write_retention(const std::string& base, const RetentionRepor
     LogFile& log = *log_;
     const auto tasks = static_cast<std::int64_t>(r.tasks.size()), seeds = static_cast<std::int64_t>(r.accuracy.size());
     const auto [classes, shape] = padded(r.tasks);
-    std::vector<double> accuracy;
-    for (const auto& s : r.accuracy) accuracy.insert(accuracy.end(), s.begin(), s.end());
+    auto by_seed_and_task = [](const std::vector<std::vector<double>>& rows) {  // (seed, task), row-major
+        std::vector<double> flat;
+        for (const auto& row : rows) flat.insert(flat.end(), row.begin(), row.end());
+        return flat;
+    };
     log.describe(base + "tasks", "the classes of each task, padded with -1 (task, class)", "class");
     log.describe(base + "accuracy", "test accuracy of each task's readout, trained on its classes alone (seed, task)",
                  "fraction");
@@ -308,14 +310,12 @@ void Hdf5Recorder::write_retention(const std::string& base, const RetentionRepor
                  "mean squared error between each task's test images and their reconstruction G(E(x)) (task)",
                  "normalised intensity squared");
     log.write(base + "tasks", classes, shape);
-    log.write(base + "accuracy", accuracy, {seeds, tasks});
+    log.write(base + "accuracy", by_seed_and_task(r.accuracy), {seeds, tasks});
     log.write(base + "all_classes_accuracy", r.all_classes_accuracy, {seeds});
-    std::vector<double> incremental;
-    for (const auto& s : r.class_incremental_accuracy) incremental.insert(incremental.end(), s.begin(), s.end());
     log.describe(base + "class_incremental_accuracy",
                  "the every-class readout's accuracy on each task's test images (seed, task): class-incremental",
                  "fraction");
-    log.write(base + "class_incremental_accuracy", incremental, {seeds, tasks});
+    log.write(base + "class_incremental_accuracy", by_seed_and_task(r.class_incremental_accuracy), {seeds, tasks});
     log.describe(base + "class_accuracy",
                  "the every-class readout's recall of each class, mean over seeds (class; NaN: no test image)", "fraction");
     log.write(base + "class_accuracy", r.class_accuracy, {std::int64_t(r.class_accuracy.size())});
@@ -346,8 +346,6 @@ void Hdf5Recorder::write_retention(const std::string& base, const RetentionRepor
     std::vector<float> mean, error;
     for (double a : r.mean_accuracy()) mean.push_back(float(a));
     for (double x : r.reconstruction_error) error.push_back(float(x));
-    double all = 0;
-    for (double a : r.all_classes_accuracy) all += a / double(r.all_classes_accuracy.size());
     log.append_rows("/retention/accuracy", mean.data(), 1, {tasks});
     const auto incremental_mean = r.mean_class_incremental_accuracy();
     const std::vector<float> class_incremental(incremental_mean.begin(), incremental_mean.end());
@@ -355,7 +353,7 @@ void Hdf5Recorder::write_retention(const std::string& base, const RetentionRepor
     std::vector<float> recall(r.class_accuracy.begin(), r.class_accuracy.end());
     log.append_rows("/retention/class_accuracy", recall.data(), 1, {std::int64_t(recall.size())});
     log.append_rows("/retention/reconstruction_error", error.data(), 1, {tasks});
-    log.append("/retention/all_classes_accuracy", all);
+    log.append("/retention/all_classes_accuracy", r.mean_all_classes_accuracy());
     log.append("/retention/days_trained", r.days_trained);
     log.append("/retention/nights", r.nights);
 }

@@ -60,8 +60,6 @@ std::string summarize_evaluation(const EvaluationReport& e) {
     if (e.retention) {
         const RetentionReport& r = *e.retention;
         const auto mean = r.mean_accuracy();
-        double all = 0;
-        for (double a : r.all_classes_accuracy) all += a / double(r.all_classes_accuracy.size());
         std::string tasks;
         for (std::size_t t = 0; t < r.tasks.size(); ++t) {
             std::string classes;
@@ -72,7 +70,7 @@ std::string summarize_evaluation(const EvaluationReport& e) {
         }
         std::snprintf(buffer, sizeof buffer, "%sretention after %lld day%s and %lld night%s: all classes %.1f %%; by task",
                       text.empty() ? "" : "\n", static_cast<long long>(r.days_trained), r.days_trained == 1 ? "" : "s",
-                      static_cast<long long>(r.nights), r.nights == 1 ? "" : "s", 100 * all);
+                      static_cast<long long>(r.nights), r.nights == 1 ? "" : "s", 100 * r.mean_all_classes_accuracy());
         text += buffer + tasks;
     }
     if (e.dream_content) {

@@ -171,12 +171,13 @@ public:
           read_every_(read_interval(spec.record, device)) {
         // What each day shows: the training subset (interleaved), or its images of the day's classes.
         std::vector<std::int64_t> images;
+        std::vector<std::vector<std::int64_t>> day_classes;  // of each set in day_sets_
         for (std::int64_t e = 0; e < spec.schedule.epochs; ++e) {
             const auto& classes = spec.schedule.classes_of_day(e);
             std::size_t k = 0;
-            while (k < day_classes_.size() && day_classes_[k] != classes) ++k;
-            if (k == day_classes_.size()) {
-                day_classes_.push_back(classes);
+            while (k < day_classes.size() && day_classes[k] != classes) ++k;
+            if (k == day_classes.size()) {
+                day_classes.push_back(classes);
                 day_sets_.push_back(classes.empty() ? train_ : of_classes(train_, classes));
             }
             stream_of_epoch_.push_back(k);
@@ -328,8 +329,7 @@ public:
         model_.hippocampus.clear_cue();
         if (block.part == "day") return;
         for (const auto& p : spec_.schedule.protocols) {
-            if (!p.cues() || (!p.epochs.empty() && !epoch_listed(p.epochs, clock_.epoch, spec_.schedule.epochs)))
-                continue;
+            if (!p.cues() || !p.acts_on(clock_.epoch, spec_.schedule.epochs)) continue;
             model_.hippocampus.set_cue(ReplayCue{p.cue_classes, p.cue_day, p.cue_factor});
             return;  // the first cueing protocol of the epoch
         }
@@ -527,7 +527,6 @@ private:
     std::map<std::string, bool> awake_;
     // The days' experience: one image set and mini-batch stream per distinct set of
     // classes a day shows (one, the whole subset, when every day shows every class).
-    std::vector<std::vector<std::int64_t>> day_classes_;
     std::deque<ImageSet> day_sets_;  // a deque: the streams hold references
     std::vector<std::unique_ptr<MiniBatches>> streams_;
     std::vector<std::size_t> stream_of_epoch_;

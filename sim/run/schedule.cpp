@@ -119,7 +119,7 @@ Timeline expand_schedule(const ScheduleSpec& schedule, const std::vector<std::in
         std::int64_t every = 0, arousal_iterations = 1;
         bool restart = true;
         for (const auto& p : schedule.protocols) {
-            if (!p.epochs.empty() && !epoch_listed(p.epochs, epoch, schedule.epochs)) continue;
+            if (!p.acts_on(epoch, schedule.epochs)) continue;
             plan.protocols.push_back(p.name);
             for (const auto& d : p.deprive) {
                 if (d == "sleep") {
@@ -180,7 +180,7 @@ Timeline expand_schedule(const ScheduleSpec& schedule, const std::vector<std::in
         if (plan.iterations() == 0) {  // every state of the day taken away and no night: nothing would run
             std::string pointer = "/schedule/cycle";
             for (const auto& p : schedule.protocols)
-                if (p.epochs.empty() || epoch_listed(p.epochs, epoch, schedule.epochs)) {
+                if (p.acts_on(epoch, schedule.epochs)) {
                     pointer = p.pointer;
                     break;
                 }
@@ -201,17 +201,13 @@ std::function<bool(const std::string&)> awake_in(const ExperimentSpec& spec) {
         return t && t->awake;
     };
 }
-}  // namespace
 
-namespace {
 // A cue needs its memories in the store. A store that lets the oldest episode go holds,
 // at night e, only the last `capacity` episodes (one per Wake mini-batch that stores):
 // a cued day, or every day that showed a cued class, whose episodes are all gone by
 // then can never be replayed, and the cue would act on nothing.
 void check_cues_reach_the_store(const ExperimentSpec& spec, const Timeline& timeline) {
-    const ModuleSpec* store = nullptr;
-    for (const auto& m : spec.modules)
-        if (m.params.get_if<HippocampusParams>()) store = &m;
+    const ModuleSpec* store = spec.hippocampus();
     if (!store || store->params.get<HippocampusParams>().keep != Retention::oldest) return;
     const std::int64_t capacity = store->params.get<HippocampusParams>().capacity;
     std::vector<std::int64_t> stored;  // episodes stored on each day (epoch), by the states of type "wake"
@@ -232,7 +228,7 @@ void check_cues_reach_the_store(const ExperimentSpec& spec, const Timeline& time
     for (const auto& p : schedule.protocols) {
         if (!p.cues()) continue;
         for (std::int64_t e = 0; e < schedule.epochs; ++e) {
-            if (!p.epochs.empty() && !epoch_listed(p.epochs, e, schedule.epochs)) continue;
+            if (!p.acts_on(e, schedule.epochs)) continue;
             if (p.cue_day >= 0 && !held(p.cue_day, e))
                 throw SpecError(p.pointer + "/cue/day",
                                 "night " + std::to_string(e) + " cues day " + std::to_string(p.cue_day) +

@@ -110,7 +110,7 @@ void check_cues(const ScheduleSpec& s, std::int64_t classes) {
                                 "class " + std::to_string(p.cue_classes[i]) + " is not a class of the data set (0-" +
                                     std::to_string(classes - 1) + ")");
         for (std::int64_t e = 0; e < s.epochs; ++e) {
-            if (!p.epochs.empty() && !epoch_listed(p.epochs, e, s.epochs)) continue;
+            if (!p.acts_on(e, s.epochs)) continue;
             if (p.cue_day > e)
                 throw SpecError(at + "/day", "night " + std::to_string(e) + " cues day " + std::to_string(p.cue_day) +
                                                  ", which comes after it: no memory of it is stored yet");

@@ -173,8 +173,6 @@ void check_record(const ExperimentSpec& spec) {
 
 namespace {
 
-// Cross-section checks: names used by the schedule and the conductor exist.
-namespace {
 // eval.retention's tasks: each distinct day's classes, in the order the days show them
 // ("days"); given lists are checked against the data set's classes.
 void resolve_retention_tasks(ExperimentSpec& spec) {
@@ -197,8 +195,8 @@ void resolve_retention_tasks(ExperimentSpec& spec) {
                                 "class " + std::to_string(rt.tasks[t][i]) + " is not a class of the data set (0-" +
                                     std::to_string(classes - 1) + ")");
 }
-}  // namespace
 
+// Cross-section checks: names used by the schedule and the conductor exist.
 void check_references(const ExperimentSpec& spec) {
     std::vector<std::string> state_names;
     for (const auto& s : spec.states) state_names.push_back(s.name);
@@ -236,9 +234,7 @@ void check_references(const ExperimentSpec& spec) {
     // A cue weights the draw of memories from the store: there must be a store that draws.
     for (const auto& p : schedule.protocols) {
         if (!p.cues()) continue;
-        const ModuleSpec* store = nullptr;
-        for (const auto& m : spec.modules)
-            if (m.params.get_if<HippocampusParams>()) store = &m;
+        const ModuleSpec* store = spec.hippocampus();
         if (!store)
             throw SpecError(p.pointer + "/cue", "a cue weights the replay of stored memories; the circuit has no hippocampus");
         if (store->params.get<HippocampusParams>().replay == ReplaySource::newest)
@@ -293,6 +289,10 @@ bool SampleTimes::includes_epoch(std::int64_t epoch, std::int64_t epochs_total) 
     return epochs.empty() || epoch_listed(epochs, epoch, epochs_total);
 }
 
+bool SleepProtocol::acts_on(std::int64_t epoch, std::int64_t epochs_total) const {
+    return epochs.empty() || epoch_listed(epochs, epoch, epochs_total);
+}
+
 bool SampleTimes::at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total,
                      std::int64_t last_step_end) const {
     if (!includes_epoch(epoch, epochs_total)) return false;
@@ -303,6 +303,12 @@ bool SampleTimes::at(std::int64_t epoch, std::int64_t iteration, std::int64_t ep
 const ModuleSpec* ExperimentSpec::module(const std::string& n) const {
     for (const auto& m : modules)
         if (m.name == n) return &m;
+    return nullptr;
+}
+
+const ModuleSpec* ExperimentSpec::hippocampus() const {
+    for (const auto& m : modules)
+        if (m.params.get_if<HippocampusParams>()) return &m;
     return nullptr;
 }
 

@@ -126,6 +126,8 @@ struct SleepProtocol {
     std::int64_t cue_day = -1;  // 0-based day (epoch) whose memories are cued; -1 = none
     double cue_factor = 1.0;
     bool cues() const { return !cue_classes.empty() || cue_day >= 0; }
+    // Whether it acts on `epoch` of a schedule of `epochs_total`.
+    bool acts_on(std::int64_t epoch, std::int64_t epochs_total) const;
     std::string pointer;
 };
 
@@ -373,6 +375,8 @@ struct ExperimentSpec {
 
     const ModuleSpec* module(const std::string& name) const;
     const StateSpec* state(const std::string& name) const;
+    // The hippocampus (the module whose parameters are a hippocampus's), or nullptr.
+    const ModuleSpec* hippocampus() const;
 };
 
 // Parses and checks a spec document's own sections; throws SpecError naming the

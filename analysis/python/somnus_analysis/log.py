@@ -392,10 +392,9 @@ class Run:
         frame = self.retention()
         if frame.empty:
             return {"average_accuracy": np.nan, "forgetting": [], "mean_forgetting": np.nan, "backward_transfer": np.nan}
-        tasks = frame["task"].max() + 1
         tests = frame.pivot(index="test", columns="task", values=measure).to_numpy()
         nights = frame.groupby("test")["nights"].first().to_numpy()
-        return retention_summary(tests, nights, tasks)
+        return retention_summary(tests, nights)
 
     def readout_frame(self):
         """Linear-readout accuracy by evaluation, classifier seed and occlusion level (0 = clean):
@@ -415,12 +414,12 @@ class Run:
         return frames.activity(self, module, layer, states)
 
 
-def retention_summary(accuracy, nights, tasks=None):
+def retention_summary(accuracy, nights):
     """average accuracy, forgetting (per task), mean forgetting and backward transfer of a
     retention matrix (rows: tests, columns: tasks) whose rows came after nights
     nights; the definitions of sim/eval/retention.hpp."""
     accuracy, nights = np.asarray(accuracy, dtype=float), np.asarray(nights)
-    tasks = accuracy.shape[1] if tasks is None else tasks
+    tasks = accuracy.shape[1]
     last = int(np.flatnonzero(nights == nights.max())[-1])
     final, final_night = accuracy[last], int(nights[last])
 
