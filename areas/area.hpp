@@ -1,9 +1,11 @@
 // What every cortical area offers the rest of somnus, whatever its architecture:
 // evaluations, probes and recorders see areas only through these interfaces.
-// Brain states that need one architecture (PAD's, or the stochastic hierarchy
-// of adversarial wake-sleep) ask the model for that type.
+// PAD's brain states work on any areas through them; the rules of the stochastic
+// hierarchy (adversarial wake-sleep, Helmholtz, negative phase) need its layers'
+// densities and ask the model for that type.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,13 @@ public:
     virtual torch::Tensor sample_latent(const torch::Tensor& x) { return latent(x); }
     // Noise-free activity of each layer, input side first, the latent last; named by layer_names().
     virtual std::vector<torch::Tensor> activations(const torch::Tensor& x) = 0;
+    // The first `count` of them, input side first: what a reader of a lower layer
+    // needs without the pass to the latent (an area may skip the layers above).
+    virtual std::vector<torch::Tensor> first_activations(const torch::Tensor& x, std::size_t count) {
+        auto all = activations(x);
+        all.resize(std::min(count, all.size()));
+        return all;
+    }
     virtual std::vector<std::string> layer_names() const = 0;
 };
 

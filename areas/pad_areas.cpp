@@ -106,12 +106,17 @@ PadEncoderImpl::Output PadEncoderImpl::forward(const torch::Tensor& x) {
     return {conv4(h3).flatten(1), h3};
 }
 
-std::vector<torch::Tensor> PadEncoderImpl::activations(const torch::Tensor& x) {
+std::vector<torch::Tensor> PadEncoderImpl::activations(const torch::Tensor& x) { return first_activations(x, 4); }
+
+std::vector<torch::Tensor> PadEncoderImpl::first_activations(const torch::Tensor& x, std::size_t count) {
     auto leaky = F::LeakyReLUFuncOptions().negative_slope(slope_);
-    auto h1 = F::leaky_relu(conv1(x), leaky);
-    auto h2 = F::leaky_relu(conv2(h1), leaky);
-    auto h3 = F::leaky_relu(conv3(h2), leaky);
-    return {h1, h2, h3, conv4(h3).flatten(1)};
+    std::vector<torch::Tensor> h;
+    for (auto* conv : {&conv1, &conv2, &conv3}) {
+        if (h.size() == count) return h;
+        h.push_back(F::leaky_relu((*conv)(h.empty() ? x : h.back()), leaky));
+    }
+    if (count > 3) h.push_back(conv4(h.back()).flatten(1));
+    return h;
 }
 
 PadGeneratorImpl::PadGeneratorImpl(std::int64_t channels, const AreaParams& p)
@@ -135,15 +140,6 @@ std::vector<torch::Tensor> PadGeneratorImpl::activations(const torch::Tensor& z)
     auto h2 = F::leaky_relu(layer(tconv2, h1, 2, 1), leaky);
     auto h3 = F::leaky_relu(layer(tconv3, h2, 2, 1), leaky);
     return {h1, h2, h3, torch::tanh(layer(tconv4, h3, 2, 1))};
-}
-
-PadDiscriminatorImpl::PadDiscriminatorImpl(std::int64_t in_channels, const DiscriminatorParams& p) {
-    conv = register_module("conv", nn::Conv2d(conv_options(in_channels, 1, 0)));
-    init_conv_weights(*this, p.init_std);
-}
-
-torch::Tensor PadDiscriminatorImpl::forward(const torch::Tensor& layer3) {
-    return torch::sigmoid(conv(layer3)).flatten();
 }
 
 }  // namespace somnus

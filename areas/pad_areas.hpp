@@ -1,6 +1,7 @@
 // Cortical areas of PAD (Deperrois et al. 2022): a DCGAN-like feedforward
-// encoder, a mirrored feedback generator, and discriminator neurons reading the
-// encoder's third layer. Sizes are for 32x32 inputs.
+// encoder and a mirrored feedback generator. Sizes are for 32x32 inputs. PAD's
+// discriminator neurons, which read the encoder's third layer, are
+// areas/discriminator_neurons.hpp (they read a layer of any family's encoder).
 #pragma once
 
 #include <vector>
@@ -28,6 +29,7 @@ public:
     torch::Tensor latent(const torch::Tensor& x) override { return forward(x).z; }
     // All layer activations, input side first (layer1..layer3, then z).
     std::vector<torch::Tensor> activations(const torch::Tensor& x) override;
+    std::vector<torch::Tensor> first_activations(const torch::Tensor& x, std::size_t count) override;
     std::vector<std::string> layer_names() const override { return {"layer1", "layer2", "layer3", "z"}; }
 
 private:
@@ -52,17 +54,6 @@ private:
     double slope_;
 };
 TORCH_MODULE(PadGenerator);
-
-// Discriminator neurons: layer-3 activity (B,4f,4,4) -> d = P(external) in (0, 1), shape (B).
-class PadDiscriminatorImpl : public torch::nn::Module {
-public:
-    PadDiscriminatorImpl(std::int64_t in_channels, const DiscriminatorParams& p);
-    torch::Tensor forward(const torch::Tensor& layer3);
-
-private:
-    torch::nn::Conv2d conv{nullptr};
-};
-TORCH_MODULE(PadDiscriminator);
 
 // A transposed convolution computed, forward and backward, with ordinary
 // convolutions (it is their adjoint). Same values as torch::conv_transpose2d up to

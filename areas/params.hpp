@@ -37,6 +37,10 @@ struct StochasticAreaParams {
     std::int64_t recurrent_steps = 1;  // 0 = plain diagonal Gaussian layers (mlp; conv layers have none)
     double sigma_bias = -3.0;          // initial bias of the sigma head: sigma ~ softplus(-3) = 0.05
     double sigma_min = 1e-4;
+    // conv: each hidden layer's sample through ReLU and divisive normalisation (the
+    // paper's stochastic DCGAN), or left as it is drawn, a plain Gaussian whose
+    // log-density is exact (what the Helmholtz machine and negative-phase sleep learn from).
+    bool normalise = true;
 };
 
 // Layer names of a stochastic hierarchy with this many latent layers: "x", "h1", ..., "h{L-1}", "z".

@@ -119,7 +119,7 @@ std::shared_ptr<StochasticLayerImpl> make_layer(std::size_t i, bool top_down, st
     g.transposed = top_down;
     g.in_channels = top_down ? above : below;
     g.out_channels = top_down ? below : above;
-    g.normalise = top_down ? i > 0 : !top;  // the image and the top latent stay linear
+    g.normalise = p.normalise && (top_down ? i > 0 : !top);  // the image and the top latent stay linear
     return std::make_shared<ConvStochasticLayerImpl>(g, p);
 }
 }  // namespace

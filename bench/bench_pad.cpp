@@ -263,28 +263,28 @@ void bench_areas(const Options& o, torch::Device device) {
            seconds_per_call(o, device,
                             [&] {
                                 torch::NoGradGuard g;
-                                model.pad_encoder().forward(x);
+                                static_cast<PadEncoderImpl&>(*model.encoder).forward(x);
                             }),
            b, PadFlops::pass(encoder, false, false) * b);
     report(o, "encoder forward+backward",
            seconds_per_call(o, device,
                             [&] {
                                 model.zero_grad();
-                                model.pad_encoder().forward(x).z.pow(2).mean().backward();
+                                static_cast<PadEncoderImpl&>(*model.encoder).forward(x).z.pow(2).mean().backward();
                             }),
            b, PadFlops::pass(encoder, true, false) * b);
     report(o, "generator forward",
            seconds_per_call(o, device,
                             [&] {
                                 torch::NoGradGuard g;
-                                model.pad_generator().forward(z);
+                                static_cast<PadGeneratorImpl&>(*model.generator).forward(z);
                             }),
            b, PadFlops::pass(generator, false, false) * b);
     report(o, "generator forward+backward",
            seconds_per_call(o, device,
                             [&] {
                                 model.zero_grad();
-                                model.pad_generator().forward(z).pow(2).mean().backward();
+                                static_cast<PadGeneratorImpl&>(*model.generator).forward(z).pow(2).mean().backward();
                             }),
            b, PadFlops::pass(generator, true, false) * b);
 }

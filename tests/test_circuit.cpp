@@ -117,4 +117,6 @@ TEST(Circuit, DotListsModulesAndPathways) {
     EXPECT_EQ(dot.rfind("digraph \"pad\" {", 0), 0u);
     EXPECT_NE(dot.find("\"hippocampus\" -> \"V1_generator\" [label=\"replay\""), std::string::npos) << dot;
     EXPECT_NE(dot.find("\"conductor\" [shape=hexagon"), std::string::npos) << dot;
+    // The discriminator neurons' pathway says which encoder layer they read.
+    EXPECT_NE(dot.find("\"V1_encoder\" -> \"discriminator\" [label=\"feedforward\\nlayer3\""), std::string::npos) << dot;
 }

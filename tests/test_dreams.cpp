@@ -196,7 +196,7 @@ TEST(Dreams, DreamFilterKeepsTheMostSalientFractionOfEachReplay) {
     EXPECT_EQ(model.hippocampus.last_replay().memories, 2);
     EXPECT_DOUBLE_EQ(model.hippocampus.last_replay().salience.item<double>(), 3.5);
     // REM and NREM dream from the kept memories only (REM's noise is cut to match).
-    model.hippocampus.store(model.pad_encoder().forward(torch::zeros({8, 1, 32, 32})).z, 1);
+    model.hippocampus.store(static_cast<PadEncoderImpl&>(*model.encoder).forward(torch::zeros({8, 1, 32, 32})).z, 1);
     for (const char* state : {"nrem", "rem"}) {
         StepReport r = find_state_type(state)
                            ->make(*spec.state(state))

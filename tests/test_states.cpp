@@ -53,13 +53,13 @@ TEST(Areas, ReferenceShapesAndParameterCounts) {
     EXPECT_EQ(count(model.feedback_parameters()), 1705409);
     EXPECT_EQ(count(model.discriminator->parameters()), 4097);
     auto x = images(5);
-    auto out = model.pad_encoder().forward(x);
+    auto out = static_cast<PadEncoderImpl&>(*model.encoder).forward(x);
     EXPECT_EQ(out.z.sizes(), (std::vector<std::int64_t>{5, 256}));
     EXPECT_EQ(out.layer3.sizes(), (std::vector<std::int64_t>{5, 256, 4, 4}));
     auto d = model.discriminator(out.layer3);
     EXPECT_EQ(d.sizes(), (std::vector<std::int64_t>{5}));
     EXPECT_TRUE((d > 0).all().item<bool>() && (d < 1).all().item<bool>());
-    auto dream = model.pad_generator().forward(out.z);
+    auto dream = static_cast<PadGeneratorImpl&>(*model.generator).forward(out.z);
     EXPECT_EQ(dream.sizes(), (std::vector<std::int64_t>{5, 1, 32, 32}));
     EXPECT_LE(dream.abs().max().item<float>(), 1.0f);
     // Conv weights ~ N(0, 0.02).
@@ -157,8 +157,8 @@ RemEffect rem_effect_on_dreams(double feedback_sign) {
     auto rem = make_state(spec, "rem");
     {
         torch::NoGradGuard no_grad;
-        model.hippocampus.store(model.pad_encoder().forward(images().to(torch::kFloat64)).z);
-        model.hippocampus.store(model.pad_encoder().forward(images().to(torch::kFloat64)).z);
+        model.hippocampus.store(static_cast<PadEncoderImpl&>(*model.encoder).forward(images().to(torch::kFloat64)).z);
+        model.hippocampus.store(static_cast<PadEncoderImpl&>(*model.encoder).forward(images().to(torch::kFloat64)).z);
     }
     // The same noise as the REM step draws first, so the probe is the step's z_mix.
     torch::manual_seed(99);
@@ -166,7 +166,7 @@ RemEffect rem_effect_on_dreams(double feedback_sign) {
                                                 torch::randn({16, 32}, torch::dtype(torch::kFloat64).device(device())));
     auto judge = [&] {
         torch::NoGradGuard no_grad;
-        return model.discriminator(model.pad_encoder().forward(model.pad_generator().forward(probe)).layer3)
+        return model.discriminator(static_cast<PadEncoderImpl&>(*model.encoder).forward(static_cast<PadGeneratorImpl&>(*model.generator).forward(probe)).layer3)
             .mean()
             .item<double>();
     };
@@ -175,7 +175,7 @@ RemEffect rem_effect_on_dreams(double feedback_sign) {
     auto judges = snapshot(model.feedforward_parameters());
     auto generator_before = snapshot(model.feedback_parameters());
     model.zero_grad();
-    model.discriminator(model.pad_encoder().forward(model.pad_generator().forward(probe)).layer3).mean().backward();
+    model.discriminator(static_cast<PadEncoderImpl&>(*model.encoder).forward(static_cast<PadGeneratorImpl&>(*model.generator).forward(probe)).layer3).mean().backward();
     std::vector<torch::Tensor> grad_d;
     for (const auto& p : model.feedback_parameters()) grad_d.push_back(p.grad().clone());
     torch::manual_seed(99);

@@ -249,15 +249,19 @@ TEST(AdversarialWakeSleep, PhasesAfterWakeNeedAWakeStateBeforeThem) {
     }
 }
 
-TEST(AdversarialWakeSleep, StatesOfTheOtherAreaFamilyAreRejectedWhereTheyAreNamed) {
-    Json doc = small_document("aws_global");
-    doc["states"]["sleep"] = {{"type", "rem"}};
+TEST(AdversarialWakeSleep, ARuleOnAreasWithoutWhatItNeedsIsRejectedAtTheArea) {
+    // Adversarial wake-sleep samples every layer (a sigma per unit): PAD's deterministic areas have none.
+    Json doc = small_document("pad");
+    doc["states"]["rem"] = {{"type", "aws_sleep"}};
     try {
         Model model(parse_spec(doc), torch::kCPU);
-        FAIL() << "a PAD state on stochastic areas was accepted";
+        FAIL() << "adversarial wake-sleep on PAD's deterministic areas was accepted";
     } catch (const SpecError& e) {
-        EXPECT_EQ(e.pointer(), "/states/sleep/type");
-        EXPECT_NE(std::string(e.what()).find("works on pad areas"), std::string::npos) << e.what();
+        EXPECT_EQ(e.pointer(), "/modules/V1_encoder/type");
+        EXPECT_EQ(std::string(e.what()),
+                  "spec error at /modules/V1_encoder/type: module \"V1_encoder\" is a pad_encoder (pad areas), but "
+                  "the cycle's brain states (\"rem\": aws_sleep) work on stochastic areas (they sample each layer and "
+                  "learn from its Gaussian: a mean and a sigma per unit)");
     }
 }
 

@@ -79,6 +79,7 @@ Circuit Circuit::build(const ExperimentSpec& spec) {
     c.check_area_families(spec, family, needs);
     c.assign_roles(family, needs);
     c.check_role_pathways(needs);
+    c.choose_discriminator_layer(spec);
     c.check_family(spec);
     c.wire_dream_modules(spec);
     for (const auto& name : spec.schedule.states_run())
@@ -137,15 +138,18 @@ std::optional<ModuleId> Circuit::unique_of(ModuleKind kind, bool required) const
     return found[0];
 }
 
-// What the schedule's states need, and the family of areas they work on (all the same one).
+// What the schedule's states need, and the family of areas those of a family work on (all the same one).
 Circuit::StateNeeds Circuit::states_needs(const ExperimentSpec& spec) {
     StateNeeds n;
     for (const auto& name : spec.schedule.states_run())
         if (const StateSpec* s = spec.state(name))
             if (const StateType* t = find_state_type(s->type)) {
                 auto needs = [&](ModuleKind k) { return std::count(t->needs.begin(), t->needs.end(), k) > 0; };
-                n.discriminator |= needs(ModuleKind::discriminator);
+                const bool any_areas = std::string(t->areas).empty();
+                n.discriminator_neurons |= needs(ModuleKind::discriminator) && any_areas;
+                n.critics |= needs(ModuleKind::discriminator) && !any_areas;
                 n.hippocampus |= needs(ModuleKind::hippocampus);
+                if (any_areas) continue;
                 if (n.family.empty()) {
                     n.family = t->areas;
                     n.family_state = s;
@@ -180,9 +184,9 @@ void Circuit::check_area_families(const ExperimentSpec& spec, const AreaFamily& 
         const std::string whose = needs.family_state ? "the cycle's brain states (\"" + needs.family_state->name +
                                                            "\": " + needs.family_state->type + ") work on "
                                                      : "the circuit's encoder is of ";
-        throw SpecError(spec.module(m.name)->pointer + "/type", "module \"" + m.name + "\" is a " + m.type + " (" +
-                                                                    type->family + " areas), but " + whose +
-                                                                    family.name + " areas");
+        throw SpecError(spec.module(m.name)->pointer + "/type",
+                        "module \"" + m.name + "\" is a " + m.type + " (" + type->family + " areas), but " + whose +
+                            family.name + " areas" + (family.states_need.empty() ? "" : " (" + family.states_need + ")"));
     }
 }
 
@@ -195,13 +199,23 @@ void Circuit::assign_roles(const AreaFamily& family, const StateNeeds& needs) {
     r.encoder = *unique_of(ModuleKind::encoder, true);
     r.generator = *unique_of(ModuleKind::generator, true);
     r.hippocampus = unique_of(ModuleKind::hippocampus, needs.hippocampus);
-    if (family.critics) {
-        r.critics = all_of(ModuleKind::discriminator);
-        if (needs.discriminator && r.critics.empty())
-            throw SpecError("/modules", "missing role: the circuit has no critic (discriminator) module");
-    } else {
-        r.discriminator = unique_of(ModuleKind::discriminator, needs.discriminator);
+    // Discriminator neurons are of no family (they read any encoder); critics are the family's.
+    std::vector<ModuleId> neurons;
+    for (ModuleId id : all_of(ModuleKind::discriminator)) {
+        const ModuleType* type = find_module_type(graph_[id].type);
+        if (type && type->family.empty())
+            neurons.push_back(id);
+        else if (family.critics)
+            r.critics.push_back(id);
     }
+    if (needs.critics && r.critics.empty())
+        throw SpecError("/modules", "missing role: the circuit has no critic (discriminator) module");
+    if (neurons.size() > 1)
+        throw SpecError("/modules", "more than one population of discriminator neurons (\"" + graph_[neurons[0]].name +
+                                        "\", \"" + graph_[neurons[1]].name + "\"); one is supported");
+    if (neurons.empty() && needs.discriminator_neurons)
+        throw SpecError("/modules", "missing role: the circuit has no discriminator module");
+    if (!neurons.empty()) r.discriminator = neurons.front();
 }
 
 // The roles' pathways; a store or discriminator neurons nothing feeds take no part.
@@ -221,7 +235,7 @@ void Circuit::check_role_pathways(const StateNeeds& needs) {
     if (!connected(r.generator, r.encoder, PathwayKind::feedback))
         missing_pathway(generator, encoder, PathwayKind::feedback);
     if (r.discriminator && !connected(r.encoder, *r.discriminator, PathwayKind::feedforward)) {
-        if (needs.discriminator) missing_pathway(encoder, graph_[*r.discriminator].name, PathwayKind::feedforward);
+        if (needs.discriminator_neurons) missing_pathway(encoder, graph_[*r.discriminator].name, PathwayKind::feedforward);
         r.discriminator.reset();  // discriminator neurons with no input take no part
     }
     for (ModuleId critic : r.critics)
@@ -235,11 +249,46 @@ void Circuit::check_role_pathways(const StateNeeds& needs) {
             missing_pathway(graph_[r.conductor].name, graph_[m].name, PathwayKind::neuromodulatory);
 }
 
+// The encoder layer the discriminator neurons read: the one their pathway names, or
+// the layer below the latent. A "layer" on any other pathway is an error at it.
+void Circuit::choose_discriminator_layer(const ExperimentSpec& spec) {
+    Roles& r = roles_;
+    const std::string& encoder = graph_[r.encoder].name;
+    for (const PathwaySpec& p : spec.pathways) {
+        if (p.layer.empty()) continue;
+        const bool reads = r.discriminator && p.kind == PathwayKind::feedforward && p.from == encoder &&
+                           p.to == graph_[*r.discriminator].name;
+        if (!reads)
+            throw SpecError(p.pointer + "/layer", "a pathway's layer names the encoder layer discriminator neurons "
+                                                  "read; this " + std::string(to_string(p.kind)) + " pathway " + p.from + " -> " +
+                                                  p.to + " does not feed discriminator neurons");
+    }
+    if (!r.discriminator) return;
+    const ModuleSpec& area = *spec.module(encoder);
+    const std::vector<std::string> layers = recordable_layers(area);
+    const PathwaySpec* pathway = nullptr;
+    for (const PathwaySpec& p : spec.pathways)
+        if (p.kind == PathwayKind::feedforward && p.from == encoder && p.to == graph_[*r.discriminator].name)
+            pathway = &p;
+    if (pathway && !pathway->layer.empty()) {
+        if (std::find(layers.begin(), layers.end(), pathway->layer) == layers.end())
+            throw SpecError(pathway->pointer + "/layer", "encoder \"" + encoder + "\" (" + area.type +
+                                                             ") has no layer \"" + pathway->layer + "\" (layers: " +
+                                                             join(layers) + ")");
+        r.discriminator_layer = pathway->layer;
+    } else if (layers.size() >= 2) {
+        r.discriminator_layer = layers[layers.size() - 2];  // the layer below the latent (PAD: layer3)
+    } else {
+        throw SpecError((pathway ? pathway->pointer : std::string("/pathways")),
+                        "encoder \"" + encoder + "\" has no layer below its latent for the discriminator neurons to "
+                        "read by default; name one with the pathway's \"layer\" (layers: " + join(layers) + ")");
+    }
+}
+
 // The family's own checks: its areas join one hierarchy (latent sizes agree, critics read its layers).
 void Circuit::check_family(const ExperimentSpec& spec) const {
     if (!roles_.family->check) return;
     FamilyModules modules{*spec.module(graph_[roles_.encoder].name), *spec.module(graph_[roles_.generator].name), {}};
-    if (roles_.discriminator) modules.discriminators.push_back(spec.module(graph_[*roles_.discriminator].name));
     for (ModuleId critic : roles_.critics) modules.discriminators.push_back(spec.module(graph_[critic].name));
     roles_.family->check(spec, modules);
 }
@@ -304,9 +353,16 @@ std::string Circuit::to_dot(const std::string& title) const {
         dot << "  \"" << m.name << "\" [shape=" << shape(m.kind) << ", label=\"" << m.name << "\\n(" << m.type
             << ")\"];\n";
     }
-    for (auto [e, end] = boost::edges(graph_); e != end; ++e)
-        dot << "  \"" << graph_[boost::source(*e, graph_)].name << "\" -> \"" << graph_[boost::target(*e, graph_)].name
-            << "\" [label=\"" << to_string(graph_[*e].kind) << "\", " << style(graph_[*e].kind) << "];\n";
+    for (auto [e, end] = boost::edges(graph_); e != end; ++e) {
+        const ModuleId from = boost::source(*e, graph_), to = boost::target(*e, graph_);
+        std::string label = to_string(graph_[*e].kind);
+        // The layer discriminator neurons read, on their pathway.
+        if (roles_.discriminator && to == *roles_.discriminator && from == roles_.encoder &&
+            graph_[*e].kind == PathwayKind::feedforward)
+            label += "\\n" + roles_.discriminator_layer;
+        dot << "  \"" << graph_[from].name << "\" -> \"" << graph_[to].name << "\" [label=\"" << label << "\", "
+            << style(graph_[*e].kind) << "];\n";
+    }
     dot << "}\n";
     return dot.str();
 }

@@ -32,8 +32,9 @@ struct Roles {
     ModuleId generator;  // the feedback (generative) pathway, feeding back to the encoder
     ModuleId conductor;
     std::optional<ModuleId> hippocampus;    // fed by the encoder, replays to the generator
-    std::optional<ModuleId> discriminator;  // PAD's discriminator neurons, fed by the encoder
-    std::vector<ModuleId> critics;          // adversarial wake-sleep critics, fed by the encoder
+    std::optional<ModuleId> discriminator;  // PAD's discriminator neurons, fed by the encoder (any family's)
+    std::string discriminator_layer;        // the encoder layer they read, as their pathway names it (or the default)
+    std::vector<ModuleId> critics;          // adversarial wake-sleep critics (of the family), fed by the encoder
     std::vector<ModuleId> dream_modules;    // MCH neurons, amygdala, prefrontal gate, dream filter (dreams/)
     const AreaFamily* family = nullptr;     // of the areas (sim/spec/catalog.hpp): "pad", "stochastic", ...
 };
@@ -59,7 +60,9 @@ public:
 private:
     // What the schedule's brain states need of the circuit.
     struct StateNeeds {
-        bool discriminator = false, hippocampus = false;
+        // Discriminator neurons (a state of any areas needs a discriminator) or the
+        // family's critics (a state of a family needs one).
+        bool discriminator_neurons = false, critics = false, hippocampus = false;
         std::string family;                       // the area family they work on ("" when no state says)
         const StateSpec* family_state = nullptr;  // the first state that said it
     };
@@ -70,6 +73,7 @@ private:
     void check_area_families(const ExperimentSpec& spec, const AreaFamily& family, const StateNeeds& needs) const;
     void assign_roles(const AreaFamily& family, const StateNeeds& needs);
     void check_role_pathways(const StateNeeds& needs);
+    void choose_discriminator_layer(const ExperimentSpec& spec);
     void check_family(const ExperimentSpec& spec) const;
     void wire_dream_modules(const ExperimentSpec& spec);
     std::vector<ModuleId> all_of(ModuleKind kind) const;

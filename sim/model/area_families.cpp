@@ -7,11 +7,16 @@ namespace somnus {
 
 AreaFamily pad_area_family();
 AreaFamily stochastic_area_family();
+ModuleType discriminator_neurons_type();
 
-// The area families, in the order `somnus describe` lists their module types.
+// The area families, in the order `somnus describe` lists their module types, then
+// the module types that read any family's areas.
 const AreaFamilyRegistration cortical_area_families{{
-    pad_area_family(),
-    stochastic_area_family(),
-}};
+                                                        pad_area_family(),
+                                                        stochastic_area_family(),
+                                                    },
+                                                    {
+                                                        discriminator_neurons_type(),
+                                                    }};
 
 }  // namespace somnus

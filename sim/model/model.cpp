@@ -67,6 +67,7 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
     roles.family->build(*this, spec);  // the areas of the circuit's family (sim/model/area_families.cpp)
     if (!encoder || !generator)
         throw std::logic_error("area family '" + roles.family->name + "' built no encoder or no generator");
+    if (roles.discriminator) build_discriminator_neurons(spec);
     encoder->to(device);
     generator->to(device);
     if (discriminator) discriminator->to(device);
@@ -105,6 +106,30 @@ Model::Model(const ExperimentSpec& spec, torch::Device dev)
         areas_spec_[role] = {{"module", name},
                              {"spec", modules && modules->contains(name) ? (*modules)[name] : Json(nullptr)}};
     }
+    // Discriminator neurons on another layer than the one below the latent have
+    // another shape: the model file says which layer (files of the default, as ever).
+    const auto layers = encoder->layer_names();
+    if (discriminator && (layers.size() < 2 || roles.discriminator_layer != layers[layers.size() - 2]))
+        areas_spec_["discriminator"]["layer"] = roles.discriminator_layer;
+}
+
+// On the encoder layer the circuit chose (Roles::discriminator_layer), shaped as one
+// noise-free pass of a blank image gives it (no random numbers are drawn).
+void Model::build_discriminator_neurons(const ExperimentSpec& spec) {
+    const Roles& roles = circuit.roles();
+    const auto names = encoder->layer_names();
+    auto it = std::find(names.begin(), names.end(), roles.discriminator_layer);
+    if (it == names.end())
+        throw std::logic_error("the encoder has no layer '" + roles.discriminator_layer + "' for the discriminator");
+    discriminator_layer = static_cast<std::size_t>(it - names.begin());
+    std::vector<std::int64_t> shape;
+    {
+        torch::NoGradGuard no_grad;
+        auto blank = torch::zeros({1, channels, image_size, image_size});
+        auto layer = encoder->first_activations(blank, discriminator_layer + 1).back();
+        shape.assign(layer.sizes().begin() + 1, layer.sizes().end());
+    }
+    discriminator = DiscriminatorNeurons(shape, params_of<DiscriminatorParams>(spec, *roles.discriminator));
 }
 
 std::vector<std::pair<std::string, std::string>> area_roles(const Circuit& circuit) {

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "areas/area.hpp"
+#include "areas/discriminator_neurons.hpp"
 #include "areas/pad_areas.hpp"
 #include "areas/stochastic_areas.hpp"
 #include "hippocampus/hippocampus.hpp"
@@ -37,7 +38,8 @@ public:
     Circuit circuit;
     std::shared_ptr<EncoderAreaImpl> encoder;      // feedforward pathway
     std::shared_ptr<GeneratorAreaImpl> generator;  // feedback pathway
-    PadDiscriminator discriminator{nullptr};       // PAD's discriminator neurons; null when the circuit has none
+    DiscriminatorNeurons discriminator{nullptr};   // PAD's discriminator neurons; null when the circuit has none
+    std::size_t discriminator_layer = 0;           // the index (in encoder->layer_names()) of the layer they read
     std::vector<CriticModule> critics;             // adversarial wake-sleep critics
     Hippocampus hippocampus;                       // empty when the circuit has none
     Conductor conductor;
@@ -59,9 +61,18 @@ public:
         return spec.module(circuit.name(id))->params.template get<P>();
     }
 
-    // The areas as the architecture a brain state works on (the circuit checked the family).
-    PadEncoderImpl& pad_encoder() { return static_cast<PadEncoderImpl&>(*encoder); }
-    PadGeneratorImpl& pad_generator() { return static_cast<PadGeneratorImpl&>(*generator); }
+    // What the discriminator neurons say of an input, d = P(external), from the encoder's
+    // activations (EncoderAreaImpl::activations, or first_activations up to their layer).
+    torch::Tensor discriminate(const std::vector<torch::Tensor>& encoder_activations) {
+        return discriminator(encoder_activations.at(discriminator_layer));
+    }
+    // The encoder's activations up to the layer the discriminator neurons read.
+    std::vector<torch::Tensor> activations_to_discriminator(const torch::Tensor& x) {
+        return encoder->first_activations(x, discriminator_layer + 1);
+    }
+
+    // The areas of the stochastic family, for the rules that need their layers' densities
+    // (the circuit checked the family).
     StochasticEncoderImpl& stochastic_encoder() { return static_cast<StochasticEncoderImpl&>(*encoder); }
     StochasticGeneratorImpl& stochastic_generator() { return static_cast<StochasticGeneratorImpl&>(*generator); }
 
@@ -135,6 +146,7 @@ public:
     std::string name_of_non_finite(const torch::Tensor& finite, bool feedforward, bool feedback) const;
 
 private:
+    void build_discriminator_neurons(const ExperimentSpec& spec);
     void save_areas(torch::serialize::OutputArchive& archive) const;
     void load_areas(torch::serialize::InputArchive& archive, const std::string& file);
     Json areas_spec_ = Json::object();

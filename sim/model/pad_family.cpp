@@ -1,6 +1,7 @@
 // PAD's cortical areas (Deperrois et al., eLife 2022): a conv encoder (the
 // feedforward pathway) and a deconv generator (the feedback pathway) meeting at
-// the latent z, and discriminator neurons on the encoder's third layer.
+// the latent z. Its discriminator neurons, on the encoder's third layer, read any
+// family's encoder (discriminator_neurons.cpp).
 // Registered in sim/model/area_families.cpp.
 #include "areas/pad_areas.hpp"
 #include "sim/model/model.hpp"
@@ -33,23 +34,8 @@ ModuleParams parse_area(ObjectReader& r) {
     return p;
 }
 
-const ParameterSet& discriminator_parameters() {
-    static const ParameterSet set{
-        "pad_discriminator",
-        "",
-        {number("init_std", DiscriminatorParams{}.init_std, 0.0, 10.0, "conv weights drawn from N(0, init_std)")}};
-    return set;
-}
-
-ModuleParams parse_discriminator(ObjectReader& r) {
-    DiscriminatorParams p;
-    p.init_std = r.number("init_std");
-    return p;
-}
-
 std::vector<std::string> encoder_layers(const ModuleSpec&) { return {"layer1", "layer2", "layer3", "z"}; }
 std::vector<std::string> generator_layers(const ModuleSpec&) { return {"layer1", "layer2", "layer3", "output"}; }
-std::vector<std::string> discriminator_layers(const ModuleSpec&) { return {"output"}; }
 
 // The two pathways meet at one latent z.
 void check(const ExperimentSpec&, const FamilyModules& m) {
@@ -67,24 +53,17 @@ void build(Model& model, const ExperimentSpec& spec) {
     model.latent_dim = encoder.latent_dim;
     model.encoder = PadEncoder(model.channels, encoder).ptr();
     model.generator = PadGenerator(model.channels, model.params_of<AreaParams>(spec, roles.generator)).ptr();
-    if (roles.discriminator)
-        model.discriminator =
-            PadDiscriminator(4 * encoder.features, model.params_of<DiscriminatorParams>(spec, *roles.discriminator));
 }
 
 }  // namespace
 
 AreaFamily pad_area_family() {
     return {"pad",
-            "PAD's conv areas: a deterministic encoder and generator meeting at z, discriminator neurons on the "
-            "encoder",
+            "PAD's conv areas: a deterministic encoder and generator meeting at z",
             {{"pad_encoder", "PAD's feedforward pathway: a conv encoder from the image to the latent z",
               ModuleKind::encoder, &area_parameters(), parse_area, encoder_layers},
              {"pad_generator", "PAD's feedback pathway: a deconv generator from the latent z to the image",
-              ModuleKind::generator, &area_parameters(), parse_area, generator_layers, "normalised intensity"},
-             {"pad_discriminator", "discriminator neurons on the encoder's third layer: is the input real or a dream?",
-              ModuleKind::discriminator, &discriminator_parameters(), parse_discriminator, discriminator_layers,
-              "probability (1 = judged real)"}},
+              ModuleKind::generator, &area_parameters(), parse_area, generator_layers, "normalised intensity"}},
             /*critics=*/false,
             check,
             build};

@@ -28,7 +28,10 @@ const ParameterSet& area_parameters() {
              .defaulting("1 (mlp), 0 (conv)"),
          number("sigma_bias", p.sigma_bias, -100.0, 100.0,
                 "initial bias of each layer's sigma head (softplus(-3) = 0.05)"),
-         number("sigma_min", p.sigma_min, 0.0, 10.0, "floor of each layer's sigma")}};
+         number("sigma_min", p.sigma_min, 0.0, 10.0, "floor of each layer's sigma"),
+         boolean("normalise", p.normalise,
+                 "conv: each hidden layer's sample through ReLU and divisive normalisation (the paper's stochastic "
+                 "DCGAN), or false: plain Gaussian layers, whose log-densities are exact (Helmholtz, negative phase)")}};
     return set;
 }
 
@@ -48,6 +51,16 @@ ModuleParams parse_area(ObjectReader& r) {
                         "conv layers have no recurrent maps (their local recurrence is the divisive normalisation)");
     p.sigma_bias = r.number("sigma_bias");
     p.sigma_min = r.number("sigma_min");
+    // Read only when given, so that the areas of a spec without it (and the model files
+    // that record them) resolve as they always have.
+    if (const Json* normalise = r.child("normalise")) {
+        if (!normalise->is_boolean())
+            throw SpecError(r.at("normalise").to_string(), "expected true or false, got " + json_type_name(*normalise));
+        p.normalise = normalise->get<bool>();
+        if (!p.normalise && p.architecture != Architecture::conv)
+            throw SpecError(r.at("normalise").to_string(), "only conv layers normalise their samples; mlp layers have "
+                                                           "nothing to turn off");
+    }
     return p;
 }
 
@@ -110,9 +123,10 @@ std::vector<std::size_t> read_indices(const ModuleSpec& critic, const std::vecto
 void check(const ExperimentSpec&, const FamilyModules& m) {
     const auto& encoder = m.encoder.params.get<StochasticAreaParams>();
     const auto& generator = m.generator.params.get<StochasticAreaParams>();
-    if (encoder.layers != generator.layers || encoder.architecture != generator.architecture)
+    if (encoder.layers != generator.layers || encoder.architecture != generator.architecture ||
+        encoder.normalise != generator.normalise)
         throw SpecError(m.generator.pointer + "/layers",
-                        "the generator's layers and architecture must be the encoder's (\"" + m.encoder.name +
+                        "the generator's layers, architecture and normalisation must be the encoder's (\"" + m.encoder.name +
                             "\"): both pathways join the same hierarchy of populations");
     const auto names = hierarchy_layer_names(encoder.layers.size());
     for (const ModuleSpec* critic : m.discriminators) read_indices(*critic, names);
@@ -154,7 +168,8 @@ AreaFamily stochastic_area_family() {
           "critic score (higher = judged awake)"}},
         /*critics=*/true,
         check,
-        build};
+        build,
+        "they sample each layer and learn from its Gaussian: a mean and a sigma per unit"};
 }
 
 }  // namespace somnus

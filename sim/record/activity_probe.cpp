@@ -1,13 +1,11 @@
 // The activity probe: activity on fixed probe images.
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <set>
 
-#include "data/datasets.hpp"
+#include "data/image_set.hpp"
 #include "sim/model/model.hpp"
 #include "sim/record/probe_support.hpp"
-#include "sim/states/brain_state.hpp"
 
 namespace somnus {
 
@@ -78,7 +76,7 @@ private:
                 for (std::size_t i = 0; i < gen.size(); ++i) seen[generator + "/" + gen_names[i]] = gen[i];
             }
             if (roles.discriminator)
-                seen[model_->circuit.name(*roles.discriminator) + "/output"] = model_->discriminator(enc[2]);
+                seen[model_->circuit.name(*roles.discriminator) + "/output"] = model_->discriminate(enc);
             if (!model_->critics.empty()) {  // critics score the noise-free wake hierarchy
                 Hierarchy h{x.flatten(1)};
                 h.insert(h.end(), enc.begin(), enc.end());

@@ -16,6 +16,11 @@ std::vector<AreaFamily>& family_table() {
     return families;
 }
 
+std::vector<ModuleType>& any_family_table() {  // registered with the families, of none (discriminator neurons)
+    static std::vector<ModuleType> types;
+    return types;
+}
+
 std::vector<StateType>& state_table() {
     static std::vector<StateType> types;
     return types;
@@ -52,6 +57,7 @@ std::vector<const ModuleType*> module_types() {
     std::vector<const ModuleType*> out;
     for (const auto& family : family_table())
         for (const auto& t : family.module_types) out.push_back(&t);
+    for (const auto& t : any_family_table()) out.push_back(&t);
     for (const auto& t : module_table()) out.push_back(&t);
     return out;
 }
@@ -79,7 +85,7 @@ ModuleTypeRegistration::ModuleTypeRegistration(std::vector<ModuleType> types) {
     add_types(module_table(), std::move(types), "module", module_name_taken);
 }
 
-AreaFamilyRegistration::AreaFamilyRegistration(std::vector<AreaFamily> families) {
+AreaFamilyRegistration::AreaFamilyRegistration(std::vector<AreaFamily> families, std::vector<ModuleType> any_family) {
     for (auto& family : families) {
         if (find_area_family(family.name)) throw std::logic_error("area family '" + family.name + "' registered twice");
         for (auto& t : family.module_types) {
@@ -88,6 +94,7 @@ AreaFamilyRegistration::AreaFamilyRegistration(std::vector<AreaFamily> families)
         }
         family_table().push_back(std::move(family));
     }
+    add_types(any_family_table(), std::move(any_family), "module", module_name_taken);
 }
 
 StateTypeRegistration::StateTypeRegistration(std::vector<StateType> types) {

@@ -35,6 +35,8 @@ struct ModuleType {
     // The unit of its "output" layer in the log (other layers are activations, "a.u.").
     std::string output_unit = "";
     // The area family it belongs to ("" = any): set when its family registers it.
+    // Areas' readers registered with the families but of none (PAD's discriminator
+    // neurons) keep "": they work on any family's areas.
     std::string family = "";
 };
 
@@ -42,7 +44,7 @@ struct ModuleType {
 struct FamilyModules {
     const ModuleSpec& encoder;
     const ModuleSpec& generator;
-    std::vector<const ModuleSpec*> discriminators;  // its discriminator neurons or critics that take part
+    std::vector<const ModuleSpec*> discriminators;  // its critics that take part
 };
 
 // A family of cortical areas: the module types of one architecture (PAD's conv areas,
@@ -53,8 +55,8 @@ struct AreaFamily {
     std::string name;                      // e.g. "pad"
     std::string summary;                   // one line for `somnus describe`
     std::vector<ModuleType> module_types;  // its encoder, generator and discriminator types
-    // Its discriminators: critics (any number, each scoring layers of the hierarchy) or,
-    // when false, at most one population of discriminator neurons (PAD's).
+    // Whether it has critics (any number, each scoring layers of the hierarchy) among its
+    // module types. PAD's discriminator neurons, of no family, may join any family's areas.
     bool critics = false;
     // Checks that the areas join one hierarchy (latent sizes agree, critics read its
     // layers); throws SpecError at the module. May be null.
@@ -62,6 +64,9 @@ struct AreaFamily {
     // Builds the circuit's areas into the model (sim/model/model.hpp): its encoder,
     // generator and discriminator or critics, and latent_dim, on model.device.
     void (*build)(Model& model, const ExperimentSpec& spec) = nullptr;
+    // What its brain states need of its areas that other areas lack, for the error
+    // that rejects other areas (e.g. "a mean and a sigma per unit"); "" = not said.
+    std::string states_need = "";
 };
 
 // Every module type that is not a dream module: the families' types, family by family
@@ -84,9 +89,14 @@ struct StateType {
     std::unique_ptr<BrainState> (*make)(const StateSpec& spec);
     // Its keys, declared once (sim/spec/parameters.hpp): the reader, `somnus describe` and the schema use them.
     const ParameterSet* parameters = nullptr;
-    // The area family it works on (AreaFamily::name): "pad" (areas/pad_areas.hpp) or
-    // "stochastic" (areas/stochastic_areas.hpp); the circuit's areas must all be of it.
-    const char* areas = "pad";
+    // The area family it needs (AreaFamily::name), or "": any areas, read through
+    // areas/area.hpp's interfaces (PAD's states, synaptic homeostasis). A state of a
+    // family ("stochastic": adversarial wake-sleep, Helmholtz, negative phase) needs
+    // its areas' own structure (the layers' densities); the circuit's areas must all
+    // be of it. A state that needs a discriminator needs the family's critics when
+    // it names a family whose discriminators are critics, discriminator neurons
+    // otherwise.
+    const char* areas = "";
     // Further checks of the whole spec (e.g. layers a state needs); throws SpecError. May be null.
     void (*check)(const ExperimentSpec& spec, const StateSpec& state) = nullptr;
     // Runs on sensory input (a waking state): it draws a fresh mini-batch of data; sleep states
@@ -131,8 +141,10 @@ const DreamModuleType* find_dream_module_type(const std::string& name);
 struct ModuleTypeRegistration {
     explicit ModuleTypeRegistration(std::vector<ModuleType> types);
 };
+// The families, then the module types that work with any family's areas (PAD's
+// discriminator neurons, reading a layer of any encoder), listed after them.
 struct AreaFamilyRegistration {
-    explicit AreaFamilyRegistration(std::vector<AreaFamily> families);
+    explicit AreaFamilyRegistration(std::vector<AreaFamily> families, std::vector<ModuleType> any_family = {});
 };
 struct StateTypeRegistration {
     explicit StateTypeRegistration(std::vector<StateType> types);

@@ -92,7 +92,8 @@ std::string overview_text() {
         for (const auto& d : all)
             if (d.kind == kind) out << "  " << padded(d.name, width + 2) << d.summary << "\n";
     }
-    out << "\narea families (a circuit's areas, and the brain states that run on them, are of one family):\n";
+    out << "\narea families (a circuit's areas are of one family; PAD's states and discriminator neurons work on "
+           "any family's areas, the others on their family's):\n";
     for (const auto& family : area_families()) {
         std::vector<std::string> types;
         for (const auto& t : family.module_types) types.push_back(t.name);
@@ -145,6 +146,8 @@ std::string parameters_markdown() {
             if (!d.areas.empty())
                 out << (kind == "brain state" ? "Works on areas of the family `" : "Of the area family `") << d.areas
                     << "`.\n\n";
+            else if (kind == "brain state")
+                out << "Works on the areas of any family.\n\n";
             const auto rows = rows_of(d);
             if (rows.empty()) {
                 out << "No keys of its own.\n";
@@ -156,8 +159,11 @@ std::string parameters_markdown() {
                     << r.unit << " | " << markdown_cell(r.meaning) << " |\n";
         }
     }
-    out << "\n## Area families\n\nA circuit's cortical areas, and the brain states that run on them, are all of "
-           "one family.\n\n| family | what it is | module types |\n|---|---|---|\n";
+    out << "\n## Area families\n\nA circuit's cortical areas are all of one family. PAD's brain states (`wake`, "
+           "`nrem`, `rem`), synaptic homeostasis and PAD's discriminator neurons work on the areas of any family, "
+           "through the areas' common interface; the states of adversarial wake-sleep, the Helmholtz machine and "
+           "negative-phase sleep need the layers' densities of the `stochastic` family.\n\n"
+           "| family | what it is | module types |\n|---|---|---|\n";
     for (const auto& family : area_families()) {
         std::string types;
         for (const auto& t : family.module_types) types += (types.empty() ? "`" : ", `") + t.name + "`";

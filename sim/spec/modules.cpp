@@ -213,7 +213,14 @@ const ParameterSet& pathway_parameters() {
          text("to", "", "the module it reaches").must_be_given(),
          choice("kind", "", {"feedforward", "feedback", "replay", "neuromodulatory"},
                 "what it carries: sensory drive up, predictions down, hippocampal replay, or ACh/NA")
-             .must_be_given()}};
+             .must_be_given(),
+         text("layer", "",
+              "encoder -> discriminator neurons: the encoder layer they read (`somnus describe` lists an area's "
+              "layers)")
+             .defaulting("the layer below the latent (PAD: layer3)")},
+        // Only a feedforward pathway (encoder -> discriminator neurons) names a layer.
+        Json::parse(R"({"if": {"properties": {"kind": {"not": {"const": "feedforward"}}}, "required": ["kind"]},
+                        "then": {"not": {"required": ["layer"]}}})")};
     return set;
 }
 
@@ -228,6 +235,14 @@ std::vector<PathwaySpec> parse_pathways(const Json& j, const JsonPointer& where)
         p.to = r.string("to");
         if (p.from.empty()) throw SpecError(p.pointer, "a pathway needs \"from\"");
         if (p.to.empty()) throw SpecError(p.pointer, "a pathway needs \"to\"");
+        // Read only when given, so that a pathway without it resolves as it always has.
+        if (const Json* layer = r.child("layer")) {
+            if (!layer->is_string())
+                throw SpecError(r.at("layer").to_string(), "expected a layer name (a string), got " +
+                                                               json_type_name(*layer));
+            p.layer = layer->get<std::string>();
+            if (p.layer.empty()) throw SpecError(r.at("layer").to_string(), "give the name of a layer");
+        }
         std::string kind = r.choice("kind");
         p.kind = kind == "feedforward" ? PathwayKind::feedforward
                  : kind == "feedback"  ? PathwayKind::feedback

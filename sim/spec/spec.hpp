@@ -72,6 +72,9 @@ struct PathwaySpec {
     std::string from;
     std::string to;
     PathwayKind kind = PathwayKind::feedforward;
+    // The layer of `from` it carries ("" = the module's default): discriminator
+    // neurons read this layer of the encoder (by default the one below the latent).
+    std::string layer;
     std::string pointer;
 };
 

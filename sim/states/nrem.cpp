@@ -77,13 +77,13 @@ public:
         {
             // With the feedback pathway's plasticity off, the dream is a fixed target.
             torch::AutoGradMode grad(m.feedback_sign != 0.0);
-            dream = model.pad_generator().forward(z);
+            dream = model.generator->image(z);
         }
         double drop_rate = p_.max_drop_rate * torch::rand({1}).item<double>();                       // host: a scalar
         std::int64_t tile = torch::randint(p_.min_tile, p_.max_tile + 1, {1}).item<std::int64_t>();  // host: a scalar
         auto mask = occlusion_mask(dream.size(2), dream.size(3), drop_rate, tile, dream.options());
         auto occluded = dream * mask;
-        auto recovered = model.pad_encoder().forward(occluded).z;
+        auto recovered = model.encoder->latent(occluded);
         auto loss = model.reconstruction_loss(recovered, z);
         if (p_.weight > 0) (p_.weight * loss).backward();
         model.learn(m);

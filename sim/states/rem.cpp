@@ -46,8 +46,8 @@ public:
         auto noise = torch::randn_like(model.hippocampus.newest_latents());
         auto z_mix = model.hippocampus.replay_mixture(p_.mixing, noise, clock.iteration == 0, clock.step == 0);
 
-        auto dream = model.pad_generator().forward(z_mix);
-        auto d = model.discriminator(model.pad_encoder().layer3(dream));  // the latent is not needed
+        auto dream = model.generator->image(z_mix);
+        auto d = model.discriminate(model.activations_to_discriminator(dream));  // the latent is not needed
         auto bce = torch::binary_cross_entropy(d, torch::full_like(d, m.discriminator_target));
         if (m.discriminator_active()) {
             (m.discriminator_gate * bce).backward();

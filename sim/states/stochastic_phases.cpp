@@ -119,11 +119,11 @@ void check_after_wake(const ExperimentSpec& spec, const StateSpec& state) {
 void check_plain_gaussian_layers(const ExperimentSpec& spec, const StateSpec& state) {
     for (const auto& m : spec.modules)
         if (const auto* p = m.params.get_if<StochasticAreaParams>()) {
-            if (p->architecture != Architecture::mlp)
+            if (p->architecture != Architecture::mlp && p->normalise)
                 throw SpecError(m.pointer + "/architecture",
                                 "brain state \"" + state.name + "\" (" + state.type +
-                                    ") learns from exact Gaussian log-densities: use mlp areas "
-                                    "(conv layers normalise their samples)");
+                                    ") learns from exact Gaussian log-densities: use mlp areas, or conv areas with "
+                                    "\"normalise\": false (conv layers normalise their samples)");
             if (p->recurrent_steps != 0)
                 throw SpecError(m.pointer + "/recurrent_steps",
                                 "brain state \"" + state.name + "\" (" + state.type +

@@ -54,10 +54,11 @@ public:
 
     StepReport step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock& clock) override {
         model.zero_grad();
-        auto encoded = model.pad_encoder().forward(images);
+        const auto activity = model.encoder->activations(images);  // noise-free, input side first, z last
+        const torch::Tensor& latent = activity.back();
         StepReport report;
         Measures& losses = report.losses;
-        auto kl = Model::latent_kl(encoded.z);
+        auto kl = Model::latent_kl(latent);
         losses.emplace_back("kl", kl.detach());
         auto total = p_.kl_weight * kl;
 
@@ -65,22 +66,22 @@ public:
         bool teach =
             model.discriminator && m.discriminator_active() && (p_.real_loss == RealLoss::always || model.adversarial);
         if (teach) {
-            d = model.discriminator(encoded.layer3);
+            d = model.discriminate(activity);
             auto bce = torch::binary_cross_entropy(d, torch::full_like(d, m.discriminator_target));
             total = total + m.discriminator_gate * bce;
             losses.emplace_back("real", bce.detach());
             report.observables.emplace_back("discriminator_output", d.mean().detach());
         }
 
-        auto z = encoded.z;
+        auto z = latent;
         if (p_.latent_noise_std > 0) z = z + p_.latent_noise_std * torch::randn_like(z);
-        auto prediction = model.pad_generator().forward(z);
+        auto prediction = model.generator->image(z);
         auto reconstruction = model.reconstruction_loss(prediction, images);
         losses.emplace_back("reconstruction", reconstruction.detach());
         if (p_.reconstruction_weight > 0) total = total + p_.reconstruction_weight * reconstruction;
 
         total.backward();
-        model.hippocampus.store(encoded.z, clock.step);
+        model.hippocampus.store(latent, clock.step);
         model.learn(m);
         report.samples = samples_of({{"input", images}, {"reconstruction", prediction}, {"discriminator_output", d}});
         return report;

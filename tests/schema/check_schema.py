@@ -41,6 +41,10 @@ NOT_EXPRESSIBLE = {
     "73_cue_of_a_class_not_yet_shown.json", "74_cue_without_a_night.json", "75_cue_with_newest_replay.json",
     "76_retention_of_days_that_do_not_differ.json", "77_cue_of_a_later_day.json", "79_cue_of_a_day_the_store_let_go.json",
     "80_cue_of_a_class_the_store_let_go.json", "81_reservoir_with_newest_replay.json",
+    # Areas and rules: an encoder's layers, what a base file's areas are, what the states need of them.
+    "82_discriminator_layer_unknown.json", "84_normalise_on_dense_areas.json",
+    "85_helmholtz_on_normalised_conv_areas.json", "86_adversarial_wake_sleep_on_pad_areas.json",
+    "87_discriminator_on_a_one_layer_hierarchy.json",
 }
 
 
