@@ -332,7 +332,11 @@ TEST(Spec, EveryShippedExperimentParsesAndWires) {
     EXPECT_EQ(variant("pad_no_rem.json").schedule.cycle, (std::vector<std::string>{"wake", "nrem"}));
     EXPECT_EQ(variant("pad_rem_before_nrem.json").schedule.cycle, (std::vector<std::string>{"wake", "rem", "nrem"}));
     EXPECT_EQ(variant("pad_untrained.json").schedule.epochs, 0);
+    // w/o memory mix as the paper has it (Fig. 4b): a single memory without noise; the variant with noise beside it.
     EXPECT_EQ(variant("pad_no_memory_mix.json").source["states"]["rem"]["mix_memories"], false);
+    EXPECT_EQ(variant("pad_no_memory_mix.json").source["states"]["rem"]["lambda"], 1.0);
+    EXPECT_EQ(variant("pad_no_memory_mix_noise.json").source["states"]["rem"]["mix_memories"], false);
+    EXPECT_EQ(variant("pad_no_memory_mix_noise.json").source["states"]["rem"]["lambda"], 0.5);
 }
 
 TEST(Spec, EvalEpochsAllExpandsToEveryTrainingEpoch) {

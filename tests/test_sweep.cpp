@@ -250,7 +250,7 @@ TEST(ShippedSweeps, EachExpandsIntoCheckedSpecs) {
     EXPECT_EQ(
         runs,
         (std::map<std::string, std::size_t>{
-            {"deprivation", 21}, {"memory_across_days", 56}, {"pad_learning_curves", 20}, {"paper_variants", 40},
+            {"deprivation", 21}, {"memory_across_days", 56}, {"pad_learning_curves", 20}, {"paper_variants", 44},
             {"rem_ach_dose_response", 20}}));
 }
 

@@ -23,6 +23,7 @@ from .plots import dream_grid  # noqa: E402
 LABELS = {
     "pad": ("PAD", "black"),
     "pad_no_memory_mix": ("w/o memory mix", "purple"),
+    "pad_no_memory_mix_noise": ("one memory + noise", "mediumpurple"),
     "pad_no_rem": ("w/o REM", "hotpink"),
     "pad_no_nrem": ("w/o NREM", "orange"),
     "pad_wake_only": ("Wake only", "grey"),
