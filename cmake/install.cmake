@@ -39,6 +39,6 @@ set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread")
 # The embedded default data set, and what the Python readers import.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "dataset-fashion-mnist, python3-h5py, python3-numpy, python3-matplotlib")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "dataset-fashion-mnist, python3-h5py, python3-numpy, python3-matplotlib, python3-scipy")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "graphviz, python3-pandas, python3-xarray, octave, slurm-wlm")
 include(CPack)

@@ -12,6 +12,7 @@ run=(
   libmatio-dev                          # `somnus export --mat`: .mat files for MATLAB/Octave
   dataset-fashion-mnist                 # the embedded default data set
   python3-h5py python3-numpy python3-matplotlib   # somnus_analysis: reading logs, the figures a run suggests
+  python3-scipy                         # somnus_analysis's intervals over seeds (scipy.stats)
 )
 tests=(
   libgtest-dev python3-pytest python3-jsonschema  # GoogleTest, pytest; specs against somnus.schema.json

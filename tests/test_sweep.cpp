@@ -14,6 +14,7 @@
 #include "sim/batch/pool.hpp"
 #include "sim/batch/sweep.hpp"
 #include "sim/results/log_reading.hpp"
+#include "sim/results/manifest.hpp"
 #include "tests/helpers.hpp"
 
 namespace somnus {
@@ -353,4 +354,31 @@ TEST_F(Sweep, ADataSetTooSmallForTheSpecIsASpecErrorBeforeAnythingRuns) {
 }
 
 }  // namespace
+// A manifest that is not one is an input error naming the file and where, not the JSON library's text.
+TEST(Manifest, AManifestThatIsNotOneIsAnInputErrorNamingTheFile) {
+    const auto dir = test::temp_dir("bad_manifest");
+    auto error_of = [&](const std::string& text) {
+        const auto path = (dir / "sweep.json").string();
+        std::ofstream(path) << text;
+        try {
+            read_manifest(path);
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    const std::string path = (dir / "sweep.json").string();
+    EXPECT_EQ(error_of("{\"runs\": [1,"), path + ": not a sweep manifest: not JSON (at byte 13)");
+    EXPECT_EQ(error_of("{\"runs\": [{\"log\": \"a.h5\"}]}"),
+              path + ": not a sweep manifest (it has no \"runs\" list whose entries give condition, log, seed and the "
+                     "\"parameters\" it names)");
+    EXPECT_EQ(error_of("[]").find(": not a sweep manifest ("), path.size());
+    try {
+        read_manifest((dir / "missing.json").string());
+        FAIL() << "a missing manifest was read";
+    } catch (const InputError& e) {
+        EXPECT_EQ(std::string(e.what()), (dir / "missing.json").string() + ": cannot open it (No such file or directory)");
+    }
+}
+
 }  // namespace somnus

@@ -1,5 +1,5 @@
 // `somnus describe [NAME]`: what a spec can say, from the declarations of its
-// keys; `somnus schema`: the JSON Schema made from the same declarations.
+// keys (`somnus schema`, schema_command.cpp, makes the JSON Schema from them).
 #include <iostream>
 #include <memory>
 
@@ -27,15 +27,6 @@ Command add_describe_command(CLI::App& app) {
                     std::cout << overview_text();
                 else
                     std::cout << describe_text(find_described(o->name));
-                return 0;
-            }};
-}
-
-Command add_schema_command(CLI::App& app) {
-    auto* command = app.add_subcommand(
-        "schema", "print the JSON Schema of a spec (draft 2020-12), for editors: experiments/somnus.schema.json");
-    return {command, [] {
-                std::cout << spec_schema().dump(2) << "\n";
                 return 0;
             }};
 }

@@ -1,13 +1,9 @@
 // The dream probe: samples of each state's own mini-batch.
 #include <algorithm>
-#include <cmath>
-#include <map>
 #include <set>
 
-#include "data/datasets.hpp"
 #include "sim/model/model.hpp"
 #include "sim/record/probe_support.hpp"
-#include "sim/states/brain_state.hpp"
 
 namespace somnus {
 

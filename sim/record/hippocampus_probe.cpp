@@ -1,13 +1,9 @@
 // The hippocampus probe: occupancy of the store, replayed episodes and their ages.
 #include <algorithm>
-#include <cmath>
-#include <map>
 #include <set>
 
-#include "data/datasets.hpp"
 #include "sim/model/model.hpp"
 #include "sim/record/probe_support.hpp"
-#include "sim/states/brain_state.hpp"
 
 namespace somnus {
 

@@ -1,13 +1,10 @@
 // The plasticity probe: plasticity of each pathway in each state.
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <set>
 
-#include "data/datasets.hpp"
 #include "sim/model/model.hpp"
 #include "sim/record/probe_support.hpp"
-#include "sim/states/brain_state.hpp"
 
 namespace somnus {
 

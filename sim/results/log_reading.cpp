@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "sim/base/errors.hpp"
+#include "sim/run/runner.hpp"
+#include "sim/spec/spec.hpp"
 
 namespace somnus {
 
@@ -85,6 +87,40 @@ RecordedRun read_recorded_run(const std::string& log) {
         if (run.spec.is_discarded()) throw InputError(log + ": its \"spec\" attribute is not JSON (a damaged log)");
     }
     return run;
+}
+
+PreviousRun previous_run(const std::string& log, const Json& spec_source) {
+    PreviousRun p;
+    if (!std::filesystem::exists(log)) return p;
+    RecordedRun recorded;
+    try {
+        recorded = read_recorded_run(log);
+        p.status = recorded.status;
+    } catch (const std::exception&) {
+        p.kind = PreviousRun::unfinished;  // a log that does not open is redone
+        return p;
+    }
+    if (!recorded.spec.is_null()) {
+        Json before = recorded.spec;
+        try {  // a log of an older version may record its spec unresolved
+            before = parse_spec_sections(before).source;
+        } catch (const std::exception&) {  // compared as it is
+        }
+        Json now = spec_source;
+        for (Json* j : {&before, &now}) {
+            if (!j->is_object()) continue;
+            j->erase("threads");
+            j->erase("device");
+        }
+        p.difference = first_difference(before, now, "in the log", "now");
+    }
+    if (p.status == RunStatus::finished)
+        p.kind = PreviousRun::finished;
+    else if (std::filesystem::exists(resume_path_for(log)))
+        p.kind = PreviousRun::resumable;
+    else
+        p.kind = PreviousRun::unfinished;
+    return p;
 }
 
 }  // namespace somnus

@@ -36,4 +36,16 @@ struct RecordedRun {
 // Throws InputError naming the file when it cannot be opened as HDF5 or its spec is not JSON.
 RecordedRun read_recorded_run(const std::string& log);
 
+// What a log already on disk means for a run about to write it.
+struct PreviousRun {
+    enum Kind { none, finished, resumable, unfinished } kind = none;
+    RunStatus status;        // the log's status attribute
+    std::string difference;  // the first way the log's spec differs from this run's, "" if none
+};
+
+// Compares the log's recorded spec, resolved (a log of an older version may record
+// it unresolved), with the resolved `spec_source` (ExperimentSpec::source),
+// ignoring threads and device. A log that cannot be read counts as unfinished.
+PreviousRun previous_run(const std::string& log, const Json& spec_source);
+
 }  // namespace somnus

@@ -14,7 +14,7 @@ imported only when one is used, so numpy access needs neither.
 """
 import numpy as np
 
-from .log import FASHION_MNIST_CLASSES, _text
+from ._labels import FASHION_MNIST_CLASSES, _text
 
 STEP_COLUMNS = ["step", "epoch", "iteration", "time", "state", "name", "value"]
 

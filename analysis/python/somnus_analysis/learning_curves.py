@@ -22,6 +22,7 @@ from ._backend import use_files_backend_when_headless  # noqa: E402
 
 use_files_backend_when_headless()
 import matplotlib.pyplot as plt  # noqa: E402
+from scipy import stats  # noqa: E402
 
 from .log import FASHION_MNIST_CLASSES  # noqa: E402
 from .paper import label, mean_sem  # noqa: E402
@@ -41,63 +42,15 @@ def _at_level(evaluation, level):
     return float(evaluation["occluded_accuracy"][levels.index(round(level, 6))])
 
 
-# ---- the t distribution ------------------------------------------------------
-def _betacf(a, b, x):
-    """Continued fraction of the incomplete beta function (modified Lentz)."""
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 300):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-15:
-            break
-    return h
-
-
-def _betainc(a, b, x):
-    """Regularised incomplete beta function I_x(a, b)."""
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1) / (a + b + 2):
-        return front * _betacf(a, b, x) / a
-    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
-
-
+# ---- the t distribution (scipy.stats, Debian's python3-scipy) -----------------
 def t_two_sided_p(t, df):
     """P(|T| >= |t|) for Student's t with df degrees of freedom."""
-    if not np.isfinite(t):
-        return 0.0 if np.isinf(t) else float("nan")
-    return _betainc(df / 2.0, 0.5, df / (df + t * t))
+    return float(2.0 * stats.t.sf(abs(t), df))
 
 
 def t_quantile(p, df):
-    """The p-quantile (p > 0.5) of Student's t with df degrees of freedom, by bisection."""
-    lo, hi = 0.0, 1e4
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if 1.0 - 0.5 * t_two_sided_p(mid, df) < p:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
+    """The p-quantile of Student's t with df degrees of freedom."""
+    return float(stats.t.ppf(p, df))
 
 
 # ---- curves over seeds ---------------------------------------------------------

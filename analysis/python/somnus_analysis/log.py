@@ -9,16 +9,10 @@ import time
 import h5py
 import numpy as np
 
-FASHION_MNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-
+from ._labels import FASHION_MNIST_CLASSES, _text  # noqa: F401 (FASHION_MNIST_CLASSES: re-exported)
 
 class LogNotReady(RuntimeError):
     """The file could not be opened (the run is writing it, or it is damaged)."""
-
-
-def _text(value):
-    return value.decode() if isinstance(value, bytes) else value
 
 
 class Run:

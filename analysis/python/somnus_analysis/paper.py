@@ -53,9 +53,11 @@ def load_replicates(folder, order=None):
 
 
 def mean_sem(values):
+    """Mean and standard error over the first axis (seeds); one seed has no spread
+    to estimate, so its SEM is NaN, as in the C++ tables."""
     x = np.asarray(values, dtype=float)
     if x.shape[0] < 2:
-        return x.mean(axis=0), np.zeros(x.shape[1:]) if x.ndim > 1 else 0.0
+        return x.mean(axis=0), np.full(x.shape[1:], np.nan) if x.ndim > 1 else float("nan")
     return x.mean(axis=0), x.std(axis=0, ddof=1) / np.sqrt(x.shape[0])
 
 
