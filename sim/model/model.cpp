@@ -125,7 +125,7 @@ void Model::build_discriminator_neurons(const ExperimentSpec& spec) {
     std::vector<std::int64_t> shape;
     {
         torch::NoGradGuard no_grad;
-        auto blank = torch::zeros({1, channels, image_size, image_size});
+        auto blank = torch::zeros({1, channels, image_size, image_size});  // host: the areas move to the device after
         auto layer = encoder->first_activations(blank, discriminator_layer + 1).back();
         shape.assign(layer.sizes().begin() + 1, layer.sizes().end());
     }
