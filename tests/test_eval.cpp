@@ -1,9 +1,15 @@
-// The evaluations' own machinery: the batched readout classifiers.
+// The evaluations' own machinery: the batched readout classifiers, the k-nearest-neighbour
+// readout and the perturbations of test images.
 #include <gtest/gtest.h>
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cmath>
+#include <set>
+
+#include "data/perturbations.hpp"
 #include "sim/eval/classifiers.hpp"
+#include "sim/eval/knn.hpp"
 #include "tests/helpers.hpp"
 
 using namespace somnus;
@@ -93,4 +99,89 @@ TEST(Classifiers, OneStepIsMinusTheLearningRateTimesTheSoftmaxGradient) {
         auto loss_after = torch::cross_entropy_loss(after.logits(xb)[std::int64_t(s)], yb).item<double>();
         EXPECT_LT(loss_after, loss_before);
     }
+}
+
+// ---- k-nearest-neighbour readout ----
+
+TEST(Knn, EachQueryTakesTheMajorityOfItsNearestAndTiesGoToTheNearer) {
+    // Reference latents on a line: classes 0 0 1 1 1 at 0, 1, 10, 11, 12.
+    auto ref = torch::tensor({0.0, 1.0, 10.0, 11.0, 12.0}).view({5, 1});
+    auto labels = torch::tensor({0, 0, 1, 1, 1}, torch::kInt64);
+    // 0.4: nearest are 0 (class 0), 1 (0), 10 (1): k=1 -> 0, k=3 -> 0 (two votes), k=5 -> 1 (three votes).
+    // 5.4: nearest 1 (class 0, distance 4.4), 10 (class 1, 4.6): k=2 ties 1-1, the nearer (class 0) wins.
+    auto query = torch::tensor({0.4, 5.4, 11.2}).view({3, 1});
+    auto p = knn_classify(ref, labels, query, {1, 2, 3, 5}, 2);
+    ASSERT_EQ(p.sizes(), (std::vector<std::int64_t>{4, 3}));
+    EXPECT_EQ(p[0][0].item<std::int64_t>(), 0);
+    EXPECT_EQ(p[2][0].item<std::int64_t>(), 0);
+    EXPECT_EQ(p[3][0].item<std::int64_t>(), 1);
+    EXPECT_EQ(p[1][1].item<std::int64_t>(), 0);  // the tie
+    for (int j = 0; j < 4; ++j) EXPECT_EQ(p[j][2].item<std::int64_t>(), 1);
+    // The same answers a chunk at a time.
+    EXPECT_TRUE(torch::equal(p, knn_classify(ref, labels, query, {1, 2, 3, 5}, 2, /*chunk=*/1)));
+}
+
+TEST(Knn, AReadoutOfClustersIsRightAndOfShuffledLabelsNearChance) {
+    torch::manual_seed(5);
+    const std::int64_t n = 400;
+    auto classes = torch::arange(n, torch::kInt64) % 10;
+    // Ten tight clusters, far apart: every neighbour shares the class.
+    auto centres = torch::randn({10, 8}) * 10;
+    ImageSet train{torch::zeros({n, 1, 2, 2}), classes}, test{torch::zeros({n, 1, 2, 2}), classes.flip(0)};
+    EvaluationLatents latents{centres.index_select(0, classes) + 0.01 * torch::randn({n, 8}),
+                              centres.index_select(0, classes.flip(0)) + 0.01 * torch::randn({n, 8})};
+    KnnSpec spec;
+    spec.k = {1, 5};
+    spec.train_images = 300;
+    KnnReport r = knn_readout(latents, train, test, spec, torch::kCPU);
+    EXPECT_EQ(r.train_images, 300);
+    EXPECT_EQ(r.test_images, n);
+    EXPECT_EQ(r.features, "standardized");
+    ASSERT_EQ(r.accuracy.size(), 2u);
+    EXPECT_DOUBLE_EQ(r.accuracy[0], 1.0);
+    EXPECT_DOUBLE_EQ(r.accuracy[1], 1.0);
+    // Labels unrelated to the latents: about one in ten.
+    ImageSet shuffled{test.images, classes.index_select(0, torch::randperm(n))};
+    KnnReport chance = knn_readout(latents, train, shuffled, spec, torch::kCPU);
+    EXPECT_NEAR(chance.accuracy[0], 0.1, 0.06);
+}
+
+// ---- perturbations of test images ----
+
+TEST(Perturbations, NoiseIsSeededAndClampedBlurKeepsAUniformImageAndSpreadsAPoint) {
+    auto images = torch::zeros({2, 1, 9, 9});
+    torch::Generator a = at::detail::createCPUGenerator(3), b = at::detail::createCPUGenerator(3);
+    auto x = with_pixel_noise(images, 5.0, -1.0, 1.0, a);
+    EXPECT_TRUE(torch::equal(x, with_pixel_noise(images, 5.0, -1.0, 1.0, b)));  // the same seed, the same noise
+    EXPECT_LE(x.max().item<double>(), 1.0);
+    EXPECT_GE(x.min().item<double>(), -1.0);
+    EXPECT_GT(x.abs().mean().item<double>(), 0.5);  // sigma 5: mostly clamped to +-1
+    EXPECT_TRUE(torch::equal(with_pixel_noise(images, 0.0, -1.0, 1.0, a), images));
+
+    EXPECT_TRUE(torch::allclose(blurred(torch::full({1, 3, 8, 8}, -0.75), 1.5), torch::full({1, 3, 8, 8}, -0.75)));
+    auto point = torch::zeros({1, 1, 9, 9});
+    point[0][0][4][4] = 1.0;
+    auto spread = blurred(point, 1.0);
+    EXPECT_NEAR(spread.sum().item<double>(), 1.0, 1e-5);  // nothing lost in the middle of the image
+    EXPECT_NEAR(spread[0][0][4][3].item<double>(), spread[0][0][3][4].item<double>(), 1e-7);  // isotropic
+    // One pass of the kernel: g(1)/g(0) = exp(-1/2) along a row.
+    EXPECT_NEAR(spread[0][0][4][5].item<double>() / spread[0][0][4][4].item<double>(), std::exp(-0.5), 1e-5);
+}
+
+TEST(Perturbations, AShiftMovesEachImageOneWayAndFillsWhatItUncovers) {
+    auto images = torch::zeros({64, 1, 6, 6});
+    for (int i = 0; i < 64; ++i) images[i][0][3][3] = 1.0;
+    torch::Generator rng = at::detail::createCPUGenerator(0);
+    auto moved = shifted(images, 2, -1.0, rng);
+    EXPECT_TRUE(torch::equal(shifted(images, 0, -1.0, rng), images));
+    std::set<std::pair<std::int64_t, std::int64_t>> seen;
+    for (int i = 0; i < 64; ++i) {
+        auto where = (moved[i][0] == 1.0).nonzero();
+        ASSERT_EQ(where.size(0), 1) << i;
+        const std::int64_t y = where[0][0].item<std::int64_t>(), x = where[0][1].item<std::int64_t>();
+        EXPECT_EQ(std::abs(y - 3) + std::abs(x - 3), 2) << i;  // two pixels, one direction
+        seen.insert({y, x});
+        EXPECT_EQ((moved[i][0] == -1.0).sum().item<std::int64_t>(), 12) << i;  // a strip of 2 x 6 uncovered
+    }
+    EXPECT_EQ(seen.size(), 4u);  // all four directions drawn
 }

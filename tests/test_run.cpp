@@ -314,6 +314,59 @@ TEST_F(Run, ReadoutUnderOcclusion) {
     }
 }
 
+TEST_F(Run, ReadoutUnderPerturbationsAndTheKnnReadoutAreLoggedReadAndTabled) {
+    auto dir = test::temp_dir("run_perturbed");
+    Json doc = test::tiny_spec(data_dir(), dir / "x.h5");
+    doc["eval"]["linear_readout"]["noise_sigmas"] = Json::parse("[0.0, 0.5]");
+    doc["eval"]["linear_readout"]["blur_sigmas"] = Json::parse("[1.0]");
+    doc["eval"]["linear_readout"]["shift_pixels"] = Json::parse("[0, 3]");
+    doc["eval"]["knn_readout"] = Json::parse(R"({"enabled": true, "k": [1, 3], "train_images": 0})");
+    EvaluationReport e = Runner(parse_spec(doc)).evaluate("");  // untrained encoder
+    ASSERT_TRUE(e.readout && e.knn);
+    const ReadoutReport& r = *e.readout;
+    ASSERT_EQ(r.perturbed.size(), 3u);
+    EXPECT_EQ(r.perturbed[0].name, "noise");
+    EXPECT_EQ(r.perturbed[1].name, "blur");
+    EXPECT_EQ(r.perturbed[2].name, "shift");
+    EXPECT_EQ(r.perturbed[2].levels, (std::vector<double>{0, 3}));
+    for (std::size_t s = 0; s < r.seeds.size(); ++s) {
+        // No noise and no shift: the clean test images, the clean accuracy.
+        EXPECT_DOUBLE_EQ(r.perturbed[0].accuracy[s][0], r.seeds[s].last());
+        EXPECT_DOUBLE_EQ(r.perturbed[2].accuracy[s][0], r.seeds[s].last());
+        EXPECT_EQ(r.perturbed[1].accuracy[s].size(), 1u);
+    }
+    EXPECT_EQ(e.knn->k, (std::vector<std::int64_t>{1, 3}));
+    ASSERT_EQ(e.knn->accuracy.size(), 2u);
+    for (double a : e.knn->accuracy) EXPECT_TRUE(a >= 0 && a <= 1) << a;
+
+    // The log, read back by h5py, and the table.
+    const auto spec = test::write_spec(dir / "perturbed.json", doc);
+    auto run = test::somnus("run " + spec.string() + " --out " + (dir / "x.h5").string());
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_NE(run.output.find("under Gaussian blur (last-epoch classifier):"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("k-nearest-neighbour readout (standardized latents"), std::string::npos) << run.output;
+    auto py = test::run_command(test::python() + " -c \"import h5py,sys; f=h5py.File(sys.argv[1]); e=f['eval']; "
+                                "assert list(e['knn_readout/k'][:]) == [1, 3]; assert e['knn_readout/accuracy'].shape == (2,); "
+                                "assert e['linear_readout/perturbed/noise/accuracy'].shape == (2, 2); "
+                                "assert list(e['linear_readout/perturbed/shift/levels'][:]) == [0, 3]; "
+                                "assert e['linear_readout/perturbed/blur/levels'].attrs['unit'] == 'pixels'; print('ok')\" " +
+                                (dir / "x.h5").string());
+    EXPECT_EQ(py.exit_code, 0) << py.output;
+    auto table = test::somnus("table " + (dir / "x.h5").string());
+    ASSERT_EQ(table.exit_code, 0) << table.output;
+    for (const char* heading : {"noise σ 0.5 %", "blur σ 1 px %", "shift 3 px %", "kNN k=1 %", "kNN k=3 %"})
+        EXPECT_NE(table.output.find(heading), std::string::npos) << heading << "\n" << table.output;
+
+    doc["eval"]["knn_readout"]["train_images"] = 2;
+    try {
+        parse_spec(doc);
+        ADD_FAILURE() << "k above the training images must be rejected";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(e.pointer(), "/eval/knn_readout/k/1");
+        EXPECT_EQ(e.message(), "k = 3 neighbours, but the readout has 2 training images (train_images)");
+    }
+}
+
 namespace {
 struct EvaluationTape : Observer {
     std::vector<EvaluationReport> reports;

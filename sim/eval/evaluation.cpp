@@ -4,6 +4,7 @@
 #include <map>
 
 #include "data/occlusion.hpp"
+#include "sim/eval/knn.hpp"
 #include "sim/eval/readout.hpp"
 #include "sim/eval/retention.hpp"
 
@@ -188,6 +189,10 @@ EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& gen
     if (spec.linear_readout.enabled) {
         report.readout = linear_readout(encoder, latents, train, test, spec.linear_readout, device, &readout);
         timed("linear_readout");
+    }
+    if (spec.knn_readout.enabled) {
+        report.knn = knn_readout(latents, train, test, spec.knn_readout, device);
+        timed("knn_readout");
     }
     if (spec.dream_content.enabled && readout.classifier && !dreams.empty()) {
         report.dream_content =

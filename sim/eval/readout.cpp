@@ -4,7 +4,9 @@
 #include <chrono>
 
 #include "data/occlusion.hpp"
+#include "data/perturbations.hpp"
 #include "sim/eval/classifiers.hpp"
+#include "sim/eval/knn.hpp"
 
 namespace somnus {
 
@@ -29,6 +31,11 @@ EvaluationLatents encode_for_evaluation(EncoderAreaImpl& encoder, const ImageSet
     if (spec.linear_readout.enabled) std::tie(n_train, n_test) = readout_images(spec.linear_readout, train.size(), test.size());
     if (spec.latent_geometry.enabled) n_test = test.size();
     if (spec.pca.enabled) n_test = std::max(n_test, std::min(spec.pca.images, test.size()));
+    if (spec.knn_readout.enabled) {
+        const auto [k_train, k_test] = knn_images(spec.knn_readout, train.size(), test.size());
+        n_train = std::max(n_train, k_train);
+        n_test = std::max(n_test, k_test);
+    }
     if (spec.dream_content.enabled) n_test = std::max(n_test, std::min(spec.dream_content.test_images, test.size()));
     if (spec.retention.enabled) {  // each task's training images among the first ones, every test image
         n_train = std::max(n_train, images_taken(train.size(), spec.retention.train_images));
@@ -39,6 +46,49 @@ EvaluationLatents encode_for_evaluation(EncoderAreaImpl& encoder, const ImageSet
     if (n_test > 0) latents.test = encode_latents(encoder, test.images.slice(0, 0, n_test), device);
     return latents;
 }
+
+namespace {
+
+// The latents of one perturbation's test images, one set per level.
+struct PerturbedLatents {
+    std::string name;
+    std::vector<double> levels;
+    std::vector<torch::Tensor> latents;
+};
+
+std::vector<PerturbedLatents> perturbed_latents(EncoderAreaImpl& encoder, const torch::Tensor& images,
+                                                const ReadoutSpec& spec, torch::Device device) {
+    std::vector<PerturbedLatents> out;
+    if (spec.noise_sigmas.empty() && spec.blur_sigmas.empty() && spec.shift_pixels.empty()) return out;
+    // The test images' range: black and white (Fashion-MNIST: -1 and 1 after normalisation).
+    const double low = images.min().item<double>(), high = images.max().item<double>();
+    auto seeded = [&] { return at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.perturbation_seed)); };
+    if (!spec.noise_sigmas.empty()) {
+        PerturbedLatents p{"noise", spec.noise_sigmas, {}};
+        for (double sigma : spec.noise_sigmas) {
+            torch::Generator rng = seeded();
+            p.latents.push_back(encode_latents(encoder, with_pixel_noise(images, sigma, low, high, rng), device));
+        }
+        out.push_back(std::move(p));
+    }
+    if (!spec.blur_sigmas.empty()) {
+        PerturbedLatents p{"blur", spec.blur_sigmas, {}};
+        for (double sigma : spec.blur_sigmas) p.latents.push_back(encode_latents(encoder, blurred(images, sigma), device));
+        out.push_back(std::move(p));
+    }
+    if (!spec.shift_pixels.empty()) {
+        PerturbedLatents p{"shift", {}, {}};
+        for (std::int64_t pixels : spec.shift_pixels) {
+            torch::Generator rng = seeded();
+            p.levels.push_back(double(pixels));
+            p.latents.push_back(encode_latents(encoder, shifted(images, pixels, low, rng), device));
+        }
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+}  // namespace
 
 torch::Tensor TrainedReadout::logits(const torch::Tensor& latents) {
     torch::NoGradGuard no_grad;
@@ -62,14 +112,17 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& 
     auto y_test = test.labels.slice(0, 0, n_test).to(device);
 
     // Occluded test latents, one set per level, each image with its own mask.
+    const torch::Tensor images = test.images.slice(0, 0, n_test);
     std::vector<torch::Tensor> x_occluded;
     for (double level : spec.occlusion_levels) {
         torch::Generator rng = at::detail::createCPUGenerator(static_cast<std::uint64_t>(spec.occlusion_seed));
-        const auto& images = test.images.slice(0, 0, n_test);
         auto masks =
             occlusion_masks(n_test, images.size(2), images.size(3), level, spec.occlusion_tile, images.options(), rng);
         x_occluded.push_back(encode_latents(encoder, images * masks, device));
     }
+    // Latents of the perturbations no rule trains on, one set per level, each level
+    // drawn afresh from perturbation_seed.
+    std::vector<PerturbedLatents> x_perturbed = perturbed_latents(encoder, images, spec, device);
 
     if (keep) keep->train_latents = x_train;
     if (spec.features == ReadoutFeatures::standardized) {
@@ -78,6 +131,8 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& 
         x_train = (x_train - mean) / std;
         x_test = (x_test - mean) / std;
         for (auto& x : x_occluded) x = (x - mean) / std;
+        for (auto& p : x_perturbed)
+            for (auto& x : p.latents) x = (x - mean) / std;
     }
 
     ReadoutReport report;
@@ -100,6 +155,14 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& 
     for (const auto& x : x_occluded) {
         const auto a = accuracies(k, x);
         for (std::size_t s = 0; s < a.size(); ++s) report.seeds[s].occluded_accuracy.push_back(a[s]);
+    }
+    for (const auto& p : x_perturbed) {
+        ReadoutReport::Perturbed out{p.name, p.levels, std::vector<std::vector<double>>(report.seeds.size())};
+        for (const auto& x : p.latents) {
+            const auto a = accuracies(k, x);
+            for (std::size_t s = 0; s < a.size(); ++s) out.accuracy[s].push_back(a[s]);
+        }
+        report.perturbed.push_back(std::move(out));
     }
     if (keep) keep->classifier = k.linear(0), keep->seed = spec.seeds.front();
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -28,7 +28,25 @@ struct ReadoutReport {
     std::vector<ReadoutSeed> seeds;
     std::vector<double> occlusion_levels;  // probability that each square is dropped
     std::int64_t occlusion_tile = 0;
+    // The final classifiers on test images perturbed as no rule trains (ReadoutSpec):
+    // "noise" (levels: sigmas, normalised intensity), "blur" (sigmas, pixels),
+    // "shift" (pixels); only those the spec asks for, in that order.
+    struct Perturbed {
+        std::string name;
+        std::vector<double> levels;
+        std::vector<std::vector<double>> accuracy;  // (seeds, levels), in [0, 1]
+    };
+    std::vector<Perturbed> perturbed;
     double seconds = 0;
+};
+
+// k-nearest-neighbour readout (KnnSpec): the test accuracy for each k.
+struct KnnReport {
+    std::string features;  // "raw" or "standardized"
+    std::int64_t train_images = 0;
+    std::int64_t test_images = 0;
+    std::vector<std::int64_t> k;
+    std::vector<double> accuracy;  // per k, in [0, 1]
 };
 
 // Organisation of the latent space (the paper's Fig. 6e-f): mean Euclidean
@@ -113,6 +131,7 @@ struct EvaluationReport {
     bool final = true;    // the run's last evaluation (logged at /eval/...; earlier ones at /eval/epoch_NNN/)
     std::string encoder;  // "trained", "untrained" or the checkpoint path
     std::optional<ReadoutReport> readout;
+    std::optional<KnnReport> knn;
     std::optional<LatentGeometry> geometry;
     std::optional<LatentPca> pca;
     std::optional<WakeSleepOverlap> overlap;
@@ -124,7 +143,7 @@ struct EvaluationReport {
     double seconds = 0;
     // Where the seconds went, part by part in the order they ran: "encoding" (the
     // training and test images, once for every part), then each part enabled
-    // ("linear_readout", "dream_content", "latent_geometry", "pca", "overlap").
+    // ("linear_readout", "knn_readout", "dream_content", "latent_geometry", "pca", "overlap").
     std::vector<std::pair<std::string, double>> part_seconds;
 };
 

@@ -236,6 +236,18 @@ void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
         log.write(root + part + "/seconds", std::vector<double>{seconds}, {1});
     }
     if (e.readout) write_readout(root + "linear_readout/", *e.readout);
+    if (e.knn) {
+        const KnnReport& r = *e.knn;
+        const std::string base = root + "knn_readout/";
+        const std::int64_t n = std::int64_t(r.k.size());
+        log.describe(base + "k", "neighbours that vote, one test each", "1");
+        log.describe(base + "accuracy", "test accuracy of the k-nearest-neighbour readout, per k", "fraction");
+        log.write(base + "k", r.k, {n});
+        log.write(base + "accuracy", r.accuracy, {n});
+        log.attribute(base, "features", r.features);
+        log.attribute(base, "train_images", double(r.train_images));
+        log.attribute(base, "test_images", double(r.test_images));
+    }
     if (e.geometry) {
         const LatentGeometry& g = *e.geometry;
         const std::string base = root + "latent_geometry/";
@@ -435,6 +447,22 @@ void Hdf5Recorder::write_readout(const std::string& base, const ReadoutReport& r
         log.write(base + "occlusion_levels", r.occlusion_levels, {levels});
         log.write(base + "occluded_accuracy", occluded, {k, levels});
         log.attribute(base, "occlusion_tile", double(r.occlusion_tile));
+    }
+    for (const auto& p : r.perturbed) {  // linear_readout/perturbed/<noise|blur|shift>/{levels, accuracy}
+        const std::string group = base + "perturbed/" + p.name + "/";
+        std::vector<double> accuracy;
+        for (const auto& row : p.accuracy) accuracy.insert(accuracy.end(), row.begin(), row.end());
+        const std::int64_t levels = std::int64_t(p.levels.size());
+        log.describe(group + "levels",
+                     p.name == "noise" ? "standard deviation of the Gaussian pixel noise added to each test image"
+                     : p.name == "blur" ? "standard deviation of the Gaussian blur of each test image"
+                                        : "pixels each test image is translated by (up, down, left or right)",
+                     p.name == "noise" ? "normalised intensity" : "pixels");
+        log.describe(group + "accuracy",
+                     "test accuracy of each seed's final classifier on the perturbed test images (seed, level)",
+                     "fraction");
+        log.write(group + "levels", p.levels, {levels});
+        log.write(group + "accuracy", accuracy, {k, levels});
     }
     log.attribute(base, "features", r.features);
     log.attribute(base, "train_images", double(r.train_images));

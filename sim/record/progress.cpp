@@ -32,6 +32,18 @@ std::string summarize_evaluation(const EvaluationReport& e) {
     std::string text;
     char buffer[256];
     if (e.readout) text = summarize_readout(*e.readout, e.encoder);
+    if (e.knn) {
+        const KnnReport& r = *e.knn;
+        std::snprintf(buffer, sizeof buffer, "%sk-nearest-neighbour readout (%s latents, %lld train / %lld test images):",
+                      text.empty() ? "" : "\n", r.features.c_str(), static_cast<long long>(r.train_images),
+                      static_cast<long long>(r.test_images));
+        text += buffer;
+        for (std::size_t i = 0; i < r.k.size(); ++i) {
+            std::snprintf(buffer, sizeof buffer, "\n  k = %-4lld test accuracy:  %6.2f %%", static_cast<long long>(r.k[i]),
+                          100 * r.accuracy[i]);
+            text += buffer;
+        }
+    }
     if (e.geometry) {
         const LatentGeometry& g = *e.geometry;
         std::snprintf(buffer, sizeof buffer,
@@ -128,6 +140,21 @@ std::string summarize_readout(const ReadoutReport& r, const std::string& encoder
             auto [m, sd] = mean_sd(acc);
             std::snprintf(buffer, sizeof buffer, "\n    %3.0f %% of squares dropped:     %6.2f %% ± %.2f (sd)",
                           100 * r.occlusion_levels[l], m, sd);
+            text += buffer;
+        }
+    }
+    for (const auto& p : r.perturbed) {
+        text += p.name == "noise"  ? "\n  under Gaussian pixel noise (last-epoch classifier):"
+                : p.name == "blur" ? "\n  under Gaussian blur (last-epoch classifier):"
+                                   : "\n  under translation (last-epoch classifier):";
+        for (std::size_t l = 0; l < p.levels.size(); ++l) {
+            std::vector<double> acc;
+            for (const auto& row : p.accuracy) acc.push_back(100 * row.at(l));
+            auto [m, sd] = mean_sd(acc);
+            char label[64];  // padded so that the numbers line up with the occlusion lines'
+            std::snprintf(label, sizeof label, p.name == "shift" ? "    shifted by %g pixels:" : "    sigma %g:",
+                          p.levels[l]);
+            std::snprintf(buffer, sizeof buffer, "\n%-34s%6.2f %% ± %.2f (sd)", label, m, sd);
             text += buffer;
         }
     }

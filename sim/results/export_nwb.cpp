@@ -346,6 +346,63 @@ std::size_t write_retention(NwbWriter& nwb, hid_t file, hid_t module) {
     return 1;
 }
 
+// The readout under perturbations no rule trains on (log: eval/.../linear_readout/perturbed):
+// one row per evaluation, classifier seed, perturbation and level.
+std::size_t write_perturbed_readout(NwbWriter& nwb, hid_t file, hid_t module,
+                                    const std::vector<std::pair<std::string, double>>& evaluations) {
+    Column trained{"trained_epochs", "epochs of training before this evaluation", {}, true};
+    Column seed{"seed", "seed of the linear classifier", {}, true};
+    Column perturbation{"perturbation", "noise (Gaussian pixel noise), blur (Gaussian blur) or shift (translation)", {}, false, {}};
+    Column level{"level", "noise: sigma in normalised intensity; blur: sigma in pixels; shift: pixels", {}, false};
+    Column accuracy{"accuracy", "test accuracy of the linear readout on the perturbed test images, a fraction", {}, false};
+    for (const auto& [group, epochs] : evaluations) {
+        const std::string r = group + "/linear_readout";
+        const auto seeds = read_doubles(file, r + "/seeds");
+        for (const char* name : {"noise", "blur", "shift"}) {
+            const auto levels = read_doubles(file, r + "/perturbed/" + name + "/levels");
+            const auto values = read_doubles(file, r + "/perturbed/" + name + "/accuracy");  // (seed, level)
+            if (levels.empty() || values.size() != seeds.size() * levels.size()) continue;
+            for (std::size_t i = 0; i < seeds.size(); ++i)
+                for (std::size_t j = 0; j < levels.size(); ++j) {
+                    trained.values.push_back(epochs);
+                    seed.values.push_back(seeds[i]);
+                    perturbation.texts.push_back(name);
+                    level.values.push_back(levels[j]);
+                    accuracy.values.push_back(values[i * levels.size() + j]);
+                }
+        }
+    }
+    if (trained.values.empty()) return 0;
+    write_table(nwb, module, "perturbed_readout",
+                "linear readout of the latents of perturbed test images (log: eval/.../linear_readout/perturbed), one "
+                "row per evaluation, classifier seed, perturbation and level (docs/evaluations.md)",
+                {trained, seed, perturbation, level, accuracy});
+    return 1;
+}
+
+// The k-nearest-neighbour readout (log: eval/.../knn_readout): one row per evaluation and k.
+std::size_t write_knn_readout(NwbWriter& nwb, hid_t file, hid_t module,
+                              const std::vector<std::pair<std::string, double>>& evaluations) {
+    Column trained{"trained_epochs", "epochs of training before this evaluation", {}, true};
+    Column k{"k", "neighbours that vote", {}, true};
+    Column accuracy{"accuracy", "test accuracy of the k-nearest-neighbour readout, a fraction", {}, false};
+    for (const auto& [group, epochs] : evaluations) {
+        const auto ks = read_doubles(file, group + "/knn_readout/k");
+        const auto values = read_doubles(file, group + "/knn_readout/accuracy");
+        for (std::size_t i = 0; i < ks.size() && i < values.size(); ++i) {
+            trained.values.push_back(epochs);
+            k.values.push_back(ks[i]);
+            accuracy.values.push_back(values[i]);
+        }
+    }
+    if (trained.values.empty()) return 0;
+    write_table(nwb, module, "knn_readout",
+                "k-nearest-neighbour readout of the latents (log: eval/.../knn_readout), one row per evaluation and k "
+                "(docs/evaluations.md)",
+                {trained, k, accuracy});
+    return 1;
+}
+
 std::size_t write_evaluations(NwbWriter& nwb, hid_t file) {
     const auto evaluations = evaluation_groups(file);
     if (evaluations.empty()) return 0;
@@ -383,6 +440,7 @@ std::size_t write_evaluations(NwbWriter& nwb, hid_t file) {
                     {trained, seed, occlusion, accuracy});
         ++tables;
     }
+    tables += write_perturbed_readout(nwb, file, module, evaluations) + write_knn_readout(nwb, file, module, evaluations);
     std::vector<Column> geometry{{"trained_epochs", "epochs of training before this evaluation", {}, true}};
     for (const char* name : {"intra_inter_ratio", "clean_occluded_ratio", "intra_class_distance",
                              "inter_class_distance", "clean_occluded_distance"})

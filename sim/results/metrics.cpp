@@ -53,6 +53,25 @@ void read_evaluation(hid_t file, const std::string& group, RunMetrics& m) {
             add(percent_key(levels[l]), 100 * sum / double(seeds));
         }
     }
+    // The perturbations no rule trains on: "noise_0.2", "blur_1", "shift_2" (mean over seeds).
+    for (const char* name : {"noise", "blur", "shift"}) {
+        const std::string perturbed = readout + "perturbed/" + name + "/";
+        const auto levels_of = read_doubles(file, perturbed + "levels");
+        const auto accuracy = read_doubles(file, perturbed + "accuracy");  // (seed, level)
+        if (levels_of.empty() || accuracy.empty() || accuracy.size() % levels_of.size() != 0) continue;
+        const std::size_t seeds = accuracy.size() / levels_of.size();
+        for (std::size_t l = 0; l < levels_of.size(); ++l) {
+            double sum = 0;
+            for (std::size_t s = 0; s < seeds; ++s) sum += accuracy[s * levels_of.size() + l];
+            char key[48];
+            std::snprintf(key, sizeof key, "%s_%g", name, levels_of[l]);
+            add(key, 100 * sum / double(seeds));
+        }
+    }
+    const auto ks = read_doubles(file, group + "knn_readout/k");
+    const auto knn = read_doubles(file, group + "knn_readout/accuracy");
+    for (std::size_t i = 0; i < ks.size() && i < knn.size(); ++i)
+        add("knn_" + std::to_string(std::int64_t(ks[i])), 100 * knn[i]);
     add("intra_inter_ratio", read_number_attribute(file, group + "latent_geometry", "intra_inter_ratio"));
     add("clean_occluded_ratio", read_number_attribute(file, group + "latent_geometry", "clean_occluded_ratio"));
     // Retention across days: each task's readout (mean over tasks and seeds), and the every-class one.

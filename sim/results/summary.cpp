@@ -61,7 +61,8 @@ const char* kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
 std::string unit_of(const std::string& metric) {
-    if (metric.rfind("readout", 0) == 0 || metric.rfind("occluded_", 0) == 0) return "test accuracy (%)";
+    for (const char* accuracy : {"readout", "occluded_", "noise_", "blur_", "shift_", "knn_"})
+        if (metric.rfind(accuracy, 0) == 0) return "test accuracy (%)";
     if (metric == "wall_seconds") return "seconds";
     if (metric.rfind("overlap_", 0) == 0) return "nats";
     return "";

@@ -11,6 +11,10 @@ std::string metric_heading(const std::string& key) {
     if (key == "readout_last_epoch") return "readout %";
     if (key == "readout_last5") return "readout last-5 %";
     if (key.rfind("occluded_", 0) == 0) return key.substr(9) + " % occluded";
+    if (key.rfind("noise_", 0) == 0) return "noise σ " + key.substr(6) + " %";
+    if (key.rfind("blur_", 0) == 0) return "blur σ " + key.substr(5) + " px %";
+    if (key.rfind("shift_", 0) == 0) return "shift " + key.substr(6) + " px %";
+    if (key.rfind("knn_", 0) == 0) return "kNN k=" + key.substr(4) + " %";
     if (key == "intra_inter_ratio") return "intra/inter";
     if (key == "clean_occluded_ratio") return "clean-occl./inter";
     if (key.rfind("overlap_kl_", 0) == 0) return "KL wake/sleep " + key.substr(11) + "+" + key.substr(11);

@@ -24,7 +24,34 @@ const ParameterSet& readout_parameters() {
          numbers("occlusion_levels", ro.occlusion_levels, 0.0, 1.0,
                  "probabilities of dropping each occluding square, one test per level (the paper's Fig. 5)"),
          integer("occlusion_tile", ro.occlusion_tile, 1, 32, "side of an occluding square").in("pixels"),
-         integer("occlusion_seed", ro.occlusion_seed, 0, kNoLimit, "seed of the masks, the same for every encoder")}};
+         integer("occlusion_seed", ro.occlusion_seed, 0, kNoLimit, "seed of the masks, the same for every encoder"),
+         numbers("noise_sigmas", ro.noise_sigmas, 0.0, 100.0,
+                 "Gaussian pixel noise: its standard deviations (normalised intensity, clamped to the test images' "
+                 "range), one test per entry; none by default"),
+         numbers("blur_sigmas", ro.blur_sigmas, 0.01, 32.0,
+                 "Gaussian blur: its standard deviations (pixels), one test per entry; none by default"),
+         integers("shift_pixels", ro.shift_pixels, 0, 31,
+                  "translations by this many pixels (up, down, left or right, drawn per image), one test per entry; "
+                  "none by default"),
+         integer("perturbation_seed", ro.perturbation_seed, 0, kNoLimit,
+                 "seed of the noise and the shifts' directions, the same for every encoder")}};
+    return set;
+}
+
+const ParameterSet& knn_parameters() {
+    const KnnSpec kn;
+    static const ParameterSet set{
+        "knn_readout",
+        "k-nearest-neighbour readout of the latents: each test latent takes the majority class of its k nearest "
+        "training latents (Euclidean); nothing trained, no seed",
+        {boolean("enabled", kn.enabled, "run it"),
+         integers("k", kn.k, 1, 65536, "neighbours that vote; one test per entry"),
+         integer("train_images", kn.train_images, 0, kNoLimit, "the first training images; 0 = the whole training set")
+             .in("images"),
+         integer("test_images", kn.test_images, 0, kNoLimit, "the first test images; 0 = the whole test set")
+             .in("images"),
+         choice("features", name_of(kn.features), names_of<ReadoutFeatures>(),
+                "latents as they are, or each dimension z-scored with the training latents' statistics")}};
     return set;
 }
 
@@ -118,7 +145,8 @@ const ParameterSet& eval_parameters() {
         "evaluations of the encoder after chosen epochs; the end of training is always evaluated",
         {epoch_list("epochs", e.epochs, "epochs after which the encoder is evaluated; \"all\" = every epoch"),
          boolean("initial", e.initial, "also evaluate the untrained encoder before the first step"),
-         object("linear_readout", readout_parameters(), "linear readout accuracy, clean and occluded"),
+         object("linear_readout", readout_parameters(), "linear readout accuracy, clean, occluded and perturbed"),
+         object("knn_readout", knn_parameters(), "k-nearest-neighbour readout accuracy (off by default)"),
          object("latent_geometry", latent_geometry_parameters(), "latent distance ratios"),
          object("pca", pca_parameters(), "principal components of the latents"),
          object("overlap", overlap_parameters(), "wake/sleep overlap (off by default)"),
@@ -156,6 +184,26 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         ro.occlusion_levels = o.numbers("occlusion_levels");
         ro.occlusion_tile = o.integer("occlusion_tile");
         ro.occlusion_seed = o.integer("occlusion_seed");
+        ro.noise_sigmas = o.numbers("noise_sigmas");
+        ro.blur_sigmas = o.numbers("blur_sigmas");
+        ro.shift_pixels = o.integers("shift_pixels");
+        ro.perturbation_seed = o.integer("perturbation_seed");
+        o.finish();
+    }
+    {
+        ObjectReader o = r.object("knn_readout");  // left out: its defaults
+        KnnSpec& kn = e.knn_readout;
+        kn.enabled = o.boolean("enabled");
+        kn.k = o.integers("k");
+        if (kn.k.empty()) throw SpecError(o.at("k").to_string(), "give at least one k");
+        kn.train_images = o.integer("train_images");
+        for (std::size_t i = 0; i < kn.k.size(); ++i)
+            if (kn.train_images > 0 && kn.k[i] > kn.train_images)
+                throw SpecError(o.at("k").to_string() + "/" + std::to_string(i),
+                                "k = " + std::to_string(kn.k[i]) + " neighbours, but the readout has " +
+                                    std::to_string(kn.train_images) + " training images (train_images)");
+        kn.test_images = o.integer("test_images");
+        kn.features = o.choice_of<ReadoutFeatures>("features");
         o.finish();
     }
     {

@@ -270,6 +270,30 @@ struct ReadoutSpec {
     std::vector<double> occlusion_levels{0.1, 0.3, 0.5, 0.7};
     std::int64_t occlusion_tile = 4;
     std::int64_t occlusion_seed = 0;
+    // Perturbations no learning rule trains on (data/perturbations.hpp), tested the
+    // same way: one test per entry, none by default. Gaussian pixel noise of these
+    // sigmas (normalised intensity, clamped to the test images' range), Gaussian blur
+    // of these sigmas (pixels), translations by these many pixels (a random one of
+    // four directions per image, the uncovered strip the test images' darkest value).
+    // Noise and shifts draw from perturbation_seed, the same for every encoder.
+    std::vector<double> noise_sigmas;
+    std::vector<double> blur_sigmas;
+    std::vector<std::int64_t> shift_pixels;
+    std::int64_t perturbation_seed = 0;
+};
+
+// k-nearest-neighbour readout: each test latent takes the majority class of its k
+// nearest training latents (Euclidean distance, after z-scoring each dimension with
+// the training latents' statistics when features = standardized). A tie between
+// classes goes to the class whose tied neighbours are nearer (lower summed rank).
+// No training, no seed: a readout of the latent space's local structure that no
+// learning rate or number of epochs can change.
+struct KnnSpec {
+    bool enabled = false;
+    std::vector<std::int64_t> k{1, 10};
+    std::int64_t train_images = 10000;  // the first training images; 0 = all
+    std::int64_t test_images = 0;       // the first test images; 0 = all
+    ReadoutFeatures features = ReadoutFeatures::standardized;
 };
 
 // Latent-space organisation (the paper's protocol): Euclidean distances between
@@ -346,13 +370,14 @@ struct EvalSpec {
     std::vector<std::int64_t> epochs{-1};
     bool initial = false;  // also evaluate the untrained encoder before the first step
     ReadoutSpec linear_readout;
+    KnnSpec knn_readout;
     LatentGeometrySpec latent_geometry;
     PcaSpec pca;
     OverlapSpec overlap;
     DreamContentSpec dream_content;  // needs linear_readout (its classifier)
     RetentionSpec retention;
     bool any() const {
-        return linear_readout.enabled || latent_geometry.enabled || pca.enabled || overlap.enabled || retention.enabled;
+        return linear_readout.enabled || knn_readout.enabled || latent_geometry.enabled || pca.enabled || overlap.enabled || retention.enabled;
     }
 };
 

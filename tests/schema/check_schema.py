@@ -45,6 +45,8 @@ NOT_EXPRESSIBLE = {
     "82_discriminator_layer_unknown.json", "84_normalise_on_dense_areas.json",
     "85_helmholtz_on_normalised_conv_areas.json", "86_adversarial_wake_sleep_on_pad_areas.json",
     "87_discriminator_on_a_one_layer_hierarchy.json",
+    # An evaluation's k against its own number of training images.
+    "88_knn_k_above_its_training_images.json",
 }
 
 

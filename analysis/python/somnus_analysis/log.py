@@ -290,8 +290,11 @@ class Run:
         """Every evaluation of the run, in training order: a list of dicts with
         trained_epochs, group, and (when evaluated) readout_accuracy (mean over
         classifier seeds, fraction), occlusion_levels, occluded_accuracy (per level),
-        intra_inter_ratio, clean_occluded_ratio, and overlap_kl / overlap_floor
-        (dicts k -> nats for the k+k-unit wake/sleep overlap tests)."""
+        perturbed (a dict "noise" / "blur" / "shift" -> {"levels", "accuracy"}: the
+        readout under perturbations no rule trains on, accuracy per level, mean over
+        seeds), knn_accuracy (a dict k -> fraction), intra_inter_ratio,
+        clean_occluded_ratio, and overlap_kl / overlap_floor (dicts k -> nats for the
+        k+k-unit wake/sleep overlap tests)."""
         found = []
         with self._open() as f:
             if "eval" not in f:
@@ -308,6 +311,12 @@ class Run:
                     if "occluded_accuracy" in r:
                         row["occlusion_levels"] = r["occlusion_levels"][()]
                         row["occluded_accuracy"] = r["occluded_accuracy"][()].mean(axis=0)
+                    if "perturbed" in r:
+                        row["perturbed"] = {name: {"levels": p["levels"][()], "accuracy": p["accuracy"][()].mean(axis=0)}
+                                            for name, p in r["perturbed"].items()}
+                if "knn_readout" in g:
+                    k = g["knn_readout"]
+                    row["knn_accuracy"] = dict(zip((int(v) for v in k["k"][()]), (float(v) for v in k["accuracy"][()])))
                 if "latent_geometry" in g:
                     a = g["latent_geometry"].attrs
                     row["intra_inter_ratio"] = float(a["intra_inter_ratio"])

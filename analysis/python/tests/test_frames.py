@@ -101,3 +101,28 @@ def test_a_sweep_summary_has_a_column_per_varied_parameter(data_dir, tmp_path):
     assert (runs.status == "finished").all() and runs.readout_accuracy.between(0, 1).all()
     for row in runs.itertuples():
         assert row.readout_accuracy == pytest.approx(Run(row.log).evaluations()[-1]["readout_accuracy"])
+
+
+def test_perturbed_readouts_and_the_knn_readout_as_rows_and_columns(tiny_log, tmp_path):
+    """somnus eval of the tiny run's model with the perturbations and the kNN readout on:
+    Run.evaluations() and the evaluations frame give what the log holds."""
+    out = tmp_path / "perturbed.h5"
+    run_somnus("eval", tiny_log.with_suffix(".json"), "--checkpoint", tiny_log.with_suffix(".pt"), "--out", out,
+               *sets({**TINY_EVAL, "eval.linear_readout.seeds": "[0,1]", "eval.linear_readout.noise_sigmas": "[0.3]",
+                      "eval.linear_readout.blur_sigmas": "[1,2]", "eval.linear_readout.shift_pixels": "[2]",
+                      "eval.knn_readout.enabled": "true", "eval.knn_readout.k": "[1,5]"}))
+    run = Run(out)
+    e = run.evaluations()[-1]
+    assert set(e["perturbed"]) == {"noise", "blur", "shift"}
+    np.testing.assert_array_equal(e["perturbed"]["blur"]["levels"], [1, 2])
+    import h5py
+    with h5py.File(out, "r") as f:
+        blur = f["eval/linear_readout/perturbed/blur/accuracy"][()]
+        knn = f["eval/knn_readout/accuracy"][()]
+    assert blur.shape == (2, 2)
+    np.testing.assert_allclose(e["perturbed"]["blur"]["accuracy"], blur.mean(axis=0))
+    assert e["knn_accuracy"] == {1: float(knn[0]), 5: float(knn[1])}
+    frame = run.evaluations_frame()
+    for column in ("knn_1", "knn_5", "noise_0.3", "blur_1", "blur_2", "shift_2"):
+        assert column in frame.columns, column
+    assert frame["blur_2"].iloc[-1] == pytest.approx(blur[:, 1].mean())

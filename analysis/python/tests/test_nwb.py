@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import run_somnus
+from conftest import TINY_EVAL, run_somnus, sets
 
 pynwb = pytest.importorskip("pynwb", reason="from PyPI: tests/nwb/check_nwb.sh (ctest analysis.nwb)")
 nwbinspector = pytest.importorskip("nwbinspector", reason="from PyPI: tests/nwb/check_nwb.sh (ctest analysis.nwb)")
@@ -128,3 +128,28 @@ def test_the_retention_table_holds_the_logs_matrix(memory_log, tmp_path):
     np.testing.assert_array_equal(frame.nights.to_numpy().reshape(6, 5)[:, 0], [0, 1, 2, 3, 4, 5])
     np.testing.assert_allclose(frame.all_classes_accuracy.to_numpy().reshape(6, 5)[:, 0],
                                log["retention/all_classes_accuracy"][()])
+
+
+def test_the_perturbed_and_knn_readouts_are_tables_pynwb_reads(tiny_log, tmp_path):
+    """An evaluation with the perturbation tests and the k-nearest-neighbour readout on
+    (somnus eval of the tiny run's model), exported: two more tables, the log's values."""
+    log_path, path = tmp_path / "perturbed.h5", tmp_path / "perturbed.nwb"
+    run_somnus("eval", tiny_log.with_suffix(".json"), "--checkpoint", tiny_log.with_suffix(".pt"), "--out", log_path,
+               *sets({**TINY_EVAL, "eval.linear_readout.seeds": "[0,1]", "eval.linear_readout.noise_sigmas": "[0.3]",
+                      "eval.linear_readout.blur_sigmas": "[1,2]", "eval.knn_readout.enabled": "true",
+                      "eval.knn_readout.k": "[1,5]"}))
+    run_somnus("export", log_path, "--nwb", path)
+    messages = list(nwbinspector.inspect_nwbfile(nwbfile_path=str(path)))
+    assert not [m for m in messages if m.importance.name in ("CRITICAL", "BEST_PRACTICE_VIOLATION", "PYNWB_VALIDATION",
+                                                              "ERROR")]
+    log = h5py.File(log_path, "r")
+    with pynwb.NWBHDF5IO(str(path), "r") as io:
+        evaluation = io.read().processing["evaluation"]
+        perturbed = evaluation["perturbed_readout"].to_dataframe()
+        knn = evaluation["knn_readout"].to_dataframe()
+    assert set(perturbed.perturbation) == {"noise", "blur"}
+    blur = perturbed[perturbed.perturbation == "blur"].sort_values(["seed", "level"])
+    np.testing.assert_allclose(blur.accuracy, log["eval/linear_readout/perturbed/blur/accuracy"][()].ravel())
+    np.testing.assert_array_equal(blur.level, [1, 2, 1, 2])
+    np.testing.assert_array_equal(knn.k, [1, 5])
+    np.testing.assert_allclose(knn.accuracy, log["eval/knn_readout/accuracy"][()])
