@@ -2,6 +2,7 @@
 # `cpack -G DEB` (run in the build folder) makes of it (docs/install.md):
 #   P/bin/somnus, somnus_bench
 #   P/share/somnus/experiments/         the example specs and somnus.schema.json
+#   P/share/somnus/classifiers/         the fixed image classifier of eval.generated_images
 #   P/share/somnus/python/              somnus_analysis as a pip-installable project, its examples
 #   P/share/somnus/matlab/+somnus/      the MATLAB/Octave readers
 #   P/lib/python3/dist-packages/        somnus_analysis for Debian's python3 (on its path when P is /usr)
@@ -15,6 +16,7 @@ install(TARGETS somnus somnus_bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 set(SOMNUS_SHARE ${CMAKE_INSTALL_DATADIR}/somnus)
 install(DIRECTORY experiments/ DESTINATION ${SOMNUS_SHARE}/experiments)
+install(DIRECTORY data/classifiers/ DESTINATION ${SOMNUS_SHARE}/classifiers)
 install(DIRECTORY analysis/python/ DESTINATION ${SOMNUS_SHARE}/python
         PATTERN tests EXCLUDE PATTERN __pycache__ EXCLUDE PATTERN *.egg-info EXCLUDE PATTERN build EXCLUDE)
 install(DIRECTORY analysis/python/somnus_analysis DESTINATION lib/python3/dist-packages PATTERN __pycache__ EXCLUDE)

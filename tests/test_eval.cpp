@@ -1,5 +1,5 @@
 // The evaluations' own machinery: the batched readout classifiers, the k-nearest-neighbour
-// readout and the perturbations of test images.
+// readout, the perturbations of test images, the fixed image classifier and the Fréchet distance.
 #include <gtest/gtest.h>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -7,8 +7,11 @@
 #include <cmath>
 #include <set>
 
+#include "data/datasets.hpp"
 #include "data/perturbations.hpp"
+#include "sim/base/errors.hpp"
 #include "sim/eval/classifiers.hpp"
+#include "sim/eval/image_classifier.hpp"
 #include "sim/eval/knn.hpp"
 #include "tests/helpers.hpp"
 
@@ -184,4 +187,72 @@ TEST(Perturbations, AShiftMovesEachImageOneWayAndFillsWhatItUncovers) {
         EXPECT_EQ((moved[i][0] == -1.0).sum().item<std::int64_t>(), 12) << i;  // a strip of 2 x 6 uncovered
     }
     EXPECT_EQ(seen.size(), 4u);  // all four directions drawn
+}
+
+// ---- the fixed image classifier and the Fréchet distance ----
+
+TEST(FrechetDistance, IsZeroForOneSetTheSquaredShiftForAShiftAndSumsSigmaGapsForDiagonals) {
+    torch::manual_seed(2);
+    // Rows whose sample mean is 0 and sample covariance exactly I (whitened).
+    auto x = torch::randn({500, 3}, torch::kFloat64);
+    x = x - x.mean(0);
+    auto l = torch::linalg_cholesky(x.t().matmul(x) / 499.0);
+    x = torch::linalg_solve_triangular(l, x.t(), /*upper=*/false).t();
+    EXPECT_NEAR(frechet_distance(x, x), 0.0, 1e-9);
+    auto shift = torch::tensor({1.0, -2.0, 0.5}, torch::kFloat64);
+    EXPECT_NEAR(frechet_distance(x, x + shift), 1.0 + 4.0 + 0.25, 1e-9);  // ||mu_a - mu_b||^2, same covariance
+    // Covariances diag(sigma_a^2), diag(sigma_b^2): sum over dimensions of (sigma_a - sigma_b)^2.
+    auto sa = torch::tensor({1.0, 2.0, 3.0}, torch::kFloat64), sb = torch::tensor({2.0, 2.0, 1.0}, torch::kFloat64);
+    EXPECT_NEAR(frechet_distance(x * sa, x * sb), 1.0 + 0.0 + 4.0, 1e-9);
+}
+
+TEST(ImageClassifier, LearnsTheFakeClassesAndAFileGivesItBackBitwiseWithWhatItSays) {
+    auto data = test::fake_fashion_dir("image_classifier", 200, 50);
+    DataSpec spec;
+    spec.path = data.string();
+    const ImageSet train = load_images(spec, true), test = load_images(spec, false);
+    ImageClassifierInfo info;
+    info.dataset = "fashion-mnist";
+    ImageClassifierTraining training;
+    training.epochs = 3;
+    training.batch_size = 20;
+    std::vector<double> seen;
+    ImageClassifier classifier =
+        train_image_classifier(train, test, training, info, [&](std::int64_t, double a) { seen.push_back(a); });
+    ASSERT_EQ(seen.size(), 3u);
+    EXPECT_GT(info.test_accuracy, 0.5);  // ten bars, chance 0.1
+    EXPECT_DOUBLE_EQ(info.test_accuracy, image_classifier_accuracy(classifier, test.images, test.labels, torch::kCPU));
+    EXPECT_EQ(classifier->features(test.images.slice(0, 0, 4)).sizes(), (std::vector<std::int64_t>{4, 128}));
+
+    const auto path = test::temp_dir("image_classifier") / "c.pt";
+    save_image_classifier(classifier, info, path.string());
+    ImageClassifierInfo read;
+    ImageClassifier again = load_image_classifier(path.string(), torch::kCPU, read);
+    EXPECT_EQ(read.dataset, "fashion-mnist");
+    EXPECT_EQ(read.channels, 1);
+    EXPECT_EQ(read.classes, 10);
+    EXPECT_EQ(read.epochs, 3);
+    EXPECT_DOUBLE_EQ(read.test_accuracy, info.test_accuracy);
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(torch::equal(again(test.images), classifier(test.images)));
+
+    try {
+        load_image_classifier((path.parent_path() / "none.pt").string(), torch::kCPU, read);
+        ADD_FAILURE() << "a missing file must be an InputError";
+    } catch (const InputError& e) {
+        EXPECT_EQ(std::string(e.what()), (path.parent_path() / "none.pt").string() +
+                                             ": no image classifier file here (train one: "
+                                             "scripts/train-image-classifier.sh)");
+    }
+    torch::serialize::OutputArchive other;
+    torch::nn::Linear(2, 2)->save(other);
+    other.save_to((path.parent_path() / "model.pt").string());
+    try {
+        load_image_classifier((path.parent_path() / "model.pt").string(), torch::kCPU, read);
+        ADD_FAILURE() << "another archive must be an InputError";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("not an image classifier file (no image_classifier record"),
+                  std::string::npos)
+            << e.what();
+    }
 }

@@ -367,6 +367,58 @@ TEST_F(Run, ReadoutUnderPerturbationsAndTheKnnReadoutAreLoggedReadAndTabled) {
     }
 }
 
+TEST_F(Run, GeneratedImagesAreJudgedByAFixedClassifierThatChangesNothingInTraining) {
+    auto dir = test::temp_dir("run_generated");
+    Json doc = test::tiny_spec(data_dir(), dir / "plain.h5");
+    const auto plain_spec = test::write_spec(dir / "plain.json", doc);
+    // The classifier, trained by the subcommand on the spec's data.
+    auto trained = test::somnus("train-classifier " + plain_spec.string() + " --epochs 1 --out " + (dir / "c.pt").string());
+    ASSERT_EQ(trained.exit_code, 0) << trained.output;
+    EXPECT_NE(trained.output.find("epoch 1: test accuracy"), std::string::npos) << trained.output;
+    auto again = test::somnus("train-classifier " + plain_spec.string() + " --out " + (dir / "c.pt").string());
+    EXPECT_EQ(again.exit_code, 2);
+    EXPECT_NE(again.output.find("exists; give --overwrite to replace it"), std::string::npos) << again.output;
+
+    doc["eval"]["generated_images"] =
+        Json{{"enabled", true}, {"classifier", (dir / "c.pt").string()}, {"images", 40}, {"samples", 30}};
+    doc["record"]["path"] = (dir / "judged.h5").string();
+    const auto judged_spec = test::write_spec(dir / "judged.json", doc);
+    auto plain = test::somnus("run " + plain_spec.string());
+    auto judged = test::somnus("run " + judged_spec.string());
+    ASSERT_EQ(plain.exit_code, 0) << plain.output;
+    ASSERT_EQ(judged.exit_code, 0) << judged.output;
+    EXPECT_NE(judged.output.find("reconstructions that keep the class:"), std::string::npos) << judged.output;
+    // The same training with the evaluation on or off; its values in the log, where h5py reads them.
+    auto py = test::run_command(test::python() + " -c \"import h5py,sys,numpy as np; a=h5py.File(sys.argv[1]); b=h5py.File(sys.argv[2]); "
+                                "[np.testing.assert_array_equal(a['states/'+s+'/losses/'+k][()], b['states/'+s+'/losses/'+k][()]) "
+                                "for s in a['states'] for k in a['states/'+s+'/losses']]; "
+                                "g=b['eval/generated_images'].attrs; assert g['images'] == 40 and g['samples'] == 30; "
+                                "assert 0 <= g['reconstruction_class_kept'] <= 1 and g['fid_floor'] >= 0 and g['fid_samples'] > 0; "
+                                "assert b['eval/generated_images/sample_class_counts'][()].sum() == 30; print('ok')\" " +
+                                (dir / "plain.h5").string() + " " + (dir / "judged.h5").string());
+    EXPECT_EQ(py.exit_code, 0) << py.output;
+    auto table = test::somnus("table " + (dir / "judged.h5").string());
+    for (const char* heading : {"reconstruction MSE", "class kept %", "FID reconstructions", "FID samples", "FID floor"})
+        EXPECT_NE(table.output.find(heading), std::string::npos) << heading << "\n" << table.output;
+
+    // A classifier of other data is refused before training; a missing one at its key.
+    doc["data"]["mean"] = 0.4;
+    doc["record"]["path"] = (dir / "other.h5").string();
+    auto other = test::somnus("run " + test::write_spec(dir / "other.json", doc).string());
+    EXPECT_EQ(other.exit_code, 2);
+    EXPECT_NE(other.output.find((dir / "c.pt").string() + ": an image classifier of fashion-mnist normalised with mean 0.5, std 0.5, but the spec's data are fashion-mnist with mean 0.4"),
+              std::string::npos)
+        << other.output;
+    EXPECT_FALSE(fs::exists(dir / "other.h5"));
+    doc["eval"]["generated_images"]["classifier"] = (dir / "none.pt").string();
+    try {
+        parse_spec(doc);
+        ADD_FAILURE() << "a missing classifier file must be a spec error";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(e.pointer(), "/eval/generated_images/classifier");
+    }
+}
+
 namespace {
 struct EvaluationTape : Observer {
     std::vector<EvaluationReport> reports;

@@ -35,6 +35,7 @@ Command add_sweep_command(CLI::App& app);
 Command add_summarize_command(CLI::App& app);
 Command add_describe_command(CLI::App& app);
 Command add_schema_command(CLI::App& app);
+Command add_train_classifier_command(CLI::App& app);
 
 // ---- shared by the subcommands ----------------------------------------------
 

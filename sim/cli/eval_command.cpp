@@ -7,6 +7,7 @@
 #include "sim/base/writer_lock.hpp"
 #include "sim/circuit/circuit.hpp"
 #include "sim/cli/command.hpp"
+#include "sim/eval/generated_images.hpp"
 #include "sim/model/model.hpp"
 #include "sim/record/hdf5_recorder.hpp"
 #include "sim/record/progress.hpp"
@@ -65,6 +66,7 @@ Command add_eval_command(CLI::App& app) {
                 auto spec = load(o->spec, "", &spec_files);
                 if (o->areas_from_checkpoint) spec = with_recorded_areas(spec, o->checkpoint);
                 check_data(spec);
+                check_image_classifier(spec.eval.generated_images, spec.data);
                 check_device(spec.device);
                 std::vector<std::filesystem::path> inputs(spec_files.begin(), spec_files.end());
                 if (!o->checkpoint.empty()) inputs.emplace_back(o->checkpoint);

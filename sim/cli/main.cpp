@@ -1,6 +1,7 @@
 // somnus: learning-during-sleep experiments on cortical models.
 //   somnus run SPEC | validate SPEC | graph SPEC | eval SPEC | inspect LOG | export LOG
 //          | replicate SPEC... | table LOG... | sweep SWEEP | summarize DIR | describe [NAME] | schema
+//          | train-classifier SPEC
 // One file per subcommand (sim/cli/*_command.cpp); errors map to exit codes in
 // sim/base/errors.hpp: 0 ok, 1 runtime error (data, I/O, interruption), 2 usage or spec error.
 #include <csignal>
@@ -29,6 +30,7 @@ int run_main(int argc, char** argv) {
         cli::add_eval_command(app),      cli::add_inspect_command(app),  cli::add_export_command(app),
         cli::add_replicate_command(app), cli::add_table_command(app),    cli::add_sweep_command(app),
         cli::add_summarize_command(app), cli::add_describe_command(app), cli::add_schema_command(app),
+        cli::add_train_classifier_command(app),
     };
     try {
         app.parse(argc, argv);

@@ -6,6 +6,7 @@
 #include "data/datasets.hpp"
 #include "sim/batch/engine.hpp"
 #include "sim/cli/command.hpp"
+#include "sim/eval/generated_images.hpp"
 #include "sim/run/schedule.hpp"
 #include "sim/spec/data_check.hpp"
 
@@ -52,6 +53,7 @@ Command add_replicate_command(CLI::App& app) {
                     so.overrides = o->sets;
                     auto spec = load(so);
                     check_data(spec);
+                    check_image_classifier(spec.eval.generated_images, spec.data);
                     timeline_of(spec);
                     for (const auto& [name, other] : names)
                         if (name == spec.name)

@@ -10,6 +10,7 @@
 #include "sim/circuit/circuit.hpp"
 #include "sim/cli/command.hpp"
 #include "sim/cli/next_steps.hpp"
+#include "sim/eval/generated_images.hpp"
 #include "sim/record/hdf5_recorder.hpp"
 #include "sim/record/progress.hpp"
 #include "sim/record/status_file.hpp"
@@ -53,6 +54,7 @@ int run(RunOptions o) {
     std::vector<std::string> spec_files;  // the spec and those it extends: never written over
     auto spec = resume ? recorded_spec(o.resume_log, o.spec) : load(o.spec, o.out, &spec_files);
     check_data(spec);
+    check_image_classifier(spec.eval.generated_images, spec.data);  // before training, not after it
     timeline_of(spec);          // an epoch left empty is a spec error before anything is written
     check_device(spec.device);  // a missing GPU is an error before the log is opened
     const std::string& log = spec.record.path;

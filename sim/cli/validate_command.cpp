@@ -5,6 +5,7 @@
 
 #include "data/datasets.hpp"
 #include "sim/cli/command.hpp"
+#include "sim/eval/generated_images.hpp"
 #include "sim/run/schedule.hpp"
 #include "sim/spec/catalog.hpp"
 #include "sim/spec/data_check.hpp"
@@ -31,6 +32,7 @@ Command add_validate_command(CLI::App& app) {
     return {command, [o, resolved] {
                 auto spec = load(*o);
                 check_data(spec);  // the data is there, and big enough
+                check_image_classifier(spec.eval.generated_images, spec.data);
                 const std::int64_t images = training_images(spec.data);
                 // Expanded before anything is printed: an epoch left empty is a spec error.
                 const std::string timeline = timeline_of(spec).describe();

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "data/occlusion.hpp"
+#include "sim/eval/generated_images.hpp"
 #include "sim/eval/knn.hpp"
 #include "sim/eval/readout.hpp"
 #include "sim/eval/retention.hpp"
@@ -172,7 +173,8 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
 
 EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
                                 const ImageSet& train, const ImageSet& test, const EvalSpec& spec, torch::Device device,
-                                const std::vector<DreamBatch>& dreams, const torch::Tensor& memories) {
+                                const std::vector<DreamBatch>& dreams, const torch::Tensor& memories,
+                                std::int64_t prior_seed) {
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     auto lap = start;
@@ -193,6 +195,11 @@ EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& gen
     if (spec.knn_readout.enabled) {
         report.knn = knn_readout(latents, train, test, spec.knn_readout, device);
         timed("knn_readout");
+    }
+    if (spec.generated_images.enabled) {
+        report.generated_images = generated_images(generator, latent_dim, latents.test, train, test,
+                                                   spec.generated_images, prior_seed, device);
+        timed("generated_images");
     }
     if (spec.dream_content.enabled && readout.classifier && !dreams.empty()) {
         report.dream_content =

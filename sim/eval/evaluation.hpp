@@ -33,9 +33,11 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
 double pattern_kl(const torch::Tensor& a, const torch::Tensor& b);
 
 // Everything the eval section enables; trained_epochs, final and encoder are left to the caller.
-// Dream content needs the states' last dreams and the stored memories (none before training).
+// Dream content needs the states' last dreams and the stored memories (none before training);
+// generated images draw their prior samples from prior_seed (the run's seed).
 EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
                                 const ImageSet& train, const ImageSet& test, const EvalSpec& spec, torch::Device device,
-                                const std::vector<DreamBatch>& dreams = {}, const torch::Tensor& memories = {});
+                                const std::vector<DreamBatch>& dreams = {}, const torch::Tensor& memories = {},
+                                std::int64_t prior_seed = 0);
 
 }  // namespace somnus

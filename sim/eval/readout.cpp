@@ -36,6 +36,7 @@ EvaluationLatents encode_for_evaluation(EncoderAreaImpl& encoder, const ImageSet
         n_train = std::max(n_train, k_train);
         n_test = std::max(n_test, k_test);
     }
+    if (spec.generated_images.enabled) n_test = std::max(n_test, std::min(spec.generated_images.images, test.size()));
     if (spec.dream_content.enabled) n_test = std::max(n_test, std::min(spec.dream_content.test_images, test.size()));
     if (spec.retention.enabled) {  // each task's training images among the first ones, every test image
         n_train = std::max(n_train, images_taken(train.size(), spec.retention.train_images));

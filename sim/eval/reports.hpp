@@ -49,6 +49,21 @@ struct KnnReport {
     std::vector<double> accuracy;  // per k, in [0, 1]
 };
 
+// What the generator's images are (GeneratedImagesSpec), as a fixed image classifier sees them.
+struct GeneratedImages {
+    std::string classifier;                // the classifier file
+    std::string classifier_dataset;        // what it was trained on
+    double classifier_test_accuracy = 0;   // as its file records (the whole test set)
+    std::int64_t images = 0, samples = 0;
+    double classifier_accuracy = 0;        // on the first `images` test images themselves
+    double reconstruction_error = 0;       // mean over images of the mean squared error per pixel, G(E(x)) vs x
+    double reconstruction_class_kept = 0;  // fraction of G(E(x)) it gives x's class
+    double fid_reconstructions = 0;        // Fréchet distance, reconstructions vs the test images
+    double fid_samples = 0;                // samples from the prior vs the test images
+    double fid_floor = 0;                  // as many training images vs the test images
+    std::vector<std::int64_t> sample_class_counts;  // classes it gives the samples (classes)
+};
+
 // Organisation of the latent space (the paper's Fig. 6e-f): mean Euclidean
 // distances between latents of random image pairs.
 struct LatentGeometry {
@@ -132,6 +147,7 @@ struct EvaluationReport {
     std::string encoder;  // "trained", "untrained" or the checkpoint path
     std::optional<ReadoutReport> readout;
     std::optional<KnnReport> knn;
+    std::optional<GeneratedImages> generated_images;
     std::optional<LatentGeometry> geometry;
     std::optional<LatentPca> pca;
     std::optional<WakeSleepOverlap> overlap;
@@ -143,7 +159,8 @@ struct EvaluationReport {
     double seconds = 0;
     // Where the seconds went, part by part in the order they ran: "encoding" (the
     // training and test images, once for every part), then each part enabled
-    // ("linear_readout", "knn_readout", "dream_content", "latent_geometry", "pca", "overlap").
+    // ("linear_readout", "knn_readout", "generated_images", "dream_content", "latent_geometry", "pca",
+    // "overlap", "retention").
     std::vector<std::pair<std::string, double>> part_seconds;
 };
 

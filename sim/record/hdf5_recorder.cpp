@@ -248,6 +248,24 @@ void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
         log.attribute(base, "train_images", double(r.train_images));
         log.attribute(base, "test_images", double(r.test_images));
     }
+    if (e.generated_images) {
+        const GeneratedImages& g = *e.generated_images;
+        const std::string base = root + "generated_images/";
+        log.describe(base + "sample_class_counts", "samples from the prior the image classifier gives each class",
+                     "images");
+        log.write(base + "sample_class_counts", g.sample_class_counts, {std::int64_t(g.sample_class_counts.size())});
+        log.attribute(base, "classifier", g.classifier);
+        log.attribute(base, "classifier_dataset", g.classifier_dataset);
+        log.attribute(base, "classifier_test_accuracy", g.classifier_test_accuracy);
+        log.attribute(base, "images", double(g.images));
+        log.attribute(base, "samples", double(g.samples));
+        log.attribute(base, "classifier_accuracy", g.classifier_accuracy);
+        log.attribute(base, "reconstruction_error", g.reconstruction_error);
+        log.attribute(base, "reconstruction_class_kept", g.reconstruction_class_kept);
+        log.attribute(base, "fid_reconstructions", g.fid_reconstructions);
+        log.attribute(base, "fid_samples", g.fid_samples);
+        log.attribute(base, "fid_floor", g.fid_floor);
+    }
     if (e.geometry) {
         const LatentGeometry& g = *e.geometry;
         const std::string base = root + "latent_geometry/";

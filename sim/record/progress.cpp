@@ -44,6 +44,21 @@ std::string summarize_evaluation(const EvaluationReport& e) {
             text += buffer;
         }
     }
+    if (e.generated_images) {
+        const GeneratedImages& g = *e.generated_images;
+        char lines[1024];
+        std::snprintf(lines, sizeof lines,
+                      "%sgenerated images (%lld test images, %lld samples; classifier %s, %.2f %% on its test set):\n"
+                      "  reconstruction error:               %.4f  (per pixel, normalised units)\n"
+                      "  reconstructions that keep the class: %6.2f %%  (the test images themselves: %.2f %%)\n"
+                      "  Fréchet distance, reconstructions:  %.3f\n"
+                      "  Fréchet distance, prior samples:    %.3f  (floor: training images %.3f)",
+                      text.empty() ? "" : "\n", static_cast<long long>(g.images), static_cast<long long>(g.samples),
+                      g.classifier.c_str(), 100 * g.classifier_test_accuracy, g.reconstruction_error,
+                      100 * g.reconstruction_class_kept, 100 * g.classifier_accuracy, g.fid_reconstructions,
+                      g.fid_samples, g.fid_floor);
+        text += lines;
+    }
     if (e.geometry) {
         const LatentGeometry& g = *e.geometry;
         std::snprintf(buffer, sizeof buffer,

@@ -403,6 +403,31 @@ std::size_t write_knn_readout(NwbWriter& nwb, hid_t file, hid_t module,
     return 1;
 }
 
+// A table of one evaluation part's number attributes (log: eval/.../<part>), one row per
+// evaluation that has the part, one column per attribute some row has.
+std::size_t write_attribute_table(NwbWriter& nwb, hid_t file, hid_t module,
+                                  const std::vector<std::pair<std::string, double>>& evaluations,
+                                  const std::string& part, const std::string& prefix,
+                                  const std::vector<const char*>& names, const std::string& description) {
+    std::vector<Column> columns{{"trained_epochs", "epochs of training before this evaluation", {}, true}};
+    for (const char* name : names)
+        columns.push_back({name, prefix + name + " (log: eval/.../" + part + ")", {}, false});
+    for (const auto& [group, epochs] : evaluations) {
+        const std::string g = group + "/" + part;
+        if (H5Lexists(file, g.c_str(), H5P_DEFAULT) <= 0) continue;
+        columns[0].values.push_back(epochs);
+        for (std::size_t k = 1; k < columns.size(); ++k)
+            columns[k].values.push_back(read_number_attribute(file, g, columns[k].name.c_str()));
+    }
+    if (columns[0].values.empty()) return 0;
+    std::vector<Column> present{columns[0]};
+    for (std::size_t k = 1; k < columns.size(); ++k)
+        if (std::any_of(columns[k].values.begin(), columns[k].values.end(), [](double v) { return !std::isnan(v); }))
+            present.push_back(columns[k]);
+    write_table(nwb, module, part, description, present);
+    return 1;
+}
+
 std::size_t write_evaluations(NwbWriter& nwb, hid_t file) {
     const auto evaluations = evaluation_groups(file);
     if (evaluations.empty()) return 0;
@@ -441,28 +466,17 @@ std::size_t write_evaluations(NwbWriter& nwb, hid_t file) {
         ++tables;
     }
     tables += write_perturbed_readout(nwb, file, module, evaluations) + write_knn_readout(nwb, file, module, evaluations);
-    std::vector<Column> geometry{{"trained_epochs", "epochs of training before this evaluation", {}, true}};
-    for (const char* name : {"intra_inter_ratio", "clean_occluded_ratio", "intra_class_distance",
-                             "inter_class_distance", "clean_occluded_distance"})
-        geometry.push_back(
-            {name, std::string("latent geometry: ") + name + " (log: eval/.../latent_geometry)", {}, false});
-    for (const auto& [group, epochs] : evaluations) {
-        const std::string g = group + "/latent_geometry";
-        if (H5Lexists(file, g.c_str(), H5P_DEFAULT) <= 0) continue;
-        geometry[0].values.push_back(epochs);
-        for (std::size_t k = 1; k < geometry.size(); ++k)
-            geometry[k].values.push_back(read_number_attribute(file, g, geometry[k].name.c_str()));
-    }
-    if (!geometry[0].values.empty()) {
-        std::vector<Column> present{geometry[0]};
-        for (std::size_t k = 1; k < geometry.size(); ++k)
-            if (std::any_of(geometry[k].values.begin(), geometry[k].values.end(),
-                            [](double v) { return !std::isnan(v); }))
-                present.push_back(geometry[k]);
-        write_table(nwb, module, "latent_geometry",
-                    "distances between latents of test images, one row per evaluation (docs/log-format.md)", present);
-        ++tables;
-    }
+    tables += write_attribute_table(
+        nwb, file, module, evaluations, "latent_geometry", "latent geometry: ",
+        {"intra_inter_ratio", "clean_occluded_ratio", "intra_class_distance", "inter_class_distance",
+         "clean_occluded_distance"},
+        "distances between latents of test images, one row per evaluation (docs/log-format.md)");
+    tables += write_attribute_table(
+        nwb, file, module, evaluations, "generated_images", "generated images: ",
+        {"reconstruction_error", "reconstruction_class_kept", "classifier_accuracy", "fid_reconstructions",
+         "fid_samples", "fid_floor"},
+        "reconstructions and samples from the prior judged by a fixed image classifier, one row per evaluation "
+        "(docs/evaluations.md)");
     return tables + write_retention(nwb, file, module);
 }
 

@@ -72,6 +72,11 @@ void read_evaluation(hid_t file, const std::string& group, RunMetrics& m) {
     const auto knn = read_doubles(file, group + "knn_readout/accuracy");
     for (std::size_t i = 0; i < ks.size() && i < knn.size(); ++i)
         add("knn_" + std::to_string(std::int64_t(ks[i])), 100 * knn[i]);
+    for (const char* name : {"reconstruction_error", "reconstruction_class_kept", "fid_reconstructions", "fid_samples",
+                             "fid_floor"}) {
+        const double value = read_number_attribute(file, group + "generated_images", name);
+        add(name, std::string(name) == "reconstruction_class_kept" ? 100 * value : value);
+    }
     add("intra_inter_ratio", read_number_attribute(file, group + "latent_geometry", "intra_inter_ratio"));
     add("clean_occluded_ratio", read_number_attribute(file, group + "latent_geometry", "clean_occluded_ratio"));
     // Retention across days: each task's readout (mean over tasks and seeds), and the every-class one.

@@ -15,6 +15,11 @@ std::string metric_heading(const std::string& key) {
     if (key.rfind("blur_", 0) == 0) return "blur σ " + key.substr(5) + " px %";
     if (key.rfind("shift_", 0) == 0) return "shift " + key.substr(6) + " px %";
     if (key.rfind("knn_", 0) == 0) return "kNN k=" + key.substr(4) + " %";
+    if (key == "reconstruction_error") return "reconstruction MSE";
+    if (key == "reconstruction_class_kept") return "class kept %";
+    if (key == "fid_reconstructions") return "FID reconstructions";
+    if (key == "fid_samples") return "FID samples";
+    if (key == "fid_floor") return "FID floor";
     if (key == "intra_inter_ratio") return "intra/inter";
     if (key == "clean_occluded_ratio") return "clean-occl./inter";
     if (key.rfind("overlap_kl_", 0) == 0) return "KL wake/sleep " + key.substr(11) + "+" + key.substr(11);
@@ -34,7 +39,8 @@ namespace {
 
 std::string cell(const MetricSummary& m) {
     char buffer[64];
-    const bool ratio = m.metric.find("ratio") != std::string::npos || m.metric.rfind("overlap_", 0) == 0;
+    const bool ratio = m.metric.find("ratio") != std::string::npos || m.metric.rfind("overlap_", 0) == 0 ||
+                       m.metric == "reconstruction_error";
     if (m.n == 0) return "";
     if (m.n == 1 || std::isnan(m.sem))
         std::snprintf(buffer, sizeof buffer, ratio ? "%.4f" : "%.2f", m.mean);

@@ -15,6 +15,7 @@
 #include "data/minibatches.hpp"
 #include "sim/base/errors.hpp"
 #include "sim/eval/evaluation.hpp"
+#include "sim/eval/generated_images.hpp"
 #include "sim/model/dream_module.hpp"
 #include "sim/model/model.hpp"
 #include "sim/run/runtime.hpp"
@@ -62,6 +63,7 @@ std::string checkpoint_path_for(const std::string& log_path) {
 Runner::Runner(const ExperimentSpec& spec) : spec_(spec) {}
 
 void Runner::prepare() {
+    check_image_classifier(spec_.eval.generated_images, spec_.data);  // before training, not after it
     use_threads(spec_.threads);
     use_heap_for_tensors();
     torch::manual_seed(static_cast<std::uint64_t>(spec_.seed));
@@ -314,7 +316,7 @@ public:
         notify([](Observer& o) { o.evaluation_starting(); });
         EvaluationReport report =
             evaluate_areas(*model_.encoder, *model_.generator, model_.latent_dim, full_train_, test_set(), spec_.eval,
-                           device_, dreams, model_.hippocampus.stored_latents());
+                           device_, dreams, model_.hippocampus.stored_latents(), spec_.seed);
         report.trained_epochs = trained_epochs;
         report.final = final;
         report.encoder = trained_epochs == 0 ? "untrained" : "trained";
@@ -592,7 +594,8 @@ EvaluationReport Runner::evaluate(const std::string& checkpoint) {
     notify([](Observer& o) { o.evaluation_starting(); });
     EvaluationReport report;
     try {
-        report = evaluate_areas(*model.encoder, *model.generator, model.latent_dim, train, test, spec_.eval, device);
+        report = evaluate_areas(*model.encoder, *model.generator, model.latent_dim, train, test, spec_.eval, device, {},
+                                {}, spec_.seed);
     } catch (const std::exception& error) {
         notify([&](Observer& o) { o.run_ended({RunStatus::failed, error_text(error)}, seconds_since(start)); });
         throw;

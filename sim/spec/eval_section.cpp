@@ -2,6 +2,8 @@
 // readout, latent geometry, PCA, wake/sleep overlap, dream content).
 #include "sim/spec/sections.hpp"
 
+#include <filesystem>
+
 namespace somnus {
 
 namespace {
@@ -52,6 +54,22 @@ const ParameterSet& knn_parameters() {
              .in("images"),
          choice("features", name_of(kn.features), names_of<ReadoutFeatures>(),
                 "latents as they are, or each dimension z-scored with the training latents' statistics")}};
+    return set;
+}
+
+const ParameterSet& generated_images_parameters() {
+    const GeneratedImagesSpec g;
+    static const ParameterSet set{
+        "generated_images",
+        "what the generator's images are: test images reconstructed and samples from the prior, judged by a fixed "
+        "image classifier (reconstruction error, class kept, Fréchet distances)",
+        {boolean("enabled", g.enabled, "run it"),
+         text("classifier", g.classifier,
+              "the image classifier file (`somnus train-classifier`; relative paths from the working directory)"),
+         integer("images", g.images, 2, kNoLimit, "first test images reconstructed (and the Fréchet distances' "
+                                                  "reference set)")
+             .in("images"),
+         integer("samples", g.samples, 2, kNoLimit, "images generated from the prior").in("images")}};
     return set;
 }
 
@@ -147,6 +165,8 @@ const ParameterSet& eval_parameters() {
          boolean("initial", e.initial, "also evaluate the untrained encoder before the first step"),
          object("linear_readout", readout_parameters(), "linear readout accuracy, clean, occluded and perturbed"),
          object("knn_readout", knn_parameters(), "k-nearest-neighbour readout accuracy (off by default)"),
+         object("generated_images", generated_images_parameters(),
+                "reconstructions and samples judged by a fixed image classifier (off by default)"),
          object("latent_geometry", latent_geometry_parameters(), "latent distance ratios"),
          object("pca", pca_parameters(), "principal components of the latents"),
          object("overlap", overlap_parameters(), "wake/sleep overlap (off by default)"),
@@ -205,6 +225,19 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         kn.test_images = o.integer("test_images");
         kn.features = o.choice_of<ReadoutFeatures>("features");
         o.finish();
+    }
+    {
+        ObjectReader o = r.object("generated_images");  // left out: its defaults
+        GeneratedImagesSpec& g = e.generated_images;
+        g.pointer = o.where().to_string();
+        g.enabled = o.boolean("enabled");
+        g.classifier = o.string("classifier");
+        g.images = o.integer("images");
+        g.samples = o.integer("samples");
+        o.finish();
+        if (g.enabled && !std::filesystem::is_regular_file(g.classifier))
+            throw SpecError(g.pointer + "/classifier", "no image classifier file " + g.classifier +
+                                                           " (train one: scripts/train-image-classifier.sh)");
     }
     {
         ObjectReader o = r.object("latent_geometry");  // left out: its defaults

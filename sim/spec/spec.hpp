@@ -296,6 +296,21 @@ struct KnnSpec {
     ReadoutFeatures features = ReadoutFeatures::standardized;
 };
 
+// What the generator's images are (sim/eval/image_classifier.hpp): the first `images`
+// test images reconstructed, G(E(x)) (noise-free: the means of stochastic areas), and
+// `samples` images from the prior, G(z) with z ~ N(0, I) drawn from the run's seed,
+// judged by a fixed image classifier (a file `somnus train-classifier` wrote): the
+// reconstruction error, the fraction of reconstructions it gives the image's class,
+// and Fréchet distances in its feature space to the test images, against the floor
+// of training images of the same number.
+struct GeneratedImagesSpec {
+    bool enabled = false;
+    std::string classifier = "data/classifiers/fashion-mnist.pt";  // relative: to the working directory
+    std::int64_t images = 2000;
+    std::int64_t samples = 2000;
+    std::string pointer = "/eval/generated_images";  // for errors
+};
+
 // Latent-space organisation (the paper's protocol): Euclidean distances between
 // encoder latents of random test-image pairs. Ratios: intra-class / inter-class,
 // and clean-vs-occluded / inter-class.
@@ -371,13 +386,14 @@ struct EvalSpec {
     bool initial = false;  // also evaluate the untrained encoder before the first step
     ReadoutSpec linear_readout;
     KnnSpec knn_readout;
+    GeneratedImagesSpec generated_images;
     LatentGeometrySpec latent_geometry;
     PcaSpec pca;
     OverlapSpec overlap;
     DreamContentSpec dream_content;  // needs linear_readout (its classifier)
     RetentionSpec retention;
     bool any() const {
-        return linear_readout.enabled || knn_readout.enabled || latent_geometry.enabled || pca.enabled || overlap.enabled || retention.enabled;
+        return linear_readout.enabled || knn_readout.enabled || generated_images.enabled || latent_geometry.enabled || pca.enabled || overlap.enabled || retention.enabled;
     }
 };
 

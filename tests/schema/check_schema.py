@@ -47,6 +47,8 @@ NOT_EXPRESSIBLE = {
     "87_discriminator_on_a_one_layer_hierarchy.json",
     # An evaluation's k against its own number of training images.
     "88_knn_k_above_its_training_images.json",
+    # A file that must exist.
+    "90_generated_images_without_a_classifier_file.json",
 }
 
 

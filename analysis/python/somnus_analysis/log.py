@@ -292,7 +292,8 @@ class Run:
         classifier seeds, fraction), occlusion_levels, occluded_accuracy (per level),
         perturbed (a dict "noise" / "blur" / "shift" -> {"levels", "accuracy"}: the
         readout under perturbations no rule trains on, accuracy per level, mean over
-        seeds), knn_accuracy (a dict k -> fraction), intra_inter_ratio,
+        seeds), knn_accuracy (a dict k -> fraction), the generated images' reconstruction_error,
+        reconstruction_class_kept (fraction), fid_reconstructions, fid_samples and fid_floor, intra_inter_ratio,
         clean_occluded_ratio, and overlap_kl / overlap_floor (dicts k -> nats for the
         k+k-unit wake/sleep overlap tests)."""
         found = []
@@ -314,6 +315,11 @@ class Run:
                     if "perturbed" in r:
                         row["perturbed"] = {name: {"levels": p["levels"][()], "accuracy": p["accuracy"][()].mean(axis=0)}
                                             for name, p in r["perturbed"].items()}
+                if "generated_images" in g:
+                    a = g["generated_images"].attrs
+                    for key in ("reconstruction_error", "reconstruction_class_kept", "fid_reconstructions", "fid_samples",
+                                "fid_floor"):
+                        row[key] = float(a[key])
                 if "knn_readout" in g:
                     k = g["knn_readout"]
                     row["knn_accuracy"] = dict(zip((int(v) for v in k["k"][()]), (float(v) for v in k["accuracy"][()])))

@@ -103,14 +103,17 @@ def test_a_sweep_summary_has_a_column_per_varied_parameter(data_dir, tmp_path):
         assert row.readout_accuracy == pytest.approx(Run(row.log).evaluations()[-1]["readout_accuracy"])
 
 
-def test_perturbed_readouts_and_the_knn_readout_as_rows_and_columns(tiny_log, tmp_path):
-    """somnus eval of the tiny run's model with the perturbations and the kNN readout on:
-    Run.evaluations() and the evaluations frame give what the log holds."""
-    out = tmp_path / "perturbed.h5"
+def test_perturbed_readouts_knn_and_generated_images_as_rows_and_columns(tiny_log, tmp_path):
+    """somnus eval of the tiny run's model with the perturbations, the kNN readout and the
+    generated images on: Run.evaluations() and the evaluations frame give what the log holds."""
+    out, classifier = tmp_path / "perturbed.h5", tmp_path / "classifier.pt"
+    run_somnus("train-classifier", tiny_log.with_suffix(".json"), "--epochs", 1, "--out", classifier)
     run_somnus("eval", tiny_log.with_suffix(".json"), "--checkpoint", tiny_log.with_suffix(".pt"), "--out", out,
                *sets({**TINY_EVAL, "eval.linear_readout.seeds": "[0,1]", "eval.linear_readout.noise_sigmas": "[0.3]",
                       "eval.linear_readout.blur_sigmas": "[1,2]", "eval.linear_readout.shift_pixels": "[2]",
-                      "eval.knn_readout.enabled": "true", "eval.knn_readout.k": "[1,5]"}))
+                      "eval.knn_readout.enabled": "true", "eval.knn_readout.k": "[1,5]",
+                      "eval.generated_images.enabled": "true", "eval.generated_images.classifier": classifier,
+                      "eval.generated_images.images": 40, "eval.generated_images.samples": 20}))
     run = Run(out)
     e = run.evaluations()[-1]
     assert set(e["perturbed"]) == {"noise", "blur", "shift"}
@@ -119,10 +122,14 @@ def test_perturbed_readouts_and_the_knn_readout_as_rows_and_columns(tiny_log, tm
     with h5py.File(out, "r") as f:
         blur = f["eval/linear_readout/perturbed/blur/accuracy"][()]
         knn = f["eval/knn_readout/accuracy"][()]
+        generated = dict(f["eval/generated_images"].attrs)
+    assert generated["images"] == 40 and generated["samples"] == 20
+    for key in ("reconstruction_error", "reconstruction_class_kept", "fid_reconstructions", "fid_samples", "fid_floor"):
+        assert e[key] == generated[key], key
     assert blur.shape == (2, 2)
     np.testing.assert_allclose(e["perturbed"]["blur"]["accuracy"], blur.mean(axis=0))
     assert e["knn_accuracy"] == {1: float(knn[0]), 5: float(knn[1])}
     frame = run.evaluations_frame()
-    for column in ("knn_1", "knn_5", "noise_0.3", "blur_1", "blur_2", "shift_2"):
+    for column in ("knn_1", "knn_5", "noise_0.3", "blur_1", "blur_2", "shift_2", "fid_samples", "reconstruction_class_kept"):
         assert column in frame.columns, column
     assert frame["blur_2"].iloc[-1] == pytest.approx(blur[:, 1].mean())

@@ -130,14 +130,18 @@ def test_the_retention_table_holds_the_logs_matrix(memory_log, tmp_path):
                                log["retention/all_classes_accuracy"][()])
 
 
-def test_the_perturbed_and_knn_readouts_are_tables_pynwb_reads(tiny_log, tmp_path):
-    """An evaluation with the perturbation tests and the k-nearest-neighbour readout on
-    (somnus eval of the tiny run's model), exported: two more tables, the log's values."""
-    log_path, path = tmp_path / "perturbed.h5", tmp_path / "perturbed.nwb"
+def test_the_perturbed_knn_and_generated_image_tables_pynwb_reads(tiny_log, tmp_path):
+    """An evaluation with the perturbation tests, the k-nearest-neighbour readout and the
+    generated images on (somnus eval of the tiny run's model), exported: three more
+    tables, the log's values."""
+    log_path, path, classifier = tmp_path / "perturbed.h5", tmp_path / "perturbed.nwb", tmp_path / "classifier.pt"
+    run_somnus("train-classifier", tiny_log.with_suffix(".json"), "--epochs", 1, "--out", classifier)
     run_somnus("eval", tiny_log.with_suffix(".json"), "--checkpoint", tiny_log.with_suffix(".pt"), "--out", log_path,
                *sets({**TINY_EVAL, "eval.linear_readout.seeds": "[0,1]", "eval.linear_readout.noise_sigmas": "[0.3]",
                       "eval.linear_readout.blur_sigmas": "[1,2]", "eval.knn_readout.enabled": "true",
-                      "eval.knn_readout.k": "[1,5]"}))
+                      "eval.knn_readout.k": "[1,5]", "eval.generated_images.enabled": "true",
+                      "eval.generated_images.classifier": classifier, "eval.generated_images.images": 50,
+                      "eval.generated_images.samples": 20}))
     run_somnus("export", log_path, "--nwb", path)
     messages = list(nwbinspector.inspect_nwbfile(nwbfile_path=str(path)))
     assert not [m for m in messages if m.importance.name in ("CRITICAL", "BEST_PRACTICE_VIOLATION", "PYNWB_VALIDATION",
@@ -147,6 +151,11 @@ def test_the_perturbed_and_knn_readouts_are_tables_pynwb_reads(tiny_log, tmp_pat
         evaluation = io.read().processing["evaluation"]
         perturbed = evaluation["perturbed_readout"].to_dataframe()
         knn = evaluation["knn_readout"].to_dataframe()
+        generated = evaluation["generated_images"].to_dataframe()
+    attributes = log["eval/generated_images"].attrs
+    for key in ("reconstruction_error", "reconstruction_class_kept", "classifier_accuracy", "fid_reconstructions",
+                "fid_samples", "fid_floor"):
+        assert generated[key].iloc[0] == attributes[key], key
     assert set(perturbed.perturbation) == {"noise", "blur"}
     blur = perturbed[perturbed.perturbation == "blur"].sort_values(["seed", "level"])
     np.testing.assert_allclose(blur.accuracy, log["eval/linear_readout/perturbed/blur/accuracy"][()].ravel())
