@@ -401,12 +401,18 @@ TEST_F(Run, GeneratedImagesAreJudgedByAFixedClassifierThatChangesNothingInTraini
     for (const char* heading : {"reconstruction MSE", "class kept %", "FID reconstructions", "FID samples", "FID floor"})
         EXPECT_NE(table.output.find(heading), std::string::npos) << heading << "\n" << table.output;
 
+    // The same judgement of a run whose data are normalised otherwise (through pixel intensities).
+    doc["data"]["mean"] = 0.0;
+    doc["data"]["std"] = 1.0;
+    doc["record"]["path"] = (dir / "unit.h5").string();
+    auto unit = test::somnus("run " + test::write_spec(dir / "unit.json", doc).string());
+    EXPECT_EQ(unit.exit_code, 0) << unit.output;
     // A classifier of other data is refused before training; a missing one at its key.
-    doc["data"]["mean"] = 0.4;
+    doc["data"]["dataset"] = "mnist";  // the same fake files, named as another data set
     doc["record"]["path"] = (dir / "other.h5").string();
     auto other = test::somnus("run " + test::write_spec(dir / "other.json", doc).string());
     EXPECT_EQ(other.exit_code, 2);
-    EXPECT_NE(other.output.find((dir / "c.pt").string() + ": an image classifier of fashion-mnist normalised with mean 0.5, std 0.5, but the spec's data are fashion-mnist with mean 0.4"),
+    EXPECT_NE(other.output.find((dir / "c.pt").string() + ": an image classifier of fashion-mnist, but the spec's data are mnist; train one for them"),
               std::string::npos)
         << other.output;
     EXPECT_FALSE(fs::exists(dir / "other.h5"));

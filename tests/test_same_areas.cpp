@@ -144,3 +144,42 @@ TEST(DiscriminatorNeurons, OnPadsAreasTheyReadLayerThreeAsBefore) {
 
 }  // namespace
 }  // namespace somnus
+
+namespace somnus {
+namespace {
+
+// The areas a spec's model starts from: its encoder's and generator's parameters after
+// the seed, as a run builds them.
+std::vector<torch::Tensor> initial_areas(const std::string& name) {
+    const ExperimentSpec spec = parse_spec(load_spec_file(source_path("experiments/same_areas/" + name + ".json")));
+    torch::manual_seed(static_cast<std::uint64_t>(spec.seed));
+    Model model(spec, torch::kCPU);
+    auto out = model.encoder->parameters();
+    for (const auto& p : model.generator->parameters()) out.push_back(p);
+    return out;
+}
+
+bool same_tensors(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!torch::equal(a[i], b[i])) return false;
+    return true;
+}
+
+}  // namespace
+
+// The paired controls: every rule of a hierarchy, its no-sleep control and the untrained
+// control start from the very same areas (docs/same-areas.md, "Controls").
+TEST(SameAreas, EveryRuleAndItsControlsStartFromTheSameAreas) {
+    for (const std::string arch : {"dense", "conv"}) {
+        const auto untrained = initial_areas(arch + "_untrained");
+        EXPECT_TRUE(same_tensors(untrained, initial_areas(arch + "_pad_untrained"))) << arch;
+        for (const std::string rule : {"pad", "aws_global", "aws_oscillatory", "helmholtz", "negative_phase"}) {
+            EXPECT_TRUE(same_tensors(untrained, initial_areas(arch + "_" + rule))) << arch << "_" << rule;
+            EXPECT_TRUE(same_tensors(untrained, initial_areas(arch + "_" + rule + "_no_sleep")))
+                << arch << "_" << rule << "_no_sleep";
+        }
+    }
+}
+
+}  // namespace somnus

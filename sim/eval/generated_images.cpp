@@ -2,7 +2,6 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <cstdio>
 #include <mutex>
 
 #include "sim/base/errors.hpp"
@@ -30,18 +29,10 @@ ImageClassifier load_quietly(const std::string& path, torch::Device device, Imag
     return classifier;
 }
 
-std::string number(double x) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%g", x);
-    return buffer;
-}
-
 void check_against(const ImageClassifierInfo& info, const std::string& path, const DataSpec& data) {
-    if (info.dataset != name_of(data.dataset) || info.mean != data.mean || info.std != data.std)
-        throw UsageError("somnus: " + path + ": an image classifier of " + info.dataset + " normalised with mean " +
-                         number(info.mean) + ", std " + number(info.std) + ", but the spec's data are " +
-                         name_of(data.dataset) + " with mean " + number(data.mean) + ", std " + number(data.std) +
-                         "; train one for them (somnus train-classifier SPEC --out FILE)");
+    if (info.dataset != name_of(data.dataset))
+        throw UsageError("somnus: " + path + ": an image classifier of " + info.dataset + ", but the spec's data are " +
+                         name_of(data.dataset) + "; train one for them (somnus train-classifier SPEC --out FILE)");
 }
 
 // Rows of `f` applied to `x` in chunks of 500, on the device, gathered on the host.
@@ -64,10 +55,15 @@ void check_image_classifier(const GeneratedImagesSpec& spec, const DataSpec& dat
 
 GeneratedImages generated_images(GeneratorAreaImpl& generator, std::int64_t latent_dim,
                                  const torch::Tensor& test_latents, const ImageSet& train, const ImageSet& test,
-                                 const GeneratedImagesSpec& spec, std::int64_t seed, torch::Device device) {
+                                 const GeneratedImagesSpec& spec, const DataSpec& data, std::int64_t seed,
+                                 torch::Device device) {
     torch::NoGradGuard no_grad;
     ImageClassifierInfo info;
     ImageClassifier classifier = load_quietly(spec.classifier, device, info);
+    check_against(info, spec.classifier, data);
+    // The run's normalisation -> pixel intensity p = x std + mean in [0, 1] -> the classifier's.
+    const double scale = data.std / info.std, shift = (data.mean - info.mean) / info.std;
+    auto judged = [&](const torch::Tensor& x) { return shift == 0 && scale == 1 ? x : x * scale + shift; };
     const std::int64_t n = std::min({spec.images, test.size(), test_latents.size(0)});
     TORCH_CHECK(n >= 2, "generated images: fewer than 2 test images");
     const torch::Tensor images = test.images.slice(0, 0, n), labels = test.labels.slice(0, 0, n);
@@ -81,10 +77,10 @@ GeneratedImages generated_images(GeneratorAreaImpl& generator, std::int64_t late
     const torch::Tensor samples = in_chunks(z, device, [&](const torch::Tensor& zi) { return generator.image(zi); });
 
     auto features = [&](const torch::Tensor& x) {
-        return in_chunks(x, device, [&](const torch::Tensor& xi) { return classifier->features(xi); });
+        return in_chunks(x, device, [&](const torch::Tensor& xi) { return classifier->features(judged(xi)); });
     };
     auto classes = [&](const torch::Tensor& x) {
-        return in_chunks(x, device, [&](const torch::Tensor& xi) { return classifier(xi).argmax(1); });
+        return in_chunks(x, device, [&](const torch::Tensor& xi) { return classifier(judged(xi)).argmax(1); });
     };
     const torch::Tensor test_features = features(images);
 
@@ -95,7 +91,9 @@ GeneratedImages generated_images(GeneratorAreaImpl& generator, std::int64_t late
     out.images = n;
     out.samples = spec.samples;
     out.classifier_accuracy = classes(images).eq(labels).to(torch::kFloat64).mean().item<double>();
-    out.reconstruction_error = (reconstructions - images).pow(2).flatten(1).mean(1).to(torch::kFloat64).mean().item<double>();
+    // In pixel intensities (x std + mean, in [0, 1]): comparable between runs of any normalisation.
+    out.reconstruction_error =
+        data.std * data.std * (reconstructions - images).pow(2).flatten(1).mean(1).to(torch::kFloat64).mean().item<double>();
     out.reconstruction_class_kept = classes(reconstructions).eq(labels).to(torch::kFloat64).mean().item<double>();
     out.fid_reconstructions = frechet_distance(features(reconstructions), test_features);
     out.fid_samples = frechet_distance(features(samples), test_features);

@@ -15,14 +15,18 @@
 namespace somnus {
 
 // The classifier file against the run's data: a UsageError naming the file when it
-// was trained on another data set or normalisation (its judgement would not hold),
-// an InputError when it cannot be read. Leaves LibTorch's global generator as it was.
+// was trained on another data set (its judgement would not hold), an InputError when
+// it cannot be read. Leaves LibTorch's global generator as it was. (A run's images are
+// brought to the classifier's normalisation through pixel intensities in [0, 1], so one
+// classifier judges runs of any data.mean and data.std.)
 void check_image_classifier(const GeneratedImagesSpec& spec, const DataSpec& data);
 
 // `test_latents`: those of the first test images (at least spec.images of them).
-// `seed`: of the prior's samples z ~ N(0, I) (the run's seed).
+// `data`: the run's data section, whose normalisation the images have. `seed`: of the
+// prior's samples z ~ N(0, I) (the run's seed).
 GeneratedImages generated_images(GeneratorAreaImpl& generator, std::int64_t latent_dim,
                                  const torch::Tensor& test_latents, const ImageSet& train, const ImageSet& test,
-                                 const GeneratedImagesSpec& spec, std::int64_t seed, torch::Device device);
+                                 const GeneratedImagesSpec& spec, const DataSpec& data, std::int64_t seed,
+                                 torch::Device device);
 
 }  // namespace somnus

@@ -56,7 +56,8 @@ struct GeneratedImages {
     double classifier_test_accuracy = 0;   // as its file records (the whole test set)
     std::int64_t images = 0, samples = 0;
     double classifier_accuracy = 0;        // on the first `images` test images themselves
-    double reconstruction_error = 0;       // mean over images of the mean squared error per pixel, G(E(x)) vs x
+    double reconstruction_error = 0;       // mean over images of the mean squared error per pixel, G(E(x)) vs x,
+                                           // in pixel intensities (x std + mean, in [0, 1])
     double reconstruction_class_kept = 0;  // fraction of G(E(x)) it gives x's class
     double fid_reconstructions = 0;        // Fréchet distance, reconstructions vs the test images
     double fid_samples = 0;                // samples from the prior vs the test images

@@ -49,7 +49,7 @@ std::string summarize_evaluation(const EvaluationReport& e) {
         char lines[1024];
         std::snprintf(lines, sizeof lines,
                       "%sgenerated images (%lld test images, %lld samples; classifier %s, %.2f %% on its test set):\n"
-                      "  reconstruction error:               %.4f  (per pixel, normalised units)\n"
+                      "  reconstruction error:               %.4f  (per pixel, intensities in [0, 1])\n"
                       "  reconstructions that keep the class: %6.2f %%  (the test images themselves: %.2f %%)\n"
                       "  Fréchet distance, reconstructions:  %.3f\n"
                       "  Fréchet distance, prior samples:    %.3f  (floor: training images %.3f)",

@@ -316,7 +316,7 @@ public:
         notify([](Observer& o) { o.evaluation_starting(); });
         EvaluationReport report =
             evaluate_areas(*model_.encoder, *model_.generator, model_.latent_dim, full_train_, test_set(), spec_.eval,
-                           device_, dreams, model_.hippocampus.stored_latents(), spec_.seed);
+                           device_, dreams, model_.hippocampus.stored_latents(), spec_.seed, spec_.data);
         report.trained_epochs = trained_epochs;
         report.final = final;
         report.encoder = trained_epochs == 0 ? "untrained" : "trained";
@@ -595,7 +595,7 @@ EvaluationReport Runner::evaluate(const std::string& checkpoint) {
     EvaluationReport report;
     try {
         report = evaluate_areas(*model.encoder, *model.generator, model.latent_dim, train, test, spec_.eval, device, {},
-                                {}, spec_.seed);
+                                {}, spec_.seed, spec_.data);
     } catch (const std::exception& error) {
         notify([&](Observer& o) { o.run_ended({RunStatus::failed, error_text(error)}, seconds_since(start)); });
         throw;
