@@ -82,65 +82,91 @@ const MetricSummary* summary_of(const TableRow& row, const std::string& metric) 
 
 }  // namespace
 
-std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetrics>& runs,
-                            const std::vector<TableRow>& rows, bool per_epoch) {
-    // Conditions in table order.
-    std::vector<std::string> conditions;
-    for (const auto& row : rows)
-        if (std::find(conditions.begin(), conditions.end(), row.experiment) == conditions.end())
-            conditions.push_back(row.experiment);
-    // The y range covers every seed and every mean ± SEM.
+namespace {
+
+// One metric's plot, drawn in named steps: its conditions, the ranges its values
+// span, the layout, then the frame and either one bar per condition (each seed a
+// dot) or one line per condition over the evaluated epochs.
+struct MetricPlot {
+    MetricPlot(const std::string& metric, const std::vector<RunMetrics>& runs, const std::vector<TableRow>& rows,
+               bool per_epoch)
+        : metric(metric), runs(runs), rows(rows), per_epoch(per_epoch) {}
+    const std::string& metric;
+    const std::vector<RunMetrics>& runs;
+    const std::vector<TableRow>& rows;
+    bool per_epoch;
+    std::vector<std::string> conditions;  // in table order
     double lo = INFINITY, hi = -INFINITY, x_lo = INFINITY, x_hi = -INFINITY;
-    for (const auto& run : runs) {
-        const double v = value_of(run, metric);
-        if (!std::isnan(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-    }
-    for (const auto& row : rows)
-        if (const auto* m = summary_of(row, metric)) {
-            const double sem = std::isnan(m->sem) ? 0 : m->sem;
-            lo = std::min(lo, m->mean - sem), hi = std::max(hi, m->mean + sem);
-            x_lo = std::min(x_lo, double(row.trained_epochs)), x_hi = std::max(x_hi, double(row.trained_epochs));
-        }
-    if (!(lo <= hi)) return "";
-    if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) lo -= 0.5, hi += 0.5;
-    const double pad = 0.06 * (hi - lo);
-    lo -= pad, hi += pad;
-    if (!(x_lo < x_hi)) x_lo -= 1, x_hi += 1;
-
-    const double left = 70, top = 46, plot_h = 260;
-    std::size_t longest = 0;
-    for (const auto& c : conditions) longest = std::max(longest, c.size());
-    const double label_room = per_epoch ? 50 : std::min(260.0, 12 + 6.2 * double(longest) * 0.72);
-    const double plot_w = per_epoch ? 480 : std::max(360.0, 56.0 * double(conditions.size()));
-    const double legend_w = per_epoch ? std::min(360.0, 30 + 7.0 * double(longest)) : 0;
-    const double width = left + plot_w + 20 + legend_w, height = top + plot_h + label_room + 10;
-    auto y_of = [&](double v) { return top + plot_h * (hi - v) / (hi - lo); };
-    auto x_of_epoch = [&](double e) { return left + plot_w * (e - x_lo) / (x_hi - x_lo); };
-    auto x_of_condition = [&](std::size_t i) { return left + plot_w * (double(i) + 0.5) / double(conditions.size()); };
-
+    double left = 70, top = 46, plot_h = 260, plot_w = 0, label_room = 0, legend_w = 0, width = 0, height = 0;
     std::ostringstream s;
-    s.precision(6);
-    s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
-      << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
-      << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      << "<text x=\"" << left << "\" y=\"20\" font-size=\"15\">" << escape_xml(metric_heading(metric)) << "</text>\n"
-      << "<text x=\"" << left << "\" y=\"36\" fill=\"#555\">"
-      << (per_epoch ? "mean ± SEM over seeds, after each evaluated epoch"
-                    : "mean ± SEM over seeds (bars); each seed (dots)")
-      << "</text>\n";
-    for (double t : ticks(lo, hi)) {
-        const double y = y_of(t);
-        s << "<line x1=\"" << left << "\" x2=\"" << left + plot_w << "\" y1=\"" << y << "\" y2=\"" << y
-          << "\" stroke=\"#e4e4e4\"/>\n"
-          << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << number_text(t)
-          << "</text>\n";
+
+    void collect_conditions() {
+        for (const auto& row : rows)
+            if (std::find(conditions.begin(), conditions.end(), row.experiment) == conditions.end())
+                conditions.push_back(row.experiment);
     }
-    if (!unit_of(metric).empty())
-        s << "<text transform=\"translate(16," << top + plot_h / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
-          << unit_of(metric) << "</text>\n";
-    s << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << plot_w << "\" height=\"" << plot_h
-      << "\" fill=\"none\" stroke=\"#444\"/>\n";
-    auto error_bar = [&](double x, double mean, double sem, const char* colour) {
+
+    // The y range covers every seed and every mean ± SEM; false when nothing is plotted.
+    bool find_ranges() {
+        for (const auto& run : runs) {
+            const double v = value_of(run, metric);
+            if (!std::isnan(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+        }
+        for (const auto& row : rows)
+            if (const auto* m = summary_of(row, metric)) {
+                const double sem = std::isnan(m->sem) ? 0 : m->sem;
+                lo = std::min(lo, m->mean - sem), hi = std::max(hi, m->mean + sem);
+                x_lo = std::min(x_lo, double(row.trained_epochs)), x_hi = std::max(x_hi, double(row.trained_epochs));
+            }
+        if (!(lo <= hi)) return false;
+        if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) lo -= 0.5, hi += 0.5;
+        const double pad = 0.06 * (hi - lo);
+        lo -= pad, hi += pad;
+        if (!(x_lo < x_hi)) x_lo -= 1, x_hi += 1;
+        return true;
+    }
+
+    void lay_out() {
+        std::size_t longest = 0;
+        for (const auto& c : conditions) longest = std::max(longest, c.size());
+        label_room = per_epoch ? 50 : std::min(260.0, 12 + 6.2 * double(longest) * 0.72);
+        plot_w = per_epoch ? 480 : std::max(360.0, 56.0 * double(conditions.size()));
+        legend_w = per_epoch ? std::min(360.0, 30 + 7.0 * double(longest)) : 0;
+        width = left + plot_w + 20 + legend_w, height = top + plot_h + label_room + 10;
+    }
+
+    double y_of(double v) const { return top + plot_h * (hi - v) / (hi - lo); }
+    double x_of_epoch(double e) const { return left + plot_w * (e - x_lo) / (x_hi - x_lo); }
+    double x_of_condition(std::size_t i) const {
+        return left + plot_w * (double(i) + 0.5) / double(conditions.size());
+    }
+
+    // Title, subtitle, the y grid with its ticks, the unit and the plot's box.
+    void draw_frame() {
+        s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+          << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
+          << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+          << "<text x=\"" << left << "\" y=\"20\" font-size=\"15\">" << escape_xml(metric_heading(metric)) << "</text>\n"
+          << "<text x=\"" << left << "\" y=\"36\" fill=\"#555\">"
+          << (per_epoch ? "mean ± SEM over seeds, after each evaluated epoch"
+                        : "mean ± SEM over seeds (bars); each seed (dots)")
+          << "</text>\n";
+        for (double t : ticks(lo, hi)) {
+            const double y = y_of(t);
+            s << "<line x1=\"" << left << "\" x2=\"" << left + plot_w << "\" y1=\"" << y << "\" y2=\"" << y
+              << "\" stroke=\"#e4e4e4\"/>\n"
+              << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << number_text(t)
+              << "</text>\n";
+        }
+        if (!unit_of(metric).empty())
+            s << "<text transform=\"translate(16," << top + plot_h / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
+              << unit_of(metric) << "</text>\n";
+        s << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << plot_w << "\" height=\"" << plot_h
+          << "\" fill=\"none\" stroke=\"#444\"/>\n";
+    }
+
+    // A mean (a dot) and its ± SEM (a bar with end ticks, when there is one).
+    void draw_error_bar(double x, double mean, double sem, const char* colour) {
         if (!std::isnan(sem) && sem > 0) {
             s << "<line x1=\"" << x << "\" x2=\"" << x << "\" y1=\"" << y_of(mean - sem) << "\" y2=\""
               << y_of(mean + sem) << "\" stroke=\"" << colour << "\" stroke-width=\"1.5\"/>\n";
@@ -149,8 +175,10 @@ std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetr
                   << "\" stroke=\"" << colour << "\" stroke-width=\"1.5\"/>\n";
         }
         s << "<circle cx=\"" << x << "\" cy=\"" << y_of(mean) << "\" r=\"4.5\" fill=\"" << colour << "\"/>\n";
-    };
-    if (!per_epoch) {
+    }
+
+    // One column per condition: each seed a grey dot beside the mean ± SEM, the name below.
+    void draw_conditions() {
         for (std::size_t i = 0; i < conditions.size(); ++i) {
             const double x = x_of_condition(i);
             std::size_t k = 0;
@@ -164,12 +192,15 @@ std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetr
             }
             for (const auto& row : rows)
                 if (row.experiment == conditions[i])
-                    if (const auto* m = summary_of(row, metric)) error_bar(x, m->mean, m->sem, "#222");
+                    if (const auto* m = summary_of(row, metric)) draw_error_bar(x, m->mean, m->sem, "#222");
             const double ly = top + plot_h + 14;
             s << "<text transform=\"translate(" << x << "," << ly << ") rotate(-40)\" text-anchor=\"end\">"
               << escape_xml(conditions[i]) << "</text>\n";
         }
-    } else {
+    }
+
+    // The epoch axis, then one coloured line of means ± SEM per condition and its legend entry.
+    void draw_epochs() {
         for (double t : ticks(x_lo, x_hi))
             if (std::abs(t - std::round(t)) < 1e-9)
                 s << "<text x=\"" << x_of_epoch(t) << "\" y=\"" << top + plot_h + 16 << "\" text-anchor=\"middle\">"
@@ -189,7 +220,7 @@ std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetr
             for (const auto& row : rows)
                 if (row.experiment == conditions[i])
                     if (const auto* m = summary_of(row, metric))
-                        error_bar(x_of_epoch(double(row.trained_epochs)), m->mean, m->sem, colour);
+                        draw_error_bar(x_of_epoch(double(row.trained_epochs)), m->mean, m->sem, colour);
             const double ly = top + 10 + 18.0 * double(i);
             s << "<rect x=\"" << left + plot_w + 14 << "\" y=\"" << ly - 9 << "\" width=\"12\" height=\"12\" fill=\""
               << colour << "\"/>\n"
@@ -197,8 +228,24 @@ std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetr
               << "</text>\n";
         }
     }
-    s << "</svg>\n";
-    return s.str();
+};
+
+}  // namespace
+
+std::string metric_plot_svg(const std::string& metric, const std::vector<RunMetrics>& runs,
+                            const std::vector<TableRow>& rows, bool per_epoch) {
+    MetricPlot plot(metric, runs, rows, per_epoch);
+    plot.collect_conditions();
+    if (!plot.find_ranges()) return "";
+    plot.lay_out();
+    plot.s.precision(6);
+    plot.draw_frame();
+    if (per_epoch)
+        plot.draw_epochs();
+    else
+        plot.draw_conditions();
+    plot.s << "</svg>\n";
+    return plot.s.str();
 }
 
 std::string summary_text(const Summary& s) {
