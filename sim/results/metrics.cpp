@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 
 #include "sim/base/errors.hpp"
@@ -43,30 +44,28 @@ void read_evaluation(hid_t file, const std::string& group, RunMetrics& m) {
     if (!last.empty()) add("readout_last_epoch", 100 * mean_of(last));
     auto last5 = read_doubles(file, readout + "last5_mean_accuracy");
     if (!last5.empty()) add("readout_last5", 100 * mean_of(last5));
-    auto levels = read_doubles(file, readout + "occlusion_levels");
-    auto occluded = read_doubles(file, readout + "occluded_accuracy");  // (seed, level)
-    if (!levels.empty() && !occluded.empty() && occluded.size() % levels.size() == 0) {
-        const std::size_t seeds = occluded.size() / levels.size();
+    // A readout's tests by level, (seed, level) in the log: each level's mean over seeds, in %.
+    auto add_level_means = [&](const std::vector<double>& levels, const std::vector<double>& accuracy,
+                               const std::function<std::string(double)>& key) {
+        if (levels.empty() || accuracy.empty() || accuracy.size() % levels.size() != 0) return;
+        const std::size_t seeds = accuracy.size() / levels.size();
         for (std::size_t l = 0; l < levels.size(); ++l) {
             double sum = 0;
-            for (std::size_t s = 0; s < seeds; ++s) sum += occluded[s * levels.size() + l];
-            add(percent_key(levels[l]), 100 * sum / double(seeds));
+            for (std::size_t s = 0; s < seeds; ++s) sum += accuracy[s * levels.size() + l];
+            add(key(levels[l]), 100 * sum / double(seeds));
         }
-    }
-    // The perturbations no rule trains on: "noise_0.2", "blur_1", "shift_2" (mean over seeds).
+    };
+    add_level_means(read_doubles(file, readout + "occlusion_levels"), read_doubles(file, readout + "occluded_accuracy"),
+                    percent_key);
+    // The perturbations no rule trains on: "noise_0.2", "blur_1", "shift_2".
     for (const char* name : {"noise", "blur", "shift"}) {
         const std::string perturbed = readout + "perturbed/" + name + "/";
-        const auto levels_of = read_doubles(file, perturbed + "levels");
-        const auto accuracy = read_doubles(file, perturbed + "accuracy");  // (seed, level)
-        if (levels_of.empty() || accuracy.empty() || accuracy.size() % levels_of.size() != 0) continue;
-        const std::size_t seeds = accuracy.size() / levels_of.size();
-        for (std::size_t l = 0; l < levels_of.size(); ++l) {
-            double sum = 0;
-            for (std::size_t s = 0; s < seeds; ++s) sum += accuracy[s * levels_of.size() + l];
-            char key[48];
-            std::snprintf(key, sizeof key, "%s_%g", name, levels_of[l]);
-            add(key, 100 * sum / double(seeds));
-        }
+        add_level_means(read_doubles(file, perturbed + "levels"), read_doubles(file, perturbed + "accuracy"),
+                        [&](double level) {
+                            char key[48];
+                            std::snprintf(key, sizeof key, "%s_%g", name, level);
+                            return std::string(key);
+                        });
     }
     const auto ks = read_doubles(file, group + "knn_readout/k");
     const auto knn = read_doubles(file, group + "knn_readout/accuracy");
