@@ -121,7 +121,8 @@ inline Json tiny_spec(const fs::path& data_dir, const fs::path& log) {
       "data": {"train_subset": 96},
       "schedule": {"epochs": 2, "batch_size": 16},
       "record": {"progress_every": 2},
-      "eval": {"linear_readout": {"epochs": 2, "batch_size": 16, "seeds": [0, 1]}}
+      "eval": {"linear_readout": {"epochs": 2, "batch_size": 16, "seeds": [0, 1]},
+               "latent_geometry": {"intra_pairs": 20, "inter_pairs": 200, "occluded_pairs": 64}}
     })");
     spec["device"] = device().str();
     if (device().is_cuda()) spec["deterministic"] = true;  // the tests compare runs bitwise

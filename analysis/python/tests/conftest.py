@@ -44,11 +44,13 @@ def tiny_spec(data, log, **record):
         "data": {"path": str(data), "train_subset": 96},
         "schedule": {"epochs": 2, "batch_size": 16},
         "record": {"path": str(log), "progress_every": 100,
-                   "activity": {"probe_images": 40, "every_iterations": 3,
+                   "activity": {"probe_images": 20, "every_iterations": 3,
                                 "layers": {"V1_encoder": "all", "V1_generator": ["output"], "discriminator": ["output"]}},
                    "dreams": {"images": 8},
                    "plasticity": {"vector_epochs": [0, -1]}},
-        "eval": {"linear_readout": {"epochs": 2, "batch_size": 16, "seeds": [0, 1]}},
+        "eval": {"linear_readout": {"epochs": 2, "batch_size": 16, "seeds": [0, 1]},
+                 # few latent pairs: the defaults' 10,000 occluded images would be most of a tiny run
+                 "latent_geometry": {"intra_pairs": 20, "inter_pairs": 200, "occluded_pairs": 64}},
     }
     spec["record"].update(record)
     return spec

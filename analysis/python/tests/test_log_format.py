@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT, run_somnus, tiny_spec
 
-N_PROBE, STEPS, EPOCHS, LATENT, PARAMS_FF = 40, 12, 2, 256, 1709761
+N_PROBE, STEPS, EPOCHS, LATENT, PARAMS_FF = 20, 12, 2, 256, 1709761
 STATES = ["wake", "nrem", "rem"]
 
 

@@ -36,17 +36,17 @@ def test_losses_and_neuromodulators(run):
 
 def test_activity_by_area_state_epoch(run):
     z_last = run.activity("V1_encoder", "z", state="rem", epoch=-1)
-    assert z_last.shape == (40, 256)
+    assert z_last.shape == (20, 256)
     assert np.array_equal(z_last, run.activity("V1_encoder", "z", state="rem", epoch=1))
     assert np.array_equal(z_last, run.activity("V1_encoder", "z", state="rem", step=11))
-    assert run.activity("V1_encoder", "layer1", "wake").shape == (6, 40, 64, 16, 16)
-    assert run.activity("V1_encoder", "z", "initial", epoch=-1).shape == (40, 256)
+    assert run.activity("V1_encoder", "layer1", "wake").shape == (6, 20, 64, 16, 16)
+    assert run.activity("V1_encoder", "z", "initial", epoch=-1).shape == (20, 256)
     with pytest.raises(KeyError, match="no activity"):
         run.activity("V1_encoder", "layer9", "rem")
     with pytest.raises(KeyError, match="epochs sampled"):
         run.activity("V1_encoder", "z", "rem", epoch=7)
     images, labels = run.probe()
-    assert images.shape == (40, 1, 32, 32) and labels.shape == (40,)
+    assert images.shape == (20, 1, 32, 32) and labels.shape == (20,)
 
 
 def test_dreams_plasticity_hippocampus_readout(run):
@@ -86,8 +86,8 @@ def test_figures_command(tiny_log, tmp_path):
 def test_inspect(tiny_log):
     out = run_somnus("inspect", tiny_log, "--spec").stdout
     assert "status: finished" in out and "epochs_finished: 2" in out
-    assert "z  (6, 40, 256) float32 [a.u. (activation)]" in out
-    assert '"probe_images": 40' in out
+    assert "z  (6, 20, 256) float32 [a.u. (activation)]" in out
+    assert '"probe_images": 20' in out
     bad = run_somnus("inspect", ROOT / "README.md", check=False)
     assert bad.returncode == 1 and "README.md: not an HDF5 file" in bad.stderr
 
@@ -107,7 +107,7 @@ def test_octave_reads_the_mat_export(run, tiny_log, tmp_path):
     for name in ("losses", "neuromodulators", "dreams", "latent_pca"):
         assert (tmp_path / "fig" / f"{name}.png").stat().st_size > 2000, name
     z = run.activity("V1_encoder", "z", "rem", epoch=1)
-    assert f"z-sum {z.astype(np.float64).sum():.6f} size 40 256" in result.stdout, result.stdout
+    assert f"z-sum {z.astype(np.float64).sum():.6f} size 20 256" in result.stdout, result.stdout
     assert "class int64 steps 12" in result.stdout
     # The functions are a package: nothing of somnus sits in the global namespace.
     assert not list((ROOT / "analysis" / "matlab").glob("somnus_*.m"))
