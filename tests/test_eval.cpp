@@ -104,6 +104,58 @@ TEST(Classifiers, OneStepIsMinusTheLearningRateTimesTheSoftmaxGradient) {
     }
 }
 
+TEST(Classifiers, EarlyStoppingKeepsEachSeedsBestValidationEpochAndStopsWhenPatienceRunsOut) {
+    // Few training rows in many dimensions, labels with little signal: the classifiers
+    // overfit, so the validation loss falls, then rises, and patience runs out.
+    const torch::Device device = test::device();
+    auto [x, y] = separable(400, 40, device);
+    torch::manual_seed(5);
+    auto noisy = torch::where(torch::rand({400}).to(device) < 0.5, torch::randint(10, {400}).to(device), y);
+    const auto x_fit = x.slice(0, 0, 64), y_fit = noisy.slice(0, 0, 64);
+    const auto x_val = x.slice(0, 64), y_val = y.slice(0, 64);
+    const ClassifierTraining t{{0, 3}, 10, 200, 0.02, 16};
+    ValidationStop stop{x_val, y_val, 4, 0.0, {}, {}, {}, {}};
+    std::int64_t epochs_run = 0;
+    train_linear_classifiers(x_fit, y_fit, t, [&](std::int64_t, const LinearClassifiers&) { ++epochs_run; }, &stop);
+    std::int64_t last_stop = 0;
+    for (std::size_t s = 0; s < 2; ++s) {
+        SCOPED_TRACE("seed " + std::to_string(t.seeds[s]));
+        ASSERT_TRUE(stop.converged(s)) << "200 epochs and the validation loss never rose for 4 in a row";
+        const auto& loss = stop.loss[s];
+        // The record ends where patience ran out: 4 epochs after the lowest loss.
+        ASSERT_EQ(std::int64_t(loss.size()), stop.stopped_epoch[s] + 1);
+        EXPECT_EQ(stop.stopped_epoch[s] - stop.best_epoch[s], 4);
+        EXPECT_EQ(std::min_element(loss.begin(), loss.end()) - loss.begin(), stop.best_epoch[s]);
+        EXPECT_LT(loss[std::size_t(stop.best_epoch[s])], loss.front());  // it learned before it overfit
+        // The kept classifier is the best epoch's: its validation cross-entropy is that epoch's.
+        torch::NoGradGuard no_grad;
+        const double kept = torch::cross_entropy_loss(stop.best.logits(x_val)[std::int64_t(s)], y_val).item<double>();
+        EXPECT_NEAR(kept, loss[std::size_t(stop.best_epoch[s])], 1e-5);
+        last_stop = std::max(last_stop, stop.stopped_epoch[s]);
+        // Alone, the seed stops at the same epoch with the same classifier.
+        ValidationStop single{x_val, y_val, 4, 0.0, {}, {}, {}, {}};
+        train_linear_classifiers(x_fit, y_fit, ClassifierTraining{{t.seeds[s]}, 10, 200, 0.02, 16}, nullptr, &single);
+        EXPECT_EQ(single.best_epoch[0], stop.best_epoch[s]);
+        EXPECT_EQ(single.stopped_epoch[0], stop.stopped_epoch[s]);
+        EXPECT_TRUE(torch::allclose(single.best.weight[0], stop.best.weight[std::int64_t(s)], 1e-5, 1e-6));
+    }
+    // Training ends with the last seed's patience, long before the 200 epochs it may take.
+    EXPECT_EQ(epochs_run, last_stop + 1);
+    EXPECT_LT(epochs_run, 200);
+
+    // A tolerance no fall reaches: the first epoch is the best, patience runs out 4 epochs later.
+    ValidationStop strict{x_val, y_val, 4, 100.0, {}, {}, {}, {}};
+    train_linear_classifiers(x_fit, y_fit, t, nullptr, &strict);
+    EXPECT_EQ(strict.best_epoch, (std::vector<std::int64_t>{0, 0}));
+    EXPECT_EQ(strict.stopped_epoch, (std::vector<std::int64_t>{4, 4}));
+    // Patience longer than the epochs: never stopped (-1), the best epoch still kept.
+    ValidationStop patient{x_val, y_val, 1000, 0.0, {}, {}, {}, {}};
+    train_linear_classifiers(x_fit, y_fit, ClassifierTraining{{0, 3}, 10, 3, 0.02, 16}, nullptr, &patient);
+    EXPECT_EQ(patient.stopped_epoch, (std::vector<std::int64_t>{-1, -1}));
+    EXPECT_EQ(patient.loss[0].size(), 3u);
+    EXPECT_GE(patient.best_epoch[0], 0);
+}
+
 // ---- k-nearest-neighbour readout ----
 
 TEST(Knn, EachQueryTakesTheMajorityOfItsNearestAndTiesGoToTheNearer) {

@@ -367,6 +367,65 @@ TEST_F(Run, ReadoutUnderPerturbationsAndTheKnnReadoutAreLoggedReadAndTabled) {
     }
 }
 
+TEST_F(Run, AConvergedReadoutHoldsOutAValidationSplitAndReportsItsBestEpoch) {
+    auto dir = test::temp_dir("run_converged");
+    Json doc = test::tiny_spec(data_dir(), dir / "x.h5");
+    doc["schedule"]["epochs"] = 0;  // the initialised areas: the readout alone is under test
+    doc["eval"]["linear_readout"] = Json::parse(
+        R"({"epochs": 60, "batch_size": 16, "seeds": [0, 1], "features": "standardized", "validation_images": 48,
+            "patience": 3, "occlusion_levels": [0.5]})");
+    EvaluationReport e = Runner(parse_spec(doc)).evaluate("");
+    ASSERT_TRUE(e.readout);
+    const ReadoutReport& r = *e.readout;
+    EXPECT_EQ(r.train_images, 160);
+    EXPECT_EQ(r.validation_images, 48);
+    for (const ReadoutSeed& s : r.seeds) {
+        ASSERT_TRUE(s.validated());
+        const auto epochs = std::int64_t(s.test_accuracy.size());
+        EXPECT_LE(epochs, 60);
+        // Stopped by patience: 3 epochs after its best; the record ends there.
+        if (s.stopped_epoch >= 0) {
+            EXPECT_EQ(s.stopped_epoch - s.best_epoch, 3);
+            EXPECT_EQ(std::int64_t(s.validation_loss.size()), s.stopped_epoch + 1);
+        }
+        // No later epoch lowered its loss by more than min_improvement (1e-4 nats).
+        for (std::size_t i = std::size_t(s.best_epoch) + 1; i < s.validation_loss.size(); ++i)
+            EXPECT_GE(s.validation_loss[i], s.validation_loss[std::size_t(s.best_epoch)] - 1e-4) << i;
+        EXPECT_DOUBLE_EQ(s.reported(), s.test_accuracy[std::size_t(s.best_epoch)]);
+    }
+
+    // The log: the validation record beside the per-epoch curves; the table's column; the progress line.
+    auto run = test::somnus("run " + test::write_spec(dir / "converged.json", doc).string());
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_NE(run.output.find("  test accuracy, best validation epoch: "), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("under occlusion (4x4 squares, validated classifier):"), std::string::npos) << run.output;
+    auto py = test::run_command(
+        test::python() +
+        " -c \"import h5py,sys,numpy as np; r=h5py.File(sys.argv[1])['eval/linear_readout']; "
+        "c=r['test_accuracy'][()]; b=r['best_epoch'][()].astype(int); v=r['validation_loss'][()]; "
+        "assert c.shape == v.shape and c.shape[0] == 2; "
+        "assert np.array_equal(r['validated_accuracy'][()], c[[0, 1], b]); "
+        "assert all(np.nanmin(v[i, b[i]:]) >= v[i, b[i]] - 1e-4 for i in range(2)); "
+        "assert r.attrs['validation_images'] == 48 and r.attrs['patience'] == 3; "
+        "assert r['validation_loss'].attrs['unit'] == 'nats'; print('ok')\" " +
+        (dir / "x.h5").string());
+    EXPECT_EQ(py.exit_code, 0) << py.output;
+    auto table = test::somnus("table " + (dir / "x.h5").string());
+    EXPECT_NE(table.output.find("readout converged %"), std::string::npos) << table.output;
+
+    // A held-out split that leaves less than one mini-batch to train on.
+    doc["eval"]["linear_readout"]["train_images"] = 60;
+    try {
+        parse_spec(doc);
+        ADD_FAILURE() << "a validation split leaving less than a mini-batch must be rejected";
+    } catch (const SpecError& err) {
+        EXPECT_EQ(err.pointer(), "/eval/linear_readout/validation_images");
+        EXPECT_EQ(err.message(),
+                  "holding out 48 of the 60 training images (train_images) leaves fewer than one mini-batch of 16 to "
+                  "train on");
+    }
+}
+
 TEST_F(Run, GeneratedImagesAreJudgedByAFixedClassifierThatChangesNothingInTraining) {
     auto dir = test::temp_dir("run_generated");
     Json doc = test::tiny_spec(data_dir(), dir / "plain.h5");

@@ -2,6 +2,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <limits>
+
 namespace somnus {
 
 torch::Tensor LinearClassifiers::logits(const torch::Tensor& x) const {
@@ -26,9 +28,45 @@ torch::nn::Linear LinearClassifiers::linear(std::int64_t s) const {
     return out;
 }
 
+namespace {
+
+// Each seed's mean cross-entropy on (x, y): (S) float64 on the host.
+std::vector<double> mean_cross_entropy(const LinearClassifiers& k, const torch::Tensor& x, const torch::Tensor& y) {
+    const auto log_p = k.logits(x).log_softmax(2);  // (S, V, C)
+    const auto picked = log_p.gather(2, y.view({1, -1, 1}).expand({k.seeds(), y.size(0), 1}));
+    const auto loss = (-picked.squeeze(2).to(torch::kFloat64).mean(1)).cpu().contiguous();
+    return {loss.data_ptr<double>(), loss.data_ptr<double>() + loss.numel()};
+}
+
+// After an epoch: each seed still running records its validation loss, keeps its
+// classifier if the loss is its lowest, and loses patience otherwise. True when
+// every seed's patience has run out.
+bool validation_step(ValidationStop& v, const LinearClassifiers& k, std::int64_t epoch, std::vector<double>& lowest,
+                     std::vector<std::int64_t>& waited) {
+    const auto loss = mean_cross_entropy(k, v.x, v.y);
+    bool all_stopped = true;
+    for (std::size_t s = 0; s < loss.size(); ++s) {
+        if (v.converged(s)) continue;  // frozen: what it would be alone
+        v.loss[s].push_back(loss[s]);
+        if (loss[s] < lowest[s] - v.min_improvement) {  // the first epoch always (lowest starts at infinity)
+            lowest[s] = loss[s];
+            v.best_epoch[s] = epoch;
+            waited[s] = 0;
+            v.best.weight[std::int64_t(s)].copy_(k.weight[std::int64_t(s)]);
+            v.best.bias[std::int64_t(s)].copy_(k.bias[std::int64_t(s)]);
+        } else if (++waited[s] >= v.patience) {
+            v.stopped_epoch[s] = epoch;
+        }
+        all_stopped = all_stopped && v.converged(s);
+    }
+    return all_stopped;
+}
+
+}  // namespace
+
 LinearClassifiers train_linear_classifiers(
     const torch::Tensor& x, const torch::Tensor& y, const ClassifierTraining& training,
-    const std::function<void(std::int64_t, const LinearClassifiers&)>& after_epoch) {
+    const std::function<void(std::int64_t, const LinearClassifiers&)>& after_epoch, ValidationStop* validation) {
     torch::NoGradGuard no_grad;  // the gradient is written out below
     const std::int64_t n = x.size(0), d = x.size(1), c = training.classes, b = training.batch_size;
     const auto s = static_cast<std::int64_t>(training.seeds.size());
@@ -49,6 +87,17 @@ LinearClassifiers train_linear_classifiers(
     k.weight = torch::stack(weights).to(x.device());
     k.bias = torch::stack(biases).to(x.device());
 
+    std::vector<double> lowest(std::size_t(s), std::numeric_limits<double>::infinity());
+    std::vector<std::int64_t> waited(std::size_t(s), 0);
+    if (validation) {
+        TORCH_CHECK(validation->x.size(0) > 0 && validation->patience > 0,
+                    "linear classifiers: no validation rows, or no patience");
+        validation->loss.assign(std::size_t(s), {});
+        validation->best_epoch.assign(std::size_t(s), -1);
+        validation->stopped_epoch.assign(std::size_t(s), -1);
+        validation->best = LinearClassifiers{k.weight.clone(), k.bias.clone()};
+    }
+
     const auto cpu_int64 = torch::TensorOptions().dtype(torch::kInt64);
     const auto minus_one = torch::full({s, b, 1}, -1.0, x.options());
     for (std::int64_t epoch = 0; epoch < training.epochs; ++epoch) {
@@ -68,6 +117,7 @@ LinearClassifiers train_linear_classifiers(
             k.bias.sub_(g.sum(1), training.lr);                             // b_s -= lr sum_i G_i
         }
         if (after_epoch) after_epoch(epoch, k);
+        if (validation && validation_step(*validation, k, epoch, lowest, waited)) break;
     }
     // The global stream as training the seeds in turn would have left it.
     at::Generator global = at::detail::getDefaultCPUGenerator();  // a handle on the global generator

@@ -107,8 +107,14 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& 
                     latents.test.size(0) >= n_test,
                 "linear readout: the evaluation's latents do not cover the readout's images");
 
-    auto x_train = latents.train.slice(0, 0, n_train);
-    auto y_train = train.labels.slice(0, 0, n_train).to(device);
+    // Trained to convergence: the last validation_images of the readout's training images held out.
+    const std::int64_t n_validation = spec.validation_images, n_fit = n_train - n_validation;
+    TORCH_CHECK(n_fit >= b, "linear readout: holding out ", n_validation, " of ", n_train,
+                " training images leaves fewer than one mini-batch of ", b);
+    auto x_train = latents.train.slice(0, 0, n_fit);
+    auto y_train = train.labels.slice(0, 0, n_fit).to(device);
+    auto x_validation = latents.train.slice(0, n_fit, n_train);
+    auto y_validation = train.labels.slice(0, n_fit, n_train).to(device);
     auto x_test = latents.test.slice(0, 0, n_test);
     auto y_test = test.labels.slice(0, 0, n_test).to(device);
 
@@ -130,6 +136,7 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& 
         auto mean = x_train.mean(0, true), std = x_train.std(0, true, true) + 1e-8;
         if (keep) keep->mean = mean, keep->std = std;
         x_train = (x_train - mean) / std;
+        x_validation = (x_validation - mean) / std;
         x_test = (x_test - mean) / std;
         for (auto& x : x_occluded) x = (x - mean) / std;
         for (auto& p : x_perturbed)
@@ -142,17 +149,30 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& 
     report.occlusion_tile = spec.occlusion_tile;
     report.train_images = n_train;
     report.test_images = n_test;
-    for (std::int64_t seed : spec.seeds) report.seeds.push_back(ReadoutSeed{seed, {}, {}});
+    report.validation_images = n_validation;
+    if (n_validation > 0) report.patience = spec.patience, report.min_improvement = spec.min_improvement;
+    for (std::int64_t seed : spec.seeds) report.seeds.push_back(ReadoutSeed{seed, {}, {}, {}, -1, -1});
     auto accuracies = [&](const LinearClassifiers& k, const torch::Tensor& x) {
         auto correct = k.correct(x, y_test).to(torch::kCPU, torch::kFloat64) / double(n_test);
         return std::vector<double>(correct.data_ptr<double>(), correct.data_ptr<double>() + correct.numel());
     };
     const ClassifierTraining training{spec.seeds, 10, spec.epochs, spec.lr, b};
-    const LinearClassifiers k =
-        train_linear_classifiers(x_train, y_train, training, [&](std::int64_t, const LinearClassifiers& now) {
+    ValidationStop stop{x_validation, y_validation, spec.patience, spec.min_improvement, {}, {}, {}, {}};
+    const LinearClassifiers last = train_linear_classifiers(
+        x_train, y_train, training,
+        [&](std::int64_t, const LinearClassifiers& now) {
             const auto a = accuracies(now, x_test);
             for (std::size_t s = 0; s < a.size(); ++s) report.seeds[s].test_accuracy.push_back(a[s]);
-        });
+        },
+        n_validation > 0 ? &stop : nullptr);
+    // The classifiers it reports: each seed's after its best validation epoch, or after the last.
+    const LinearClassifiers& k = n_validation > 0 ? stop.best : last;
+    if (n_validation > 0)
+        for (std::size_t s = 0; s < report.seeds.size(); ++s) {
+            report.seeds[s].validation_loss = stop.loss[s];
+            report.seeds[s].best_epoch = stop.best_epoch[s];
+            report.seeds[s].stopped_epoch = stop.stopped_epoch[s];
+        }
     for (const auto& x : x_occluded) {
         const auto a = accuracies(k, x);
         for (std::size_t s = 0; s < a.size(); ++s) report.seeds[s].occluded_accuracy.push_back(a[s]);

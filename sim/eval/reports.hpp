@@ -19,6 +19,14 @@ struct ReadoutSeed {
     double mean_of_last(std::size_t n) const;
     double best() const;
     std::vector<double> occluded_accuracy;  // the final classifier on occluded test latents, per occlusion level
+    // Trained to convergence (ReadoutSpec::validation_images > 0); empty or -1 otherwise.
+    std::vector<double> validation_loss;  // mean cross-entropy on the held-out images, per epoch it ran (nats)
+    std::int64_t best_epoch = -1;         // its lowest validation loss, counting from 0
+    std::int64_t stopped_epoch = -1;      // the epoch its patience ran out; -1: it never did (epochs ran out)
+    bool validated() const { return best_epoch >= 0; }
+    // Test accuracy of the classifier it reports: after its best validation epoch
+    // when validated, after the last epoch otherwise.
+    double reported() const { return validated() ? test_accuracy.at(std::size_t(best_epoch)) : last(); }
 };
 
 struct ReadoutReport {
@@ -28,6 +36,9 @@ struct ReadoutReport {
     std::vector<ReadoutSeed> seeds;
     std::vector<double> occlusion_levels;  // probability that each square is dropped
     std::int64_t occlusion_tile = 0;
+    std::int64_t validation_images = 0;  // held out of train_images; 0: a fixed number of epochs
+    std::int64_t patience = 0;
+    double min_improvement = 0;
     // The final classifiers on test images perturbed as no rule trains (ReadoutSpec):
     // "noise" (levels: sigmas, normalised intensity), "blur" (sigmas, pixels),
     // "shift" (pixels); only those the spec asks for, in that order.

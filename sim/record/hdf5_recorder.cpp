@@ -3,6 +3,7 @@
 #include <H5Cpp.h>
 
 #include <ctime>
+#include <limits>
 
 #include <torch/serialize.h>
 #include <torch/version.h>
@@ -453,6 +454,36 @@ void Hdf5Recorder::write_readout(const std::string& base, const ReadoutReport& r
     log.write(base + "last_epoch_accuracy", last, {k});
     log.write(base + "last5_mean_accuracy", last5, {k});
     log.write(base + "best_accuracy", best, {k});
+    if (r.validation_images > 0) {  // trained to convergence: the validation record of each seed
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        std::vector<double> loss, best_epoch, stopped_epoch, validated;
+        for (const auto& s : r.seeds) {
+            for (std::int64_t e = 0; e < epochs; ++e)
+                loss.push_back(e < std::int64_t(s.validation_loss.size()) ? s.validation_loss[std::size_t(e)] : nan);
+            best_epoch.push_back(double(s.best_epoch));
+            stopped_epoch.push_back(double(s.stopped_epoch));
+            validated.push_back(s.reported());
+        }
+        log.describe(base + "validation_loss",
+                     "mean cross-entropy on the held-out training images after each readout epoch, until the seed's "
+                     "patience ran out (seed, epoch; NaN after)",
+                     "nats");
+        log.describe(base + "best_epoch", "readout epoch of the lowest validation loss, counting from 0", "epoch");
+        log.describe(base + "stopped_epoch",
+                     "readout epoch at which the patience ran out; -1: it never did (the epochs ran out first)", "epoch");
+        log.describe(base + "validated_accuracy",
+                     "test accuracy of the classifier after its best validation epoch (the converged readout)",
+                     "fraction");
+        log.write(base + "validation_loss", loss, {k, epochs});
+        log.write(base + "best_epoch", best_epoch, {k});
+        log.write(base + "stopped_epoch", stopped_epoch, {k});
+        log.write(base + "validated_accuracy", validated, {k});
+        log.attribute(base, "validation_images", double(r.validation_images));
+        log.attribute(base, "patience", double(r.patience));
+        log.attribute(base, "min_improvement", r.min_improvement);
+    }
+    // Occlusion and perturbations test the classifier each seed reports (the validated one when there is one).
+    const std::string tested = r.validation_images > 0 ? "validated" : "final";
     if (!r.occlusion_levels.empty()) {
         std::vector<double> occluded;
         for (const auto& s : r.seeds)
@@ -461,7 +492,8 @@ void Hdf5Recorder::write_readout(const std::string& base, const ReadoutReport& r
         log.describe(base + "occlusion_levels", "probability that each occlusion square of a test image is dropped",
                      "1");
         log.describe(base + "occluded_accuracy",
-                     "test accuracy of each seed's final classifier on occluded test images (seed, level)", "fraction");
+                     "test accuracy of each seed's " + tested + " classifier on occluded test images (seed, level)",
+                     "fraction");
         log.write(base + "occlusion_levels", r.occlusion_levels, {levels});
         log.write(base + "occluded_accuracy", occluded, {k, levels});
         log.attribute(base, "occlusion_tile", double(r.occlusion_tile));
@@ -477,7 +509,7 @@ void Hdf5Recorder::write_readout(const std::string& base, const ReadoutReport& r
                                         : "pixels each test image is translated by (up, down, left or right)",
                      p.name == "noise" ? "normalised intensity" : "pixels");
         log.describe(group + "accuracy",
-                     "test accuracy of each seed's final classifier on the perturbed test images (seed, level)",
+                     "test accuracy of each seed's " + tested + " classifier on the perturbed test images (seed, level)",
                      "fraction");
         log.write(group + "levels", p.levels, {levels});
         log.write(group + "accuracy", accuracy, {k, levels});

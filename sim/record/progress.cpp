@@ -146,9 +146,29 @@ std::string summarize_readout(const ReadoutReport& r, const std::string& encoder
                   static_cast<long long>(r.train_images), static_cast<long long>(r.test_images), m1, s1, m5, s5, mb,
                   sb);
     std::string text = buffer;
+    // Trained to convergence: the classifier each seed reports is its best validation epoch's.
+    const bool validated = r.validation_images > 0;
+    if (validated) {
+        std::vector<double> accuracy, best_epoch;
+        std::size_t converged = 0;
+        for (const auto& s : r.seeds) {
+            accuracy.push_back(100 * s.reported());
+            best_epoch.push_back(double(s.best_epoch + 1));
+            converged += s.stopped_epoch >= 0 ? 1 : 0;
+        }
+        auto [mv, sv] = mean_sd(accuracy);
+        const auto epochs_run = r.seeds.empty() ? 0 : r.seeds[0].test_accuracy.size();
+        std::snprintf(buffer, sizeof buffer,
+                      "\n  test accuracy, best validation epoch: %6.2f %% ± %.2f (sd)  (%lld held-out images; best "
+                      "epoch %.1f on average; %zu of %zu seed%s stopped by patience %lld, %zu epochs run)",
+                      mv, sv, static_cast<long long>(r.validation_images), mean_sd(best_epoch).first, converged,
+                      r.seeds.size(), r.seeds.size() == 1 ? "" : "s", static_cast<long long>(r.patience), epochs_run);
+        text += buffer;
+    }
+    const std::string tested = validated ? "validated classifier" : "last-epoch classifier";
     if (!r.occlusion_levels.empty()) {
         text += "\n  under occlusion (" + std::to_string(r.occlusion_tile) + "x" + std::to_string(r.occlusion_tile) +
-                " squares, last-epoch classifier):";
+                " squares, " + tested + "):";
         for (std::size_t l = 0; l < r.occlusion_levels.size(); ++l) {
             std::vector<double> acc;
             for (const auto& s : r.seeds) acc.push_back(100 * s.occluded_accuracy.at(l));
@@ -159,9 +179,10 @@ std::string summarize_readout(const ReadoutReport& r, const std::string& encoder
         }
     }
     for (const auto& p : r.perturbed) {
-        text += p.name == "noise"  ? "\n  under Gaussian pixel noise (last-epoch classifier):"
-                : p.name == "blur" ? "\n  under Gaussian blur (last-epoch classifier):"
-                                   : "\n  under translation (last-epoch classifier):";
+        text += std::string(p.name == "noise"  ? "\n  under Gaussian pixel noise ("
+                            : p.name == "blur" ? "\n  under Gaussian blur ("
+                                               : "\n  under translation (") +
+                tested + "):";
         for (std::size_t l = 0; l < p.levels.size(); ++l) {
             std::vector<double> acc;
             for (const auto& row : p.accuracy) acc.push_back(100 * row.at(l));

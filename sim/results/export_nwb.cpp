@@ -443,7 +443,9 @@ std::size_t write_evaluations(NwbWriter& nwb, hid_t file) {
     for (const auto& [group, epochs] : evaluations) {
         const std::string r = group + "/linear_readout";
         const auto seeds = read_doubles(file, r + "/seeds");
-        const auto clean = read_doubles(file, r + "/last_epoch_accuracy");
+        // The classifier each seed reports: its best validation epoch's when trained to convergence.
+        auto clean = read_doubles(file, r + "/validated_accuracy");
+        if (clean.empty()) clean = read_doubles(file, r + "/last_epoch_accuracy");
         const auto levels = read_doubles(file, r + "/occlusion_levels");
         const auto occluded = read_doubles(file, r + "/occluded_accuracy");
         for (std::size_t i = 0; i < seeds.size() && i < clean.size(); ++i) {

@@ -44,6 +44,8 @@ void read_evaluation(hid_t file, const std::string& group, RunMetrics& m) {
     if (!last.empty()) add("readout_last_epoch", 100 * mean_of(last));
     auto last5 = read_doubles(file, readout + "last5_mean_accuracy");
     if (!last5.empty()) add("readout_last5", 100 * mean_of(last5));
+    auto validated = read_doubles(file, readout + "validated_accuracy");  // trained to convergence
+    if (!validated.empty()) add("readout_validated", 100 * mean_of(validated));
     // A readout's tests by level, (seed, level) in the log: each level's mean over seeds, in %.
     auto add_level_means = [&](const std::vector<double>& levels, const std::vector<double>& accuracy,
                                const std::function<std::string(double)>& key) {

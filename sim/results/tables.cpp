@@ -10,6 +10,7 @@ namespace somnus {
 std::string metric_heading(const std::string& key) {
     if (key == "readout_last_epoch") return "readout %";
     if (key == "readout_last5") return "readout last-5 %";
+    if (key == "readout_validated") return "readout converged %";
     if (key.rfind("occluded_", 0) == 0) return key.substr(9) + " % occluded";
     if (key.rfind("noise_", 0) == 0) return "noise σ " + key.substr(6) + " %";
     if (key.rfind("blur_", 0) == 0) return "blur σ " + key.substr(5) + " px %";

@@ -23,6 +23,17 @@ const ParameterSet& readout_parameters() {
          integers("seeds", ro.seeds, 0, kNoLimit, "one classifier per seed; the result is their mean"),
          choice("features", name_of(ro.features), names_of<ReadoutFeatures>(),
                 "latents as they are (paper), or each dimension z-scored with training-set statistics"),
+         integer("validation_images", ro.validation_images, 0, kNoLimit,
+                 "trained to convergence: the last this many of the training images held out, each classifier "
+                 "stopped by its validation loss and tested at its best validation epoch; 0 = a fixed number of "
+                 "epochs (the paper's protocol)")
+             .in("images"),
+         integer("patience", ro.patience, 1, 100000,
+                 "with validation_images: epochs in a row without a lower validation loss before a classifier stops")
+             .in("epochs"),
+         number("min_improvement", ro.min_improvement, 0.0, 100.0,
+                "with validation_images: the least fall of the validation cross-entropy that counts as lower")
+             .in("nats"),
          numbers("occlusion_levels", ro.occlusion_levels, 0.0, 1.0,
                  "probabilities of dropping each occluding square, one test per level (the paper's Fig. 5)"),
          integer("occlusion_tile", ro.occlusion_tile, 1, 32, "side of an occluding square").in("pixels"),
@@ -201,6 +212,14 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         ro.seeds = o.integers("seeds");
         if (ro.seeds.empty()) throw SpecError(o.at("seeds").to_string(), "give at least one readout seed");
         ro.features = o.choice_of<ReadoutFeatures>("features");
+        ro.validation_images = o.integer("validation_images");
+        if (ro.train_images > 0 && ro.validation_images > 0 && ro.train_images - ro.validation_images < ro.batch_size)
+            throw SpecError(o.at("validation_images").to_string(),
+                            "holding out " + std::to_string(ro.validation_images) + " of the " +
+                                std::to_string(ro.train_images) + " training images (train_images) leaves fewer than " +
+                                "one mini-batch of " + std::to_string(ro.batch_size) + " to train on");
+        ro.patience = o.integer("patience");
+        ro.min_improvement = o.number("min_improvement");
         ro.occlusion_levels = o.numbers("occlusion_levels");
         ro.occlusion_tile = o.integer("occlusion_tile");
         ro.occlusion_seed = o.integer("occlusion_seed");

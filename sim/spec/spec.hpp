@@ -263,6 +263,15 @@ struct ReadoutSpec {
     std::int64_t test_images = 0;   // 0 = the whole test set
     std::vector<std::int64_t> seeds{0};
     ReadoutFeatures features = ReadoutFeatures::raw;
+    // Trained to convergence (off by default: the reference trains a fixed number of
+    // epochs): the last validation_images of the readout's training images are held
+    // out, each classifier trains on the rest until `patience` epochs in a row have
+    // not lowered its validation cross-entropy by more than min_improvement (nats),
+    // `epochs` at most, and is tested as it was after its best validation epoch
+    // (sim/eval/classifiers.hpp: ValidationStop).
+    std::int64_t validation_images = 0;
+    std::int64_t patience = 5;
+    double min_improvement = 1e-4;
     // Robustness (the paper's Fig. 5 protocol): the classifiers trained on clean
     // latents, tested on latents of test images occluded by tile x tile grey
     // squares, each square dropped with these probabilities; one mask per image,

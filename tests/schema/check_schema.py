@@ -47,6 +47,8 @@ NOT_EXPRESSIBLE = {
     "87_discriminator_on_a_one_layer_hierarchy.json",
     # An evaluation's k against its own number of training images.
     "88_knn_k_above_its_training_images.json",
+    # A held-out split against the readout's training images and mini-batch.
+    "91_validation_split_leaves_no_mini_batch.json",
     # A file that must exist.
     "90_generated_images_without_a_classifier_file.json",
 }

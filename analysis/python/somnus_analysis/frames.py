@@ -67,7 +67,9 @@ def _evaluation_groups(f):
 
 def readout(run):
     """Linear-readout accuracy (fraction) of every evaluation, classifier seed and occlusion
-    level, in long form: trained_epochs, group, seed, occlusion (0 = clean images), accuracy."""
+    level, in long form: trained_epochs, group, seed, occlusion (0 = clean images), accuracy.
+    The classifier is the one each seed reports: after the last readout epoch, or after its best
+    validation epoch when the readout was trained to convergence (eval.linear_readout.validation_images)."""
     pd = _pandas()
     rows = []
     with run._open() as f:
@@ -76,7 +78,8 @@ def readout(run):
                 continue
             r = f[f"{group}/linear_readout"]
             seeds = r["seeds"][()]
-            clean = r["last_epoch_accuracy"][()]
+            # The classifier each seed reports: its best validation epoch's when trained to convergence.
+            clean = r["validated_accuracy"][()] if "validated_accuracy" in r else r["last_epoch_accuracy"][()]
             levels = r["occlusion_levels"][()] if "occlusion_levels" in r else np.zeros(0)
             occluded = r["occluded_accuracy"][()] if "occluded_accuracy" in r else np.zeros((len(seeds), 0))
             for i, seed in enumerate(seeds):

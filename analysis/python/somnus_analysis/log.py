@@ -289,7 +289,9 @@ class Run:
     def evaluations(self):
         """Every evaluation of the run, in training order: a list of dicts with
         trained_epochs, group, and (when evaluated) readout_accuracy (mean over
-        classifier seeds, fraction), occlusion_levels, occluded_accuracy (per level),
+        classifier seeds, fraction; after the last readout epoch), readout_validated_accuracy
+        (when trained to convergence: after each seed's best validation epoch), occlusion_levels,
+        occluded_accuracy (per level),
         perturbed (a dict "noise" / "blur" / "shift" -> {"levels", "accuracy"}: the
         readout under perturbations no rule trains on, accuracy per level, mean over
         seeds), knn_accuracy (a dict k -> fraction), the generated images' reconstruction_error,
@@ -309,6 +311,8 @@ class Run:
                 if "linear_readout" in g:
                     r = g["linear_readout"]
                     row["readout_accuracy"] = float(np.mean(r["last_epoch_accuracy"][()]))
+                    if "validated_accuracy" in r:  # trained to convergence on a held-out split
+                        row["readout_validated_accuracy"] = float(np.mean(r["validated_accuracy"][()]))
                     if "occluded_accuracy" in r:
                         row["occlusion_levels"] = r["occlusion_levels"][()]
                         row["occluded_accuracy"] = r["occluded_accuracy"][()].mean(axis=0)

@@ -113,9 +113,19 @@ def test_perturbed_readouts_knn_and_generated_images_as_rows_and_columns(tiny_lo
                       "eval.linear_readout.blur_sigmas": "[1,2]", "eval.linear_readout.shift_pixels": "[2]",
                       "eval.knn_readout.enabled": "true", "eval.knn_readout.k": "[1,5]",
                       "eval.generated_images.enabled": "true", "eval.generated_images.classifier": classifier,
-                      "eval.generated_images.images": 40, "eval.generated_images.samples": 20}))
+                      "eval.generated_images.images": 40, "eval.generated_images.samples": 20,
+                      "eval.linear_readout.epochs": 12, "eval.linear_readout.validation_images": 32,
+                      "eval.linear_readout.patience": 2}))
     run = Run(out)
     e = run.evaluations()[-1]
+    # The readout trained to convergence: its validated classifier is the one the frames report.
+    import h5py
+    with h5py.File(out, "r") as f:
+        validated = f["eval/linear_readout/validated_accuracy"][()]
+    assert e["readout_validated_accuracy"] == pytest.approx(validated.mean())
+    clean = run.readout_frame().query("occlusion == 0 and group == 'eval'").sort_values("seed").accuracy.to_numpy()
+    np.testing.assert_array_equal(clean, validated)
+    assert "readout_validated_accuracy" in run.evaluations_frame().columns
     assert set(e["perturbed"]) == {"noise", "blur", "shift"}
     np.testing.assert_array_equal(e["perturbed"]["blur"]["levels"], [1, 2])
     import h5py
