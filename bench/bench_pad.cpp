@@ -324,7 +324,7 @@ void bench_readout(const Options& o, torch::Device device) {
     Options once = o;
     once.warmup = 0;
     once.iterations = 1;
-    Timing s = seconds_per_call(once, device, [&] { linear_readout(*model.encoder, train, test, r, device); });
+    Timing s = seconds_per_call(once, device, [&] { linear_readout(*model.encoder, train, test, r, spec.data.std, device); });
     report(o, "linear readout (10000 images, 20 epochs)", s, double(r.train_images * r.epochs));
 }
 

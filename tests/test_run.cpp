@@ -349,7 +349,8 @@ TEST_F(Run, ReadoutUnderPerturbationsAndTheKnnReadoutAreLoggedReadAndTabled) {
                                 "assert list(e['knn_readout/k'][:]) == [1, 3]; assert e['knn_readout/accuracy'].shape == (2,); "
                                 "assert e['linear_readout/perturbed/noise/accuracy'].shape == (2, 2); "
                                 "assert list(e['linear_readout/perturbed/shift/levels'][:]) == [0, 3]; "
-                                "assert e['linear_readout/perturbed/blur/levels'].attrs['unit'] == 'pixels'; print('ok')\" " +
+                                "assert e['linear_readout/perturbed/blur/levels'].attrs['unit'] == 'pixels'; "
+                                "assert e['linear_readout/perturbed/noise/levels'].attrs['unit'] == 'pixel intensity'; print('ok')\" " +
                                 (dir / "x.h5").string());
     EXPECT_EQ(py.exit_code, 0) << py.output;
     auto table = test::somnus("table " + (dir / "x.h5").string());
@@ -693,7 +694,7 @@ TEST_F(Run, DreamContentMeasuresDistancesInTheReadoutsLatentSpace) {
     Model model(spec, device);
     ImageSet train = load_images(spec.data, /*train=*/true), test_set = load_images(spec.data, /*train=*/false);
     TrainedReadout readout;
-    linear_readout(*model.encoder, train, test_set, spec.eval.linear_readout, device, &readout);
+    linear_readout(*model.encoder, train, test_set, spec.eval.linear_readout, spec.data.std, device, &readout);
     ASSERT_TRUE(readout.classifier);
     EXPECT_EQ(readout.seed, 0);
     EXPECT_EQ(readout.train_latents.size(0), 160);

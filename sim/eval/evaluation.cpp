@@ -189,7 +189,7 @@ EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& gen
     timed("encoding");
     TrainedReadout readout;
     if (spec.linear_readout.enabled) {
-        report.readout = linear_readout(encoder, latents, train, test, spec.linear_readout, device, &readout);
+        report.readout = linear_readout(encoder, latents, train, test, spec.linear_readout, data.std, device, &readout);
         timed("linear_readout");
     }
     if (spec.knn_readout.enabled) {

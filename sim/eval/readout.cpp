@@ -58,7 +58,7 @@ struct PerturbedLatents {
 };
 
 std::vector<PerturbedLatents> perturbed_latents(EncoderAreaImpl& encoder, const torch::Tensor& images,
-                                                const ReadoutSpec& spec, torch::Device device) {
+                                                const ReadoutSpec& spec, double pixel_std, torch::Device device) {
     std::vector<PerturbedLatents> out;
     if (spec.noise_sigmas.empty() && spec.blur_sigmas.empty() && spec.shift_pixels.empty()) return out;
     // The test images' range: black and white (Fashion-MNIST: -1 and 1 after normalisation).
@@ -68,7 +68,9 @@ std::vector<PerturbedLatents> perturbed_latents(EncoderAreaImpl& encoder, const 
         PerturbedLatents p{"noise", spec.noise_sigmas, {}};
         for (double sigma : spec.noise_sigmas) {
             torch::Generator rng = seeded();
-            p.latents.push_back(encode_latents(encoder, with_pixel_noise(images, sigma, low, high, rng), device));
+            // sigma in pixel intensities; the images are normalised by pixel_std
+            p.latents.push_back(
+                encode_latents(encoder, with_pixel_noise(images, sigma / pixel_std, low, high, rng), device));
         }
         out.push_back(std::move(p));
     }
@@ -97,7 +99,7 @@ torch::Tensor TrainedReadout::logits(const torch::Tensor& latents) {
 }
 
 ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& latents, const ImageSet& train,
-                             const ImageSet& test, const ReadoutSpec& spec, torch::Device device,
+                             const ImageSet& test, const ReadoutSpec& spec, double pixel_std, torch::Device device,
                              TrainedReadout* keep) {
     auto start = std::chrono::steady_clock::now();
     const auto [n_train, n_test] = readout_images(spec, train.size(), test.size());
@@ -129,7 +131,7 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& 
     }
     // Latents of the perturbations no rule trains on, one set per level, each level
     // drawn afresh from perturbation_seed.
-    std::vector<PerturbedLatents> x_perturbed = perturbed_latents(encoder, images, spec, device);
+    std::vector<PerturbedLatents> x_perturbed = perturbed_latents(encoder, images, spec, pixel_std, device);
 
     if (keep) keep->train_latents = x_train;
     if (spec.features == ReadoutFeatures::standardized) {
@@ -191,13 +193,13 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& 
 }
 
 ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, const ImageSet& test,
-                             const ReadoutSpec& spec, torch::Device device, TrainedReadout* keep) {
+                             const ReadoutSpec& spec, double pixel_std, torch::Device device, TrainedReadout* keep) {
     EvalSpec only;
     only.linear_readout = spec;
     only.linear_readout.enabled = true;
     only.latent_geometry.enabled = only.pca.enabled = only.dream_content.enabled = false;
-    return linear_readout(encoder, encode_for_evaluation(encoder, train, test, only, device), train, test, spec, device,
-                          keep);
+    return linear_readout(encoder, encode_for_evaluation(encoder, train, test, only, device), train, test, spec,
+                          pixel_std, device, keep);
 }
 
 }  // namespace somnus

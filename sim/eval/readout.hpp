@@ -52,13 +52,17 @@ struct TrainedReadout {
 // mini-batches dropping the last partial one, test on whole mini-batches only
 // (9,984 of 10,000 Fashion-MNIST test images); accuracy recorded every epoch.
 // The seeds' classifiers are trained together (sim/eval/classifiers.hpp), each the
-// one it would be alone. `latents` holds at least the readout's images.
+// one it would be alone. `latents` holds at least the readout's images. `pixel_std`
+// is the data's normalisation (data.std: x = (p - mean) / std for a pixel intensity p
+// in [0, 1]); pixel noise of sigma (in intensities) is sigma / pixel_std on the
+// normalised images, so runs normalised otherwise are tested with the same noise.
 ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& latents, const ImageSet& train,
-                             const ImageSet& test, const ReadoutSpec& spec, torch::Device device,
+                             const ImageSet& test, const ReadoutSpec& spec, double pixel_std, torch::Device device,
                              TrainedReadout* keep = nullptr);
 
 // The same, encoding its own images first.
 ReadoutReport linear_readout(EncoderAreaImpl& encoder, const ImageSet& train, const ImageSet& test,
-                             const ReadoutSpec& spec, torch::Device device, TrainedReadout* keep = nullptr);
+                             const ReadoutSpec& spec, double pixel_std, torch::Device device,
+                             TrainedReadout* keep = nullptr);
 
 }  // namespace somnus

@@ -507,7 +507,7 @@ void Hdf5Recorder::write_readout(const std::string& base, const ReadoutReport& r
                      p.name == "noise" ? "standard deviation of the Gaussian pixel noise added to each test image"
                      : p.name == "blur" ? "standard deviation of the Gaussian blur of each test image"
                                         : "pixels each test image is translated by (up, down, left or right)",
-                     p.name == "noise" ? "normalised intensity" : "pixels");
+                     p.name == "noise" ? "pixel intensity" : "pixels");
         log.describe(group + "accuracy",
                      "test accuracy of each seed's " + tested + " classifier on the perturbed test images (seed, level)",
                      "fraction");

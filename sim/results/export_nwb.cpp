@@ -353,7 +353,7 @@ std::size_t write_perturbed_readout(NwbWriter& nwb, hid_t file, hid_t module,
     Column trained{"trained_epochs", "epochs of training before this evaluation", {}, true};
     Column seed{"seed", "seed of the linear classifier", {}, true};
     Column perturbation{"perturbation", "noise (Gaussian pixel noise), blur (Gaussian blur) or shift (translation)", {}, false, {}};
-    Column level{"level", "noise: sigma in normalised intensity; blur: sigma in pixels; shift: pixels", {}, false};
+    Column level{"level", "noise: sigma in pixel intensity [0, 1]; blur: sigma in pixels; shift: pixels", {}, false};
     Column accuracy{"accuracy", "test accuracy of the linear readout on the perturbed test images, a fraction", {}, false};
     for (const auto& [group, epochs] : evaluations) {
         const std::string r = group + "/linear_readout";

@@ -39,7 +39,8 @@ const ParameterSet& readout_parameters() {
          integer("occlusion_tile", ro.occlusion_tile, 1, 32, "side of an occluding square").in("pixels"),
          integer("occlusion_seed", ro.occlusion_seed, 0, kNoLimit, "seed of the masks, the same for every encoder"),
          numbers("noise_sigmas", ro.noise_sigmas, 0.0, 100.0,
-                 "Gaussian pixel noise: its standard deviations (normalised intensity, clamped to the test images' "
+                 "Gaussian pixel noise: its standard deviations (pixel intensity in [0, 1], whatever the data's "
+                 "normalisation; clamped to the test images' "
                  "range), one test per entry; none by default"),
          numbers("blur_sigmas", ro.blur_sigmas, 0.01, 32.0,
                  "Gaussian blur: its standard deviations (pixels), one test per entry; none by default"),
