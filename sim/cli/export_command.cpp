@@ -14,6 +14,7 @@ namespace {
 
 struct ExportOptions {
     std::string log, mat, nwb;
+    NwbPeople people;
     bool overwrite = false;
 };
 
@@ -29,12 +30,19 @@ Command add_export_command(CLI::App& app) {
         ->add_option("--nwb", o->nwb,
                      "write an NWB 2.x file instead (Neurodata Without Borders: DANDI, pynwb, MatNWB; docs/nwb.md)")
         ->excludes(mat);
+    // What the log does not know and an archive asks for (nwbinspector suggests them).
+    command->add_option("--experimenter", o->people.experimenters,
+                        "NWB: who ran the simulation, \"Last, First\" (give it again for each person)")
+        ->needs("--nwb");
+    command->add_option("--institution", o->people.institution, "NWB: the institution where it was run")
+        ->needs("--nwb");
+    command->add_option("--lab", o->people.lab, "NWB: the lab where it was run")->needs("--nwb");
     command->add_flag("--overwrite", o->overwrite, "replace an existing file at the output path");
     return {command, [o] {
                 if (!std::filesystem::is_regular_file(o->log)) throw InputError(o->log + ": file not found");
                 if (!o->nwb.empty()) {
                     check_output(o->nwb, {o->log}, Replace::if_asked, o->overwrite, "the NWB file");
-                    const NwbExport e = export_nwb(o->log, o->nwb);
+                    const NwbExport e = export_nwb(o->log, o->nwb, o->people);
                     std::printf("%s: %zu time series, %zu tables -> %s (NWB 2.7.0)\n", o->log.c_str(), e.time_series,
                                 e.tables, o->nwb.c_str());
                     return 0;

@@ -617,7 +617,7 @@ std::size_t write_replay(NwbWriter& nwb, hid_t file, hid_t module) {
 
 }  // namespace
 
-NwbExport export_nwb(const std::string& log_path, const std::string& nwb_path) {
+NwbExport export_nwb(const std::string& log_path, const std::string& nwb_path, const NwbPeople& people) {
     const Hdf5Handle file = open_for_reading(log_path);
     const std::string spec_text = read_attribute(file, "spec");
     if (spec_text.empty()) throw InputError(log_path + ": not a somnus run log (no \"spec\" attribute)");
@@ -663,6 +663,9 @@ NwbExport export_nwb(const std::string& log_path, const std::string& nwb_path) {
                          "), command: somnus " + read_attribute(file, "command") + ", log: " + log_path);
         nwb.text_attribute(script, "file_name", "somnus");
         nwb.texts(general, "keywords", {"sleep", "dreaming", "computational model", "somnus"});
+        if (!people.experimenters.empty()) nwb.texts(general, "experimenter", people.experimenters);
+        if (!people.institution.empty()) nwb.text(general, "institution", people.institution);
+        if (!people.lab.empty()) nwb.text(general, "lab", people.lab);
         Hdf5Handle subject = nwb.group(general, "subject");
         nwb.typed(subject, "core", "Subject");
         nwb.text(subject, "subject_id", experiment + "-seed" + seed);

@@ -30,6 +30,27 @@ def test_nwbinspector_finds_no_critical_issue_and_no_violation(exported):
                                     for m in serious)
 
 
+def test_the_suggestions_left_are_those_docs_nwb_argues_and_people_remove_two(exported, tiny_log, tmp_path):
+    """docs/nwb.md argues each kind of best-practice suggestion that stays; --experimenter and
+    --institution fill in what the log does not know, and pynwb reads them back."""
+    def suggestions(path):
+        return {m.check_function_name for m in nwbinspector.inspect_nwbfile(nwbfile_path=str(path))
+                if m.importance.name == "BEST_PRACTICE_SUGGESTION"}
+    argued = {"check_processing_module_name", "check_column_binary_capability", "check_single_row"}
+    assert suggestions(exported) == argued | {"check_experimenter_exists", "check_institution"}
+    path = tmp_path / "people.nwb"
+    run_somnus("export", tiny_log, "--nwb", path, "--experimenter", "Doe, Jane", "--experimenter", "Roe, Richard",
+               "--institution", "Somewhere University", "--lab", "Sleep Lab")
+    assert suggestions(path) == argued
+    with pynwb.NWBHDF5IO(str(path), "r") as io:
+        nwb = io.read()
+        assert tuple(nwb.experimenter) == ("Doe, Jane", "Roe, Richard")
+        assert (nwb.institution, nwb.lab) == ("Somewhere University", "Sleep Lab")
+    # People are NWB's: asked of a .mat export, an error naming the option.
+    r = run_somnus("export", tiny_log, "--mat", tmp_path / "x.mat", "--institution", "X", check=False)
+    assert r.returncode != 0 and "--institution requires --nwb" in r.stderr, r.stderr
+
+
 def test_pynwb_reads_the_logs_values(exported, tiny_log):
     log = h5py.File(tiny_log, "r")
     with pynwb.NWBHDF5IO(str(exported), "r") as io:
