@@ -56,6 +56,12 @@ def memory(args):
     print(study.write(args.folder, args.out), end="")
 
 
+def same_areas(args):
+    """Theories of sleep on the same areas: the tables and learning curves (docs/theory-comparison.md)."""
+    from . import same_areas as study
+    print(study.write(args.folder, args.out, args.hierarchy), end="")
+
+
 def main(argv=None):
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `... | head` ends the output quietly, as a Unix tool does
     parser = argparse.ArgumentParser(prog="python3 -m somnus_analysis", description="analyse somnus run logs")
@@ -68,6 +74,11 @@ def main(argv=None):
     command.add_argument("folder", help="the sweep's out folder (runs/sweeps/memory_across_days)")
     command.add_argument("out", help="folder for the figure")
     command.set_defaults(run=memory)
+    command = commands.add_parser("same-areas", help=same_areas.__doc__)
+    command.add_argument("folder", help="the sweep's out folder (runs/sweeps/theories_dense)")
+    command.add_argument("out", help="folder for the CSV tables and the figure")
+    command.add_argument("--hierarchy", choices=["dense", "conv"], default="dense", help="the areas the sweep trained")
+    command.set_defaults(run=same_areas)
     args = parser.parse_args(argv)
     args.run(args)
 

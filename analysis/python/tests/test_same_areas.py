@@ -1,0 +1,71 @@
+"""The same-areas study's tables (somnus_analysis.same_areas): means and t intervals over
+training seeds, the untrained rows from each run's evaluation before training, and what each
+rule's sleep buys over its Wake phase alone, seed by seed. Runs stand in for logs here; the
+evaluations' keys are Run.evaluations()'s, which test_frames.py reads from real logs."""
+import numpy as np
+import pytest
+from scipy import stats
+
+from somnus_analysis import same_areas
+
+
+class FakeRun:
+    def __init__(self, seed, readouts, fid=500.0):
+        self.attrs = {"seed": seed}
+        self._evaluations = [{"trained_epochs": t, "readout_validated_accuracy": a, "fid_samples": fid + t,
+                              "knn_accuracy": {10: a - 0.01}, "occlusion_levels": np.array([0.3, 0.5]),
+                              "occluded_accuracy": np.array([a - 0.1, a - 0.2]),
+                              "perturbed": {"noise": {"levels": np.array([0.2]), "accuracy": np.array([a - 0.05])}}}
+                             for t, a in readouts]
+
+    def evaluations(self):
+        return self._evaluations
+
+
+def study():
+    # Seeds 0-2; every rule starts from the same areas (readout 0.70 before training).
+    slept = {s: FakeRun(s, [(0, 0.70), (10, 0.74 + 0.01 * s), (20, 0.75 + 0.01 * s)]) for s in range(3)}
+    awake = {s: FakeRun(s, [(0, 0.70), (10, 0.72), (20, 0.72 + 0.005 * s)]) for s in range(3)}
+    pad = {s: FakeRun(s, [(0, 0.60), (20, 0.65)]) for s in range(3)}
+    return {"dense_pad": list(pad.values()), "dense_helmholtz": list(slept.values()),
+            "dense_helmholtz_no_sleep": list(awake.values())}
+
+
+def column(header, name):
+    return header.index(name)
+
+
+def test_the_main_table_gives_mean_and_t_interval_over_seeds_and_the_untrained_rows():
+    header, rows = same_areas.main_table(study(), "dense")
+    by_name = {r[0]: r for r in rows}
+    assert list(by_name) == ["untrained areas, [0, 1] images", "untrained areas, PAD's [-1, 1] images", "PAD",
+                             "Helmholtz", "Helmholtz, Wake alone"]
+    readout = column(header, "readout converged %")
+    # Helmholtz at the end: 0.75, 0.76, 0.77 -> 76.0 [76.0 -/+ t(0.975, 2) * 0.577]
+    half = stats.t.ppf(0.975, 2) * stats.sem([75.0, 76.0, 77.0])
+    assert by_name["Helmholtz"][readout] == f"76.0 [{76 - half:.1f}, {76 + half:.1f}]"
+    assert by_name["untrained areas, [0, 1] images"][readout] == "70.0 [70.0, 70.0]"
+    assert by_name["untrained areas, PAD's [-1, 1] images"][readout] == "60.0 [60.0, 60.0]"
+    assert by_name["PAD"][column(header, "50 % occluded %")] == "45.0 [45.0, 45.0]"
+    assert by_name["PAD"][column(header, "noise σ 0.2 %")] == "60.0 [60.0, 60.0]"
+    assert by_name["Helmholtz"][column(header, "FID samples")] == "520 [520, 520]"
+    assert by_name["Helmholtz"][column(header, "shift 2 px %")] == ""  # not evaluated: an empty cell
+
+
+def test_what_sleep_buys_is_the_difference_seed_by_seed():
+    header, rows = same_areas.sleep_table(study(), "dense")
+    assert [r[0] for r in rows] == ["Helmholtz"]  # PAD ran without its no-sleep control here
+    # seed s: (0.75 + 0.01 s) - (0.72 + 0.005 s) = 0.03 + 0.005 s -> 3.0, 3.5, 4.0 pp
+    half = stats.t.ppf(0.975, 2) * stats.sem([3.0, 3.5, 4.0])
+    assert rows[0][column(header, "readout converged %")] == f"+3.5 [{3.5 - half:+.1f}, {3.5 + half:+.1f}]"
+    assert rows[0][1] == "3"
+
+
+def test_the_plateau_table_and_the_curves():
+    groups = study()
+    header, rows = same_areas.plateau_table(groups, "dense")
+    helmholtz = next(r for r in rows if r[0] == "Helmholtz")
+    assert helmholtz[1] == "10 → 20" and helmholtz[2] == "+1.0 [+1.0, +1.0]"
+    epochs, points = same_areas.curve(groups["dense_helmholtz"], same_areas.MEASURES[0])
+    assert epochs == [0, 10, 20]
+    assert [p[0] for p in points] == pytest.approx([0.70, 0.75, 0.76])
