@@ -483,6 +483,20 @@ TEST_F(Run, GeneratedImagesAreJudgedByAFixedClassifierThatChangesNothingInTraini
     } catch (const SpecError& e) {
         EXPECT_EQ(e.pointer(), "/eval/generated_images/classifier");
     }
+    // The shipped classifier, named as the default names it, is found from any working directory.
+    doc["eval"]["generated_images"].erase("classifier");
+    doc["data"]["dataset"] = "fashion-mnist";
+    const fs::path here = fs::current_path();
+    fs::current_path(dir);
+    std::string found;
+    try {
+        found = parse_spec(doc).eval.generated_images.classifier;
+    } catch (const SpecError& e) {
+        ADD_FAILURE() << e.what();
+    }
+    fs::current_path(here);
+    EXPECT_TRUE(fs::is_regular_file(found)) << found;
+    EXPECT_EQ(fs::path(found).filename(), "fashion-mnist.pt");
 }
 
 namespace {

@@ -3,10 +3,34 @@
 #include "sim/spec/sections.hpp"
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace somnus {
 
 namespace {
+
+// The image classifier file a spec names: as written (a relative path from the working
+// directory), or, for a relative path not found there, the shipped classifier it names
+// (data/classifiers/...) in this build's source tree or beside the installed binary
+// (PREFIX/share/somnus/classifiers/...), so that the default works from any folder.
+// "" when none exists.
+std::string find_classifier(const std::string& written) {
+    namespace fs = std::filesystem;
+    if (fs::is_regular_file(written)) return written;
+    const fs::path path(written);
+    if (path.is_absolute()) return "";
+    std::vector<fs::path> candidates{fs::path(SOMNUS_SOURCE_DIR) / path};
+    const fs::path shipped("data/classifiers");
+    if (path.parent_path() == shipped) {
+        std::error_code error;
+        const fs::path binary = fs::read_symlink("/proc/self/exe", error);
+        if (!error) candidates.push_back(binary.parent_path().parent_path() / "share/somnus/classifiers" / path.filename());
+    }
+    for (const auto& candidate : candidates)
+        if (fs::is_regular_file(candidate)) return candidate.string();
+    return "";
+}
 
 const ParameterSet& readout_parameters() {
     const ReadoutSpec ro;
@@ -77,7 +101,7 @@ const ParameterSet& generated_images_parameters() {
         "image classifier (reconstruction error, class kept, Fréchet distances)",
         {boolean("enabled", g.enabled, "run it"),
          text("classifier", g.classifier,
-              "the image classifier file (`somnus train-classifier`; relative paths from the working directory)"),
+              "the image classifier file (`somnus train-classifier`); a relative path from the working directory, or the shipped data/classifiers/ one from any folder"),
          integer("images", g.images, 2, kNoLimit, "first test images reconstructed (and the Fréchet distances' "
                                                   "reference set)")
              .in("images"),
@@ -255,9 +279,13 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         g.images = o.integer("images");
         g.samples = o.integer("samples");
         o.finish();
-        if (g.enabled && !std::filesystem::is_regular_file(g.classifier))
-            throw SpecError(g.pointer + "/classifier", "no image classifier file " + g.classifier +
-                                                           " (train one: scripts/train-image-classifier.sh)");
+        if (g.enabled) {
+            const std::string found = find_classifier(g.classifier);
+            if (found.empty())
+                throw SpecError(g.pointer + "/classifier", "no image classifier file " + g.classifier +
+                                                               " (train one: scripts/train-image-classifier.sh)");
+            g.classifier = found;
+        }
     }
     {
         ObjectReader o = r.object("latent_geometry");  // left out: its defaults

@@ -314,7 +314,7 @@ struct KnnSpec {
 // of training images of the same number.
 struct GeneratedImagesSpec {
     bool enabled = false;
-    std::string classifier = "data/classifiers/fashion-mnist.pt";  // relative: to the working directory
+    std::string classifier = "data/classifiers/fashion-mnist.pt";  // found from any folder (eval_section.cpp: find_classifier)
     std::int64_t images = 2000;
     std::int64_t samples = 2000;
     std::string pointer = "/eval/generated_images";  // for errors
