@@ -2,8 +2,6 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <limits>
-
 namespace somnus {
 
 torch::Tensor LinearClassifiers::logits(const torch::Tensor& x) const {
@@ -39,22 +37,21 @@ std::vector<double> mean_cross_entropy(const LinearClassifiers& k, const torch::
 }
 
 // After an epoch: each seed still running records its validation loss, keeps its
-// classifier if the loss is its lowest, and loses patience otherwise. True when
+// classifier if the loss is its lowest (its best epoch's, lower by more than
+// min_improvement), and loses patience otherwise (epochs since its best). True when
 // every seed's patience has run out.
-bool validation_step(ValidationStop& v, const LinearClassifiers& k, std::int64_t epoch, std::vector<double>& lowest,
-                     std::vector<std::int64_t>& waited) {
+bool validation_step(ValidationStop& v, const LinearClassifiers& k, std::int64_t epoch) {
     const auto loss = mean_cross_entropy(k, v.x, v.y);
     bool all_stopped = true;
     for (std::size_t s = 0; s < loss.size(); ++s) {
         if (v.converged(s)) continue;  // frozen: what it would be alone
         v.loss[s].push_back(loss[s]);
-        if (loss[s] < lowest[s] - v.min_improvement) {  // the first epoch always (lowest starts at infinity)
-            lowest[s] = loss[s];
+        const bool first = v.best_epoch[s] < 0;
+        if (first || loss[s] < v.loss[s][std::size_t(v.best_epoch[s])] - v.min_improvement) {
             v.best_epoch[s] = epoch;
-            waited[s] = 0;
             v.best.weight[std::int64_t(s)].copy_(k.weight[std::int64_t(s)]);
             v.best.bias[std::int64_t(s)].copy_(k.bias[std::int64_t(s)]);
-        } else if (++waited[s] >= v.patience) {
+        } else if (epoch - v.best_epoch[s] >= v.patience) {
             v.stopped_epoch[s] = epoch;
         }
         all_stopped = all_stopped && v.converged(s);
@@ -87,8 +84,6 @@ LinearClassifiers train_linear_classifiers(
     k.weight = torch::stack(weights).to(x.device());
     k.bias = torch::stack(biases).to(x.device());
 
-    std::vector<double> lowest(std::size_t(s), std::numeric_limits<double>::infinity());
-    std::vector<std::int64_t> waited(std::size_t(s), 0);
     if (validation) {
         TORCH_CHECK(validation->x.size(0) > 0 && validation->patience > 0,
                     "linear classifiers: no validation rows, or no patience");
@@ -117,7 +112,7 @@ LinearClassifiers train_linear_classifiers(
             k.bias.sub_(g.sum(1), training.lr);                             // b_s -= lr sum_i G_i
         }
         if (after_epoch) after_epoch(epoch, k);
-        if (validation && validation_step(*validation, k, epoch, lowest, waited)) break;
+        if (validation && validation_step(*validation, k, epoch)) break;
     }
     // The global stream as training the seeds in turn would have left it.
     at::Generator global = at::detail::getDefaultCPUGenerator();  // a handle on the global generator
