@@ -382,6 +382,69 @@ TEST(Overlap, AModelWhoseSleepIsItsWakeHasAKlNearTheFloor) {
     EXPECT_GT(apart.tests[0].kl, 1.0);
 }
 
+TEST(Overlap, QuantileSymbolsSplitTheWakeValuesEvenlyAndIgnoreAUnitsScale) {
+    // A column of 1..10: two bins cut at its 5th smallest value (5), four at 3, 5 and 8.
+    auto wake = torch::arange(1, 11, torch::kFloat32).view({10, 1});
+    auto sleep = torch::tensor({0.0f, 5.0f, 5.5f, 100.0f}).view({4, 1});
+    auto [w2, s2] = overlap_symbols(wake, sleep, 2);
+    EXPECT_EQ(w2.sum().item<std::int64_t>(), 5) << "half the wake values above the median";
+    EXPECT_TRUE(torch::equal(s2.view(-1), torch::tensor({0, 0, 1, 1}, torch::kInt64)));
+    auto [w4, s4] = overlap_symbols(wake, sleep, 4);
+    EXPECT_TRUE(torch::equal(w4.view(-1), torch::tensor({0, 0, 0, 1, 1, 2, 2, 2, 3, 3}, torch::kInt64)));
+    EXPECT_TRUE(torch::equal(s4.view(-1), torch::tensor({0, 1, 2, 3}, torch::kInt64)));
+    // An increasing map of the unit (x -> 2x - 1, PAD's pixels from [0, 1]) keeps every symbol;
+    // rounding does not.
+    auto [w2m, s2m] = overlap_symbols(2 * wake / 10 - 1, 2 * sleep / 10 - 1, 2);
+    EXPECT_TRUE(torch::equal(w2m, w2));
+    EXPECT_TRUE(torch::equal(s2m, s2));
+    auto [r, rs] = overlap_symbols(wake / 10, sleep / 10, 0);
+    auto [rm, rsm] = overlap_symbols(2 * wake / 10 - 1, 2 * sleep / 10 - 1, 0);
+    EXPECT_FALSE(torch::equal(r, rm));
+}
+
+TEST(Overlap, OnQuantileBinsTheKlIsTheSameForPixelsOnAnyScale) {
+    // Wake: uniform test images and z ~ N(0, I) whatever the image; sleep: z ~ N(0, I) and
+    // an independent uniform image. The same model with its pixels on [-1, 1] scores the
+    // same KL on quantile bins; a generator of one bright image scores far above the floor.
+    struct NoiseEncoder : EncoderAreaImpl {
+        torch::Tensor latent(const torch::Tensor& x) override { return torch::randn({x.size(0), 4}); }
+        std::vector<torch::Tensor> activations(const torch::Tensor& x) override { return {latent(x)}; }
+        std::vector<std::string> layer_names() const override { return {"z"}; }
+    } encoder;
+    struct UniformGenerator : GeneratorAreaImpl {
+        double scale = 1, shift = 0;
+        torch::Tensor image(const torch::Tensor& z) override {
+            return scale * torch::rand({z.size(0), 1, 32, 32}) + shift;
+        }
+        std::vector<torch::Tensor> activations(const torch::Tensor& z) override { return {image(z)}; }
+        std::vector<std::string> layer_names() const override { return {"output"}; }
+    } unit_scale, pad_scale;
+    pad_scale.scale = 2;
+    pad_scale.shift = -1;
+    torch::manual_seed(3);
+    auto images = torch::rand({4000, 1, 32, 32});
+    ImageSet test{images, torch::zeros({4000}, torch::kInt64)};
+    ImageSet test_pad{2 * images - 1, test.labels};
+    OverlapSpec spec;
+    spec.samples = 4000;
+    spec.units = {3};
+    spec.bins = 2;
+    torch::manual_seed(4);
+    WakeSleepOverlap a = wake_sleep_overlap(encoder, unit_scale, 4, test, spec, torch::kCPU);
+    torch::manual_seed(4);
+    WakeSleepOverlap b = wake_sleep_overlap(encoder, pad_scale, 4, test_pad, spec, torch::kCPU);
+    EXPECT_EQ(a.tests[0].kl, b.tests[0].kl);
+    EXPECT_EQ(a.tests[0].floor, b.tests[0].floor);
+    EXPECT_LT(a.tests[0].kl, 3 * a.tests[0].floor + 0.01);
+    EXPECT_EQ(a.tests[0].wake_patterns, 64) << "3 + 3 units of 2 symbols each";
+
+    struct BrightGenerator : UniformGenerator {
+        torch::Tensor image(const torch::Tensor& z) override { return torch::ones({z.size(0), 1, 32, 32}); }
+    } bright;
+    WakeSleepOverlap apart = wake_sleep_overlap(encoder, bright, 4, test, spec, torch::kCPU);
+    EXPECT_GT(apart.tests[0].kl, 1.0);
+}
+
 TEST(RunWakeSleep, EverySpecRunsAFewIterationsAndLogsTheOverlapTest) {
     fs::path dir = temp_dir("wake_sleep_specs");
     write_fake_fashion(dir, 64, 40);

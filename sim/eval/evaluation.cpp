@@ -126,6 +126,23 @@ double pattern_kl(const torch::Tensor& a, const torch::Tensor& b) {
     return kl;
 }
 
+std::pair<torch::Tensor, torch::Tensor> overlap_symbols(const torch::Tensor& wake, const torch::Tensor& sleep,
+                                                        std::int64_t bins) {
+    if (bins == 0) return {wake.round().to(torch::kInt64), sleep.round().to(torch::kInt64)};
+    TORCH_CHECK(bins >= 2, "overlap: bins must be 0 or at least 2");
+    const std::int64_t n = wake.size(0);
+    auto sorted = std::get<0>(wake.sort(0));  // (n, units), each column ascending
+    auto w = torch::zeros(wake.sizes(), wake.options().dtype(torch::kInt64));
+    auto s = torch::zeros(sleep.sizes(), sleep.options().dtype(torch::kInt64));
+    for (std::int64_t j = 1; j < bins; ++j) {
+        const std::int64_t rank = std::max<std::int64_t>((j * n + bins - 1) / bins - 1, 0);  // ceil(j n / b) - 1
+        auto threshold = sorted[rank].unsqueeze(0);                                           // (1, units)
+        w += (wake > threshold).to(torch::kInt64);
+        s += (sleep > threshold).to(torch::kInt64);
+    }
+    return {w, s};
+}
+
 WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
                                     const ImageSet& test, const OverlapSpec& spec, torch::Device device) {
     torch::NoGradGuard no_grad;
@@ -141,8 +158,8 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
         wz.push_back(encoder.sample_latent(x).cpu());
         sx.push_back(generator.sample_image(sleep_z.slice(0, i, std::min(i + 500, n)).to(device)).flatten(1).cpu());
     }
-    auto wake = torch::cat({torch::cat(wx), torch::cat(wz)}, 1).round();
-    auto sleep = torch::cat({torch::cat(sx), sleep_z}, 1).round();
+    auto [wake, sleep] =
+        overlap_symbols(torch::cat({torch::cat(wx), torch::cat(wz)}, 1), torch::cat({torch::cat(sx), sleep_z}, 1), spec.bins);
 
     // Pixels from the central half of the image (the border is blank in digit sets), then latent units.
     const std::int64_t pixels = wx.front().size(1), side = test.images.size(-1), channels = test.images.size(1);
@@ -164,8 +181,8 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
         t.units = k;
         t.kl = pattern_kl(w, s);
         t.floor = pattern_kl(w.slice(0, 0, n / 2), w.slice(0, n / 2, 2 * (n / 2)));
-        t.wake_patterns = std::get<0>(at::unique_dim(w.to(torch::kInt64), 0)).size(0);
-        t.sleep_patterns = std::get<0>(at::unique_dim(s.to(torch::kInt64), 0)).size(0);
+        t.wake_patterns = std::get<0>(at::unique_dim(w, 0)).size(0);
+        t.sleep_patterns = std::get<0>(at::unique_dim(s, 0)).size(0);
         out.tests.push_back(t);
     }
     return out;

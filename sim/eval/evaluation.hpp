@@ -31,6 +31,13 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
 // KL(p || q) between two pattern histograms (rows of `a` and `b`, int64), each
 // smoothed by adding 0.5 to the count of every pattern seen in either.
 double pattern_kl(const torch::Tensor& a, const torch::Tensor& b);
+// The overlap test's symbols (OverlapSpec::bins), column by column, as int64: bins 0
+// rounds; bins b >= 2 gives each value the count of thresholds t_j it exceeds, t_j the
+// ceil(j n / b)-th smallest of the column's n wake values (j = 1 .. b-1). Thresholds are
+// wake values themselves, so an increasing map of a column maps them with it: the
+// symbols of wake and sleep do not change.
+std::pair<torch::Tensor, torch::Tensor> overlap_symbols(const torch::Tensor& wake, const torch::Tensor& sleep,
+                                                        std::int64_t bins);
 
 // Everything the eval section enables; trained_epochs, final and encoder are left to the caller.
 // Dream content needs the states' last dreams and the stored memories (none before training);

@@ -173,7 +173,10 @@ const ParameterSet& overlap_parameters() {
         {boolean("enabled", ov.enabled, "run it"),
          integer("samples", ov.samples, 4, kNoLimit, "wake and sleep samples each"),
          integers("units", ov.units, 1, 64, "k: k central pixels + k latent units make a pattern; one test per entry"),
-         integer("seed", ov.seed, 0, kNoLimit, "seed of the units and the sleep samples")}};
+         integer("seed", ov.seed, 0, kNoLimit, "seed of the units and the sleep samples"),
+         integer("bins", ov.bins, 0, 64,
+                 "0: values rounded to integers (Berkes et al.); b >= 2: each unit cut into b bins at the "
+                 "quantiles of its wake values (a scale every model shares)")}};
     return set;
 }
 
@@ -314,6 +317,10 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         ov.units = o.integers("units");
         if (ov.units.empty()) throw SpecError(o.at("units").to_string(), "give at least one unit count");
         ov.seed = o.integer("seed");
+        ov.bins = o.integer("bins");
+        if (ov.bins == 1)
+            throw SpecError(o.at("bins").to_string(),
+                            "one bin holds every value; give 0 (values rounded to integers) or at least 2");
         o.finish();
     }
     {

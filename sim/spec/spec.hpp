@@ -351,6 +351,12 @@ struct OverlapSpec {
     std::int64_t samples = 10000;           // wake and sleep samples each (test images cycle when fewer)
     std::vector<std::int64_t> units{8, 4};  // k: k pixels + k latent units; one test per entry
     std::int64_t seed = 0;                  // units and sleep samples; the same for every model
+    // How a unit's values become a pattern's symbol. 0: rounded to integers (Berkes et
+    // al.; the AWS reference's test, on [0, 1] pixels). b >= 2: cut at b - 1 quantiles
+    // of the unit's own wake values, so that each wake symbol holds about 1/b of the
+    // samples; an increasing map of any unit (PAD's [-1, 1] pixels, a 256-unit latent
+    // on its own scale) leaves every symbol and so the KL unchanged.
+    std::int64_t bins = 0;
 };
 
 // What dreams are of: at each evaluation, the last mini-batch of dreams of each

@@ -12,6 +12,7 @@ the same areas for every rule, so the four rules that read [0, 1] images share o
 row and PAD ([-1, 1] images) has its own.
 """
 import csv
+import glob
 import os
 
 import numpy as np
@@ -22,6 +23,7 @@ use_files_backend_when_headless()
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .memory import cell, interval  # noqa: E402
+from .log import Run  # noqa: E402
 from .paper import load_replicates  # noqa: E402
 
 RULES = [("pad", "PAD"), ("aws_global", "AWS global"), ("aws_oscillatory", "AWS oscillatory"),
@@ -203,7 +205,54 @@ def curves_figure(groups, hierarchy, measures=("readout", "fid_samples")):
     return fig
 
 
-def write(folder, out, hierarchy):
+# The overlap test on quantile bins (scripts/overlap-shared-scale.sh): (column, heading, value).
+OVERLAP_MEASURES = [
+    (f"{what}_{k}", f"{'KL' if what == 'kl' else 'floor'} {k}+{k} (nats)",
+     lambda e, what=what, k=k: e.get(f"overlap_{what}", {}).get(k))
+    for k in (4,) for what in ("kl", "floor")
+]
+OVERLAP_UNTRAINED = [("untrained", "untrained areas, [0, 1] images"),
+                     ("untrained_pad_images", "untrained areas, PAD's [-1, 1] images")]
+
+
+def load_overlap(folder, hierarchy):
+    """Row label -> {seed: evaluation} from scripts/overlap-shared-scale.sh's logs
+    (OUT/<condition>/seed_K.h5, the untrained areas under OUT/untrained*/), in table order."""
+    def read(name):
+        per_seed = {}
+        for path in sorted(glob.glob(os.path.join(folder, name, "seed_*.h5"))):
+            run = Run(path)
+            if run.status == "finished":
+                per_seed[_seed(run)] = run.evaluations()[-1]
+        return per_seed
+    rows = {label_: read(name) for name, label_ in OVERLAP_UNTRAINED}
+    rows.update({label(c, hierarchy): read(c) for c in conditions(hierarchy)})
+    return {k: v for k, v in rows.items() if v}
+
+
+def overlap_tables(rows_by):
+    """Two (header, rows) from load_overlap's rows: the overlap KL on quantile bins and its
+    floor, mean [95 % CI] over seeds; and each rule's sleep minus its Wake phase alone on the
+    KL, seed by seed."""
+    header = ["condition", "seeds"] + [m[1] for m in OVERLAP_MEASURES]
+    rows = []
+    for name, per_seed in rows_by.items():
+        cells = [cell(*interval([_value(e, m) for e in per_seed.values()]), scale=1, digits=3) for m in OVERLAP_MEASURES]
+        rows.append([name, str(len(per_seed))] + cells)
+    kl = [m for m in OVERLAP_MEASURES if m[0].startswith("kl_")]
+    paired_header = ["rule", "pairs"] + [f"Δ {m[1]}" for m in kl]
+    paired = []
+    for rule, name in RULES:
+        slept, awake = rows_by.get(name, {}), rows_by.get(f"{name}, Wake alone", {})
+        seeds = sorted(set(slept) & set(awake))
+        if seeds:
+            paired.append([name, str(len(seeds))] + [
+                cell(*interval([_value(slept[s], m) - _value(awake[s], m) for s in seeds]), scale=1, digits=3,
+                     signed=True) for m in kl])
+    return (header, rows), (paired_header, paired)
+
+
+def write(folder, out, hierarchy, overlap=None):
     """The study's tables (Markdown, printed; CSV in out/) and its learning curves (out/*.png)."""
     groups = load(folder, hierarchy)
     if not groups:
@@ -217,6 +266,14 @@ def write(folder, out, hierarchy):
         ("Still learning? The change over the last stretch of training, seed by seed", plateau_table(groups, hierarchy),
          f"theories_{hierarchy}_plateau.csv"),
     ]
+    if overlap is not None:
+        table, paired = overlap_tables(load_overlap(overlap, hierarchy))
+        sections += [
+            ("The wake/sleep overlap on quantile bins (every unit cut at its wake median): mean [95 % CI] over seeds",
+             table, f"theories_{hierarchy}_overlap.csv"),
+            ("The overlap KL, each rule's sleep minus its Wake phase alone, seed by seed", paired,
+             f"theories_{hierarchy}_overlap_sleep.csv"),
+        ]
     text = []
     for title, (header, rows), name in sections:
         if not rows:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from somnus_analysis import same_areas
+from somnus_analysis import Run, same_areas
 
 
 class FakeRun:
@@ -69,3 +69,30 @@ def test_the_plateau_table_and_the_curves():
     epochs, points = same_areas.curve(groups["dense_helmholtz"], same_areas.MEASURES[0])
     assert epochs == [0, 10, 20]
     assert [p[0] for p in points] == pytest.approx([0.70, 0.75, 0.76])
+
+
+def overlap_evaluation(kl, floor):
+    return {"trained_epochs": 30, "overlap_kl": {4: kl}, "overlap_floor": {4: floor}}
+
+
+def test_the_overlap_tables_give_kl_and_floor_and_what_sleep_changes_seed_by_seed():
+    rows_by = {"untrained areas, [0, 1] images": {s: overlap_evaluation(3.0 + 0.1 * s, 0.04) for s in range(3)},
+               "AWS global": {s: overlap_evaluation(0.5 + 0.1 * s, 0.05) for s in range(3)},
+               "AWS global, Wake alone": {s: overlap_evaluation(5.0, 0.01) for s in range(2)}}
+    (header, rows), (paired_header, paired) = same_areas.overlap_tables(rows_by)
+    assert header == ["condition", "seeds", "KL 4+4 (nats)", "floor 4+4 (nats)"]
+    half = stats.t.ppf(0.975, 2) * stats.sem([0.5, 0.6, 0.7])
+    assert rows[1] == ["AWS global", "3", f"0.600 [{0.6 - half:.3f}, {0.6 + half:.3f}]", "0.050 [0.050, 0.050]"]
+    # Paired by seed: seeds 0 and 1 only (the Wake-alone runs of seed 2 are missing).
+    assert paired_header == ["rule", "pairs", "Δ KL 4+4 (nats)"]
+    half = stats.t.ppf(0.975, 1) * stats.sem([-4.5, -4.4])
+    assert paired == [["AWS global", "2", f"-4.450 [{-4.45 - half:+.3f}, {-4.45 + half:+.3f}]"]]
+
+
+def test_the_overlap_rows_are_read_from_the_folders_the_script_writes(tmp_path, tiny_log):
+    for name in ("untrained", "dense_pad", "dense_pad_no_sleep", "elsewhere"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "seed_0.h5").symlink_to(tiny_log)
+    rows_by = same_areas.load_overlap(tmp_path, "dense")
+    assert list(rows_by) == ["untrained areas, [0, 1] images", "PAD", "PAD, Wake alone"]
+    assert list(rows_by["PAD"]) == [int(Run(tiny_log).attrs["seed"])]  # keyed by the run's seed, not the file's name
