@@ -50,6 +50,57 @@ std::string value_name(const Json& value, const std::string& pointer) {
         json_type_name(value) + " needs a name in the run names: give the values as an object, {\"name\": value, ...}");
 }
 
+// ---- the sweep file's keys, declared once: the reader below and `somnus schema --sweep` --
+
+const ParameterSet& range_parameters() {
+    static const ParameterSet set{
+        "sweep.range",
+        "evenly spaced values of an axis: from, to, and step or count",
+        {number("from", 0, -1e300, 1e300, "the first value").must_be_given(),
+         number("to", 0, -1e300, 1e300, "the last value (a step range: the last step at or below it)").must_be_given(),
+         number("step", 0, 0, 1e300, "the spacing (linear ranges; give step or count)"),
+         integer("count", 0, 2, 100000, "the number of values, ends included (give step or count)"),
+         choice("scale", "linear", {"linear", "log"}, "log: values evenly spaced in log, from and to above 0")},
+        Json{{"oneOf", Json::array({{{"required", {"step"}}}, {{"required", {"count"}}}})}}};
+    return set;
+}
+
+const ParameterSet& axis_parameters() {
+    static const Json values_schema = {
+        {"oneOf", Json::array({{{"type", "array"}, {"minItems", 1}},
+                               {{"type", "object"}, {"minProperties", 1}}})}};
+    static const Json zip_schema = {{"type", "array"}, {"minItems", 2}, {"items", {{"type", "object"}}}};
+    static const ParameterSet set{
+        "sweep.axis",
+        "one varied dimension: a key and its values (or range), or several axes zipped",
+        {text("key", "", "the spec key path it varies, e.g. \"schedule.epochs\""),
+         text("label", "", "its name in run names (default: the key's last part; a zip: its axes' labels joined by +)"),
+         shaped("values", nullptr, "[value, ...] or {name: value, ...}", values_schema,
+                "the values: a list (numbers and strings name themselves) or an object of named values"),
+         object("range", range_parameters(), "the values as a range, in place of values"),
+         shaped("zip", nullptr, "[axis, axis, ...]", zip_schema,
+                "axes varied together, value by value (each {key, values | range}; all of one length)")},
+        Json{{"oneOf", Json::array({{{"required", {"key"}}}, {{"required", {"zip"}}}})}}};
+    return set;
+}
+
+const ParameterSet& slurm_parameters() {
+    const SlurmSpec o;
+    static const ParameterSet set{
+        "sweep.slurm",
+        "what each task of the Slurm job array asks for (somnus sweep --slurm)",
+        {text("partition", o.partition, "sbatch --partition (\"\": the cluster's default)"),
+         text("account", o.account, "sbatch --account (\"\": none)"),
+         text("qos", o.qos, "sbatch --qos (\"\": none)"),
+         text("time", o.time, "wall-time limit of each task, HH:MM:SS"),
+         text("mem", o.mem, "memory of each task, e.g. \"4G\""),
+         integer("cpus_per_task", o.cpus_per_task, 1, 4096, "cores of each task (the run's threads)"),
+         integer("gpus", o.gpus, 0, 64, "GPUs of each task"),
+         integer("max_parallel", o.max_parallel, 0, 1000000, "tasks running at once (0: as Slurm allows)"),
+         strings("options", o.options, "further sbatch options, e.g. \"--constraint=avx2\"")}};
+    return set;
+}
+
 // "values": [..] or {"name": value, ..}; "range": {"from", "to", "step" | "count", "scale"}.
 std::vector<SweepAxis::Point> read_points(ObjectReader& r) {
     const Json* values = r.child("values");
@@ -74,14 +125,15 @@ std::vector<SweepAxis::Point> read_points(ObjectReader& r) {
         if (points.empty()) throw SpecError(at, "no values: the sweep would run nothing");
         return points;
     }
-    ObjectReader rr(*range, r.at("range"));
-    const double from = rr.number("from", NAN, -1e300, 1e300), to = rr.number("to", NAN, -1e300, 1e300);
-    const double step = rr.number("step", 0, 0, 1e300);
-    const std::int64_t count = rr.integer("count", 0, 2, 100000);
-    const std::string scale = rr.choice("scale", "linear", {"linear", "log"});
+    ObjectReader rr(*range, r.at("range"), range_parameters());
+    const bool ends = rr.child("from") && rr.child("to");
+    const double from = rr.number("from"), to = rr.number("to");
+    const double step = rr.number("step");
+    const std::int64_t count = rr.integer("count");
+    const std::string scale = rr.choice("scale");
     rr.finish();
     const std::string at = rr.where().to_string();
-    if (std::isnan(from) || std::isnan(to)) throw SpecError(at, "a range needs \"from\" and \"to\"");
+    if (!ends) throw SpecError(at, "a range needs \"from\" and \"to\"");
     if ((step > 0) == (count > 0)) throw SpecError(at, "give either \"step\" (> 0) or \"count\" (>= 2)");
     if (scale == "log" && (from <= 0 || to <= 0)) throw SpecError(at, "a log range needs \"from\" and \"to\" above 0");
     if (scale == "log" && step > 0) throw SpecError(at, "a log range takes \"count\", not \"step\"");
@@ -121,7 +173,7 @@ void check_key(const std::string& key, const std::string& pointer) {
 }
 
 SweepAxis read_axis(const Json& object, const JsonPointer& where) {
-    ObjectReader r(object, where);
+    ObjectReader r(object, where, axis_parameters());
     SweepAxis axis;
     axis.pointer = where.to_string();
     if (const Json* zip = r.child("zip")) {
@@ -130,7 +182,7 @@ SweepAxis read_axis(const Json& object, const JsonPointer& where) {
                             "expected a list of two or more {\"key\", \"values\"} axes varied together");
         std::vector<SweepAxis> members;
         for (std::size_t i = 0; i < zip->size(); ++i) members.push_back(read_axis((*zip)[i], r.at("zip") / i));
-        axis.label = r.string("label", "");
+        axis.label = r.string("label");
         r.finish();
         std::string labels;
         for (std::size_t i = 0; i < members.size(); ++i) {
@@ -155,7 +207,7 @@ SweepAxis read_axis(const Json& object, const JsonPointer& where) {
         }
         return axis;
     }
-    const std::string key = r.string("key", "");
+    const std::string key = r.string("key");
     if (key.empty())
         throw SpecError(where.to_string(),
                         "an axis needs \"key\" (a spec key path) and \"values\" or \"range\", or \"zip\"");
@@ -193,22 +245,58 @@ bool inside(const std::string& pointer, const std::string& key) {
 
 bool is_sweep_document(const Json& document) { return document.is_object() && document.contains("sweep"); }
 
+const ParameterSet& sweep_file_parameters() {
+    const SweepSpec s;
+    static const Json base_schema = {
+        {"oneOf", Json::array({{{"type", "string"}},
+                               {{"type", "array"}, {"minItems", 1}, {"items", {{"type", "string"}}}}})}};
+    static const Json set_schema = {{"type", "object"}, {"propertyNames", {{"pattern", "^[^.=][^=]*[^.=]$|^[^.=]$"}}}};
+    static const Json seeds_schema = {
+        {"oneOf", Json::array({{{"type", "integer"}, {"minimum", 1}},
+                               {{"type", "string"}, {"pattern", "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$"}},
+                               {{"type", "array"}, {"minItems", 1}, {"items", {{"type", "integer"}, {"minimum", 0}}}}})}};
+    static const ParameterSet set{
+        "sweep",
+        "a sweep file (somnus sweep): the runs' base specs, the values they share, the axes varied, the seeds",
+        {text("$schema", "", "the JSON Schema an editor checks this sweep against (experiments/somnus.sweep.schema.json)"),
+         text("sweep", "", "the sweep's name (letters, digits, . _ = + , -): its out folder's default name")
+             .must_be_given(),
+         text("description", s.description, "what the sweep is for; shown by somnus sweep --dry-run"),
+         shaped("base", nullptr, "\"file\" or [\"file\", ...]", base_schema,
+                "the spec files every run starts from, relative to this file; globs allowed")
+             .must_be_given(),
+         shaped("set", Json::object(), "{\"key.path\": value, ...}", set_schema,
+                "values set in every run, as --set key.path=value"),
+         objects("vary", axis_parameters(), "the axes: every run is one point of each (their product)"),
+         shaped("seeds", s.seeds, "N, \"A-B,C\" or [seed, ...]", seeds_schema,
+                "training seeds of every condition: a count (0 .. N-1), ranges or a list"),
+         text("out", "", "the folder of the runs' logs (\"\": runs/sweeps/<sweep>), relative to the working folder"),
+         integer("jobs", s.jobs, 0, 1024, "local runs at a time (0: one per core, memory permitting)"),
+         integer("threads", s.threads, 0, 4096, "LibTorch threads of each local run (0: cores / jobs)"),
+         object("slurm", slurm_parameters(), "what each task asks of a Slurm cluster (somnus sweep --slurm)")}};
+    return set;
+}
+
 SweepSpec load_sweep_file(const std::string& path) {
     const Json document = load_spec_file(path);
-    ObjectReader r(document, JsonPointer());
+    ObjectReader r(document, JsonPointer(), sweep_file_parameters());
+    r.ignore("$schema");  // for editors (`somnus schema --sweep`); not part of the sweep
+    if (auto it = document.find("$schema"); it != document.end() && !it->is_string())
+        throw SpecError("/$schema", "expected the path or URL of a JSON Schema (a string, e.g. "
+                                    "\"../somnus.sweep.schema.json\"), got " + json_type_name(*it));
     SweepSpec s;
     s.file = fs::absolute(path).lexically_normal().string();
-    s.name = r.string("sweep", "");
+    s.name = r.string("sweep");
     if (s.name.empty() || safe_name(s.name) != s.name)
         throw SpecError("/sweep", "expected the sweep's name (letters, digits, . _ = + , -), got \"" + s.name + "\"");
-    s.description = r.string("description", "");
+    s.description = r.string("description");
     const fs::path folder = fs::path(s.file).parent_path();
     std::vector<std::string> bases;
     if (const Json* base = r.child("base")) {
         if (base->is_string())
             bases.push_back(base->get<std::string>());
         else
-            bases = r.strings("base", {});
+            bases = r.strings("base", {});  // the shaped key's list of files
     }
     if (bases.empty())
         throw SpecError("/base", "expected the spec file (or a list of them, globs allowed) the runs start from");
@@ -247,28 +335,29 @@ SweepSpec load_sweep_file(const std::string& path) {
             else if (seeds->is_string())
                 s.seeds = parse_seeds(seeds->get<std::string>());
             else
-                s.seeds = r.integers("seeds", {}, 0, std::int64_t(1) << 62);
+                s.seeds = r.integers("seeds", {}, 0, std::int64_t(1) << 62);  // the shaped key's list
         } catch (const std::invalid_argument& e) {
             throw SpecError("/seeds", e.what());
         }
         if (s.seeds.empty()) throw SpecError("/seeds", "no seeds: the sweep would run nothing");
     }
-    s.out = r.string("out", "runs/sweeps/" + s.name);
+    s.out = r.string("out");
+    if (s.out.empty()) s.out = "runs/sweeps/" + s.name;
     s.out = fs::absolute(s.out).lexically_normal().string();
-    s.jobs = r.integer("jobs", 0, 0, 1024);  // 0: automatic_jobs() (sim/batch/pool.hpp)
-    s.threads = r.integer("threads", 0, 0, 4096);
-    if (const Json* slurm = r.child("slurm")) {
-        ObjectReader sr(*slurm, r.at("slurm"));
+    s.jobs = r.integer("jobs");  // 0: automatic_jobs() (sim/batch/pool.hpp)
+    s.threads = r.integer("threads");
+    {
+        ObjectReader sr = r.object("slurm");  // left out: its defaults
         SlurmSpec& o = s.slurm;
-        o.partition = sr.string("partition", o.partition);
-        o.account = sr.string("account", o.account);
-        o.qos = sr.string("qos", o.qos);
-        o.time = sr.string("time", o.time);
-        o.mem = sr.string("mem", o.mem);
-        o.cpus_per_task = sr.integer("cpus_per_task", o.cpus_per_task, 1, 4096);
-        o.gpus = sr.integer("gpus", o.gpus, 0, 64);
-        o.max_parallel = sr.integer("max_parallel", o.max_parallel, 0, 1000000);
-        o.options = sr.strings("options", o.options);
+        o.partition = sr.string("partition");
+        o.account = sr.string("account");
+        o.qos = sr.string("qos");
+        o.time = sr.string("time");
+        o.mem = sr.string("mem");
+        o.cpus_per_task = sr.integer("cpus_per_task");
+        o.gpus = sr.integer("gpus");
+        o.max_parallel = sr.integer("max_parallel");
+        o.options = sr.strings("options");
         sr.finish();
     }
     r.finish();

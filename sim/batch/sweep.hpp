@@ -59,6 +59,10 @@ struct SweepSpec {
 // True for a document with a top-level "sweep" key (experiments/ holds both kinds).
 bool is_sweep_document(const Json& document);
 
+// The keys of a sweep file, declared once: load_sweep_file reads them, `somnus schema
+// --sweep` (experiments/somnus.sweep.schema.json) is made from them.
+const ParameterSet& sweep_file_parameters();
+
 // Reads and checks a sweep file; SpecError pointers are into the sweep file.
 SweepSpec load_sweep_file(const std::string& path);
 

@@ -201,6 +201,18 @@ public:
         return root;
     }
 
+    // Any declared object as a document of its own (a sweep file: sim/batch/sweep.cpp).
+    Json document(const ParameterSet& set, const std::string& id, const std::string& title,
+                  const std::string& description) {
+        Json root = object_schema(set);
+        root["$schema"] = "https://json-schema.org/draft/2020-12/schema";
+        root["$id"] = id;
+        root["title"] = title;
+        root["description"] = description;
+        if (!defs_.empty()) root["$defs"] = defs_;
+        return root;
+    }
+
 private:
     // The name of a set's definition, unique per set.
     std::string def_name(const ParameterSet& set) {
@@ -343,5 +355,10 @@ private:
 }  // namespace
 
 Json spec_schema() { return SchemaWriter().document(); }
+
+Json object_schema_document(const ParameterSet& set, const std::string& id, const std::string& title,
+                            const std::string& description) {
+    return SchemaWriter().document(set, id, title, description);
+}
 
 }  // namespace somnus

@@ -32,5 +32,9 @@ std::string describe_text(const DescribedType& type);
 std::string parameters_markdown();
 // The JSON Schema (draft 2020-12) of a spec file.
 Json spec_schema();
+// The JSON Schema of a document whose keys `set` declares (a sweep file), with its $id,
+// title and description.
+Json object_schema_document(const ParameterSet& set, const std::string& id, const std::string& title,
+                            const std::string& description);
 
 }  // namespace somnus

@@ -7,7 +7,11 @@
 * every shipped spec validates against it;
 * every spec of the bad-spec corpus whose fault a schema can express (an unknown
   key, a wrong type, a value out of range, an unknown choice) is rejected by it,
-  at the place somnus names.
+  at the place somnus names;
+* the same for sweep files (`somnus schema --sweep`, experiments/somnus.sweep.schema.json):
+  current, valid, every shipped sweep carries "$schema" and validates, and each bad
+  sweep of BAD_SWEEPS is rejected by `somnus sweep --dry-run` and by the schema at the
+  place somnus names.
 
     /usr/bin/python3 tests/schema/check_schema.py SOMNUS_BINARY SOURCE_DIR
 """
@@ -16,6 +20,7 @@ import pathlib
 import shlex
 import subprocess
 import sys
+import tempfile
 
 import jsonschema
 
@@ -56,8 +61,55 @@ NOT_EXPRESSIBLE = {
 }
 
 
+# Bad sweep files: (what is wrong, the document, the pointer somnus names). Their base is
+# a shipped spec, found from the temporary folder through an absolute path.
+BAD_SWEEPS = [
+    ("an unknown key", {"seeds": 2, "sedes": 3}, "/sedes"),
+    ("seeds of the wrong type", {"seeds": 2.5}, "/seeds"),
+    ("a Slurm task of no cores", {"slurm": {"cpus_per_task": 0}}, "/slurm/cpus_per_task"),
+    ("an axis of neither key nor zip", {"vary": [{"values": [1, 2]}]}, "/vary/0"),
+    ("an unknown range scale", {"vary": [{"key": "seed", "range": {"from": 1, "to": 2, "count": 2,
+                                                                    "scale": "cubic"}}]}, "/vary/0/range/scale"),
+    ("a $schema that is not a string", {"$schema": 1}, "/$schema"),
+]
+
+
+def check_sweeps(binary, source, failures):
+    """The sweep schema: current, valid, the shipped sweeps validate, the bad ones are rejected."""
+    printed = json.loads(subprocess.run([binary, "schema", "--sweep"], capture_output=True, text=True,
+                                        check=True).stdout)
+    checked_in = source / "experiments" / "somnus.sweep.schema.json"
+    if json.loads(checked_in.read_text()) != printed:
+        failures.append(f"{checked_in} is not what `somnus schema --sweep` prints; regenerate it: "
+                        f"build/somnus schema --sweep > experiments/somnus.sweep.schema.json")
+    jsonschema.Draft202012Validator.check_schema(printed)
+    validator = jsonschema.Draft202012Validator(printed)
+    sweeps = sorted((source / "experiments" / "sweeps").glob("*.json"))
+    for path in sweeps:
+        document = json.loads(path.read_text())
+        if document.get("$schema") != "../somnus.sweep.schema.json":
+            failures.append(f"{path.relative_to(source)}: no \"$schema\": \"../somnus.sweep.schema.json\"")
+        for error in validator.iter_errors(document):
+            failures.append(f"{path.relative_to(source)}: /{'/'.join(map(str, error.absolute_path))}: {error.message}")
+    with tempfile.TemporaryDirectory() as folder:
+        for what, fault, pointer in BAD_SWEEPS:
+            document = {"sweep": "bad", "base": str(source / "experiments" / "pad.json"),
+                        "out": str(pathlib.Path(folder) / "out"), **fault}
+            path = pathlib.Path(folder) / "bad.json"
+            path.write_text(json.dumps(document))
+            run = subprocess.run([binary, "sweep", str(path), "--dry-run"], capture_output=True, text=True)
+            said = f"sweep error at {pointer}: "
+            if run.returncode != 2 or said not in run.stderr:
+                failures.append(f"bad sweep ({what}): somnus exits {run.returncode} saying {run.stderr.strip()!r}, "
+                                f"not at {pointer}")
+            places = ["/" + "/".join(map(str, e.absolute_path)) for e in validator.iter_errors(document)]
+            if not any(pointer == p or pointer.startswith(p.rstrip("/") + "/") for p in places):
+                failures.append(f"bad sweep ({what}): the schema rejects it at {places or 'nowhere'}, somnus at {pointer}")
+    return len(sweeps)
+
+
 def main(binary, source):
-    source = pathlib.Path(source)
+    source = pathlib.Path(source).resolve()
     printed = json.loads(subprocess.run([binary, "schema"], capture_output=True, text=True, check=True).stdout)
     checked_in = source / "experiments" / "somnus.schema.json"
     failures = []
@@ -68,7 +120,7 @@ def main(binary, source):
     validator = jsonschema.Draft202012Validator(printed)
 
     shipped = sorted(p for p in (source / "experiments").rglob("*.json")
-                     if p.name != "somnus.schema.json" and p.parent.name != "sweeps")
+                     if p.name not in ("somnus.schema.json", "somnus.sweep.schema.json") and p.parent.name != "sweeps")
     for path in shipped:
         for error in validator.iter_errors(json.loads(path.read_text())):
             failures.append(f"{path.relative_to(source)}: /{'/'.join(map(str, error.absolute_path))}: {error.message}")
@@ -95,11 +147,14 @@ def main(binary, source):
             failures.append(f"tests/bad_specs/{name}: rejected at {places}, somnus says {pointer}")
             continue
         rejected += 1
+    sweeps = check_sweeps(binary, source, failures)
     if failures:
         print("\n".join(failures))
         sys.exit(1)
     print(f"somnus.schema.json is current and valid; {len(shipped)} shipped specs validate; "
-          f"{rejected} bad specs whose fault a schema can express are rejected by it")
+          f"{rejected} bad specs whose fault a schema can express are rejected by it; "
+          f"somnus.sweep.schema.json is current and valid; {sweeps} shipped sweeps validate; "
+          f"{len(BAD_SWEEPS)} bad sweeps are rejected by somnus and by it at the same place")
 
 
 if __name__ == "__main__":
