@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "sim/batch/sweep.hpp"
 #include "sim/cli/command.hpp"
 #include "sim/spec/describe.hpp"
 
@@ -22,7 +23,11 @@ Command add_describe_command(CLI::App& app) {
                 if (o->markdown && !o->name.empty())
                     throw UsageError("somnus describe: --markdown prints every table; give no NAME");
                 if (o->markdown)
-                    std::cout << parameters_markdown();
+                    std::cout << parameters_markdown()
+                              << "\n## Sweep files\n\nThe keys of a sweep file ([sweeps.md](sweeps.md)), "
+                                 "declared where `somnus sweep` reads them (sim/batch/sweep.cpp); "
+                                 "`somnus schema --sweep` makes their JSON Schema.\n\n"
+                              << parameter_set_markdown(sweep_file_parameters());
                 else if (o->name.empty())
                     std::cout << overview_text();
                 else

@@ -73,6 +73,15 @@ std::string markdown_cell(std::string text) {
     return text;
 }
 
+std::string markdown_table(const std::vector<Row>& rows) {
+    std::ostringstream out;
+    out << "| key | type | default | unit | meaning |\n|---|---|---|---|---|\n";
+    for (const auto& r : rows)
+        out << "| `" << r.key << "` | " << markdown_cell(r.type) << " | " << markdown_cell(r.fallback) << " | "
+            << r.unit << " | " << markdown_cell(r.meaning) << " |\n";
+    return out.str();
+}
+
 }  // namespace
 
 std::string overview_text() {
@@ -125,6 +134,12 @@ std::string describe_text(const DescribedType& type) {
     return out.str();
 }
 
+std::string parameter_set_markdown(const ParameterSet& set) {
+    std::vector<Row> rows;
+    flatten(set, "", rows);
+    return markdown_table(rows);
+}
+
 std::string parameters_markdown() {
     std::ostringstream out;
     out << "# Every parameter\n\n"
@@ -153,10 +168,7 @@ std::string parameters_markdown() {
                 out << "No keys of its own.\n";
                 continue;
             }
-            out << "| key | type | default | unit | meaning |\n|---|---|---|---|---|\n";
-            for (const auto& r : rows)
-                out << "| `" << r.key << "` | " << markdown_cell(r.type) << " | " << markdown_cell(r.fallback) << " | "
-                    << r.unit << " | " << markdown_cell(r.meaning) << " |\n";
+            out << markdown_table(rows);
         }
     }
     out << "\n## Area families\n\nA circuit's cortical areas are all of one family. PAD's brain states (`wake`, "

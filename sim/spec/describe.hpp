@@ -30,6 +30,8 @@ std::string overview_text();
 std::string describe_text(const DescribedType& type);
 // docs/parameters.md: every type's keys as Markdown tables.
 std::string parameters_markdown();
+// One declared object's keys as a Markdown table (nested objects as dotted keys): a sweep file's.
+std::string parameter_set_markdown(const ParameterSet& set);
 // The JSON Schema (draft 2020-12) of a spec file.
 Json spec_schema();
 // The JSON Schema of a document whose keys `set` declares (a sweep file), with its $id,
