@@ -1,7 +1,7 @@
 # What `cmake --install build --prefix P` puts where, and the Debian package
 # `cpack -G DEB` (run in the build folder) makes of it (docs/install.md):
 #   P/bin/somnus, somnus_bench
-#   P/share/somnus/experiments/         the example specs and somnus.schema.json
+#   P/share/somnus/experiments/         the example specs and sweeps, somnus.schema.json, somnus.sweep.schema.json
 #   P/share/somnus/classifiers/         the fixed image classifier of eval.generated_images
 #   P/share/somnus/python/              somnus_analysis as a pip-installable project, its examples
 #   P/share/somnus/matlab/+somnus/      the MATLAB/Octave readers
