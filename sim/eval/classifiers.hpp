@@ -53,6 +53,17 @@ struct ValidationStop {
     bool converged(std::size_t s) const { return stopped_epoch.at(s) >= 0; }
 };
 
+// Standardised features: each latent dimension z-scored with the statistics of the
+// latents a readout trains on, x -> (x - mean) / (std + 1e-8), mean and unbiased std
+// over rows; every other set (validation, test, perturbed) scaled the same way.
+struct LatentStandardization {
+    torch::Tensor mean, std;  // (1, D); std with the 1e-8 added
+    static LatentStandardization of(const torch::Tensor& train) {
+        return {train.mean(0, true), train.std(0, /*unbiased=*/true, /*keepdim=*/true) + 1e-8};
+    }
+    torch::Tensor operator()(const torch::Tensor& x) const { return (x - mean) / std; }
+};
+
 // Trains one classifier per seed on (x (N, D), y (N) int64), on x's device. Seed s
 // is, up to float rounding, the classifier that training torch::nn::Linear(D, C)
 // alone with torch::optim::SGD(lr) would give after torch::manual_seed(s): its

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/eval/classifiers.hpp"
+
 namespace somnus {
 
 std::pair<std::int64_t, std::int64_t> knn_images(const KnnSpec& spec, std::int64_t train_available,
@@ -44,9 +46,9 @@ KnnReport knn_readout(const EvaluationLatents& latents, const ImageSet& train, c
                 "k-nearest neighbours: the evaluation's latents do not cover the readout's images");
     auto x_train = latents.train.slice(0, 0, n_train), x_test = latents.test.slice(0, 0, n_test);
     if (spec.features == ReadoutFeatures::standardized) {
-        auto mean = x_train.mean(0, true), std = x_train.std(0, true, true) + 1e-8;
-        x_train = (x_train - mean) / std;
-        x_test = (x_test - mean) / std;
+        const auto z = LatentStandardization::of(x_train);
+        x_train = z(x_train);
+        x_test = z(x_test);
     }
     auto y_train = train.labels.slice(0, 0, n_train).to(device);
     auto y_test = test.labels.slice(0, 0, n_test).to(device);

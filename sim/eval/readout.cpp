@@ -135,14 +135,14 @@ ReadoutReport linear_readout(EncoderAreaImpl& encoder, const EvaluationLatents& 
 
     if (keep) keep->train_latents = x_train;
     if (spec.features == ReadoutFeatures::standardized) {
-        auto mean = x_train.mean(0, true), std = x_train.std(0, true, true) + 1e-8;
-        if (keep) keep->mean = mean, keep->std = std;
-        x_train = (x_train - mean) / std;
-        x_validation = (x_validation - mean) / std;
-        x_test = (x_test - mean) / std;
-        for (auto& x : x_occluded) x = (x - mean) / std;
+        const auto z = LatentStandardization::of(x_train);
+        if (keep) keep->mean = z.mean, keep->std = z.std;
+        x_train = z(x_train);
+        x_validation = z(x_validation);
+        x_test = z(x_test);
+        for (auto& x : x_occluded) x = z(x);
         for (auto& p : x_perturbed)
-            for (auto& x : p.latents) x = (x - mean) / std;
+            for (auto& x : p.latents) x = z(x);
     }
 
     ReadoutReport report;

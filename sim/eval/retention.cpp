@@ -47,9 +47,9 @@ std::vector<double> host_values(const torch::Tensor& t) {
 torch::Tensor readout_predictions(torch::Tensor x_train, const torch::Tensor& y_train, torch::Tensor x_test,
                                   std::int64_t classes, const RetentionSpec& spec) {
     if (spec.features == ReadoutFeatures::standardized) {
-        auto mean = x_train.mean(0, true), std = x_train.std(0, true, true) + 1e-8;
-        x_train = (x_train - mean) / std;
-        x_test = (x_test - mean) / std;
+        const auto z = LatentStandardization::of(x_train);
+        x_train = z(x_train);
+        x_test = z(x_test);
     }
     const std::int64_t b = std::min(spec.batch_size, x_train.size(0));
     const LinearClassifiers k =
