@@ -162,22 +162,45 @@ def curve(runs, measure):
     return epochs, [interval(per_epoch[t]) for t in epochs]
 
 
+# The plateau criterion (docs/theory-comparison.md): over the last stretch of training the
+# mean change of the converged readout is under 1 point and that of the prior samples'
+# Fréchet distance under 5 % of its final mean.
+FLAT_READOUT_POINTS = 1.0
+FLAT_FID_FRACTION = 0.05
+
+
+def flat(readout_change, fid_change, fid_final):
+    """'yes', or 'no: ...' naming each measure still moving, by the plateau criterion (means over seeds)."""
+    moving = []
+    if abs(100 * readout_change) >= FLAT_READOUT_POINTS:
+        moving.append("readout")
+    if abs(fid_change) >= FLAT_FID_FRACTION * abs(fid_final):
+        moving.append("FID")
+    return "yes" if not moving else "no: " + ", ".join(moving)
+
+
 def plateau_table(groups, hierarchy, measures=("readout", "fid_samples")):
     """Header and rows: each measure's change over the last stretch of training (the last
-    evaluation minus the one before it), seed by seed, mean [95 % CI]."""
+    evaluation minus the one before it), seed by seed, mean [95 % CI]; and whether the
+    means meet the plateau criterion (flat)."""
     chosen = [m for m in MEASURES if m[0] in measures]
-    header = ["condition", "epochs"] + [f"Δ {m[1]}" for m in chosen]
+    header = ["condition", "epochs"] + [f"Δ {m[1]}" for m in chosen] + ["flat?"]
     rows = []
     for c, runs in groups.items():
         evaluations = [r.evaluations() for r in runs]
         if any(len(e) < 2 for e in evaluations):
             continue
         span = f"{evaluations[0][-2]['trained_epochs']} → {evaluations[0][-1]['trained_epochs']}"
-        cells = []
+        cells, means = [], {}
         for measure in chosen:
             m, h, n = interval([_value(e[-1], measure) - _value(e[-2], measure) for e in evaluations])
+            means[measure[0]] = m
             cells.append(cell(m, h, n, scale=measure[3], digits=measure[4], signed=True))
-        rows.append([label(c, hierarchy), span] + cells)
+        verdict = ""
+        if "readout" in means and "fid_samples" in means:
+            fid_final = np.nanmean([_value(e[-1], MEASURES[-1]) for e in evaluations])
+            verdict = flat(means["readout"], means["fid_samples"], fid_final)
+        rows.append([label(c, hierarchy), span] + cells + [verdict])
     return header, rows
 
 

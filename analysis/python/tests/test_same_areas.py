@@ -66,9 +66,21 @@ def test_the_plateau_table_and_the_curves():
     header, rows = same_areas.plateau_table(groups, "dense")
     helmholtz = next(r for r in rows if r[0] == "Helmholtz")
     assert helmholtz[1] == "10 → 20" and helmholtz[2] == "+1.0 [+1.0, +1.0]"
+    # +1.0 point of readout is not under 1 point; FID 510 -> 520 is under 5 % of 520.
+    assert header[-1] == "flat?" and helmholtz[-1] == "no: readout"
+    alone = next(r for r in rows if r[0] == "Helmholtz, Wake alone")
+    half = stats.t.ppf(0.975, 2) * stats.sem([0.0, 0.5, 1.0])  # seed s: +0.5 s points
+    assert alone[2] == f"+0.5 [{0.5 - half:+.1f}, {0.5 + half:+.1f}]" and alone[-1] == "yes"
     epochs, points = same_areas.curve(groups["dense_helmholtz"], same_areas.MEASURES[0])
     assert epochs == [0, 10, 20]
     assert [p[0] for p in points] == pytest.approx([0.70, 0.75, 0.76])
+
+
+def test_the_plateau_criterion_names_what_still_moves():
+    assert same_areas.flat(0.009, 10.0, 500.0) == "yes"
+    assert same_areas.flat(0.01, 10.0, 500.0) == "no: readout"
+    assert same_areas.flat(-0.002, -30.0, 500.0) == "no: FID"
+    assert same_areas.flat(0.02, 25.0, 500.0) == "no: readout, FID"
 
 
 def overlap_evaluation(kl, floor):
