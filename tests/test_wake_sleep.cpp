@@ -354,14 +354,17 @@ TEST(Overlap, PatternKlIsZeroForEqualHistogramsAndMatchesAHandCount) {
     EXPECT_NEAR(pattern_kl(a, b), expected, 1e-12);
 }
 
+// The overlap tests' encoder: z ~ N(0, I) over 4 units, whatever the image.
+struct OverlapNoiseEncoder : EncoderAreaImpl {
+    torch::Tensor latent(const torch::Tensor& x) override { return torch::randn({x.size(0), 4}); }
+    std::vector<torch::Tensor> activations(const torch::Tensor& x) override { return {latent(x)}; }
+    std::vector<std::string> layer_names() const override { return {"z"}; }
+};
+
 TEST(Overlap, AModelWhoseSleepIsItsWakeHasAKlNearTheFloor) {
     // Wake: x (blank images) and z ~ q(z|x); sleep: z ~ N(0, I) and x ~ p(x|z). An encoder
     // returning N(0, I) noise and a generator returning blank images make both the same.
-    struct NoiseEncoder : EncoderAreaImpl {
-        torch::Tensor latent(const torch::Tensor& x) override { return torch::randn({x.size(0), 4}); }
-        std::vector<torch::Tensor> activations(const torch::Tensor& x) override { return {latent(x)}; }
-        std::vector<std::string> layer_names() const override { return {"z"}; }
-    } encoder;
+    OverlapNoiseEncoder encoder;
     struct BlankGenerator : GeneratorAreaImpl {
         torch::Tensor image(const torch::Tensor& z) override { return torch::zeros({z.size(0), 1, 32, 32}); }
         std::vector<torch::Tensor> activations(const torch::Tensor& z) override { return {image(z)}; }
@@ -406,11 +409,7 @@ TEST(Overlap, OnQuantileBinsTheKlIsTheSameForPixelsOnAnyScale) {
     // Wake: uniform test images and z ~ N(0, I) whatever the image; sleep: z ~ N(0, I) and
     // an independent uniform image. The same model with its pixels on [-1, 1] scores the
     // same KL on quantile bins; a generator of one bright image scores far above the floor.
-    struct NoiseEncoder : EncoderAreaImpl {
-        torch::Tensor latent(const torch::Tensor& x) override { return torch::randn({x.size(0), 4}); }
-        std::vector<torch::Tensor> activations(const torch::Tensor& x) override { return {latent(x)}; }
-        std::vector<std::string> layer_names() const override { return {"z"}; }
-    } encoder;
+    OverlapNoiseEncoder encoder;
     struct UniformGenerator : GeneratorAreaImpl {
         double scale = 1, shift = 0;
         torch::Tensor image(const torch::Tensor& z) override {
