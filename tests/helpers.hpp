@@ -131,6 +131,16 @@ inline Json tiny_spec(const fs::path& data_dir, const fs::path& log) {
     return spec;
 }
 
+// What parse_spec says of a document: its SpecError's text, or "no error".
+inline std::string spec_error_text(const Json& document) {
+    try {
+        parse_spec(document);
+    } catch (const SpecError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
 inline fs::path write_spec(const fs::path& path, const Json& spec) {
     std::ofstream(path) << spec.dump(2);
     return path;

@@ -2,6 +2,7 @@
 
 #include "hippocampus/params.hpp"
 #include "sim/circuit/circuit.hpp"
+#include "sim/record/probe_support.hpp"
 #include "sim/spec/spec.hpp"
 #include "tests/helpers.hpp"
 
@@ -243,8 +244,28 @@ TEST(Spec, RecordSectionNamesModulesLayersAndStatesThatExist) {
     doc["record"]["activity"] = Json::parse(R"({"layers": {"V1_encoder": ["layer3", "z"]}, "after_states": ["rem"],
                                                "every_iterations": 50, "epochs": [0, -1]})");
     ExperimentSpec spec = parse_spec(doc);
-    EXPECT_EQ(spec.record.activity.layers.at("V1_encoder"), (std::vector<std::string>{"layer3", "z"}));
-    const SampleTimes& t = spec.record.activity.times;
+    // The probes in registration order, each at its place; the activity probe's keys as given, resolved.
+    ASSERT_EQ(spec.record.probes.size(), 4u);
+    EXPECT_EQ(spec.record.probes[0].name, "activity");
+    EXPECT_EQ(spec.record.probes[0].pointer, "/record/activity");
+    EXPECT_EQ(spec.record.probes[3].name, "hippocampus");
+    EXPECT_TRUE(spec.record.probe("hippocampus")->enabled);
+    EXPECT_EQ(spec.record.probe("hippocampus")->pointer, "/record/hippocampus");
+    EXPECT_EQ(spec.record.probe("spikes"), nullptr);
+    EXPECT_TRUE(spec.record.shows_test_images());
+    EXPECT_EQ(spec.source["record"]["activity"]["layers"]["V1_encoder"], Json::parse(R"(["layer3", "z"])"));
+    EXPECT_EQ(spec.source["record"]["activity"]["probe_images"], 500);
+    EXPECT_EQ(spec.source["record"]["hippocampus"], true);
+    doc["record"]["activity"]["enabled"] = false;
+    doc["record"]["hippocampus"] = false;
+    ExperimentSpec off = parse_spec(doc);
+    EXPECT_FALSE(off.record.probe("activity")->enabled);
+    EXPECT_FALSE(off.record.probe("hippocampus")->enabled);
+    EXPECT_FALSE(off.record.shows_test_images());
+
+    SampleTimes t;
+    t.every_iterations = 50;
+    t.epochs = {0, -1};
     // 2 epochs of 156 iterations: epoch 0 at 0, 50, 100, 150 and its last iteration; epoch 1 too.
     EXPECT_TRUE(t.at(0, 0, 2, 156));
     EXPECT_TRUE(t.at(1, 100, 2, 156));

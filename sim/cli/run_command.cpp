@@ -6,7 +6,6 @@
 
 #include "sim/base/files.hpp"
 #include "sim/base/writer_lock.hpp"
-#include "sim/batch/pool.hpp"
 #include "sim/circuit/circuit.hpp"
 #include "sim/cli/command.hpp"
 #include "sim/cli/next_steps.hpp"

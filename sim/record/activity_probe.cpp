@@ -1,4 +1,5 @@
-// The activity probe: activity on fixed probe images.
+// The activity probe: activity of the cortical areas on fixed probe images, the
+// first test images, the same all run ("record": {"activity": {...}}).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -11,9 +12,90 @@ namespace somnus {
 
 namespace {
 
+// Activity of cortical areas on fixed probe inputs: the first `probe_images`
+// images of the test set, the same for the whole run.
+struct ActivityRecord {
+    std::int64_t probe_images = 500;
+    // module name -> layers (encoder: layer1..layer3, z; generator: layer1..layer3,
+    // output; discriminator: output). Empty: encoder z, generator output, discriminator output.
+    std::map<std::string, std::vector<std::string>> layers;
+    std::vector<std::string> after_states;  // sampled after these states' steps; empty = every state of the schedule
+    bool initial = true;                    // also sample before the first step (state "initial")
+    SampleTimes times;
+};
+
+const ParameterSet& activity_parameters() {
+    const ActivityRecord a;
+    static const ParameterSet set{
+        "activity", "cortical activity on fixed probe images: the first test images, the same all run",
+        joined({boolean("enabled", true, "record it"),
+                integer("probe_images", a.probe_images, 1, 100000, "test images shown to the areas").in("images"),
+                shaped("layers", Json::object(), "{module: [layer names] | \"all\"}",
+                       {{"type", "object"},
+                        {"additionalProperties",
+                         {{"anyOf",
+                           Json::array({{{"const", "all"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}})}}}},
+                       "layers recorded per module; {} = the encoder's z, the generator's output and the "
+                       "discriminator's output"),
+                strings("after_states", a.after_states, "sampled after these states' steps; [] = every state"),
+                boolean("initial", a.initial, "also sample before the first step (state \"initial\")")},
+               sample_time_parameters())};
+    return set;
+}
+
+ModuleParams parse_activity(ObjectReader& r) {
+    ActivityRecord a;
+    a.probe_images = r.integer("probe_images");
+    if (const Json* layers = r.child("layers")) {
+        if (!layers->is_object())
+            throw SpecError(r.at("layers").to_string(),
+                            "expected an object {module: [layers]}, got " + json_type_name(*layers));
+        for (const auto& [module, list] : layers->items()) {
+            auto where = (r.at("layers") / module).to_string();
+            if (list.is_string() && list == "all") {
+                a.layers[module] = {"all"};
+                continue;
+            }
+            if (!list.is_array())
+                throw SpecError(where, "expected a list of layer names or \"all\", got " + json_type_name(list));
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                if (!list[i].is_string())
+                    throw SpecError(where + "/" + std::to_string(i),
+                                    "expected a layer name, got " + json_type_name(list[i]));
+                a.layers[module].push_back(list[i].get<std::string>());
+            }
+        }
+    }
+    a.after_states = r.strings("after_states");
+    a.initial = r.boolean("initial");
+    a.times = parse_sample_times(r);
+    return a;
+}
+
+// The states it samples after are run by the schedule; the modules and layers it records exist.
+void check_activity(const ExperimentSpec& spec, const ProbeSpec& probe) {
+    const auto& record = probe.params.get<ActivityRecord>();
+    check_states_run(spec, record.after_states, probe.pointer + "/after_states");
+    std::vector<std::string> module_names;
+    for (const auto& m : spec.modules) module_names.push_back(m.name);
+    for (const auto& [module, layers] : record.layers) {
+        const std::string where = probe.pointer + "/layers/" + module;
+        const ModuleSpec* m = spec.module(module);
+        if (!m) throw SpecError(where, unknown_name("module", module, module_names));
+        auto allowed = recordable_layers(*m);
+        if (allowed.empty())
+            throw SpecError(where,
+                            "module \"" + module + "\" is a " + to_string(m->kind) + "; it has no layers to record");
+        for (std::size_t i = 0; i < layers.size(); ++i)
+            if (layers[i] != "all" && std::find(allowed.begin(), allowed.end(), layers[i]) == allowed.end())
+                throw SpecError(where + "/" + std::to_string(i), unknown_name("layer", layers[i], allowed));
+    }
+}
+
 class ActivityProbe : public Observer {
 public:
-    ActivityProbe(const ExperimentSpec& spec, LogFile& log) : spec_(spec), log_(log), record_(spec.record.activity) {}
+    ActivityProbe(const ExperimentSpec& spec, const ActivityRecord& record, LogFile& log)
+        : spec_(spec), log_(log), record_(record) {}
 
     void run_started(const RunInfo& info) override {
         model_ = info.model;
@@ -120,8 +202,15 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Observer> make_activity_probe(const ExperimentSpec& spec, LogFile& log) {
-    return std::make_unique<ActivityProbe>(spec, log);
+ProbeType activity_probe_type() {
+    return {"activity",
+            "activity of the cortical areas on probe images",
+            &activity_parameters(),
+            true,
+            parse_activity,
+            check_activity,
+            make_probe<ActivityProbe, ActivityRecord>,
+            /*shows_test_images=*/true};
 }
 
 }  // namespace somnus

@@ -1,4 +1,6 @@
-// The dream probe: samples of each state's own mini-batch.
+// The dream probe: samples of each state's own mini-batch, Wake's input and
+// reconstruction, the NREM dream and its occluded version, the REM dream, the
+// discriminator's outputs ("record": {"dreams": {...}}).
 #include <algorithm>
 #include <set>
 
@@ -9,9 +11,39 @@ namespace somnus {
 
 namespace {
 
+struct DreamRecord {
+    std::int64_t images = 16;         // first rows of the mini-batch kept
+    std::vector<std::string> states;  // empty = every state of the schedule
+    SampleTimes times;
+};
+
+const ParameterSet& dreams_parameters() {
+    const DreamRecord d;
+    static const ParameterSet set{
+        "dreams", "samples of each state's own mini-batch: inputs, reconstructions, dreams",
+        joined({boolean("enabled", true, "record them"),
+                integer("images", d.images, 1, 1 << 20, "first rows of the mini-batch kept").in("images"),
+                strings("states", d.states, "states sampled; [] = every state of the schedule")},
+               sample_time_parameters())};
+    return set;
+}
+
+ModuleParams parse_dreams(ObjectReader& r) {
+    DreamRecord d;
+    d.images = r.integer("images");
+    d.states = r.strings("states");
+    d.times = parse_sample_times(r);
+    return d;
+}
+
+void check_dreams(const ExperimentSpec& spec, const ProbeSpec& probe) {
+    check_states_run(spec, probe.params.get<DreamRecord>().states, probe.pointer + "/states");
+}
+
 class DreamProbe : public Observer {
 public:
-    DreamProbe(const ExperimentSpec& spec, LogFile& log) : spec_(spec), log_(log), record_(spec.record.dreams) {}
+    DreamProbe(const ExperimentSpec& spec, const DreamRecord& record, LogFile& log)
+        : spec_(spec), log_(log), record_(record) {}
 
     void run_started(const RunInfo& info) override {
         epochs_ = info.epochs;
@@ -48,8 +80,14 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Observer> make_dream_probe(const ExperimentSpec& spec, LogFile& log) {
-    return std::make_unique<DreamProbe>(spec, log);
+ProbeType dream_probe_type() {
+    return {"dreams",
+            "samples of each state's mini-batch",
+            &dreams_parameters(),
+            true,
+            parse_dreams,
+            check_dreams,
+            make_probe<DreamProbe, DreamRecord>};
 }
 
 }  // namespace somnus

@@ -1,4 +1,5 @@
-// The hippocampus probe: occupancy of the store, replayed episodes and their ages.
+// The hippocampus probe: occupancy of the store, replayed episodes and their ages
+// ("record": {"hippocampus": true}, a switch: it has no keys).
 #include <algorithm>
 #include <set>
 
@@ -97,6 +98,14 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Observer> make_hippocampus_probe(LogFile& log) { return std::make_unique<HippocampusProbe>(log); }
+ProbeType hippocampus_probe_type() {
+    ProbeType type;
+    type.name = "hippocampus";
+    type.summary = "record occupancy, replayed episodes and their ages";
+    type.make = [](const ExperimentSpec&, const ProbeSpec&, LogFile& log) -> std::unique_ptr<Observer> {
+        return std::make_unique<HippocampusProbe>(log);
+    };
+    return type;
+}
 
 }  // namespace somnus

@@ -1,4 +1,5 @@
-// The plasticity probe: plasticity of each pathway in each state.
+// The plasticity probe: weight change and signed gradient of each pathway in each
+// state ("record": {"plasticity": {...}}).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -10,10 +11,33 @@ namespace somnus {
 
 namespace {
 
+// Norms every step, inner products per epoch, and the feedforward change vectors at chosen epochs.
+struct PlasticityRecord {
+    std::vector<std::int64_t> vector_epochs{-1};  // negative counts from the end; [] = none
+};
+
+const ParameterSet& plasticity_parameters() {
+    const PlasticityRecord p;
+    static const ParameterSet set{
+        "plasticity",
+        "weight change and signed gradient of each pathway in each state",
+        {boolean("enabled", true, "record norms every step and inner products every epoch"),
+         integers("vector_epochs", p.vector_epochs, -1000000, 1000000,
+                  "epochs whose feedforward change vectors are kept (negative: from the end); [] = none")
+             .in("epochs")}};
+    return set;
+}
+
+ModuleParams parse_plasticity(ObjectReader& r) {
+    PlasticityRecord p;
+    p.vector_epochs = r.integers("vector_epochs");
+    return p;
+}
+
 class PlasticityProbe : public Observer {
 public:
-    PlasticityProbe(const ExperimentSpec& spec, LogFile& log)
-        : spec_(spec), log_(log), record_(spec.record.plasticity) {}
+    PlasticityProbe(const ExperimentSpec& spec, const PlasticityRecord& record, LogFile& log)
+        : spec_(spec), log_(log), record_(record) {}
 
     void run_started(const RunInfo& info) override {
         model_ = info.model;
@@ -218,8 +242,14 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Observer> make_plasticity_probe(const ExperimentSpec& spec, LogFile& log) {
-    return std::make_unique<PlasticityProbe>(spec, log);
+ProbeType plasticity_probe_type() {
+    return {"plasticity",
+            "plasticity of each pathway",
+            &plasticity_parameters(),
+            true,
+            parse_plasticity,
+            nullptr,
+            make_probe<PlasticityProbe, PlasticityRecord>};
 }
 
 }  // namespace somnus

@@ -1,5 +1,6 @@
-// What the probes (sim/record/*_probe.cpp) share: their factories, which
-// make_probes (probes.cpp) calls, and helpers for writing samples to the log.
+// What the probes (sim/record/*_probe.cpp) share: when a probe samples (SampleTimes,
+// its keys declared once), and helpers for writing samples to the log. A probe
+// registers in probes.cpp (sim/spec/catalog.hpp: ProbeType).
 #pragma once
 
 #include <memory>
@@ -11,13 +12,30 @@
 #include "sim/record/log_file.hpp"
 #include "sim/run/observer.hpp"
 #include "sim/run/schedule.hpp"
+#include "sim/spec/catalog.hpp"
+#include "sim/spec/reader.hpp"
 
 namespace somnus {
 
-std::unique_ptr<Observer> make_activity_probe(const ExperimentSpec& spec, LogFile& log);
-std::unique_ptr<Observer> make_dream_probe(const ExperimentSpec& spec, LogFile& log);
-std::unique_ptr<Observer> make_plasticity_probe(const ExperimentSpec& spec, LogFile& log);
-std::unique_ptr<Observer> make_hippocampus_probe(LogFile& log);
+// When a probe samples a state: after its last step in each chosen epoch (a day
+// state before the night begins) and, when every_iterations > 0, after every
+// iteration i of a chosen epoch with i % every_iterations == 0.
+struct SampleTimes {
+    std::int64_t every_iterations = 0;
+    std::vector<std::int64_t> epochs;  // empty = all; negative counts from the end (-1 = the last)
+    // `last_step_end`: 1 + the iteration of the state's last step in this epoch.
+    bool at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total, std::int64_t last_step_end) const;
+    bool includes_epoch(std::int64_t epoch, std::int64_t epochs_total) const;
+};
+// Its keys ("every_iterations", "epochs"), shared by the probes that sample at times.
+std::vector<Parameter> sample_time_parameters();
+SampleTimes parse_sample_times(ObjectReader& r);
+
+// A ProbeType's factory for a probe constructed as Probe(spec, its Record, log).
+template <class Probe, class Record>
+std::unique_ptr<Observer> make_probe(const ExperimentSpec& spec, const ProbeSpec& probe, LogFile& log) {
+    return std::make_unique<Probe>(spec, probe.params.get<Record>(), log);
+}
 
 // The distinct states the schedule runs, in order of appearance.
 std::vector<std::string> cycle_states(const ExperimentSpec& spec);

@@ -3,9 +3,48 @@
 #include <algorithm>
 
 #include "sim/record/probe_support.hpp"
-#include "sim/spec/catalog.hpp"
 
 namespace somnus {
+
+ProbeType activity_probe_type();
+ProbeType dream_probe_type();
+ProbeType plasticity_probe_type();
+ProbeType hippocampus_probe_type();
+
+// The probes, one line each, in the order they run and `somnus describe` lists them.
+const ProbeTypeRegistration probes{{
+    activity_probe_type(),
+    dream_probe_type(),
+    plasticity_probe_type(),
+    hippocampus_probe_type(),
+}};
+
+bool SampleTimes::includes_epoch(std::int64_t epoch, std::int64_t epochs_total) const {
+    return epochs.empty() || epoch_listed(epochs, epoch, epochs_total);
+}
+
+bool SampleTimes::at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total,
+                     std::int64_t last_step_end) const {
+    if (!includes_epoch(epoch, epochs_total)) return false;
+    if (iteration == last_step_end - 1) return true;
+    return every_iterations > 0 && iteration % every_iterations == 0;
+}
+
+std::vector<Parameter> sample_time_parameters() {
+    const SampleTimes t;
+    return {integer("every_iterations", t.every_iterations, 0, kNoLimit,
+                    "also sample after every this many iterations of a chosen epoch; 0 = after each state's last step "
+                    "of the epoch only")
+                .in("mini-batches"),
+            epoch_list("epochs", t.epochs, "epochs sampled; [] or \"all\" = every epoch")};
+}
+
+SampleTimes parse_sample_times(ObjectReader& r) {
+    SampleTimes t;
+    t.every_iterations = r.integer("every_iterations");
+    t.epochs = parse_epoch_list(r, "epochs");
+    return t;
+}
 
 std::vector<std::string> cycle_states(const ExperimentSpec& spec) { return spec.schedule.states_run(); }
 
@@ -44,15 +83,11 @@ std::string unit_of(const ModuleSpec& module, const std::string& layer) {
     return type ? type->output_unit : "";
 }
 
-// One line per probe.
 std::vector<std::unique_ptr<Observer>> make_probes(const ExperimentSpec& spec, LogFile& log) {
-    std::vector<std::unique_ptr<Observer>> probes;
-    const RecordSpec& r = spec.record;
-    if (r.activity.enabled) probes.push_back(make_activity_probe(spec, log));
-    if (r.dreams.enabled) probes.push_back(make_dream_probe(spec, log));
-    if (r.plasticity.enabled) probes.push_back(make_plasticity_probe(spec, log));
-    if (r.hippocampus) probes.push_back(make_hippocampus_probe(log));
-    return probes;
+    std::vector<std::unique_ptr<Observer>> made;
+    for (const ProbeSpec& probe : spec.record.probes)
+        if (probe.enabled) made.push_back(find_probe_type(probe.name)->make(spec, probe, log));
+    return made;
 }
 
 }  // namespace somnus

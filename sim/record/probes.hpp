@@ -1,6 +1,7 @@
 // Probes: observers that read the model's modules (found through the circuit)
-// and queue what they see in the run's log. The spec's record section says
-// which probes run, on which modules, layers and states, and how often.
+// and queue what they see in the run's log. Each is one file here and one
+// registration line in probes.cpp; the spec's record section says which run,
+// on which modules, layers and states, and how often (each probe's own keys).
 //
 //   activity    layer activations of cortical areas on fixed probe images
 //   dreams      samples of each state's own mini-batch (input, dreams, discriminator outputs)
@@ -16,7 +17,7 @@
 
 namespace somnus {
 
-// The probes `spec.record` asks for, writing to `log`.
+// The probes `spec.record` turns on, in registration order, writing to `log`.
 std::vector<std::unique_ptr<Observer>> make_probes(const ExperimentSpec& spec, LogFile& log);
 
 }  // namespace somnus

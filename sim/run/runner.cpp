@@ -233,7 +233,7 @@ public:
                      &model_,
                      &timeline_,
                      resumed_run_};
-        if (spec_.record.activity.enabled || spec_.eval.any()) info.test = &test_set();
+        if (spec_.record.shows_test_images() || spec_.eval.any()) info.test = &test_set();
         notify([&](Observer& o) { o.run_started(info); });
         if (resumed_run_)
             for (std::size_t i = 0; i < observers_.size(); ++i) {

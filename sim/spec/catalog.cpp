@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "sim/spec/sections.hpp"
+
 namespace somnus {
 
 namespace {
@@ -31,6 +33,11 @@ std::vector<DreamModuleType>& dream_table() {
     return types;
 }
 
+std::vector<ProbeType>& probe_table() {
+    static std::vector<ProbeType> types;
+    return types;
+}
+
 template <class Type>
 const Type* find_type(const std::vector<Type>& table, const std::string& name) {
     for (const auto& t : table)
@@ -50,6 +57,14 @@ void add_types(std::vector<Type>& table, std::vector<Type> types, const char* wh
 }
 
 bool state_name_taken(const std::string& name) { return find_state_type(name) != nullptr; }
+
+// A probe's key sits beside the record section's own keys.
+bool probe_name_taken(const std::string& name) {
+    if (find_probe_type(name)) return true;
+    for (const Parameter& p : record_own_parameters().parameters)
+        if (p.name == name) return true;
+    return false;
+}
 
 }  // namespace
 
@@ -79,6 +94,8 @@ std::vector<std::string> recordable_layers(const ModuleSpec& module) {
 const std::vector<StateType>& state_types() { return state_table(); }
 const StateType* find_state_type(const std::string& name) { return find_type(state_table(), name); }
 const std::vector<DreamModuleType>& dream_module_types() { return dream_table(); }
+const std::vector<ProbeType>& probe_types() { return probe_table(); }
+const ProbeType* find_probe_type(const std::string& name) { return find_type(probe_table(), name); }
 const DreamModuleType* find_dream_module_type(const std::string& name) { return find_type(dream_table(), name); }
 
 ModuleTypeRegistration::ModuleTypeRegistration(std::vector<ModuleType> types) {
@@ -103,6 +120,18 @@ StateTypeRegistration::StateTypeRegistration(std::vector<StateType> types) {
 
 DreamModuleTypeRegistration::DreamModuleTypeRegistration(std::vector<DreamModuleType> types) {
     add_types(dream_table(), std::move(types), "dream-module", module_name_taken);
+}
+
+ProbeTypeRegistration::ProbeTypeRegistration(std::vector<ProbeType> types) {
+    for (const ProbeType& t : types) {
+        bool has_enabled = false;
+        if (t.parameters)
+            for (const Parameter& p : t.parameters->parameters) has_enabled = has_enabled || p.name == "enabled";
+        if (t.parameters ? !has_enabled || !t.parse : t.parse != nullptr)
+            throw std::logic_error("probe '" + t.name + "': keys need \"enabled\" and a parser; a switch has neither");
+        if (!t.make) throw std::logic_error("probe '" + t.name + "' has no make");
+    }
+    add_types(probe_table(), std::move(types), "probe", probe_name_taken);
 }
 
 }  // namespace somnus

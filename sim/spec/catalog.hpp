@@ -1,11 +1,12 @@
 // The catalogue of the types a spec can name: module types (cortical areas by
-// family, discriminators, the hippocampus, the conductor), brain states and
-// modules from the dream literature. The spec layer parses and checks their
+// family, discriminators, the hippocampus, the conductor), brain states,
+// modules from the dream literature and the probes of its "record". The spec layer parses and checks their
 // parameters through it; the types themselves live in their own files and
 // register here, one line each: area families in sim/model/area_families.cpp,
 // brain states in sim/states/registry.cpp, dream modules in dreams/registry.cpp,
-// the hippocampus and the conductor in sim/spec/modules.cpp. A new brain state
-// or area family is its own files plus one line there (docs/architecture.md).
+// the hippocampus and the conductor in sim/spec/modules.cpp, probes in
+// sim/record/probes.cpp. A new brain state, area family or probe is its own
+// files plus one line there (docs/architecture.md).
 #pragma once
 
 #include <memory>
@@ -133,6 +134,37 @@ struct DreamModuleType {
 const std::vector<DreamModuleType>& dream_module_types();
 const DreamModuleType* find_dream_module_type(const std::string& name);
 
+// ---- probes -------------------------------------------------------------------------
+
+class LogFile;
+class Observer;
+
+// A probe: an observer that reads the model's modules through the circuit and writes
+// what it sees to the log (sim/record/*_probe.cpp). The spec turns it on and sets it
+// under "record"/<name>: an object of its keys, or true/false for a probe without keys.
+struct ProbeType {
+    std::string name;     // its key under "record", e.g. "activity"
+    std::string summary;  // one line for `somnus describe` and the docs
+    // Its keys, declared once (sim/spec/parameters.hpp), "enabled" among them; null: the
+    // probe has none, and its key is a switch (true or false) that defaults to `enabled`.
+    const ParameterSet* parameters = nullptr;
+    bool enabled = true;
+    // Reads its keys but "enabled" from a reader bound to `parameters`; the reader
+    // rejects unknown ones afterwards. Null for a switch.
+    ModuleParams (*parse)(ObjectReader& reader) = nullptr;
+    // Further checks of the whole spec (the modules, layers and states it names exist),
+    // made whether it is on or off; throws SpecError. May be null.
+    void (*check)(const ExperimentSpec& spec, const ProbeSpec& probe) = nullptr;
+    // The probe, writing to `log`; made for a run when it is on.
+    std::unique_ptr<Observer> (*make)(const ExperimentSpec& spec, const ProbeSpec& probe, LogFile& log) = nullptr;
+    // It shows the areas test images: a run that has it on loads the test set.
+    bool shows_test_images = false;
+};
+
+// The registered probes, in registration order (the order they run and `describe` lists them).
+const std::vector<ProbeType>& probe_types();
+const ProbeType* find_probe_type(const std::string& name);  // null if none is registered under that name
+
 // How a layer above registers its types: one static object in its registry file,
 // e.g. `const StateTypeRegistration wake_nrem_rem{{wake_state_type(), ...}};`.
 // The libraries holding them are linked whole (CMakeLists.txt), so the objects
@@ -151,6 +183,11 @@ struct StateTypeRegistration {
 };
 struct DreamModuleTypeRegistration {
     explicit DreamModuleTypeRegistration(std::vector<DreamModuleType> types);
+};
+// A probe's keys go under "record", beside the record section's own: a name is
+// registered once and is not one of those (logic_error otherwise).
+struct ProbeTypeRegistration {
+    explicit ProbeTypeRegistration(std::vector<ProbeType> types);
 };
 
 }  // namespace somnus

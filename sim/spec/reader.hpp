@@ -144,4 +144,8 @@ private:
     std::vector<std::string> known_;
 };
 
+// A list of epochs, or "all" (= the empty list), under a key declared by epoch_list
+// (sim/spec/parameters.hpp); negative entries count from the end.
+std::vector<std::int64_t> parse_epoch_list(ObjectReader& r, const std::string& key);
+
 }  // namespace somnus

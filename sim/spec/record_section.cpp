@@ -1,120 +1,12 @@
-// The spec's "record": what the HDF5 log holds (activity, dreams, plasticity,
-// the hippocampus), how often it is written, and the checkpoints.
+// The spec's "record": where the HDF5 log goes, how often it is written, the
+// checkpoints, and the probes that fill it (each registered with its own keys,
+// sim/record/probes.cpp: activity, dreams, plasticity, the hippocampus).
+#include "sim/spec/catalog.hpp"
 #include "sim/spec/sections.hpp"
 
 namespace somnus {
 
-namespace {
-
-// The keys of a probe's sample times, shared by "activity" and "dreams".
-std::vector<Parameter> sample_time_parameters() {
-    return {integer("every_iterations", 0, 0, kNoLimit,
-                    "also sample after every this many iterations of a chosen epoch; 0 = after each state's last step "
-                    "of the epoch only")
-                .in("mini-batches"),
-            epoch_list("epochs", {}, "epochs sampled; [] or \"all\" = every epoch")};
-}
-
-SampleTimes parse_times(ObjectReader& r, SampleTimes t) {
-    t.every_iterations = r.integer("every_iterations", t.every_iterations);
-    t.epochs = parse_epoch_list(r, "epochs");
-    return t;
-}
-
-const ParameterSet& activity_parameters() {
-    const ActivityRecord a;
-    static const ParameterSet set{
-        "activity", "cortical activity on fixed probe images: the first test images, the same all run",
-        joined({boolean("enabled", a.enabled, "record it"),
-                integer("probe_images", a.probe_images, 1, 100000, "test images shown to the areas").in("images"),
-                shaped("layers", Json::object(), "{module: [layer names] | \"all\"}",
-                       {{"type", "object"},
-                        {"additionalProperties",
-                         {{"anyOf",
-                           Json::array({{{"const", "all"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}})}}}},
-                       "layers recorded per module; {} = the encoder's z, the generator's output and the "
-                       "discriminator's output"),
-                strings("after_states", a.after_states, "sampled after these states' steps; [] = every state"),
-                boolean("initial", a.initial, "also sample before the first step (state \"initial\")")},
-               sample_time_parameters())};
-    return set;
-}
-
-ActivityRecord parse_activity(ObjectReader& r) {
-    ActivityRecord a;
-    a.enabled = r.boolean("enabled");
-    a.probe_images = r.integer("probe_images");
-    if (const Json* layers = r.child("layers")) {
-        if (!layers->is_object())
-            throw SpecError(r.at("layers").to_string(),
-                            "expected an object {module: [layers]}, got " + json_type_name(*layers));
-        for (const auto& [module, list] : layers->items()) {
-            auto where = (r.at("layers") / module).to_string();
-            if (list.is_string() && list == "all") {
-                a.layers[module] = {"all"};
-                continue;
-            }
-            if (!list.is_array())
-                throw SpecError(where, "expected a list of layer names or \"all\", got " + json_type_name(list));
-            for (std::size_t i = 0; i < list.size(); ++i) {
-                if (!list[i].is_string())
-                    throw SpecError(where + "/" + std::to_string(i),
-                                    "expected a layer name, got " + json_type_name(list[i]));
-                a.layers[module].push_back(list[i].get<std::string>());
-            }
-        }
-    }
-    a.after_states = r.strings("after_states");
-    a.initial = r.boolean("initial");
-    a.times = parse_times(r, a.times);
-    r.finish();
-    return a;
-}
-
-const ParameterSet& dreams_parameters() {
-    const DreamRecord d;
-    static const ParameterSet set{
-        "dreams", "samples of each state's own mini-batch: inputs, reconstructions, dreams",
-        joined({boolean("enabled", d.enabled, "record them"),
-                integer("images", d.images, 1, 1 << 20, "first rows of the mini-batch kept").in("images"),
-                strings("states", d.states, "states sampled; [] = every state of the schedule")},
-               sample_time_parameters())};
-    return set;
-}
-
-DreamRecord parse_dreams(ObjectReader& r) {
-    DreamRecord d;
-    d.enabled = r.boolean("enabled");
-    d.images = r.integer("images");
-    d.states = r.strings("states");
-    d.times = parse_times(r, d.times);
-    r.finish();
-    return d;
-}
-
-const ParameterSet& plasticity_parameters() {
-    const PlasticityRecord p;
-    static const ParameterSet set{
-        "plasticity",
-        "weight change and signed gradient of each pathway in each state",
-        {boolean("enabled", p.enabled, "record norms every step and inner products every epoch"),
-         integers("vector_epochs", p.vector_epochs, -1000000, 1000000,
-                  "epochs whose feedforward change vectors are kept (negative: from the end); [] = none")
-             .in("epochs")}};
-    return set;
-}
-
-PlasticityRecord parse_plasticity(ObjectReader& r) {
-    PlasticityRecord p;
-    p.enabled = r.boolean("enabled");
-    p.vector_epochs = r.integers("vector_epochs");
-    r.finish();
-    return p;
-}
-
-}  // namespace
-
-const ParameterSet& record_parameters() {
+const ParameterSet& record_own_parameters() {
     const RecordSpec rec;
     static const ParameterSet set{
         "record",
@@ -132,11 +24,20 @@ const ParameterSet& record_parameters() {
          integer("read_every", rec.read_every, 0, kNoLimit,
                  "iterations between reads of the losses from the device, in one transfer (no value changes); "
                  "0 = every step on the CPU, every progress_every on a GPU")
-             .in("mini-batches"),
-         object("activity", activity_parameters(), "activity of the cortical areas on probe images"),
-         object("dreams", dreams_parameters(), "samples of each state's mini-batch"),
-         object("plasticity", plasticity_parameters(), "plasticity of each pathway"),
-         boolean("hippocampus", rec.hippocampus, "record occupancy, replayed episodes and their ages")}};
+             .in("mini-batches")}};
+    return set;
+}
+
+// The section's own keys, then one per registered probe: its object of keys, or its switch.
+const ParameterSet& record_parameters() {
+    static const ParameterSet set = [] {
+        const ParameterSet& own = record_own_parameters();
+        std::vector<Parameter> keys = own.parameters;
+        for (const ProbeType& probe : probe_types())
+            keys.push_back(probe.parameters ? object(probe.name, *probe.parameters, probe.summary)
+                                            : boolean(probe.name, probe.enabled, probe.summary));
+        return ParameterSet{own.name, own.summary, std::move(keys)};
+    }();
     return set;
 }
 
@@ -149,14 +50,21 @@ RecordSpec parse_record(ObjectReader& r) {
     rec.checkpoint_every = r.integer("checkpoint_every");
     rec.flush_every = r.integer("flush_every");
     rec.read_every = r.integer("read_every");
-    // A probe's object; left out, its defaults.
-    ObjectReader activity = r.object("activity");
-    rec.activity = parse_activity(activity);
-    ObjectReader dreams = r.object("dreams");
-    rec.dreams = parse_dreams(dreams);
-    ObjectReader plasticity = r.object("plasticity");
-    rec.plasticity = parse_plasticity(plasticity);
-    rec.hippocampus = r.boolean("hippocampus");
+    // Each probe's object (left out, its defaults) or switch.
+    for (const ProbeType& type : probe_types()) {
+        ProbeSpec probe;
+        probe.name = type.name;
+        probe.pointer = r.at(type.name).to_string();
+        if (type.parameters) {
+            ObjectReader keys = r.object(type.name);
+            probe.enabled = keys.boolean("enabled");
+            probe.params = type.parse(keys);
+            keys.finish();
+        } else {
+            probe.enabled = r.boolean(type.name);
+        }
+        rec.probes.push_back(std::move(probe));
+    }
     r.finish();
     return rec;
 }

@@ -16,7 +16,8 @@ const ParameterSet& spec_parameters();
 const ParameterSet& data_parameters();
 const ParameterSet& schedule_parameters();
 const ParameterSet& training_parameters();
-const ParameterSet& record_parameters();
+const ParameterSet& record_parameters();      // its own keys and the registered probes'
+const ParameterSet& record_own_parameters();  // its own keys (path, checkpoints, ...)
 const ParameterSet& eval_parameters();
 const ParameterSet& pathway_parameters();
 
@@ -29,8 +30,5 @@ ScheduleSpec parse_schedule(ObjectReader& r, std::int64_t classes);
 TrainingSpec parse_training(ObjectReader& r);
 RecordSpec parse_record(ObjectReader& r);
 EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs);
-
-// A list of epochs, or "all" (= the empty list), under a declared key.
-std::vector<std::int64_t> parse_epoch_list(ObjectReader& r, const std::string& key);
 
 }  // namespace somnus

@@ -144,31 +144,33 @@ const ParameterSet& spec_parameters() {
     return set;
 }
 
-// The record section names modules, layers and states that exist.
-void check_record(const ExperimentSpec& spec) {
+void check_states_run(const ExperimentSpec& spec, const std::vector<std::string>& names, const std::string& where) {
     const std::vector<std::string> cycle = spec.schedule.states_run();
-    auto check_states = [&](const std::vector<std::string>& names, const std::string& where) {
-        for (std::size_t i = 0; i < names.size(); ++i)
-            if (std::find(cycle.begin(), cycle.end(), names[i]) == cycle.end())
-                throw SpecError(where + "/" + std::to_string(i),
-                                unknown_name("brain state of the schedule", names[i], cycle));
-    };
-    check_states(spec.record.activity.after_states, "/record/activity/after_states");
-    check_states(spec.record.dreams.states, "/record/dreams/states");
-    std::vector<std::string> module_names;
-    for (const auto& m : spec.modules) module_names.push_back(m.name);
-    for (const auto& [module, layers] : spec.record.activity.layers) {
-        const std::string where = "/record/activity/layers/" + module;
-        const ModuleSpec* m = spec.module(module);
-        if (!m) throw SpecError(where, unknown_name("module", module, module_names));
-        auto allowed = recordable_layers(*m);
-        if (allowed.empty())
-            throw SpecError(where,
-                            "module \"" + module + "\" is a " + to_string(m->kind) + "; it has no layers to record");
-        for (std::size_t i = 0; i < layers.size(); ++i)
-            if (layers[i] != "all" && std::find(allowed.begin(), allowed.end(), layers[i]) == allowed.end())
-                throw SpecError(where + "/" + std::to_string(i), unknown_name("layer", layers[i], allowed));
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (std::find(cycle.begin(), cycle.end(), names[i]) == cycle.end())
+            throw SpecError(where + "/" + std::to_string(i), unknown_name("brain state of the schedule", names[i], cycle));
+}
+
+// The record section's probes name modules, layers and states that exist (each probe's own check).
+void check_record(const ExperimentSpec& spec) {
+    for (const ProbeSpec& probe : spec.record.probes) {
+        const ProbeType* type = find_probe_type(probe.name);
+        if (type && type->check) type->check(spec, probe);
     }
+}
+
+const ProbeSpec* RecordSpec::probe(const std::string& name) const {
+    for (const ProbeSpec& p : probes)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+bool RecordSpec::shows_test_images() const {
+    for (const ProbeSpec& p : probes) {
+        const ProbeType* type = find_probe_type(p.name);
+        if (p.enabled && type && type->shows_test_images) return true;
+    }
+    return false;
 }
 
 namespace {
@@ -285,19 +287,8 @@ bool epoch_listed(const std::vector<std::int64_t>& epochs, std::int64_t epoch, s
     return false;
 }
 
-bool SampleTimes::includes_epoch(std::int64_t epoch, std::int64_t epochs_total) const {
-    return epochs.empty() || epoch_listed(epochs, epoch, epochs_total);
-}
-
 bool SleepProtocol::acts_on(std::int64_t epoch, std::int64_t epochs_total) const {
     return epochs.empty() || epoch_listed(epochs, epoch, epochs_total);
-}
-
-bool SampleTimes::at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total,
-                     std::int64_t last_step_end) const {
-    if (!includes_epoch(epoch, epochs_total)) return false;
-    if (iteration == last_step_end - 1) return true;
-    return every_iterations > 0 && iteration % every_iterations == 0;
 }
 
 const ModuleSpec* ExperimentSpec::module(const std::string& n) const {

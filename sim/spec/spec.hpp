@@ -31,8 +31,9 @@ struct DreamModuleParams {
 };
 
 // A module's parameters: the value its type's parser returned (AreaParams,
-// HippocampusParams, ...). Module types register themselves (sim/spec/catalog.hpp),
-// so the set of parameter types is open; the code that knows a type asks for it.
+// HippocampusParams, ...); a probe's too (ProbeSpec). Module types and probes register
+// themselves (sim/spec/catalog.hpp), so the set of parameter types is open; the code
+// that knows a type asks for it.
 class ModuleParams {
 public:
     ModuleParams() = default;
@@ -187,44 +188,13 @@ struct TrainingSpec {
 // Whether `epoch` is one of `epochs` (negative entries count from the end of a run of `total` epochs).
 bool epoch_listed(const std::vector<std::int64_t>& epochs, std::int64_t epoch, std::int64_t total);
 
-// When a probe samples a state: after its last step in each chosen epoch (a day
-// state before the night begins) and, when every_iterations > 0, after every
-// iteration i of a chosen epoch with i % every_iterations == 0.
-struct SampleTimes {
-    std::int64_t every_iterations = 0;
-    std::vector<std::int64_t> epochs;  // empty = all; negative counts from the end (-1 = the last)
-    // `last_step_end`: 1 + the iteration of the state's last step in this epoch.
-    bool at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total, std::int64_t last_step_end) const;
-    bool includes_epoch(std::int64_t epoch, std::int64_t epochs_total) const;
-};
-
-// Activity of cortical areas on fixed probe inputs: the first `probe_images`
-// images of the test set, the same for the whole run.
-struct ActivityRecord {
+// A probe the spec's "record" turns on or off (sim/spec/catalog.hpp: ProbeType; the
+// probes live in sim/record/*_probe.cpp and register there, one line each).
+struct ProbeSpec {
+    std::string name;  // its type's name, its key under "record", e.g. "activity"
     bool enabled = true;
-    std::int64_t probe_images = 500;
-    // module name -> layers (encoder: layer1..layer3, z; generator: layer1..layer3,
-    // output; discriminator: output). Empty: encoder z, generator output, discriminator output.
-    std::map<std::string, std::vector<std::string>> layers;
-    std::vector<std::string> after_states;  // sampled after these states' steps; empty = every state of the schedule
-    bool initial = true;                    // also sample before the first step (state "initial")
-    SampleTimes times;
-};
-
-// Samples of each state's own mini-batch: Wake's input and reconstruction, the
-// NREM dream and its occluded version, the REM dream, the discriminator's outputs.
-struct DreamRecord {
-    bool enabled = true;
-    std::int64_t images = 16;         // first rows of the mini-batch kept
-    std::vector<std::string> states;  // empty = every state of the schedule
-    SampleTimes times;
-};
-
-// Weight change and signed gradient of each pathway in each state: norms every
-// step, inner products per epoch, and the feedforward change vectors at chosen epochs.
-struct PlasticityRecord {
-    bool enabled = true;
-    std::vector<std::int64_t> vector_epochs{-1};  // negative counts from the end; [] = none
+    ModuleParams params;  // what its type's parser returned; empty for a probe that is only switched
+    std::string pointer;  // where it was declared ("/record/activity"), for later errors
 };
 
 struct RecordSpec {
@@ -239,10 +209,12 @@ struct RecordSpec {
     // Iterations between resumable checkpoints (<log>.resume.pt) inside an epoch; 0 = at
     // epoch ends (after their evaluation) and when the run is stopped only.
     std::int64_t checkpoint_every = 0;
-    ActivityRecord activity;
-    DreamRecord dreams;
-    PlasticityRecord plasticity;
-    bool hippocampus = true;  // occupancy, replayed episodes and their ages
+    // Every registered probe, in registration order, as the spec turns it on or off.
+    std::vector<ProbeSpec> probes;
+
+    const ProbeSpec* probe(const std::string& name) const;  // null if no probe of that name is registered
+    // Whether a probe that runs shows the areas test images (the runner loads the test set).
+    bool shows_test_images() const;
 };
 
 // What the readout's classifiers see: the latents as they are (the paper's protocol),
@@ -477,6 +449,10 @@ Json load_spec_file(const std::string& path, std::vector<std::string>* files = n
 
 // Applies a --set override "a.b.c=value" (value parsed as JSON, else taken as a string).
 void apply_override(Json& document, const std::string& assignment);
+
+// Checks that each of `names` (a spec's list at `where`) is a brain state the schedule
+// runs; throws SpecError at the entry that is not, with the nearest names.
+void check_states_run(const ExperimentSpec& spec, const std::vector<std::string>& names, const std::string& where);
 
 // The PAD circuit, states and conductor table used when a spec leaves them out.
 Json default_modules();

@@ -190,26 +190,18 @@ TEST(AreaFamily, AToyFamilyRegisteredFromOneFileIsDescribedReadAndWired) {
     EXPECT_EQ(Circuit::build(spec).roles().family, family);
 
     // The reader's errors and the circuit's checks, as for the built-in families.
-    auto error_of = [&](const Json& doc) {
-        try {
-            parse_spec(doc);
-        } catch (const SpecError& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
     Json doc = linear_spec(dir / "log.h5");
     doc["modules"]["V1_encoder"]["latent_dims"] = 8;
-    EXPECT_EQ(error_of(doc),
+    EXPECT_EQ(test::spec_error_text(doc),
               "spec error at /modules/V1_encoder/latent_dims: unknown key \"latent_dims\"; did you "
               "mean \"latent_dim\"?");
     doc = linear_spec(dir / "log.h5");
     doc["modules"]["V1_generator"]["latent_dim"] = 9;
-    EXPECT_EQ(error_of(doc),
+    EXPECT_EQ(test::spec_error_text(doc),
               "spec error at /modules/V1_generator/latent_dim: the generator's latent_dim must be the encoder's");
     doc = linear_spec(dir / "log.h5");
     doc["modules"]["V1_generator"] = {{"type", "pad_generator"}};
-    EXPECT_EQ(error_of(doc),
+    EXPECT_EQ(test::spec_error_text(doc),
               "spec error at /modules/V1_generator/type: module \"V1_generator\" is a pad_generator "
               "(pad areas), but the cycle's brain states (\"wake\": linear_wake) work on linear areas");
 }
