@@ -13,9 +13,10 @@
 # runs with its own settings but the training subset. Prints one line per spec and
 # its wall time.
 set -uo pipefail
-if [ $# -ne 2 ]; then echo "usage: scripts/shipped-logs.sh SOMNUS_BINARY OUT_DIR" >&2; exit 2; fi
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then echo "usage: scripts/shipped-logs.sh SOMNUS_BINARY OUT_DIR [SPEC_REGEX]" >&2; exit 2; fi
 binary=$1
 out=$2
+only=${3:-.}
 cd "$(dirname "$0")/.."
 [ -x "$binary" ] || { echo "shipped-logs: $binary: not an executable" >&2; exit 2; }
 mkdir -p "$out"
@@ -30,17 +31,17 @@ while read -r spec; do
   log="$out/${name%.json}.h5"
   mkdir -p "$(dirname "$log")"
   start=$(date +%s)
-  if "$binary" validate "$spec" "${small[@]}" > /dev/null 2>&1; then
-    args=("${small[@]}")
-  else
-    args=(--set data.train_subset=256)
-  fi
+  args=()
+  for budget in "${small[*]}" "${small[*]:2}" "--set data.train_subset=256"; do
+    read -r -a try <<< "$budget"
+    if "$binary" validate "$spec" "${try[@]}" > /dev/null 2>&1; then args=("${try[@]}"); break; fi
+  done
   if "$binary" run "$spec" "${args[@]}" --threads 1 --out "$log" --overwrite > "${log%.h5}.out" 2>&1; then
     echo "ok      $name ($(( $(date +%s) - start )) s)"
   else
     echo "FAILED  $name (see ${log%.h5}.out)"
     failed=$((failed + 1))
   fi
-done < <(find experiments -name '*.json' -not -name '*.schema.json' -not -path 'experiments/sweeps/*' | sort)
+done < <(find experiments -name '*.json' -not -name '*.schema.json' -not -path 'experiments/sweeps/*' | sort | grep -E "$only")
 echo "shipped-logs: $failed failed"
 [ "$failed" -eq 0 ]

@@ -82,6 +82,49 @@ TEST_F(Reliability, KilledOrStoppedRunsResumeToTheLogOfAnUninterruptedRun) {
     }
 }
 
+// The dreams' Fréchet distance judges every dream a state dreamed since the run began
+// (1,000 kept, fewer dreamed): the kept dreams travel in the resumable checkpoint, so a
+// run stopped mid-epoch judges the same 96 dreams per state as the run never stopped.
+TEST_F(Reliability, TheDreamsJudgedAfterAResumeAreThoseOfAnUninterruptedRun) {
+    auto dir = test::temp_dir("reliability_dreams");
+    const auto plain = spec_for(dir, "plain.h5");
+    auto trained = test::somnus("train-classifier " + plain.string() + " --epochs 1 --out " + (dir / "c.pt").string());
+    ASSERT_EQ(trained.exit_code, 0) << trained.output;
+    auto judged = [&](const std::string& log) {
+        Json doc = Json::parse(test::read_file(spec_for(dir, log)));
+        doc["schedule"]["epochs"] = 2;
+        doc["eval"]["epochs"] = "all";
+        doc["eval"]["generated_images"] = Json{{"enabled", true}, {"classifier", (dir / "c.pt").string()},
+                                               {"images", 40}, {"samples", 30}, {"dreams", 1000}};
+        return test::write_spec(dir / (log + ".json"), doc);
+    };
+    auto whole = test::somnus("run " + judged("whole.h5").string());
+    ASSERT_EQ(whole.exit_code, 0) << whole.output;
+    EXPECT_NE(whole.output.find("Fréchet distance, rem dreams:"), std::string::npos) << whole.output;
+    const fs::path log = dir / "stopped.h5";
+    auto stopped = start_and_stop(dir, judged("stopped.h5"), log, "TERM");
+    if (stopped.output.find("exit=0") != std::string::npos) GTEST_SKIP() << "the run finished before the signal";
+    auto resumed = test::somnus("run --resume " + log.string());
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    // After epoch 1 (6 mini-batches of 16) and epoch 2: every dream kept; equal after the resume;
+    // only sleeping states dream; read back by h5py.
+    auto py = test::run_command(
+        test::python() +
+        " -c \"import h5py,sys; a=h5py.File(sys.argv[1]); b=h5py.File(sys.argv[2]); "
+        "ga=a['eval/epoch_001/generated_images/dreams']; gb=b['eval/epoch_001/generated_images/dreams']; "
+        "assert sorted(ga) == ['nrem', 'rem'], sorted(ga); "
+        "assert [ga[s].attrs['dreams'] for s in ga] == [96, 96]; "
+        "assert all(ga[s]['class_counts'][()].sum() == 96 and ga[s].attrs['fid'] > 0 for s in ga); "
+        "assert a['eval/generated_images/dreams/rem'].attrs['dreams'] == 192; "
+        "assert [gb[s].attrs['fid'] for s in gb] == [ga[s].attrs['fid'] for s in ga]; "
+        "assert b['eval/generated_images/dreams/rem'].attrs['fid'] == a['eval/generated_images/dreams/rem'].attrs['fid']; "
+        "print('ok')\" " +
+        (dir / "whole.h5").string() + " " + log.string());
+    EXPECT_EQ(py.exit_code, 0) << py.output;
+    auto table = test::somnus("table " + log.string());
+    EXPECT_NE(table.output.find("FID rem dreams"), std::string::npos) << table.output;
+}
+
 TEST(Divergence, TheFirstNonFiniteParameterIsNamedInItsPathway) {
     Model model(parse_spec(Json::object()), torch::kCPU);
     EXPECT_EQ(model.first_non_finite(true, true), "");

@@ -191,7 +191,8 @@ WakeSleepOverlap wake_sleep_overlap(EncoderAreaImpl& encoder, GeneratorAreaImpl&
 EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
                                 const ImageSet& train, const ImageSet& test, const EvalSpec& spec, torch::Device device,
                                 const std::vector<DreamBatch>& dreams, const torch::Tensor& memories,
-                                std::int64_t prior_seed, const DataSpec& data) {
+                                std::int64_t prior_seed, const DataSpec& data,
+                                const std::vector<DreamBatch>& dream_pools) {
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     auto lap = start;
@@ -215,7 +216,7 @@ EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& gen
     }
     if (spec.generated_images.enabled) {
         report.generated_images = generated_images(generator, latent_dim, latents.test, train, test,
-                                                   spec.generated_images, data, prior_seed, device);
+                                                   spec.generated_images, data, prior_seed, device, dream_pools);
         timed("generated_images");
     }
     if (spec.dream_content.enabled && readout.classifier && !dreams.empty()) {

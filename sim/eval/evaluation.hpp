@@ -42,10 +42,12 @@ std::pair<torch::Tensor, torch::Tensor> overlap_symbols(const torch::Tensor& wak
 // Everything the eval section enables; trained_epochs, final and encoder are left to the caller.
 // Dream content needs the states' last dreams and the stored memories (none before training);
 // generated images draw their prior samples from prior_seed (the run's seed) and read the
-// images' normalisation from `data` (the run's data section).
+// images' normalisation from `data` (the run's data section); `dream_pools` are each
+// sleeping state's last dreams, judged with the generated images.
 EvaluationReport evaluate_areas(EncoderAreaImpl& encoder, GeneratorAreaImpl& generator, std::int64_t latent_dim,
                                 const ImageSet& train, const ImageSet& test, const EvalSpec& spec, torch::Device device,
                                 const std::vector<DreamBatch>& dreams = {}, const torch::Tensor& memories = {},
-                                std::int64_t prior_seed = 0, const DataSpec& data = DataSpec{});
+                                std::int64_t prior_seed = 0, const DataSpec& data = DataSpec{},
+                                const std::vector<DreamBatch>& dream_pools = {});
 
 }  // namespace somnus

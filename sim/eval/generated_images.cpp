@@ -56,7 +56,7 @@ void check_image_classifier(const GeneratedImagesSpec& spec, const DataSpec& dat
 GeneratedImages generated_images(GeneratorAreaImpl& generator, std::int64_t latent_dim,
                                  const torch::Tensor& test_latents, const ImageSet& train, const ImageSet& test,
                                  const GeneratedImagesSpec& spec, const DataSpec& data, std::int64_t seed,
-                                 torch::Device device) {
+                                 torch::Device device, const std::vector<DreamBatch>& dreams) {
     torch::NoGradGuard no_grad;
     ImageClassifierInfo info;
     ImageClassifier classifier = load_quietly(spec.classifier, device, info);
@@ -98,8 +98,19 @@ GeneratedImages generated_images(GeneratorAreaImpl& generator, std::int64_t late
     out.fid_reconstructions = frechet_distance(features(reconstructions), test_features);
     out.fid_samples = frechet_distance(features(samples), test_features);
     out.fid_floor = frechet_distance(features(train.images.slice(0, 0, std::min(n, train.size()))), test_features);
-    auto counts = torch::bincount(classes(samples), {}, info.classes);
-    out.sample_class_counts.assign(counts.data_ptr<std::int64_t>(), counts.data_ptr<std::int64_t>() + counts.numel());
+    auto class_counts = [&](const torch::Tensor& x) {
+        const torch::Tensor counts = torch::bincount(classes(x), {}, info.classes);
+        return std::vector<std::int64_t>(counts.data_ptr<std::int64_t>(),
+                                         counts.data_ptr<std::int64_t>() + counts.numel());
+    };
+    out.sample_class_counts = class_counts(samples);
+    for (const DreamBatch& d : dreams) {
+        if (!d.dreams.defined() || d.dreams.size(0) < 2) continue;
+        const torch::Tensor images_dreamed = d.dreams.detach().to(torch::kCPU, torch::kFloat32);
+        out.dreams.push_back({d.state, images_dreamed.size(0),
+                              frechet_distance(features(images_dreamed), test_features),
+                              class_counts(images_dreamed)});
+    }
     return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include "areas/area.hpp"
 #include "data/image_set.hpp"
+#include "sim/eval/dream_content.hpp"
 #include "sim/eval/readout.hpp"
 #include "sim/eval/reports.hpp"
 #include "sim/spec/spec.hpp"
@@ -23,10 +24,12 @@ void check_image_classifier(const GeneratedImagesSpec& spec, const DataSpec& dat
 
 // `test_latents`: those of the first test images (at least spec.images of them).
 // `data`: the run's data section, whose normalisation the images have. `seed`: of the
-// prior's samples z ~ N(0, I) (the run's seed).
+// prior's samples z ~ N(0, I) (the run's seed). `dreams`: each sleeping state's last
+// dreams (the runner's, spec.dreams at most each), judged like the samples; a state
+// with fewer than 2 is left out (a Fréchet distance needs a covariance).
 GeneratedImages generated_images(GeneratorAreaImpl& generator, std::int64_t latent_dim,
                                  const torch::Tensor& test_latents, const ImageSet& train, const ImageSet& test,
                                  const GeneratedImagesSpec& spec, const DataSpec& data, std::int64_t seed,
-                                 torch::Device device);
+                                 torch::Device device, const std::vector<DreamBatch>& dreams = {});
 
 }  // namespace somnus

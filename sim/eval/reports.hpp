@@ -74,6 +74,15 @@ struct GeneratedImages {
     double fid_samples = 0;                // samples from the prior vs the test images
     double fid_floor = 0;                  // as many training images vs the test images
     std::vector<std::int64_t> sample_class_counts;  // classes it gives the samples (classes)
+    // The dreams each sleeping state dreamed last (eval.generated_images.dreams), in the
+    // spec's order of states: how far they are from the test images, what classes they show.
+    struct Dreams {
+        std::string state;
+        std::int64_t dreams = 0;                // how many were kept
+        double fid = 0;                         // Fréchet distance, dreams vs the test images
+        std::vector<std::int64_t> class_counts;  // classes the classifier gives them (classes)
+    };
+    std::vector<Dreams> dreams;
 };
 
 // Organisation of the latent space (the paper's Fig. 6e-f): mean Euclidean

@@ -266,6 +266,14 @@ void Hdf5Recorder::evaluation_done(const EvaluationReport& e) {
         log.attribute(base, "fid_reconstructions", g.fid_reconstructions);
         log.attribute(base, "fid_samples", g.fid_samples);
         log.attribute(base, "fid_floor", g.fid_floor);
+        for (const GeneratedImages::Dreams& d : g.dreams) {
+            const std::string group = base + "dreams/" + d.state;
+            log.describe(group + "/class_counts", "the " + d.state + " dreams the image classifier gives each class",
+                         "images");
+            log.write(group + "/class_counts", d.class_counts, {std::int64_t(d.class_counts.size())});
+            log.attribute(group, "dreams", double(d.dreams));
+            log.attribute(group, "fid", d.fid);
+        }
     }
     if (e.geometry) {
         const LatentGeometry& g = *e.geometry;

@@ -58,6 +58,12 @@ std::string summarize_evaluation(const EvaluationReport& e) {
                       100 * g.reconstruction_class_kept, 100 * g.classifier_accuracy, g.fid_reconstructions,
                       g.fid_samples, g.fid_floor);
         text += lines;
+        for (const GeneratedImages::Dreams& d : g.dreams) {
+            const std::string label = d.state + " dreams:";
+            std::snprintf(lines, sizeof lines, "\n  Fréchet distance, %-18s%.3f  (its last %lld)", label.c_str(), d.fid,
+                          static_cast<long long>(d.dreams));
+            text += lines;
+        }
     }
     if (e.geometry) {
         const LatentGeometry& g = *e.geometry;

@@ -39,22 +39,6 @@ std::string uuid4() {
     return text;
 }
 
-// Names of the links in the group at `path` (none when there is no such group), in name order.
-std::vector<std::string> children(hid_t file, const std::string& path) {
-    std::vector<std::string> names;
-    if (H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0) return names;
-    Hdf5Handle group(H5Gopen2(file, path.c_str(), H5P_DEFAULT), H5Gclose);
-    if (!group.valid()) return names;
-    H5Literate(
-        group, H5_INDEX_NAME, H5_ITER_INC, nullptr,
-        [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
-            static_cast<std::vector<std::string>*>(out)->emplace_back(name);
-            return 0;
-        },
-        &names);
-    return names;
-}
-
 std::string dataset_attribute(hid_t file, const std::string& path, const char* name) {
     Hdf5Handle dataset(H5Oopen(file, path.c_str(), H5P_DEFAULT), H5Oclose);
     return dataset.valid() ? read_attribute(dataset, name) : "";
@@ -283,7 +267,7 @@ void write_table(NwbWriter& nwb, hid_t module, const std::string& name, const st
 std::vector<std::pair<std::string, double>> evaluation_groups(hid_t file) {
     std::vector<std::pair<std::string, double>> found;
     std::vector<std::string> groups;
-    for (const auto& name : children(file, "/eval"))
+    for (const auto& name : group_children(file, "/eval"))
         if (name.rfind("epoch_", 0) == 0) groups.push_back("/eval/" + name);
     groups.push_back("/eval");
     for (const auto& g : groups) {
@@ -485,7 +469,7 @@ std::size_t write_evaluations(NwbWriter& nwb, hid_t file) {
 // The probe images and, per state, module and layer, the activity on them: a table
 // with one row per sample (its step, epoch, iteration, time and the activity array).
 std::size_t write_activity(NwbWriter& nwb, hid_t file) {
-    const auto states = children(file, "/activity");
+    const auto states = group_children(file, "/activity");
     if (states.empty()) return 0;
     Hdf5Handle module =
         processing_module(nwb, "activity",
@@ -508,10 +492,10 @@ std::size_t write_activity(NwbWriter& nwb, hid_t file) {
         ++tables;
     }
     for (const auto& state : states)
-        for (const auto& area : children(file, "/activity/" + state)) {
+        for (const auto& area : group_children(file, "/activity/" + state)) {
             const std::string group = "/activity/" + state + "/" + area;
             if (dataset_shape(file, group).size() == 1) continue;  // step, epoch, iteration
-            for (const auto& layer : children(file, group)) {
+            for (const auto& layer : group_children(file, group)) {
                 const std::string path = group + "/" + layer;
                 const auto steps = read_doubles(file, "/activity/" + state + "/step");
                 Column step{"step", "run step of the sample (-1: before training)", steps, true};
@@ -545,7 +529,7 @@ std::size_t write_activity(NwbWriter& nwb, hid_t file) {
 std::size_t write_dreams(NwbWriter& nwb, hid_t file) {
     std::size_t written = 0;
     Hdf5Handle module;
-    for (const auto& state : children(file, "/dreams")) {
+    for (const auto& state : group_children(file, "/dreams")) {
         const std::string base = "/dreams/" + state;
         const auto steps = read_doubles(file, base + "/step");
         std::vector<Column> columns{
@@ -553,7 +537,7 @@ std::size_t write_dreams(NwbWriter& nwb, hid_t file) {
             {"epoch", "epoch of the sample", read_doubles(file, base + "/epoch"), true},
             {"iteration", "mini-batch within the epoch", read_doubles(file, base + "/iteration"), true},
             {"time", "seconds since the run started (the end of the step)", times_of_steps(file, state, steps), false}};
-        for (const auto& name : children(file, base)) {
+        for (const auto& name : group_children(file, base)) {
             const std::string path = base + "/" + name;
             const auto dims = dataset_shape(file, path);  // (samples, images, ...)
             if (dims.size() < 2) continue;                // step, epoch, iteration
@@ -590,7 +574,7 @@ std::size_t write_replay(NwbWriter& nwb, hid_t file, hid_t module) {
                                   "replayed_memories", "replayed_salience", "episodes_stored", "occupancy"};
     for (const char* f : fields)
         columns.push_back({f, std::string("hippocampus: ") + f + " (log: /states/S/hippocampus/" + f + ")", {}, false});
-    for (const auto& s : children(file, "/states")) {
+    for (const auto& s : group_children(file, "/states")) {
         const std::string base = "/states/" + s;
         const auto episode = read_doubles(file, base + "/hippocampus/replayed_episode");
         const auto steps = read_doubles(file, base + "/step");
@@ -680,11 +664,11 @@ NwbExport export_nwb(const std::string& log_path, const std::string& nwb_path, c
             processing_module(nwb, "training",
                               "per-step series of each brain state (somnus log /states): losses, observables, "
                               "neuromodulator levels, the conductor's outputs, plasticity norms, hippocampus");
-        for (const auto& state : children(file, "/states")) {
+        for (const auto& state : group_children(file, "/states")) {
             const std::string base = "/states/" + state;
             const auto seconds = read_doubles(file, base + "/time");
             for (const char* group : kStepGroups)
-                for (const auto& name : children(file, base + "/" + group)) {
+                for (const auto& name : group_children(file, base + "/" + group)) {
                     const std::string path = base + "/" + group + "/" + name;
                     const auto values = read_doubles(file, path);
                     if (values.size() != seconds.size()) continue;  // not a per-step series

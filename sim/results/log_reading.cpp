@@ -65,6 +65,21 @@ double read_number_attribute(hid_t file, const std::string& path, const char* na
     return value;
 }
 
+std::vector<std::string> group_children(hid_t file, const std::string& path) {
+    std::vector<std::string> names;
+    if (H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0) return names;
+    Hdf5Handle group(H5Gopen2(file, path.c_str(), H5P_DEFAULT), H5Gclose);
+    if (!group.valid()) return names;
+    H5Literate(
+        group, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+        [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+            static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+            return 0;
+        },
+        &names);
+    return names;
+}
+
 std::vector<double> read_doubles(hid_t file, const std::string& path) {
     std::vector<double> values;
     if (H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0) return values;  // also when a parent group is missing

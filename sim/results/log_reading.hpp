@@ -25,6 +25,9 @@ std::string read_attribute(hid_t object, const char* name);
 // A numeric scalar attribute of the object at `path` (e.g. "/eval/latent_geometry"), or NaN.
 double read_number_attribute(hid_t file, const std::string& path, const char* name);
 
+// The names of the links in the group at `path`, in name order; none when there is no such group.
+std::vector<std::string> group_children(hid_t file, const std::string& path);
+
 // A numeric dataset's values as doubles, row-major; empty when there is no such dataset.
 std::vector<double> read_doubles(hid_t file, const std::string& path);
 

@@ -30,10 +30,6 @@ std::string percent_key(double level) {
     return buffer;
 }
 
-}  // namespace
-
-namespace {
-
 // The metrics of one evaluation group ("/eval/" or "/eval/epoch_NNN/") of an open log.
 void read_evaluation(hid_t file, const std::string& group, RunMetrics& m) {
     const std::string readout = group + "linear_readout/";
@@ -78,6 +74,10 @@ void read_evaluation(hid_t file, const std::string& group, RunMetrics& m) {
         const double value = read_number_attribute(file, group + "generated_images", name);
         add(name, std::string(name) == "reconstruction_class_kept" ? 100 * value : value);
     }
+    // The dreams' Fréchet distance, one per sleeping state: "fid_dreams_rem".
+    const std::string dreams = group + "generated_images/dreams";
+    for (const auto& state : group_children(file, dreams))
+        add("fid_dreams_" + state, read_number_attribute(file, dreams + "/" + state, "fid"));
     add("intra_inter_ratio", read_number_attribute(file, group + "latent_geometry", "intra_inter_ratio"));
     add("clean_occluded_ratio", read_number_attribute(file, group + "latent_geometry", "clean_occluded_ratio"));
     // Retention across days: each task's readout (mean over tasks and seeds), and the every-class one.
@@ -147,19 +147,8 @@ std::vector<RunMetrics> read_run_metrics_by_epoch(const std::string& log) {
     const Hdf5Handle file = open_for_reading(log);
     const RunMetrics identity = run_identity(file, log);
     std::vector<RunMetrics> out;
-    std::vector<std::string> groups;
-    if (H5Lexists(file, "/eval", H5P_DEFAULT) > 0) {
-        const Hdf5Handle eval(H5Gopen2(file, "/eval", H5P_DEFAULT), H5Gclose);
-        H5Literate(
-            eval, H5_INDEX_NAME, H5_ITER_INC, nullptr,
-            [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-                if (std::string(name).rfind("epoch_", 0) == 0)
-                    static_cast<std::vector<std::string>*>(data)->push_back(name);
-                return 0;
-            },
-            &groups);
-    }
-    for (const auto& g : groups) {
+    for (const auto& g : group_children(file, "/eval")) {
+        if (g.rfind("epoch_", 0) != 0) continue;
         RunMetrics m = identity;
         m.trained_epochs = std::stoll(g.substr(6));
         read_evaluation(file, "/eval/" + g + "/", m);

@@ -21,6 +21,7 @@ std::string metric_heading(const std::string& key) {
     if (key == "fid_reconstructions") return "FID reconstructions";
     if (key == "fid_samples") return "FID samples";
     if (key == "fid_floor") return "FID floor";
+    if (key.rfind("fid_dreams_", 0) == 0) return "FID " + key.substr(11) + " dreams";
     if (key == "intra_inter_ratio") return "intra/inter";
     if (key == "clean_occluded_ratio") return "clean-occl./inter";
     if (key.rfind("overlap_kl_", 0) == 0) return "KL wake/sleep " + key.substr(11) + "+" + key.substr(11);

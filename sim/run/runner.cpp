@@ -218,6 +218,10 @@ public:
         skip_iterations_ = static_cast<std::int64_t>(p[1]);
         clock_.step = static_cast<std::int64_t>(p[2]) - skip_iterations_;
         wall_.earlier_seconds = p[3];
+        for (const auto& s : spec_.states) {
+            torch::Tensor pool;
+            if (resumed_.try_read("dreams." + s.name, pool)) dream_pools_[s.name] = pool.to(device_);
+        }
         resumed_run_ = true;
     }
 
@@ -314,9 +318,12 @@ public:
         for (const auto& s : spec_.states)
             if (auto d = last_dreams_.find(s.name); d != last_dreams_.end()) dreams.push_back(d->second);
         notify([](Observer& o) { o.evaluation_starting(); });
+        std::vector<DreamBatch> pools;  // each sleeping state's last dreams, in the spec's order of states
+        for (const auto& s : spec_.states)
+            if (auto p = dream_pools_.find(s.name); p != dream_pools_.end()) pools.push_back({s.name, -1, p->second});
         EvaluationReport report =
             evaluate_areas(*model_.encoder, *model_.generator, model_.latent_dim, full_train_, test_set(), spec_.eval,
-                           device_, dreams, model_.hippocampus.stored_latents(), spec_.seed, spec_.data);
+                           device_, dreams, model_.hippocampus.stored_latents(), spec_.seed, spec_.data, pools);
         report.trained_epochs = trained_epochs;
         report.final = final;
         report.encoder = trained_epochs == 0 ? "untrained" : "trained";
@@ -479,8 +486,18 @@ private:
         notify([&](Observer& o) { o.iteration_done(clock_); });
     }
 
-    // Each dreaming state's last dreams, for the dream-content evaluation.
+    // Each dreaming state's last dreams: its last mini-batch of them for the dream-content
+    // evaluation, and its last eval.generated_images.dreams of them (oldest first, on the
+    // device) for the dreams' Fréchet distance.
     void keep_dreams(const std::string& state, const StepReport& report) {
+        const GeneratedImagesSpec& judged = spec_.eval.generated_images;
+        if (judged.enabled && judged.dreams > 0 && report.samples)
+            for (const auto& [name, tensor] : report.samples->tensors) {
+                if (name != "dream") continue;
+                torch::Tensor& pool = dream_pools_[state];
+                pool = pool.defined() ? torch::cat({pool, tensor.detach()}) : tensor.detach().clone();
+                if (pool.size(0) > judged.dreams) pool = pool.slice(0, pool.size(0) - judged.dreams).clone();
+            }
         const DreamContentSpec& want = spec_.eval.dream_content;
         if (!want.enabled || !report.samples) return;
         if (!want.states.empty() && std::find(want.states.begin(), want.states.end(), state) == want.states.end())
@@ -511,6 +528,7 @@ private:
             observers_[i]->save_state(o);
             archive.write("observer." + std::to_string(i), o);
         }
+        for (const auto& [state, pool] : dream_pools_) archive.write("dreams." + state, pool);
         write_atomically(archive, resume_path_);
     }
 
@@ -543,6 +561,7 @@ private:
     torch::serialize::InputArchive resumed_;
     bool resumed_run_ = false;
     std::map<std::string, DreamBatch> last_dreams_;
+    std::map<std::string, torch::Tensor> dream_pools_;  // state -> its last dreams (rows), in the resume checkpoint
     std::optional<ImageSet> test_;
 };
 

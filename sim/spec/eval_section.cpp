@@ -105,7 +105,11 @@ const ParameterSet& generated_images_parameters() {
          integer("images", g.images, 2, kNoLimit, "first test images reconstructed (and the Fréchet distances' "
                                                   "reference set)")
              .in("images"),
-         integer("samples", g.samples, 2, kNoLimit, "images generated from the prior").in("images")}};
+         integer("samples", g.samples, 2, kNoLimit, "images generated from the prior").in("images"),
+         integer("dreams", g.dreams, 0, 1000000,
+                 "the last dreams of each sleeping state before the evaluation, judged like the samples (the "
+                 "Fréchet distance of dreams); 0 = none kept")
+             .in("images")}};
     return set;
 }
 
@@ -281,6 +285,7 @@ EvalSpec parse_eval(ObjectReader& r, std::int64_t training_epochs) {
         g.classifier = o.string("classifier");
         g.images = o.integer("images");
         g.samples = o.integer("samples");
+        g.dreams = o.integer("dreams");
         o.finish();
         if (g.enabled) {
             const std::string found = find_classifier(g.classifier);

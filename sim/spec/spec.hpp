@@ -289,6 +289,10 @@ struct GeneratedImagesSpec {
     std::string classifier = "data/classifiers/fashion-mnist.pt";  // found from any folder (eval_section.cpp: find_classifier)
     std::int64_t images = 2000;
     std::int64_t samples = 2000;
+    // The dreams themselves: the last this many each sleeping state dreamed before the
+    // evaluation (its "dream" samples, kept as the steps made them), judged like the
+    // prior's samples; 0 = not kept.
+    std::int64_t dreams = 0;
     std::string pointer = "/eval/generated_images";  // for errors
 };
 

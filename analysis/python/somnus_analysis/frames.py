@@ -93,8 +93,9 @@ def evaluations(run):
     """Run.evaluations() as a DataFrame, one row per evaluation: trained_epochs, group,
     readout_accuracy, intra_inter_ratio, clean_occluded_ratio, one overlap_kl_<k> /
     overlap_floor_<k> column per k of the wake/sleep overlap test, one knn_<k> column per k
-    of the k-nearest-neighbour readout and one <perturbation>_<level> column (noise_0.2,
-    blur_1, shift_2) per perturbed test of the readout (the columns it has)."""
+    of the k-nearest-neighbour readout, one <perturbation>_<level> column (noise_0.2,
+    blur_1, shift_2) per perturbed test of the readout and one fid_dreams_<state> column
+    per sleeping state whose dreams were judged (the columns it has)."""
     pd = _pandas()
     rows = []
     for e in run.evaluations():
@@ -102,6 +103,7 @@ def evaluations(run):
         for key in ("overlap_kl", "overlap_floor"):
             row.update({f"{key}_{k}": v for k, v in e.get(key, {}).items()})
         row.update({f"knn_{k}": v for k, v in e.get("knn_accuracy", {}).items()})
+        row.update({f"fid_dreams_{state}": v for state, v in e.get("fid_dreams", {}).items()})
         for name, p in e.get("perturbed", {}).items():
             row.update({f"{name}_{level:g}": float(a) for level, a in zip(p["levels"], p["accuracy"])})
         rows.append(row)

@@ -295,7 +295,9 @@ class Run:
         perturbed (a dict "noise" / "blur" / "shift" -> {"levels", "accuracy"}: the
         readout under perturbations no rule trains on, accuracy per level, mean over
         seeds), knn_accuracy (a dict k -> fraction), the generated images' reconstruction_error,
-        reconstruction_class_kept (fraction), fid_reconstructions, fid_samples and fid_floor, intra_inter_ratio,
+        reconstruction_class_kept (fraction), fid_reconstructions, fid_samples and fid_floor, fid_dreams (a
+        dict sleeping state -> the Fréchet distance of its last dreams, when eval.generated_images.dreams
+        kept them) and dreams_kept (a dict state -> how many), intra_inter_ratio,
         clean_occluded_ratio, and overlap_kl / overlap_floor (dicts k -> nats for the
         k+k-unit wake/sleep overlap tests)."""
         found = []
@@ -324,6 +326,10 @@ class Run:
                     for key in ("reconstruction_error", "reconstruction_class_kept", "fid_reconstructions", "fid_samples",
                                 "fid_floor"):
                         row[key] = float(a[key])
+                    if "dreams" in g["generated_images"]:
+                        dreams = g["generated_images"]["dreams"]
+                        row["fid_dreams"] = {state: float(d.attrs["fid"]) for state, d in dreams.items()}
+                        row["dreams_kept"] = {state: int(d.attrs["dreams"]) for state, d in dreams.items()}
                 if "knn_readout" in g:
                     k = g["knn_readout"]
                     row["knn_accuracy"] = dict(zip((int(v) for v in k["k"][()]), (float(v) for v in k["accuracy"][()])))

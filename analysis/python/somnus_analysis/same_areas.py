@@ -133,6 +133,24 @@ def main_table(groups, hierarchy):
     return header, rows
 
 
+def dreams_table(groups, hierarchy):
+    """Header and rows: the Fréchet distance of each sleeping state's last dreams at the end of
+    training (eval.generated_images.dreams), beside the prior's samples of the same runs: mean
+    [95 % CI] over training seeds; no rows when the runs kept no dreams."""
+    header = ["condition", "sleeping state", "seeds", "dreams kept", "FID dreams", "FID prior samples"]
+    rows = []
+    for c, runs in groups.items():
+        ends = [final(r) for r in runs]
+        states = sorted({state for e in ends for state in e.get("fid_dreams", {})})
+        for state in states:
+            m, h, n = interval([e.get("fid_dreams", {}).get(state, np.nan) for e in ends])
+            ms, hs, ns = interval([_value(e, MEASURES[-1]) for e in ends])
+            kept = sorted({int(e.get("dreams_kept", {}).get(state, 0)) for e in ends} - {0})
+            rows.append([label(c, hierarchy), state, str(n), "/".join(map(str, kept)) or "?",
+                         cell(m, h, n, scale=1, digits=0), cell(ms, hs, ns, scale=1, digits=0)])
+    return header, rows
+
+
 def sleep_table(groups, hierarchy):
     """Header and rows: what each rule's sleep buys over its Wake phase alone, seed by seed
     (rule - rule without sleep, at the end of training), mean [95 % CI]."""
@@ -288,6 +306,8 @@ def write(folder, out, hierarchy, overlap=None):
          f"theories_{hierarchy}_sleep.csv"),
         ("Still learning? The change over the last stretch of training, seed by seed", plateau_table(groups, hierarchy),
          f"theories_{hierarchy}_plateau.csv"),
+        ("The dreams themselves: each sleeping state's last dreams at the end of training, mean [95 % CI] over seeds",
+         dreams_table(groups, hierarchy), f"theories_{hierarchy}_dreams.csv"),
     ]
     if overlap is not None:
         table, paired = overlap_tables(load_overlap(overlap, hierarchy))

@@ -143,3 +143,28 @@ def test_perturbed_readouts_knn_and_generated_images_as_rows_and_columns(tiny_lo
     for column in ("knn_1", "knn_5", "noise_0.3", "blur_1", "blur_2", "shift_2", "fid_samples", "reconstruction_class_kept"):
         assert column in frame.columns, column
     assert frame["blur_2"].iloc[-1] == pytest.approx(blur[:, 1].mean())
+
+
+def test_the_dreams_judged_in_a_run_as_dicts_and_columns(data_dir, tmp_path):
+    """A run that keeps 50 dreams per sleeping state: Run.evaluations() gives each state's
+    Fréchet distance and count as the log holds them, and the frame a column each."""
+    log, classifier = tmp_path / "dreams.h5", tmp_path / "classifier.pt"
+    spec = tmp_path / "dreams.json"
+    document = tiny_spec(data_dir, log, activity={"enabled": False}, dreams={"enabled": False},
+                         plasticity={"enabled": False})
+    document["schedule"]["epochs"] = 1
+    spec.write_text(json.dumps(document))
+    run_somnus("train-classifier", spec, "--epochs", 1, "--out", classifier)
+    run_somnus("run", spec, *sets({**TINY_EVAL, "eval.generated_images.enabled": "true",
+                                   "eval.generated_images.classifier": classifier, "eval.generated_images.images": 40,
+                                   "eval.generated_images.samples": 20, "eval.generated_images.dreams": 50}))
+    e = Run(log).evaluations()[-1]
+    import h5py
+    with h5py.File(log, "r") as f:
+        dreams = f["eval/generated_images/dreams"]
+        expected = {state: float(dreams[state].attrs["fid"]) for state in dreams}
+    assert sorted(expected) == ["nrem", "rem"]  # PAD's sleeping states; Wake does not dream
+    assert e["fid_dreams"] == expected
+    assert e["dreams_kept"] == {"nrem": 50, "rem": 50}  # 6 mini-batches of 16 dreamed, the last 50 kept
+    frame = Run(log).evaluations_frame()
+    assert frame["fid_dreams_rem"].iloc[-1] == expected["rem"]

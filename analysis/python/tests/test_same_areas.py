@@ -108,3 +108,16 @@ def test_the_overlap_rows_are_read_from_the_folders_the_script_writes(tmp_path, 
     rows_by = same_areas.load_overlap(tmp_path, "dense")
     assert list(rows_by) == ["untrained areas, [0, 1] images", "PAD", "PAD, Wake alone"]
     assert list(rows_by["PAD"]) == [int(Run(tiny_log).attrs["seed"])]  # keyed by the run's seed, not the file's name
+
+
+def test_the_dreams_table_gives_each_sleeping_states_dreams_beside_the_prior_samples():
+    groups = study()
+    assert same_areas.dreams_table(groups, "dense")[1] == []  # no run kept dreams
+    for s, run in enumerate(groups["dense_helmholtz"]):
+        run.evaluations()[-1].update({"fid_dreams": {"sleep": 300.0 + 10 * s}, "dreams_kept": {"sleep": 1000}})
+    header, rows = same_areas.dreams_table(groups, "dense")
+    assert header == ["condition", "sleeping state", "seeds", "dreams kept", "FID dreams", "FID prior samples"]
+    assert len(rows) == 1 and rows[0][:4] == ["Helmholtz", "sleep", "3", "1000"]
+    half = stats.t.ppf(0.975, 2) * np.std([300, 310, 320], ddof=1) / np.sqrt(3)
+    assert rows[0][4] == f"310 [{310 - half:.0f}, {310 + half:.0f}]"
+    assert rows[0][5].startswith("520 [")  # fid_samples 500 + 20 at the end, every seed
