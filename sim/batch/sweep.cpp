@@ -280,10 +280,7 @@ const ParameterSet& sweep_file_parameters() {
 SweepSpec load_sweep_file(const std::string& path) {
     const Json document = load_spec_file(path);
     ObjectReader r(document, JsonPointer(), sweep_file_parameters());
-    r.ignore("$schema");  // for editors (`somnus schema --sweep`); not part of the sweep
-    if (auto it = document.find("$schema"); it != document.end() && !it->is_string())
-        throw SpecError("/$schema", "expected the path or URL of a JSON Schema (a string, e.g. "
-                                    "\"../somnus.sweep.schema.json\"), got " + json_type_name(*it));
+    r.schema_reference("../somnus.sweep.schema.json");
     SweepSpec s;
     s.file = fs::absolute(path).lexically_normal().string();
     s.name = r.string("sweep");

@@ -328,6 +328,13 @@ std::vector<std::string> ObjectReader::strings(const std::string& key, std::vect
     return resolved(key, std::move(out));
 }
 
+void ObjectReader::schema_reference(const std::string& example) {
+    const Json* schema = find("$schema");
+    if (schema && !schema->is_string())
+        throw SpecError(at("$schema").to_string(), "expected the path or URL of a JSON Schema (a string, e.g. \"" +
+                                                       example + "\"), got " + json_type_name(*schema));
+}
+
 void ObjectReader::finish() const {
     for (auto it = object_.begin(); it != object_.end(); ++it) {
         if (std::find(known_.begin(), known_.end(), it.key()) != known_.end()) continue;

@@ -121,6 +121,10 @@ public:
     ObjectReader object(const std::string& key);
     // Accepts `key` and leaves it out of the resolved spec (metadata such as "$schema").
     void ignore(const std::string& key) { find(key); }
+    // Accepts "$schema", the JSON Schema an editor checks the file against (`somnus schema`),
+    // and leaves it out of the resolved spec; a SpecError when it is not a string
+    // (`example`: a schema's path, for the message).
+    void schema_reference(const std::string& example);
     // The pointer of `key` inside this object.
     JsonPointer at(const std::string& key) const { return where_ / key; }
     const JsonPointer& where() const { return where_; }

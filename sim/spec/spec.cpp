@@ -348,10 +348,7 @@ ExperimentSpec parse_spec_sections(const Json& document) {
     ObjectReader root(document, JsonPointer(), spec_parameters());
     spec.as_written = document;
 
-    root.ignore("$schema");  // for editors (`somnus schema`); not part of the experiment
-    if (auto it = document.find("$schema"); it != document.end() && !it->is_string())
-        throw SpecError("/$schema", "expected the path or URL of a JSON Schema (a string, e.g. \"somnus.schema.json\"), got " +
-                                        json_type_name(*it));
+    root.schema_reference("somnus.schema.json");
     spec.name = root.string("name");
     spec.seed = root.integer("seed");
     spec.device = root.string("device", spec.device);
