@@ -60,10 +60,7 @@ bool state_name_taken(const std::string& name) { return find_state_type(name) !=
 
 // A probe's key sits beside the record section's own keys.
 bool probe_name_taken(const std::string& name) {
-    if (find_probe_type(name)) return true;
-    for (const Parameter& p : record_own_parameters().parameters)
-        if (p.name == name) return true;
-    return false;
+    return find_probe_type(name) || record_own_parameters().find(name);
 }
 
 }  // namespace
@@ -124,10 +121,7 @@ DreamModuleTypeRegistration::DreamModuleTypeRegistration(std::vector<DreamModule
 
 ProbeTypeRegistration::ProbeTypeRegistration(std::vector<ProbeType> types) {
     for (const ProbeType& t : types) {
-        bool has_enabled = false;
-        if (t.parameters)
-            for (const Parameter& p : t.parameters->parameters) has_enabled = has_enabled || p.name == "enabled";
-        if (t.parameters ? !has_enabled || !t.parse : t.parse != nullptr)
+        if (t.parameters ? !t.parameters->find("enabled") || !t.parse : t.parse != nullptr)
             throw std::logic_error("probe '" + t.name + "': keys need \"enabled\" and a parser; a switch has neither");
         if (!t.make) throw std::logic_error("probe '" + t.name + "' has no make");
     }
