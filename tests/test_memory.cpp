@@ -14,6 +14,7 @@
 #include "sim/run/schedule.hpp"
 #include "sim/states/brain_state.hpp"
 #include "tests/helpers.hpp"
+#include "tests/run_logged.hpp"
 
 using namespace somnus;
 namespace fs = std::filesystem;
@@ -57,14 +58,6 @@ std::vector<std::vector<double>> rows_of(const fs::path& log, const std::string&
     return rows;
 }
 
-// Runs the spec with its HDF5 log, as `somnus run` does.
-RunStatus run_logged(const ExperimentSpec& spec) {
-    Runner runner(spec);
-    Hdf5Recorder recorder(spec.record.path);
-    runner.attach(recorder);
-    return runner.run().status;
-}
-
 }  // namespace
 
 TEST_F(Memory, EachDayShowsItsClassesAndTheNightsReplayEveryDaySoFar) {
@@ -79,7 +72,7 @@ TEST_F(Memory, EachDayShowsItsClassesAndTheNightsReplayEveryDaySoFar) {
               std::string::npos)
         << timeline.describe();
 
-    ASSERT_EQ(run_logged(spec), RunStatus::finished);
+    ASSERT_EQ(test::run_logged(spec).status, RunStatus::finished);
     const fs::path log = dir / "days.h5";
     EXPECT_EQ(test::log_series(log, "/schedule/day_classes"),
               (std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
@@ -102,7 +95,7 @@ TEST_F(Memory, EachDayShowsItsClassesAndTheNightsReplayEveryDaySoFar) {
 
 TEST_F(Memory, RetentionIsTestedAfterDayOnesWakeAndAfterEveryNight) {
     const auto dir = test::temp_dir("memory_retention");
-    ASSERT_EQ(run_logged(parse_spec(memory_spec(data_dir(), dir / "r.h5"))), RunStatus::finished);
+    ASSERT_EQ(test::run_logged(parse_spec(memory_spec(data_dir(), dir / "r.h5"))).status, RunStatus::finished);
     const fs::path log = dir / "r.h5";
     EXPECT_EQ(test::log_series(log, "/retention/nights"), (std::vector<double>{0, 1, 2, 3, 4, 5}));
     EXPECT_EQ(test::log_series(log, "/retention/days_trained"), (std::vector<double>{1, 1, 2, 3, 4, 5}));
@@ -143,7 +136,7 @@ TEST_F(Memory, ACueDrawsTheNightsReplayTowardsTheCuedMemories) {
     Json cued = plain;
     cued["record"]["path"] = (dir / "cued.h5").string();
     cued["schedule"]["protocols"] = Json::parse(R"([{"name": "cue day 1", "epochs": [2, 3, 4], "cue": {"day": 0, "factor": 20}}])");
-    for (const Json* doc : {&plain, &cued}) ASSERT_EQ(run_logged(parse_spec(*doc)), RunStatus::finished);
+    for (const Json* doc : {&plain, &cued}) ASSERT_EQ(test::run_logged(parse_spec(*doc)).status, RunStatus::finished);
     // The share of day 1's memories among those replayed in nights 3-5.
     auto day_one_share = [&](const fs::path& log) {
         const auto epochs = test::log_series(log, "/states/rem/epoch");
@@ -257,7 +250,7 @@ TEST_F(Memory, AStoppedRunResumesToTheLogOfARunNeverStopped) {
     doc["schedule"]["night"]["episodes"].push_back({{"state", "shy"}, {"iterations", 2}});
     doc["schedule"]["protocols"] = Json::parse(R"([{"name": "cue day 1", "epochs": [1, 2, 3, 4], "cue": {"day": 0}}])");
     doc["record"]["checkpoint_every"] = 4;
-    ASSERT_EQ(run_logged(parse_spec(doc)), RunStatus::finished);
+    ASSERT_EQ(test::run_logged(parse_spec(doc)).status, RunStatus::finished);
 
     // The same run stopped in epoch 1's night (5 + 3 + 3 + 2 = 13 mini-batches an epoch), then resumed.
     doc["record"]["path"] = (dir / "stopped.h5").string();

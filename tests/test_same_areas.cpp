@@ -9,9 +9,8 @@
 #include <numeric>
 
 #include "helpers.hpp"
+#include "run_logged.hpp"
 #include "sim/model/model.hpp"
-#include "sim/record/hdf5_recorder.hpp"
-#include "sim/run/runner.hpp"
 
 namespace somnus {
 namespace {
@@ -59,10 +58,7 @@ std::pair<double, double> first_and_last_epoch(const test::fs::path& log, const 
 test::fs::path trained(const std::string& name) {
     const auto dir = test::temp_dir("same_areas_" + name);
     const ExperimentSpec spec = parse_spec(shrunk(name, dir / "log.h5"));
-    Runner runner(spec);
-    Hdf5Recorder recorder(spec.record.path);
-    runner.attach(recorder);
-    EXPECT_EQ(runner.run().status, RunStatus::finished) << name;
+    EXPECT_EQ(test::run_logged(spec).status, RunStatus::finished) << name;
     return dir / "log.h5";
 }
 

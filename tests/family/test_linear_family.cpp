@@ -9,11 +9,10 @@
 
 #include <gtest/gtest.h>
 
-#include "sim/record/hdf5_recorder.hpp"
-#include "sim/run/runner.hpp"
 #include "sim/spec/describe.hpp"
 #include "sim/states/brain_state.hpp"
 #include "tests/helpers.hpp"
+#include "tests/run_logged.hpp"
 
 namespace somnus {
 
@@ -209,13 +208,7 @@ TEST(AreaFamily, AToyFamilyRegisteredFromOneFileIsDescribedReadAndWired) {
 TEST(AreaFamily, AToyFamilyTrainsIsRecordedAndEvaluated) {
     const auto dir = test::temp_dir("linear_family_run");
     const ExperimentSpec spec = parse_spec(linear_spec(dir / "log.h5"));
-    Runner runner(spec);
-    RunResult result;
-    {
-        Hdf5Recorder recorder(spec.record.path);
-        runner.attach(recorder);
-        result = runner.run();
-    }
+    const RunResult result = test::run_logged(spec);
     EXPECT_EQ(result.status, RunStatus::finished);
     // 3 epochs of 4 mini-batches; the reconstruction error falls as both pathways learn.
     const auto loss = test::log_series(dir / "log.h5", "/states/wake/losses/reconstruction");

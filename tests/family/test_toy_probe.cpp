@@ -9,11 +9,10 @@
 
 #include <gtest/gtest.h>
 
-#include "sim/record/hdf5_recorder.hpp"
 #include "sim/record/probe_support.hpp"
-#include "sim/run/runner.hpp"
 #include "sim/spec/describe.hpp"
 #include "tests/helpers.hpp"
+#include "tests/run_logged.hpp"
 
 namespace somnus {
 
@@ -127,12 +126,7 @@ TEST(Probe, AToyProbeRegisteredFromOneFileIsDescribedAndRead) {
 TEST(Probe, AToyProbeRecordsDuringARun) {
     const auto dir = test::temp_dir("toy_probe_run");
     const ExperimentSpec spec = parse_spec(pad_spec_with_step_counts(dir / "log.h5"));
-    Runner runner(spec);
-    {
-        Hdf5Recorder recorder(spec.record.path);
-        runner.attach(recorder);
-        EXPECT_EQ(runner.run().status, RunStatus::finished);
-    }
+    EXPECT_EQ(test::run_logged(spec).status, RunStatus::finished);
     // 2 epochs of 64 images in mini-batches of 16: Wake and REM each step 4 times an epoch;
     // NREM is not counted.
     EXPECT_EQ(test::log_series(dir / "log.h5", "/step_counts/wake"), (std::vector<double>{4, 4}));
