@@ -11,14 +11,19 @@
 # all-zeros baseline MSE, 0.206, is Fashion-MNIST's) and on MNIST (fetched by
 # scripts/fetch-mnist.sh; its own judge trained by somnus train-classifier).
 #
-#   scripts/aws-reference-check.sh [OUT]     (default runs/aws_reference; about 10 minutes on 2 cores)
+# Each objective runs twice: with somnus's default, the areas stepping after each phase
+# ("area_updates": "each_phase"), and with the prototype's one network step a mini-batch
+# ("once_per_cycle": the phases' gradients summed, one step with the critics').
+#
+#   scripts/aws-reference-check.sh [OUT]     (default runs/aws_reference; about 25 minutes on 2 cores)
+#   RUNS=fashion scripts/aws-reference-check.sh   (only the runs whose name matches the regex)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 somnus=${SOMNUS:-build/somnus}
 out=${1:-runs/aws_reference}
 mnist=${MNIST_DIR:-datasets/mnist}
 [ -x "$somnus" ] || scripts/build.sh
-scripts/fetch-mnist.sh "$mnist"
+[[ mnist =~ ${RUNS:-.} ]] && scripts/fetch-mnist.sh "$mnist"
 mkdir -p "$out"
 prototype=(--set seed=0 --set threads=2 --set data.train_subset=30000 --set schedule.epochs=1
   --set schedule.batch_size=128
@@ -32,13 +37,15 @@ prototype=(--set seed=0 --set threads=2 --set data.train_subset=30000 --set sche
 oscillatory=(--set modules.critic_xz.hidden=256 --set 'modules.critic_xz.reads=["x"]' --set modules.critic_z.hidden=256)
 global=(--set modules.critic_joint.hidden=256)
 mnist_data=(--set data.dataset=mnist --set "data.path=$mnist" --set "eval.generated_images.classifier=$out/mnist-classifier.pt")
-if [ ! -f "$out/mnist-classifier.pt" ]; then
+if [[ mnist =~ ${RUNS:-.} ]] && [ ! -f "$out/mnist-classifier.pt" ]; then
   "$somnus" train-classifier experiments/aws_global.json --seed 0 --epochs 2 --threads 2 \
     --set data.dataset=mnist --set "data.path=$mnist" --out "$out/mnist-classifier.pt"
 fi
+once_per_cycle=(--set states.wake.area_updates=once_per_cycle --set states.sleep.area_updates=once_per_cycle)
 run() {  # name spec options...
   local name=$1 spec=$2
   shift 2
+  [[ $name =~ ${RUNS:-.} ]] || return 0
   [ -f "$out/$name.h5" ] && { echo "$out/$name.h5: done earlier"; return; }
   "$somnus" run "$spec" --out "$out/$name.h5" "${prototype[@]}" "$@" > "$out/$name.txt" 2>&1 ||
     { tail -20 "$out/$name.txt"; exit 1; }
@@ -48,4 +55,10 @@ run fashion_oscillatory experiments/aws_oscillatory.json "${oscillatory[@]}"
 run fashion_global experiments/aws_global.json "${global[@]}"
 run mnist_oscillatory experiments/aws_oscillatory.json "${oscillatory[@]}" "${mnist_data[@]}"
 run mnist_global experiments/aws_global.json "${global[@]}" "${mnist_data[@]}"
-"$somnus" table --per-epoch "$out"/*.h5
+run fashion_oscillatory_once_per_cycle experiments/aws_oscillatory.json "${oscillatory[@]}" "${once_per_cycle[@]}" \
+  --set states.oscillation.area_updates=once_per_cycle
+run fashion_global_once_per_cycle experiments/aws_global.json "${global[@]}" "${once_per_cycle[@]}"
+run mnist_oscillatory_once_per_cycle experiments/aws_oscillatory.json "${oscillatory[@]}" "${mnist_data[@]}" \
+  "${once_per_cycle[@]}" --set states.oscillation.area_updates=once_per_cycle
+run mnist_global_once_per_cycle experiments/aws_global.json "${global[@]}" "${mnist_data[@]}" "${once_per_cycle[@]}"
+"$somnus" table --per-epoch $(ls "$out"/*.h5 | grep -E "${RUNS:-.}")

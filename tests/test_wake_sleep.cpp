@@ -213,6 +213,92 @@ TEST(AdversarialWakeSleep, CriticsLearnOncePerCycleAndEachPhaseMovesItsOwnPathwa
     for (const auto& p : model.critic_parameters()) EXPECT_FALSE(p.grad().defined());  // cleared for the next cycle
 }
 
+namespace {
+
+Json once_per_cycle(Json doc) {
+    for (const char* state : {"wake", "oscillation", "sleep"}) doc["states"][state]["area_updates"] = "once_per_cycle";
+    return doc;
+}
+
+}  // namespace
+
+TEST(AdversarialWakeSleep, OncePerCycleTheAreasStepOnceWithTheSumOfThePhasesGradients) {
+    // Learning rates 0, so that the weights stay put: then "each_phase" and
+    // "once_per_cycle" see the same model and the same noise, and the gradient the
+    // once-per-cycle areas hold after Wake and the oscillation is the sum of the two
+    // phases' own gradients: encoder g_wake + g_oscillation, generator g_oscillation.
+    Json frozen = small_document("aws_oscillatory");
+    frozen["training"]["encoder_optimizer"]["lr"] = 0.0;
+    frozen["training"]["generator_optimizer"]["lr"] = 0.0;
+    const ExperimentSpec each_spec = parse_spec(frozen), once_spec = parse_spec(once_per_cycle(frozen));
+    torch::manual_seed(4);
+    Model each(each_spec, torch::kCPU);
+    torch::manual_seed(4);
+    Model once(once_spec, torch::kCPU);
+    const auto x = images();
+    auto run_phase = [&](Model& model, const ExperimentSpec& spec, const std::string& state, std::uint64_t seed) {
+        torch::manual_seed(seed);
+        make_state(spec, state)->step(model, x, model.conductor.modulation(state), {});
+    };
+    run_phase(each, each_spec, "wake", 9);
+    const auto wake_encoder = grads(each.feedforward_parameters());
+    run_phase(each, each_spec, "oscillation", 10);
+    const auto oscillation_encoder = grads(each.feedforward_parameters());
+    const auto oscillation_generator = grads(each.feedback_parameters());
+    run_phase(once, once_spec, "wake", 9);
+    run_phase(once, once_spec, "oscillation", 10);
+    const auto summed_encoder = grads(once.feedforward_parameters());
+    const auto summed_generator = grads(once.feedback_parameters());
+    ASSERT_EQ(summed_encoder.size(), wake_encoder.size());
+    double checked = 0;
+    for (std::size_t i = 0; i < summed_encoder.size(); ++i) {
+        ASSERT_TRUE(summed_encoder[i].defined() && wake_encoder[i].defined() && oscillation_encoder[i].defined());
+        EXPECT_TRUE(torch::allclose(summed_encoder[i], wake_encoder[i] + oscillation_encoder[i], 1e-5, 1e-7)) << i;
+        checked += (wake_encoder[i] * oscillation_encoder[i]).abs().sum().item<double>();
+    }
+    EXPECT_GT(checked, 0.0);  // both phases reach the encoder
+    for (std::size_t i = 0; i < summed_generator.size(); ++i)
+        if (oscillation_generator[i].defined())
+            EXPECT_TRUE(torch::allclose(summed_generator[i], oscillation_generator[i], 1e-5, 1e-7)) << i;
+}
+
+TEST(AdversarialWakeSleep, OncePerCycleNothingMovesBeforeTheCyclesLastPhase) {
+    const ExperimentSpec spec = parse_spec(once_per_cycle(small_document("aws_oscillatory")));
+    torch::manual_seed(5);
+    Model model(spec, torch::kCPU);
+    const auto encoder_before = snapshot(model.feedforward_parameters());
+    const auto generator_before = snapshot(model.feedback_parameters());
+    const auto critic_before = snapshot(model.critic_parameters());
+    const auto x = images();
+    for (const char* state : {"wake", "oscillation"}) {
+        make_state(spec, state)->step(model, x, model.conductor.modulation(state), {});
+        EXPECT_EQ(change(model.feedforward_parameters(), encoder_before), 0.0) << state;
+        EXPECT_EQ(change(model.feedback_parameters(), generator_before), 0.0) << state;
+        EXPECT_EQ(change(model.critic_parameters(), critic_before), 0.0) << state;
+        EXPECT_FALSE(model.learned(PathwayKind::feedforward) || model.learned(PathwayKind::feedback)) << state;
+    }
+    make_state(spec, "sleep")->step(model, x, model.conductor.modulation("sleep"), {});
+    EXPECT_GT(change(model.feedforward_parameters(), encoder_before), 0.0);
+    EXPECT_GT(change(model.feedback_parameters(), generator_before), 0.0);
+    EXPECT_GT(change(model.critic_parameters(), critic_before), 0.0);
+    EXPECT_TRUE(model.learned(PathwayKind::feedforward) && model.learned(PathwayKind::feedback));
+}
+
+TEST(AdversarialWakeSleep, ThePhasesOfACycleUpdateTheAreasAlike) {
+    Json doc = small_document("aws_oscillatory");
+    doc["states"]["sleep"]["area_updates"] = "once_per_cycle";
+    try {
+        Model model(parse_spec(doc), torch::kCPU);
+        FAIL() << "phases that update the areas differently were accepted";
+    } catch (const SpecError& e) {
+        EXPECT_EQ(e.pointer(), "/states/sleep/area_updates");
+        EXPECT_EQ(std::string(e.what()),
+                  "spec error at /states/sleep/area_updates: brain state \"sleep\" updates the areas once_per_cycle "
+                  "but \"oscillation\" each_phase: the adversarial phases of a cycle gather and apply the areas' "
+                  "gradient alike");
+    }
+}
+
 TEST(AdversarialWakeSleep, ACycleWhoseSleepIsTakenAwayStillLetsItsCriticsLearn) {
     // aws_oscillatory with Sleep deprived: the cycle is Wake then the oscillation, and
     // the critics learn after the oscillation, the last adversarial state that runs.

@@ -11,7 +11,7 @@ namespace somnus {
 
 namespace {
 
-struct AwsOscillationParams : StateParams {
+struct AwsOscillationParams : AdversarialPhaseParams {
     double weight = 0.9;
     double reconstruction_weight = 1.0;  // of L_RECON, inside the (1 - gamma) factor
     PenaltyRule penalty;
@@ -21,11 +21,11 @@ const ParameterSet& parameters() {
     const AwsOscillationParams p;
     static const ParameterSet set{
         "aws_oscillation", "",
-        joined({number("weight", p.weight, 0.0, 1e6,
+        joined(joined({number("weight", p.weight, 0.0, 1e6,
                        "gamma: weight of the adversarial term; the reconstruction gets 1 - gamma"),
                 number("reconstruction_weight", p.reconstruction_weight, 0.0, 1e6,
                        "weight of L_RECON inside the (1 - gamma) factor")},
-               penalty_parameters())};
+               penalty_parameters()), {area_updates_parameter()})};
     return set;
 }
 
@@ -34,6 +34,7 @@ std::shared_ptr<const StateParams> parse(ObjectReader& r) {
     p->weight = r.number("weight");
     p->reconstruction_weight = r.number("reconstruction_weight");
     p->penalty = parse_penalty(r);
+    p->area_updates = parse_area_updates(r);
     return p;
 }
 
@@ -42,7 +43,7 @@ public:
     AwsOscillation(const AwsOscillationParams& p, std::string name) : p_(p), name_(std::move(name)) {}
 
     StepReport step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock&) override {
-        model.zero_grad();
+        begin_area_gradient(model, p_.area_updates, /*cycle_start=*/false);
         Hierarchy inferred = model.stochastic_encoder().infer(images, /*sample=*/true);
         TopDownPrediction top_down = predict_top_down(model, inferred);
         const CriticInputs& predicted = top_down.predicted;
@@ -63,7 +64,7 @@ public:
             accumulate_gradient(recon, area_parameters(model), p_.weight * p_.reconstruction_weight);
             losses.emplace_back("reconstruction", recon.detach());
         }
-        model.learn_pathways(/*feedforward=*/true, /*feedback=*/true);
+        apply_area_gradient(model, p_.area_updates, name_, /*feedforward=*/true, /*feedback=*/true);
         consolidate_critics(model, name_);
         StepReport report{losses, {{"critic_score", score}}, nullptr};
         if (top_down.image.defined()) report.samples = samples_of({{"reconstruction", top_down.image}});

@@ -8,7 +8,7 @@ namespace somnus {
 
 namespace {
 
-struct AwsSleepParams : StateParams {
+struct AwsSleepParams : AdversarialPhaseParams {
     double weight = 1.0;
     PenaltyRule penalty;
 };
@@ -17,8 +17,8 @@ const ParameterSet& parameters() {
     const AwsSleepParams p;
     static const ParameterSet set{
         "aws_sleep", "",
-        joined({number("weight", p.weight, 0.0, 1e6, "weight of this phase's adversarial term")},
-               penalty_parameters())};
+        joined(joined({number("weight", p.weight, 0.0, 1e6, "weight of this phase's adversarial term")},
+               penalty_parameters()), {area_updates_parameter()})};
     return set;
 }
 
@@ -26,6 +26,7 @@ std::shared_ptr<const StateParams> parse(ObjectReader& r) {
     auto p = std::make_shared<AwsSleepParams>();
     p->weight = r.number("weight");
     p->penalty = parse_penalty(r);
+    p->area_updates = parse_area_updates(r);
     return p;
 }
 
@@ -34,7 +35,7 @@ public:
     AwsSleep(const AwsSleepParams& p, std::string name) : p_(p), name_(std::move(name)) {}
 
     StepReport step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock&) override {
-        model.zero_grad();
+        begin_area_gradient(model, p_.area_updates, /*cycle_start=*/false);
         auto& generator = model.stochastic_generator();
         Hierarchy dream = generator.generate(generator.prior(images.size(0), model.device), /*sample=*/true);
         CriticInputs sample = critic_inputs(model, dream);
@@ -49,7 +50,7 @@ public:
                 wake_score = wake_score.defined() ? wake_score + s : s;
             }
         }
-        model.learn_pathways(/*feedforward=*/false, /*feedback=*/true);
+        apply_area_gradient(model, p_.area_updates, name_, /*feedforward=*/false, /*feedback=*/true);
         consolidate_critics(model, name_);
         return {{{"penalty", penalty}},
                 {{"critic_score", score}, {"wasserstein_estimate", wake_score - score.to(torch::kFloat64)}},

@@ -8,7 +8,7 @@ namespace somnus {
 
 namespace {
 
-struct AwsWakeParams : StateParams {
+struct AwsWakeParams : AdversarialPhaseParams {
     double weight = 1.0;  // of this phase's adversarial term (gamma + (1 - gamma) = 1 in Eq. 8)
 };
 
@@ -17,13 +17,15 @@ const ParameterSet& parameters() {
     static const ParameterSet set{
         "aws_wake",
         "",
-        {number("weight", p.weight, 0.0, 1e6, "weight of this phase's adversarial term (gamma + (1 - gamma) = 1)")}};
+        {number("weight", p.weight, 0.0, 1e6, "weight of this phase's adversarial term (gamma + (1 - gamma) = 1)"),
+         area_updates_parameter()}};
     return set;
 }
 
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
     auto p = std::make_shared<AwsWakeParams>();
     p->weight = r.number("weight");
+    p->area_updates = parse_area_updates(r);
     return p;
 }
 
@@ -32,10 +34,10 @@ public:
     AwsWake(const AwsWakeParams& p, std::string name) : p_(p), name_(std::move(name)) {}
 
     StepReport step(Model& model, const torch::Tensor& images, const Modulation& m, const StepClock&) override {
-        model.zero_grad();
+        begin_area_gradient(model, p_.area_updates, /*cycle_start=*/true);
         Hierarchy wake = model.stochastic_encoder().infer(images, /*sample=*/true);
         torch::Tensor score = adversarial_term(model, critic_inputs(model, wake), m.phase, p_.weight);
-        model.learn_pathways(/*feedforward=*/true, /*feedback=*/false);
+        apply_area_gradient(model, p_.area_updates, name_, /*feedforward=*/true, /*feedback=*/false);
         model.wake_trace.clear();
         for (const auto& h : wake) model.wake_trace.push_back(h.detach());
         consolidate_critics(model, name_);
@@ -56,7 +58,8 @@ StateType aws_wake_state_type() {
                 parse,
                 make_named_state<AwsWake, AwsWakeParams>,
                 &parameters(),
-                "stochastic"};
+                "stochastic",
+                check_area_updates};
     t.awake = true;
     return t;
 }

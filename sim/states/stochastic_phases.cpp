@@ -97,11 +97,49 @@ torch::Tensor gradient_penalty_term(Model& model, const CriticInputs& sample, co
     return total;
 }
 
+Parameter area_updates_parameter() {
+    return choice("area_updates", name_of(AreaUpdates::each_phase), names_of<AreaUpdates>(),
+                  "when the areas step: after each phase with its own gradient, or once per cycle with the phases' "
+                  "gradients summed (the reference prototype's one network step a mini-batch); every adversarial "
+                  "phase says the same");
+}
+
+AreaUpdates parse_area_updates(ObjectReader& r) { return r.choice_of<AreaUpdates>("area_updates"); }
+
+void begin_area_gradient(Model& model, AreaUpdates updates, bool cycle_start) {
+    const bool gathering = updates == AreaUpdates::once_per_cycle && !cycle_start &&
+                           !model.learned(PathwayKind::feedforward) && !model.learned(PathwayKind::feedback);
+    if (!gathering) model.zero_grad();
+}
+
+void apply_area_gradient(Model& model, AreaUpdates updates, const std::string& state, bool feedforward, bool feedback) {
+    if (updates == AreaUpdates::each_phase)
+        model.learn_pathways(feedforward, feedback);
+    else if (state == model.critic_consolidation_state())
+        model.learn_pathways(/*feedforward=*/true, /*feedback=*/true);
+}
+
 void consolidate_critics(Model& model, const std::string& state) {
     if (state == model.critic_consolidation_state()) model.learn_critics();
 }
 
+void check_area_updates(const ExperimentSpec& spec, const StateSpec& state) {
+    const auto* mine = dynamic_cast<const AdversarialPhaseParams*>(state.params.get());
+    if (!mine) return;
+    for (const auto& other : spec.states) {
+        const auto* theirs = dynamic_cast<const AdversarialPhaseParams*>(other.params.get());
+        if (!theirs) continue;
+        if (theirs->area_updates != mine->area_updates)  // the first adversarial phase sets the rule
+            throw SpecError(state.pointer + "/area_updates",
+                            "brain state \"" + state.name + "\" updates the areas " + name_of(mine->area_updates) +
+                                " but \"" + other.name + "\" " + name_of(theirs->area_updates) +
+                                ": the adversarial phases of a cycle gather and apply the areas' gradient alike");
+        return;
+    }
+}
+
 void check_after_wake(const ExperimentSpec& spec, const StateSpec& state) {
+    check_area_updates(spec, state);
     const auto& cycle = spec.schedule.cycle;
     if (std::find(cycle.begin(), cycle.end(), state.name) == cycle.end())
         throw SpecError(state.pointer, "brain state \"" + state.name + "\" (" + state.type +

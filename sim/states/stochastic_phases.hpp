@@ -64,10 +64,47 @@ PenaltyRule parse_penalty(ObjectReader& r);
 // float64 measure, added in critic order; 0 on the host when there is no penalty).
 torch::Tensor gradient_penalty_term(Model& model, const CriticInputs& sample, const PenaltyRule& rule, double weight);
 
+// When the areas learn from adversarial wake-sleep's phases (spec "area_updates"):
+//   each_phase:     each phase steps the pathways it trains with its own gradient as
+//                   soon as it has it (Wake the encoder, Sleep the generator, the
+//                   oscillation both): two or three Adam steps a mini-batch;
+//   once_per_cycle: the phases' gradients add up over the cycle, sum_phase w_phase
+//                   grad L_phase, and the areas take one step with the cycle's last
+//                   adversarial phase, when the critics do: the reference
+//                   prototype's one network step a mini-batch
+//                   (../shared/reference/aws_reference.md, section 7), where gamma
+//                   weighs the terms of one gradient rather than of separate steps.
+// Every adversarial phase of a spec says the same (check_adversarial_phase).
+enum class AreaUpdates { each_phase, once_per_cycle };
+inline const EnumNames<AreaUpdates>& enum_names(AreaUpdates) {
+    static const EnumNames<AreaUpdates> names{{AreaUpdates::each_phase, "each_phase"},
+                                              {AreaUpdates::once_per_cycle, "once_per_cycle"}};
+    return names;
+}
+
+// The parameters every adversarial wake-sleep phase has.
+struct AdversarialPhaseParams : StateParams {
+    AreaUpdates area_updates = AreaUpdates::each_phase;
+};
+// The key "area_updates": declared, and read.
+Parameter area_updates_parameter();
+AreaUpdates parse_area_updates(ObjectReader& r);
+
+// Starts a phase's gradient: clears the areas' gradients, unless the cycle gathers
+// them once per cycle and this phase is not its Wake (`cycle_start`) and the areas
+// have not stepped since.
+void begin_area_gradient(Model& model, AreaUpdates updates, bool cycle_start);
+// Steps the areas: this phase's pathways now (each_phase), or both pathways when
+// `state` is the cycle's last adversarial phase (once_per_cycle).
+void apply_area_gradient(Model& model, AreaUpdates updates, const std::string& state, bool feedforward, bool feedback);
+
 // Steps the critics when `state` is the cycle's last adversarial phase.
 void consolidate_critics(Model& model, const std::string& state);
 
-// Checks that an adversarial wake-sleep phase other than Wake follows an aws_wake state in the cycle.
+// Checks that every adversarial wake-sleep phase of the spec updates the areas alike ("area_updates").
+void check_area_updates(const ExperimentSpec& spec, const StateSpec& state);
+// Checks that an adversarial wake-sleep phase other than Wake follows an aws_wake state in
+// the cycle, and check_area_updates.
 void check_after_wake(const ExperimentSpec& spec, const StateSpec& state);
 
 // Checks that the areas' layers are plain Gaussians (recurrent_steps 0), as states
