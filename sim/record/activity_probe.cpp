@@ -24,53 +24,52 @@ struct ActivityRecord {
     SampleTimes times;
 };
 
-const ParameterSet& activity_parameters() {
-    const ActivityRecord a;
-    static const ParameterSet set{
-        "activity", "cortical activity on fixed probe images: the first test images, the same all run",
-        joined({boolean("enabled", true, "record it"),
-                integer("probe_images", a.probe_images, 1, 100000, "test images shown to the areas").in("images"),
-                shaped("layers", Json::object(), "{module: [layer names] | \"all\"}",
-                       {{"type", "object"},
-                        {"additionalProperties",
-                         {{"anyOf",
-                           Json::array({{{"const", "all"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}})}}}},
-                       "layers recorded per module; {} = the encoder's z, the generator's output and the "
-                       "discriminator's output"),
-                strings("after_states", a.after_states, "sampled after these states' steps; [] = every state"),
-                boolean("initial", a.initial, "also sample before the first step (state \"initial\")")},
-               sample_time_parameters())};
-    return set;
-}
-
-ModuleParams parse_activity(ObjectReader& r) {
-    ActivityRecord a;
-    a.probe_images = r.integer("probe_images");
-    if (const Json* layers = r.child("layers")) {
-        if (!layers->is_object())
-            throw SpecError(r.at("layers").to_string(),
-                            "expected an object {module: [layers]}, got " + json_type_name(*layers));
-        for (const auto& [module, list] : layers->items()) {
-            auto where = (r.at("layers") / module).to_string();
-            if (list.is_string() && list == "all") {
-                a.layers[module] = {"all"};
-                continue;
-            }
-            if (!list.is_array())
-                throw SpecError(where, "expected a list of layer names or \"all\", got " + json_type_name(list));
-            for (std::size_t i = 0; i < list.size(); ++i) {
-                if (!list[i].is_string())
-                    throw SpecError(where + "/" + std::to_string(i),
-                                    "expected a layer name, got " + json_type_name(list[i]));
-                a.layers[module].push_back(list[i].get<std::string>());
-            }
+// "layers": {module: [layer names] | "all"}.
+void read_layers(ObjectReader& r, ActivityRecord& a) {
+    const Json* layers = r.child("layers");
+    if (!layers) return;
+    if (!layers->is_object())
+        throw SpecError(r.at("layers").to_string(), "expected an object {module: [layers]}, got " + json_type_name(*layers));
+    for (const auto& [module, list] : layers->items()) {
+        auto where = (r.at("layers") / module).to_string();
+        if (list.is_string() && list == "all") {
+            a.layers[module] = {"all"};
+            continue;
+        }
+        if (!list.is_array())
+            throw SpecError(where, "expected a list of layer names or \"all\", got " + json_type_name(list));
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (!list[i].is_string())
+                throw SpecError(where + "/" + std::to_string(i), "expected a layer name, got " + json_type_name(list[i]));
+            a.layers[module].push_back(list[i].get<std::string>());
         }
     }
-    a.after_states = r.strings("after_states");
-    a.initial = r.boolean("initial");
-    a.times = parse_sample_times(r);
-    return a;
 }
+
+const Fields<ActivityRecord>& activity_fields() {
+    static const Fields<ActivityRecord> fields{
+        "activity", "cortical activity on fixed probe images: the first test images, the same all run",
+        field::joined<ActivityRecord>(
+            {field::declared<ActivityRecord>(boolean("enabled", true, "record it")),
+             field::integer("probe_images", &ActivityRecord::probe_images, 1, 100000, "test images shown to the areas")
+                 .in("images"),
+             field::custom<ActivityRecord>(
+                 shaped("layers", Json::object(), "{module: [layer names] | \"all\"}",
+                        {{"type", "object"},
+                         {"additionalProperties",
+                          {{"anyOf",
+                            Json::array({{{"const", "all"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}})}}}},
+                        "layers recorded per module; {} = the encoder's z, the generator's output and the "
+                        "discriminator's output"),
+                 read_layers),
+             field::strings("after_states", &ActivityRecord::after_states,
+                            "sampled after these states' steps; [] = every state"),
+             field::boolean("initial", &ActivityRecord::initial, "also sample before the first step (state \"initial\")")},
+            field::part(&ActivityRecord::times, sample_time_fields()))};
+    return fields;
+}
+
+ModuleParams parse_activity(ObjectReader& r) { return activity_fields().read(r); }
 
 // The states it samples after are run by the schedule; the modules and layers it records exist.
 void check_activity(const ExperimentSpec& spec, const ProbeSpec& probe) {
@@ -205,7 +204,7 @@ private:
 ProbeType activity_probe_type() {
     return {"activity",
             "activity of the cortical areas on probe images",
-            &activity_parameters(),
+            &activity_fields().parameters(),
             true,
             parse_activity,
             check_activity,

@@ -17,24 +17,19 @@ struct DreamRecord {
     SampleTimes times;
 };
 
-const ParameterSet& dreams_parameters() {
-    const DreamRecord d;
-    static const ParameterSet set{
+const Fields<DreamRecord>& dreams_fields() {
+    static const Fields<DreamRecord> fields{
         "dreams", "samples of each state's own mini-batch: inputs, reconstructions, dreams",
-        joined({boolean("enabled", true, "record them"),
-                integer("images", d.images, 1, 1 << 20, "first rows of the mini-batch kept").in("images"),
-                strings("states", d.states, "states sampled; [] = every state of the schedule")},
-               sample_time_parameters())};
-    return set;
+        field::joined<DreamRecord>(
+            {field::declared<DreamRecord>(boolean("enabled", true, "record them")),
+             field::integer("images", &DreamRecord::images, 1, 1 << 20, "first rows of the mini-batch kept")
+                 .in("images"),
+             field::strings("states", &DreamRecord::states, "states sampled; [] = every state of the schedule")},
+            field::part(&DreamRecord::times, sample_time_fields()))};
+    return fields;
 }
 
-ModuleParams parse_dreams(ObjectReader& r) {
-    DreamRecord d;
-    d.images = r.integer("images");
-    d.states = r.strings("states");
-    d.times = parse_sample_times(r);
-    return d;
-}
+ModuleParams parse_dreams(ObjectReader& r) { return dreams_fields().read(r); }
 
 void check_dreams(const ExperimentSpec& spec, const ProbeSpec& probe) {
     check_states_run(spec, probe.params.get<DreamRecord>().states, probe.pointer + "/states");
@@ -83,7 +78,7 @@ private:
 ProbeType dream_probe_type() {
     return {"dreams",
             "samples of each state's mini-batch",
-            &dreams_parameters(),
+            &dreams_fields().parameters(),
             true,
             parse_dreams,
             check_dreams,

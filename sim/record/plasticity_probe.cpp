@@ -16,23 +16,19 @@ struct PlasticityRecord {
     std::vector<std::int64_t> vector_epochs{-1};  // negative counts from the end; [] = none
 };
 
-const ParameterSet& plasticity_parameters() {
-    const PlasticityRecord p;
-    static const ParameterSet set{
+const Fields<PlasticityRecord>& plasticity_fields() {
+    static const Fields<PlasticityRecord> fields{
         "plasticity",
         "weight change and signed gradient of each pathway in each state",
-        {boolean("enabled", true, "record norms every step and inner products every epoch"),
-         integers("vector_epochs", p.vector_epochs, -1000000, 1000000,
-                  "epochs whose feedforward change vectors are kept (negative: from the end); [] = none")
+        {field::declared<PlasticityRecord>(
+             boolean("enabled", true, "record norms every step and inner products every epoch")),
+         field::integers("vector_epochs", &PlasticityRecord::vector_epochs, -1000000, 1000000,
+                         "epochs whose feedforward change vectors are kept (negative: from the end); [] = none")
              .in("epochs")}};
-    return set;
+    return fields;
 }
 
-ModuleParams parse_plasticity(ObjectReader& r) {
-    PlasticityRecord p;
-    p.vector_epochs = r.integers("vector_epochs");
-    return p;
-}
+ModuleParams parse_plasticity(ObjectReader& r) { return plasticity_fields().read(r); }
 
 class PlasticityProbe : public Observer {
 public:
@@ -245,7 +241,7 @@ private:
 ProbeType plasticity_probe_type() {
     return {"plasticity",
             "plasticity of each pathway",
-            &plasticity_parameters(),
+            &plasticity_fields().parameters(),
             true,
             parse_plasticity,
             nullptr,

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "sim/record/log_file.hpp"
+#include "sim/spec/fields.hpp"
 #include "sim/run/observer.hpp"
 #include "sim/run/schedule.hpp"
 #include "sim/spec/catalog.hpp"
@@ -27,9 +28,9 @@ struct SampleTimes {
     bool at(std::int64_t epoch, std::int64_t iteration, std::int64_t epochs_total, std::int64_t last_step_end) const;
     bool includes_epoch(std::int64_t epoch, std::int64_t epochs_total) const;
 };
-// Its keys ("every_iterations", "epochs"), shared by the probes that sample at times.
-std::vector<Parameter> sample_time_parameters();
-SampleTimes parse_sample_times(ObjectReader& r);
+// Its keys ("every_iterations", "epochs"), each bound to its field, shared by the probes
+// that sample at times: field::part(&Record::times, sample_time_fields()).
+const Fields<SampleTimes>& sample_time_fields();
 
 // A ProbeType's factory for a probe constructed as Probe(spec, its Record, log).
 template <class Probe, class Record>

@@ -30,20 +30,15 @@ bool SampleTimes::at(std::int64_t epoch, std::int64_t iteration, std::int64_t ep
     return every_iterations > 0 && iteration % every_iterations == 0;
 }
 
-std::vector<Parameter> sample_time_parameters() {
-    const SampleTimes t;
-    return {integer("every_iterations", t.every_iterations, 0, kNoLimit,
-                    "also sample after every this many iterations of a chosen epoch; 0 = after each state's last step "
-                    "of the epoch only")
-                .in("mini-batches"),
-            epoch_list("epochs", t.epochs, "epochs sampled; [] or \"all\" = every epoch")};
-}
-
-SampleTimes parse_sample_times(ObjectReader& r) {
-    SampleTimes t;
-    t.every_iterations = r.integer("every_iterations");
-    t.epochs = parse_epoch_list(r, "epochs");
-    return t;
+const Fields<SampleTimes>& sample_time_fields() {
+    static const Fields<SampleTimes> fields{
+        "sample_times", "when a probe samples",
+        {field::integer("every_iterations", &SampleTimes::every_iterations, 0, kNoLimit,
+                        "also sample after every this many iterations of a chosen epoch; 0 = after each state's last "
+                        "step of the epoch only")
+             .in("mini-batches"),
+         field::epochs("epochs", &SampleTimes::epochs, "epochs sampled; [] or \"all\" = every epoch")}};
+    return fields;
 }
 
 std::vector<std::string> cycle_states(const ExperimentSpec& spec) { return spec.schedule.states_run(); }

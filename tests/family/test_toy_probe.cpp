@@ -1,7 +1,7 @@
 // A toy probe, registered from this one file, the way a lab would add its own
 // recording (docs/architecture.md, "Add a probe"): it counts each chosen brain
 // state's steps per epoch and writes the counts to /step_counts/<state>. Its keys
-// ("enabled", "states") are declared once; the spec reader and its errors,
+// ("enabled", "states") are declared once, each beside the field it fills; the spec reader and its errors,
 // `somnus describe`, the resolved spec and the run take it up through the
 // catalogue (sim/spec/catalog.hpp: ProbeType). Off by default, so the toy family's
 // runs in this program record what they recorded before.
@@ -23,15 +23,17 @@ struct StepCountRecord {
     std::vector<std::string> states;  // empty = every state of the schedule
 };
 
-const ParameterSet& step_count_parameters() {
-    static const ParameterSet set{"step_counts",
-                                  "steps of each brain state per epoch",
-                                  {boolean("enabled", false, "record them"),
-                                   strings("states", {}, "states counted; [] = every state of the schedule")}};
-    return set;
+// Each key once, bound to the field it fills (sim/spec/fields.hpp); "enabled" is the registration's.
+const Fields<StepCountRecord>& step_count_fields() {
+    static const Fields<StepCountRecord> fields{
+        "step_counts",
+        "steps of each brain state per epoch",
+        {field::declared<StepCountRecord>(boolean("enabled", false, "record them")),
+         field::strings("states", &StepCountRecord::states, "states counted; [] = every state of the schedule")}};
+    return fields;
 }
 
-ModuleParams parse_step_counts(ObjectReader& r) { return StepCountRecord{r.strings("states")}; }
+ModuleParams parse_step_counts(ObjectReader& r) { return step_count_fields().read(r); }
 
 void check_step_counts(const ExperimentSpec& spec, const ProbeSpec& probe) {
     check_states_run(spec, probe.params.get<StepCountRecord>().states, probe.pointer + "/states");
@@ -67,7 +69,7 @@ private:
 ProbeType step_count_probe_type() {
     return {"step_counts",
             "steps of each brain state per epoch",
-            &step_count_parameters(),
+            &step_count_fields().parameters(),
             false,
             parse_step_counts,
             check_step_counts,
