@@ -86,6 +86,14 @@ Field<S> boolean(std::string name, bool S::*member, std::string meaning) {
             [name, member](ObjectReader& r, S& s) { s.*member = r.boolean(name); }};
 }
 
+// Free text (a name, a path).
+template <class S>
+Field<S> text(std::string name, std::string S::*member, std::string meaning) {
+    const S d{};
+    return {somnus::text(name, d.*member, std::move(meaning)),
+            [name, member](ObjectReader& r, S& s) { s.*member = r.string(name); }};
+}
+
 template <class S>
 Field<S> strings(std::string name, std::vector<std::string> S::*member, std::string meaning) {
     const S d{};

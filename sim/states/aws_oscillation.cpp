@@ -17,25 +17,21 @@ struct AwsOscillationParams : AdversarialPhaseParams {
     PenaltyRule penalty;
 };
 
-const ParameterSet& parameters() {
-    const AwsOscillationParams p;
-    static const ParameterSet set{
+const Fields<AwsOscillationParams>& fields() {
+    static const Fields<AwsOscillationParams> fields{
         "aws_oscillation", "",
-        joined(joined({number("weight", p.weight, 0.0, 1e6,
-                       "gamma: weight of the adversarial term; the reconstruction gets 1 - gamma"),
-                number("reconstruction_weight", p.reconstruction_weight, 0.0, 1e6,
-                       "weight of L_RECON inside the (1 - gamma) factor")},
-               penalty_parameters()), {area_updates_parameter()})};
-    return set;
+        field::joined(field::joined<AwsOscillationParams>(
+                          {field::number("weight", &AwsOscillationParams::weight, 0.0, 1e6,
+                                         "gamma: weight of the adversarial term; the reconstruction gets 1 - gamma"),
+                           field::number("reconstruction_weight", &AwsOscillationParams::reconstruction_weight, 0.0,
+                                         1e6, "weight of L_RECON inside the (1 - gamma) factor")},
+                          field::part(&AwsOscillationParams::penalty, penalty_fields())),
+                      {area_updates_field<AwsOscillationParams>()})};
+    return fields;
 }
 
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
-    auto p = std::make_shared<AwsOscillationParams>();
-    p->weight = r.number("weight");
-    p->reconstruction_weight = r.number("reconstruction_weight");
-    p->penalty = parse_penalty(r);
-    p->area_updates = parse_area_updates(r);
-    return p;
+    return std::make_shared<AwsOscillationParams>(fields().read(r));
 }
 
 class AwsOscillation : public BrainState {
@@ -85,7 +81,7 @@ StateType aws_oscillation_state_type() {
                 {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator},
                 parse,
                 make_named_state<AwsOscillation, AwsOscillationParams>,
-                &parameters(),
+                &fields().parameters(),
                 "stochastic",
                 check_after_wake};
     t.awake = true;

@@ -13,22 +13,18 @@ struct AwsSleepParams : AdversarialPhaseParams {
     PenaltyRule penalty;
 };
 
-const ParameterSet& parameters() {
-    const AwsSleepParams p;
-    static const ParameterSet set{
+const Fields<AwsSleepParams>& fields() {
+    static const Fields<AwsSleepParams> fields{
         "aws_sleep", "",
-        joined(joined({number("weight", p.weight, 0.0, 1e6, "weight of this phase's adversarial term")},
-               penalty_parameters()), {area_updates_parameter()})};
-    return set;
+        field::joined(
+            field::joined<AwsSleepParams>(
+                {field::number("weight", &AwsSleepParams::weight, 0.0, 1e6, "weight of this phase's adversarial term")},
+                field::part(&AwsSleepParams::penalty, penalty_fields())),
+            {area_updates_field<AwsSleepParams>()})};
+    return fields;
 }
 
-std::shared_ptr<const StateParams> parse(ObjectReader& r) {
-    auto p = std::make_shared<AwsSleepParams>();
-    p->weight = r.number("weight");
-    p->penalty = parse_penalty(r);
-    p->area_updates = parse_area_updates(r);
-    return p;
-}
+std::shared_ptr<const StateParams> parse(ObjectReader& r) { return std::make_shared<AwsSleepParams>(fields().read(r)); }
 
 class AwsSleep : public BrainState {
 public:
@@ -70,7 +66,7 @@ StateType aws_sleep_state_type() {
             {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator},
             parse,
             make_named_state<AwsSleep, AwsSleepParams>,
-            &parameters(),
+            &fields().parameters(),
             "stochastic",
             check_after_wake};
 }

@@ -12,22 +12,17 @@ struct AwsWakeParams : AdversarialPhaseParams {
     double weight = 1.0;  // of this phase's adversarial term (gamma + (1 - gamma) = 1 in Eq. 8)
 };
 
-const ParameterSet& parameters() {
-    const AwsWakeParams p;
-    static const ParameterSet set{
+const Fields<AwsWakeParams>& fields() {
+    static const Fields<AwsWakeParams> fields{
         "aws_wake",
         "",
-        {number("weight", p.weight, 0.0, 1e6, "weight of this phase's adversarial term (gamma + (1 - gamma) = 1)"),
-         area_updates_parameter()}};
-    return set;
+        {field::number("weight", &AwsWakeParams::weight, 0.0, 1e6,
+                       "weight of this phase's adversarial term (gamma + (1 - gamma) = 1)"),
+         area_updates_field<AwsWakeParams>()}};
+    return fields;
 }
 
-std::shared_ptr<const StateParams> parse(ObjectReader& r) {
-    auto p = std::make_shared<AwsWakeParams>();
-    p->weight = r.number("weight");
-    p->area_updates = parse_area_updates(r);
-    return p;
-}
+std::shared_ptr<const StateParams> parse(ObjectReader& r) { return std::make_shared<AwsWakeParams>(fields().read(r)); }
 
 class AwsWake : public BrainState {
 public:
@@ -57,7 +52,7 @@ StateType aws_wake_state_type() {
                 {ModuleKind::encoder, ModuleKind::generator, ModuleKind::discriminator},
                 parse,
                 make_named_state<AwsWake, AwsWakeParams>,
-                &parameters(),
+                &fields().parameters(),
                 "stochastic",
                 check_area_updates};
     t.awake = true;

@@ -5,6 +5,7 @@
 // from the prior. Only the generative pathway takes part (the dream's latent is
 // held fixed), and it unlearns through the conductor's sign: with REM-like levels
 // (ACh high, NA low) the feedback plasticity sign is -1.
+#include "sim/spec/fields.hpp"
 #include "sim/states/stochastic_phases.hpp"
 
 namespace somnus {
@@ -24,24 +25,21 @@ struct NegativePhaseParams : StateParams {
     std::int64_t gibbs_steps = 1;
 };
 
-const ParameterSet& parameters() {
-    const NegativePhaseParams p;
-    static const ParameterSet set{
+const Fields<NegativePhaseParams>& fields() {
+    static const Fields<NegativePhaseParams> fields{
         "negative_phase",
         "",
-        {number("weight", p.weight, 0.0, 1e6, "weight of the dream's energy, unlearned against the day's"),
-         choice("start", name_of(p.start), names_of<ChainStart>(),
-                "where the dream's Gibbs chain starts: the day's images (CD-k) or a prior sample"),
-         integer("gibbs_steps", p.gibbs_steps, 1, 1000, "Gibbs steps of the chain (k of CD-k)")}};
-    return set;
+        {field::number("weight", &NegativePhaseParams::weight, 0.0, 1e6,
+                       "weight of the dream's energy, unlearned against the day's"),
+         field::choice("start", &NegativePhaseParams::start,
+                       "where the dream's Gibbs chain starts: the day's images (CD-k) or a prior sample"),
+         field::integer("gibbs_steps", &NegativePhaseParams::gibbs_steps, 1, 1000,
+                        "Gibbs steps of the chain (k of CD-k)")}};
+    return fields;
 }
 
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
-    auto p = std::make_shared<NegativePhaseParams>();
-    p->weight = r.number("weight");
-    p->start = r.choice_of<ChainStart>("start");
-    p->gibbs_steps = r.integer("gibbs_steps");
-    return p;
+    return std::make_shared<NegativePhaseParams>(fields().read(r));
 }
 
 class NegativePhase : public BrainState {
@@ -83,7 +81,7 @@ StateType negative_phase_state_type() {
             {ModuleKind::encoder, ModuleKind::generator},
             parse,
             make_state<NegativePhase, NegativePhaseParams>,
-            &parameters(),
+            &fields().parameters(),
             "stochastic"};
 }
 

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "data/occlusion.hpp"
+#include "sim/spec/fields.hpp"
 #include "sim/states/brain_state.hpp"
 
 namespace somnus {
@@ -28,32 +29,30 @@ struct NremParams : StateParams {
     MixingRule mixing;
 };
 
-const ParameterSet& parameters() {
-    const NremParams p;
-    static const ParameterSet set{
+const Fields<NremParams>& fields() {
+    static const Fields<MixingRule> mixing{
+        "nrem.mixing",
+        "",
+        {field::number("lambda", &MixingRule::lambda, 0.0, 1.0, "replay \"mixed\": share of memory against noise"),
+         field::number("alpha", &MixingRule::alpha, 0.0, 1.0, "replay \"mixed\": share of the newest memory")}};
+    static const Fields<NremParams> fields{
         "nrem",
         "",
-        {number("weight", p.weight, 0.0, 1e6, "weight of the latent reconstruction loss (reference --N)"),
-         number("max_drop_rate", p.max_drop_rate, 0.0, 1.0,
-                "occlusion: each grey square is dropped with a rate drawn from U(0, max_drop_rate)"),
-         integer("min_tile", p.min_tile, 1, 32, "smallest side of an occluding square").in("pixels"),
-         integer("max_tile", p.max_tile, 1, 32, "largest side of an occluding square (>= min_tile)").in("pixels"),
-         choice("replay", name_of(p.replay), names_of<NremReplay>(),
-                "dream from the newest memory alone, or from REM's mixture of two memories and noise"),
-         number("lambda", p.mixing.lambda, 0.0, 1.0, "replay \"mixed\": share of memory against noise"),
-         number("alpha", p.mixing.alpha, 0.0, 1.0, "replay \"mixed\": share of the newest memory")}};
-    return set;
+        field::joined<NremParams>(
+            {field::number("weight", &NremParams::weight, 0.0, 1e6, "weight of the latent reconstruction loss (reference --N)"),
+             field::number("max_drop_rate", &NremParams::max_drop_rate, 0.0, 1.0,
+                           "occlusion: each grey square is dropped with a rate drawn from U(0, max_drop_rate)"),
+             field::integer("min_tile", &NremParams::min_tile, 1, 32, "smallest side of an occluding square").in("pixels"),
+             field::integer("max_tile", &NremParams::max_tile, 1, 32, "largest side of an occluding square (>= min_tile)")
+                 .in("pixels"),
+             field::choice("replay", &NremParams::replay,
+                           "dream from the newest memory alone, or from REM's mixture of two memories and noise")},
+            field::part(&NremParams::mixing, mixing))};
+    return fields;
 }
 
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
-    auto p = std::make_shared<NremParams>();
-    p->weight = r.number("weight");
-    p->max_drop_rate = r.number("max_drop_rate");
-    p->min_tile = r.integer("min_tile");
-    p->max_tile = r.integer("max_tile");
-    p->replay = r.choice_of<NremReplay>("replay");
-    p->mixing.lambda = r.number("lambda");
-    p->mixing.alpha = r.number("alpha");
+    auto p = std::make_shared<NremParams>(fields().read(r));
     if (p->max_tile < p->min_tile)
         throw SpecError(r.at("max_tile").to_string(), "max_tile " + std::to_string(p->max_tile) +
                                                           " is below min_tile " + std::to_string(p->min_tile));
@@ -104,7 +103,7 @@ StateType nrem_state_type() {
             {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus},
             parse,
             make_state<Nrem, NremParams>,
-            &parameters()};
+            &fields().parameters()};
 }
 
 }  // namespace somnus

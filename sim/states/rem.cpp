@@ -2,6 +2,7 @@
 // with an older one and noise; the generator dreams from it; the discriminator
 // neurons are taught the conductor's target ("fake"), and the generator's
 // plasticity sign (reversed in REM) turns its update into gradient ascent.
+#include "sim/spec/fields.hpp"
 #include "sim/states/brain_state.hpp"
 
 namespace somnus {
@@ -12,30 +13,23 @@ struct RemParams : StateParams {
     MixingRule mixing;
 };
 
-const ParameterSet& parameters() {
-    const MixingRule m;
-    static const ParameterSet set{
-        "rem",
+const Fields<RemParams>& fields() {
+    static const Fields<MixingRule> mixing{
+        "rem.mixing",
         "",
-        {number("lambda", m.lambda, 0.0, 1.0, "share of replayed memory in the dream's latent; the rest is noise"),
-         number("alpha", m.alpha, 0.0, 1.0, "share of the newest memory in the mixture of two memories"),
-         choice("first_step", name_of(m.first_step), names_of<FirstDream>(),
-                "\"reference\": each epoch's first iteration mixes the memory with noise only; \"paper\": the "
-                "run's first iteration dreams from the memory alone"),
-         boolean("mix_memories", m.mix_memories,
-                 "mix the newest memory with an older one; false: the newest memory and noise only")}};
-    return set;
+        {field::number("lambda", &MixingRule::lambda, 0.0, 1.0,
+                       "share of replayed memory in the dream's latent; the rest is noise"),
+         field::number("alpha", &MixingRule::alpha, 0.0, 1.0, "share of the newest memory in the mixture of two memories"),
+         field::choice("first_step", &MixingRule::first_step,
+                       "\"reference\": each epoch's first iteration mixes the memory with noise only; \"paper\": "
+                       "the run's first iteration dreams from the memory alone"),
+         field::boolean("mix_memories", &MixingRule::mix_memories,
+                        "mix the newest memory with an older one; false: the newest memory and noise only")}};
+    static const Fields<RemParams> fields{"rem", "", field::part(&RemParams::mixing, mixing)};
+    return fields;
 }
 
-std::shared_ptr<const StateParams> parse(ObjectReader& r) {
-    auto p = std::make_shared<RemParams>();
-    MixingRule& m = p->mixing;
-    m.lambda = r.number("lambda");
-    m.alpha = r.number("alpha");
-    m.first_step = r.choice_of<FirstDream>("first_step");
-    m.mix_memories = r.boolean("mix_memories");
-    return p;
-}
+std::shared_ptr<const StateParams> parse(ObjectReader& r) { return std::make_shared<RemParams>(fields().read(r)); }
 
 class Rem : public BrainState {
 public:
@@ -70,7 +64,7 @@ StateType rem_state_type() {
             {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus, ModuleKind::discriminator},
             parse,
             make_state<Rem, RemParams>,
-            &parameters()};
+            &fields().parameters()};
 }
 
 }  // namespace somnus

@@ -63,20 +63,17 @@ TopDownPrediction predict_top_down(Model& model, const Hierarchy& inferred) {
     return out;
 }
 
-std::vector<Parameter> penalty_parameters() {
-    const PenaltyRule rule;
-    return {choice("penalty", name_of(rule.kind), names_of<PenaltyKind>(),
-                   "the critics' gradient penalty: WGAN-GP on interpolates (paper), L1 at the samples (v1 code), "
-                   "or none"),
-            number("penalty_weight", rule.lambda, 0.0, 1e6, "weight of the gradient penalty")};
+const Fields<PenaltyRule>& penalty_fields() {
+    static const Fields<PenaltyRule> fields{
+        "penalty",
+        "",
+        {field::choice("penalty", &PenaltyRule::kind,
+                       "the critics' gradient penalty: WGAN-GP on interpolates (paper), L1 at the samples (v1 code), "
+                       "or none"),
+         field::number("penalty_weight", &PenaltyRule::lambda, 0.0, 1e6, "weight of the gradient penalty")}};
+    return fields;
 }
 
-PenaltyRule parse_penalty(ObjectReader& r) {
-    PenaltyRule rule;
-    rule.kind = r.choice_of<PenaltyKind>("penalty");
-    rule.lambda = r.number("penalty_weight");
-    return rule;
-}
 
 torch::Tensor gradient_penalty_term(Model& model, const CriticInputs& sample, const PenaltyRule& rule, double weight) {
     if (rule.kind == PenaltyKind::none || rule.lambda == 0.0 || weight == 0.0) return host_measure(0.0);
@@ -97,14 +94,6 @@ torch::Tensor gradient_penalty_term(Model& model, const CriticInputs& sample, co
     return total;
 }
 
-Parameter area_updates_parameter() {
-    return choice("area_updates", name_of(AreaUpdates::each_phase), names_of<AreaUpdates>(),
-                  "when the areas step: after each phase with its own gradient, or once per cycle with the phases' "
-                  "gradients summed (the reference prototype's one network step a mini-batch); every adversarial "
-                  "phase says the same");
-}
-
-AreaUpdates parse_area_updates(ObjectReader& r) { return r.choice_of<AreaUpdates>("area_updates"); }
 
 void begin_area_gradient(Model& model, AreaUpdates updates, bool cycle_start) {
     const bool gathering = updates == AreaUpdates::once_per_cycle && !cycle_start &&

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/spec/fields.hpp"
 #include "sim/states/brain_state.hpp"
 
 namespace somnus {
@@ -55,9 +56,9 @@ struct PenaltyRule {
     PenaltyKind kind = PenaltyKind::interpolated;
     double lambda = 1.0;
 };
-// The keys "penalty" and "penalty_weight" of an adversarial phase: declared, and read.
-std::vector<Parameter> penalty_parameters();
-PenaltyRule parse_penalty(ObjectReader& r);
+// The keys "penalty" and "penalty_weight" of an adversarial phase, bound to PenaltyRule's fields
+// (a part of the phase's parameters: field::part(&Params::penalty, penalty_fields())).
+const Fields<PenaltyRule>& penalty_fields();
 
 // The penalty between the cycle's wake trace and this phase's sample, weighted `weight`,
 // added to the critics' gradients. Returns its value summed over critics (a
@@ -86,9 +87,14 @@ inline const EnumNames<AreaUpdates>& enum_names(AreaUpdates) {
 struct AdversarialPhaseParams : StateParams {
     AreaUpdates area_updates = AreaUpdates::each_phase;
 };
-// The key "area_updates": declared, and read.
-Parameter area_updates_parameter();
-AreaUpdates parse_area_updates(ObjectReader& r);
+// The key "area_updates", bound to the field of the phase's parameters S.
+template <class S>
+Field<S> area_updates_field() {
+    return field::choice<S, AreaUpdates>(
+        "area_updates", &S::area_updates,
+        "when the areas step: after each phase with its own gradient, or once per cycle with the phases' gradients "
+        "summed (the reference prototype's one network step a mini-batch); every adversarial phase says the same");
+}
 
 // Starts a phase's gradient: clears the areas' gradients, unless the cycle gathers
 // them once per cycle and this phase is not its Wake (`cycle_start`) and the areas

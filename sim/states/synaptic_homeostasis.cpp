@@ -13,6 +13,7 @@
 // It logs the norm it acts on: the weights' norm after the step and at the day's start.
 #include <cmath>
 
+#include "sim/spec/fields.hpp"
 #include "sim/states/brain_state.hpp"
 
 namespace somnus {
@@ -31,25 +32,21 @@ struct HomeostasisParams : StateParams {
     double rate = 0.01;  // per mini-batch
 };
 
-const ParameterSet& parameters() {
-    const HomeostasisParams p;
-    static const ParameterSet set{
+const Fields<HomeostasisParams>& fields() {
+    static const Fields<HomeostasisParams> fields{
         "synaptic_homeostasis",
         "",
-        {choice("target", name_of(p.target), names_of<HomeostasisTarget>(),
-                "scale each weight tensor towards its norm at the day's start, or shrink each weight by a share of what "
-                "it gained during the day"),
-         number("rate", p.rate, 0.0, 1.0,
-                "day_norm: the most a tensor is scaled down per mini-batch (1 - rate); day_gain: the share of the "
-                "day's gain taken back per mini-batch")}};
-    return set;
+        {field::choice("target", &HomeostasisParams::target,
+                       "scale each weight tensor towards its norm at the day's start, or shrink each weight by a share "
+                       "of what it gained during the day"),
+         field::number("rate", &HomeostasisParams::rate, 0.0, 1.0,
+                       "day_norm: the most a tensor is scaled down per mini-batch (1 - rate); day_gain: the share of "
+                       "the day's gain taken back per mini-batch")}};
+    return fields;
 }
 
 std::shared_ptr<const StateParams> parse(ObjectReader& r) {
-    auto p = std::make_shared<HomeostasisParams>();
-    p->target = r.choice_of<HomeostasisTarget>("target");
-    p->rate = r.number("rate");
-    return p;
+    return std::make_shared<HomeostasisParams>(fields().read(r));
 }
 
 class SynapticHomeostasis : public BrainState {
@@ -92,7 +89,7 @@ StateType synaptic_homeostasis_state_type() {
                 {ModuleKind::encoder},
                 parse,
                 make_state<SynapticHomeostasis, HomeostasisParams>,
-                &parameters()};
+                &fields().parameters()};
     t.needs_day_start = true;
     return t;
 }

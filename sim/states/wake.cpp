@@ -2,6 +2,7 @@
 // generator, keeps its latents near N(0, 1) (batch-moment KL), and its
 // discriminator neurons are taught the conductor's target ("real" by default).
 // The latents are stored in the hippocampus for the sleep that follows.
+#include "sim/spec/fields.hpp"
 #include "sim/states/brain_state.hpp"
 
 namespace somnus {
@@ -23,30 +24,23 @@ struct WakeParams : StateParams {
     RealLoss real_loss = RealLoss::adversarial;
 };
 
-const ParameterSet& parameters() {
-    const WakeParams p;
-    static const ParameterSet set{
+const Fields<WakeParams>& fields() {
+    static const Fields<WakeParams> fields{
         "wake",
         "",
-        {number("reconstruction_weight", p.reconstruction_weight, 0.0, 1e6,
-                "weight of the image reconstruction loss (reference --W)"),
-         number("kl_weight", p.kl_weight, 0.0, 1e6,
-                "weight of the latent's KL term (1 in the reference, even at W = 0)"),
-         number("latent_noise_std", p.latent_noise_std, 0.0, 1e6,
-                "std of the Gaussian noise added to the latent before the generator (reference --epsilon)"),
-         choice("real_loss", name_of(p.real_loss), names_of<RealLoss>(),
-                "discriminator taught \"real\" only when some state teaches \"fake\" (reference), or always (paper)")}};
-    return set;
+        {field::number("reconstruction_weight", &WakeParams::reconstruction_weight, 0.0, 1e6,
+                       "weight of the image reconstruction loss (reference --W)"),
+         field::number("kl_weight", &WakeParams::kl_weight, 0.0, 1e6,
+                       "weight of the latent's KL term (1 in the reference, even at W = 0)"),
+         field::number("latent_noise_std", &WakeParams::latent_noise_std, 0.0, 1e6,
+                       "std of the Gaussian noise added to the latent before the generator (reference --epsilon)"),
+         field::choice("real_loss", &WakeParams::real_loss,
+                       "discriminator taught \"real\" only when some state teaches \"fake\" (reference), or always "
+                       "(paper)")}};
+    return fields;
 }
 
-std::shared_ptr<const StateParams> parse(ObjectReader& r) {
-    auto p = std::make_shared<WakeParams>();
-    p->reconstruction_weight = r.number("reconstruction_weight");
-    p->kl_weight = r.number("kl_weight");
-    p->latent_noise_std = r.number("latent_noise_std");
-    p->real_loss = r.choice_of<RealLoss>("real_loss");
-    return p;
-}
+std::shared_ptr<const StateParams> parse(ObjectReader& r) { return std::make_shared<WakeParams>(fields().read(r)); }
 
 class Wake : public BrainState {
 public:
@@ -99,7 +93,7 @@ StateType wake_state_type() {
                 {ModuleKind::encoder, ModuleKind::generator, ModuleKind::hippocampus},
                 parse,
                 make_state<Wake, WakeParams>,
-                &parameters()};
+                &fields().parameters()};
     t.awake = true;
     return t;
 }
