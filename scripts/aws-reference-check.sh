@@ -61,4 +61,8 @@ run fashion_global_once_per_cycle experiments/aws_global.json "${global[@]}" "${
 run mnist_oscillatory_once_per_cycle experiments/aws_oscillatory.json "${oscillatory[@]}" "${mnist_data[@]}" \
   "${once_per_cycle[@]}" --set states.oscillation.area_updates=once_per_cycle
 run mnist_global_once_per_cycle experiments/aws_global.json "${global[@]}" "${mnist_data[@]}" "${once_per_cycle[@]}"
-"$somnus" table --per-epoch $(ls "$out"/*.h5 | grep -E "${RUNS:-.}")
+for log in "$out"/*.h5; do  # one table a run: the variants share their spec's name
+  [[ $(basename "$log" .h5) =~ ${RUNS:-.} ]] || continue
+  echo "$(basename "$log" .h5):"
+  "$somnus" table --per-epoch "$log"
+done

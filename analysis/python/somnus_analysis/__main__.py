@@ -59,7 +59,7 @@ def memory(args):
 def same_areas(args):
     """Theories of sleep on the same areas: the tables and learning curves (docs/theory-comparison.md)."""
     from . import same_areas as study
-    print(study.write(args.folder, args.out, args.hierarchy, overlap=args.overlap), end="")
+    print(study.write(args.folder, args.out, args.hierarchy, overlap=args.overlap, only=args.only), end="")
 
 
 def main(argv=None):
@@ -80,6 +80,9 @@ def main(argv=None):
     command.add_argument("--hierarchy", choices=["dense", "conv"], default="dense", help="the areas the sweep trained")
     command.add_argument("--overlap", metavar="FOLDER",
                          help="add the overlap tables from scripts/overlap-shared-scale.sh's evaluations in FOLDER")
+    command.add_argument("--only", nargs="+", metavar="OUTPUT",
+                         choices=["table", "sleep", "plateau", "dreams", "overlap", "curves"],
+                         help="write only these of the tables and the curves' figure (default: all)")
     command.set_defaults(run=same_areas)
     args = parser.parse_args(argv)
     args.run(args)

@@ -293,38 +293,53 @@ def overlap_tables(rows_by):
     return (header, rows), (paired_header, paired)
 
 
-def write(folder, out, hierarchy, overlap=None):
-    """The study's tables (Markdown, printed; CSV in out/) and its learning curves (out/*.png)."""
+# What write() can write: its tables (CSV in out/, Markdown printed) and the curves' figure.
+OUTPUTS = ("table", "sleep", "plateau", "dreams", "overlap", "curves")
+
+
+def write(folder, out, hierarchy, overlap=None, only=None):
+    """The study's tables (Markdown, printed; CSV in out/) and its learning curves (out/*.png);
+    `only`: the names in OUTPUTS to write (default all), e.g. ["dreams"] for a sweep that
+    reran some conditions to keep their dreams, without replacing the main table's files."""
+    only = set(OUTPUTS if only is None else only)
+    unknown = only - set(OUTPUTS)
+    if unknown:
+        raise SystemExit(f"same-areas: no output {', '.join(sorted(unknown))}; choose from {', '.join(OUTPUTS)}")
     groups = load(folder, hierarchy)
     if not groups:
         raise SystemExit(f"{folder}: no finished run of the {hierarchy} conditions ({', '.join(conditions(hierarchy))})")
     os.makedirs(out, exist_ok=True)
     sections = [
-        (f"At the end of training, {hierarchy} areas: mean [95 % CI] over training seeds", main_table(groups, hierarchy),
-         f"theories_{hierarchy}_table.csv"),
-        ("What each rule's sleep buys over its Wake phase alone: the difference, seed by seed", sleep_table(groups, hierarchy),
-         f"theories_{hierarchy}_sleep.csv"),
-        ("Still learning? The change over the last stretch of training, seed by seed", plateau_table(groups, hierarchy),
-         f"theories_{hierarchy}_plateau.csv"),
-        ("The dreams themselves: each sleeping state's last dreams at the end of training, mean [95 % CI] over seeds",
-         dreams_table(groups, hierarchy), f"theories_{hierarchy}_dreams.csv"),
+        ("table", f"At the end of training, {hierarchy} areas: mean [95 % CI] over training seeds",
+         lambda: main_table(groups, hierarchy), f"theories_{hierarchy}_table.csv"),
+        ("sleep", "What each rule's sleep buys over its Wake phase alone: the difference, seed by seed",
+         lambda: sleep_table(groups, hierarchy), f"theories_{hierarchy}_sleep.csv"),
+        ("plateau", "Still learning? The change over the last stretch of training, seed by seed",
+         lambda: plateau_table(groups, hierarchy), f"theories_{hierarchy}_plateau.csv"),
+        ("dreams", "The dreams themselves: each sleeping state's last dreams at the end of training, mean [95 % CI] over seeds",
+         lambda: dreams_table(groups, hierarchy), f"theories_{hierarchy}_dreams.csv"),
     ]
-    if overlap is not None:
+    if overlap is not None and "overlap" in only:
         table, paired = overlap_tables(load_overlap(overlap, hierarchy))
         sections += [
-            ("The wake/sleep overlap on quantile bins (every unit cut at its wake median): mean [95 % CI] over seeds",
-             table, f"theories_{hierarchy}_overlap.csv"),
-            ("The overlap KL, each rule's sleep minus its Wake phase alone, seed by seed", paired,
+            ("overlap", "The wake/sleep overlap on quantile bins (every unit cut at its wake median): mean [95 % CI] over seeds",
+             lambda: table, f"theories_{hierarchy}_overlap.csv"),
+            ("overlap", "The overlap KL, each rule's sleep minus its Wake phase alone, seed by seed", lambda: paired,
              f"theories_{hierarchy}_overlap_sleep.csv"),
         ]
     text = []
-    for title, (header, rows), name in sections:
+    for key, title, make, name in sections:
+        if key not in only:
+            continue
+        header, rows = make()
         if not rows:
             continue
         with open(os.path.join(out, name), "w", newline="", encoding="utf-8") as f:
             csv.writer(f).writerows([header] + rows)
         text.append(f"### {title}\n\n{_markdown(header, rows)}\n\ntable: {os.path.join(out, name)}")
-    figure = os.path.join(out, f"theories_{hierarchy}_curves.png")
-    curves_figure(groups, hierarchy).savefig(figure, dpi=120)
-    plt.close("all")
-    return "\n\n".join(text) + f"\n\nfigure: {figure}\n"
+    if "curves" in only:
+        figure = os.path.join(out, f"theories_{hierarchy}_curves.png")
+        curves_figure(groups, hierarchy).savefig(figure, dpi=120)
+        plt.close("all")
+        text.append(f"figure: {figure}")
+    return "\n\n".join(text) + "\n"

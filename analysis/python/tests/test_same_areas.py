@@ -121,3 +121,22 @@ def test_the_dreams_table_gives_each_sleeping_states_dreams_beside_the_prior_sam
     half = stats.t.ppf(0.975, 2) * np.std([300, 310, 320], ddof=1) / np.sqrt(3)
     assert rows[0][4] == f"310 [{310 - half:.0f}, {310 + half:.0f}]"
     assert rows[0][5].startswith("520 [")  # fid_samples 500 + 20 at the end, every seed
+
+
+def test_only_the_outputs_asked_for_are_written(tmp_path, monkeypatch):
+    # A sweep that reran some conditions for their dreams must not replace the main table's files.
+    groups = study()
+    for runs in groups.values():
+        for run in runs:
+            for e in run._evaluations:
+                e["fid_dreams"], e["dreams_kept"] = {"rem": 700.0 + run.attrs["seed"]}, {"rem": 1000}
+    monkeypatch.setattr(same_areas, "load", lambda folder, hierarchy: groups)
+    printed = same_areas.write("unused", str(tmp_path), "dense", only=["dreams"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theories_dense_dreams.csv"]
+    assert "The dreams themselves" in printed and "At the end of training" not in printed
+    same_areas.write("unused", str(tmp_path), "dense")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "theories_dense_curves.png", "theories_dense_dreams.csv", "theories_dense_plateau.csv",
+        "theories_dense_sleep.csv", "theories_dense_table.csv"]
+    with pytest.raises(SystemExit, match="no output tabel"):
+        same_areas.write("unused", str(tmp_path), "dense", only=["tabel"])
