@@ -240,6 +240,8 @@ def curves_figure(groups, hierarchy, measures=("readout", "fid_samples")):
         ax.set_ylabel(measure[1])
         if measure[0] == "fid_samples":
             ax.set_yscale("log")
+        elif measure[3] == 100:  # a percentage: an interval over few seeds may reach past 0 or 100; the axis does not
+            ax.set_ylim(0, 100)
         ax.legend(fontsize=7)
     fig.suptitle(f"every rule on the same {hierarchy} areas: mean and 95 % interval over training seeds", fontsize=9)
     fig.tight_layout()
