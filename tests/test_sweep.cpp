@@ -252,7 +252,8 @@ TEST(ShippedSweeps, EachExpandsIntoCheckedSpecs) {
         runs,
         (std::map<std::string, std::size_t>{
             {"deprivation", 21}, {"memory_across_days", 56}, {"pad_learning_curves", 20}, {"paper_variants", 44},
-            {"rem_ach_dose_response", 20}, {"theories_conv", 20}, {"theories_dense", 40}}));
+            {"rem_ach_dose_response", 20}, {"theories_conv", 20}, {"theories_dense", 40},
+            {"theories_dense_dreams", 8}}));
 }
 
 // A real single-node Slurm cluster (tests/slurm/start_slurm.sh): the sweep as a
